@@ -1,0 +1,41 @@
+# The two commands: `make preview STACK=dev` and `make test`.
+# The virtualenv is the one Pulumi.yaml names (runtime.options.virtualenv: venv), so `make` and a
+# real `pulumi up` share it.
+VENV    ?= venv
+PY      := $(VENV)/bin/python
+STACK   ?= dev
+PYTEST_ARGS ?=
+
+.PHONY: install preview test lint typecheck unit format clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Offline preview of a stack: resource tree, policy findings (exit 1 on mandatory violations).
+preview: install
+	$(PY) -m offline_preview $(STACK)
+
+## Lint, type-check and run the whole test suite.
+test: install lint typecheck unit
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: install
+	$(PY) -m pyright
+
+unit: install
+	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,431 @@
+"""Run a Pulumi Python program under the SDK's mock runtime and record every registration.
+
+This is the one way the project runs a program offline: the CLI, the policy tests and the
+full-stack tests all call `run_program`. Each run happens in a fresh `contextvars.Context` (the
+SDK keeps its settings, config and root stack in context variables), so runs do not leak into each
+other, and modules the program imported from its own directory are forgotten afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import os
+import runpy
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.stack import Stack, run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .dynamic import offline_dynamic_outputs
+from .mocks import PlatformMocks, set_current_urn
+from .stack_files import Project, UserError, read_project, read_stack_config
+
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - wire signature, not a secret
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
+_ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_MASK = "[secret]"  # noqa: S105 - the mask shown instead of secrets
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class CapturedResource:
+    """One registration as the engine (and CrossGuard) would see it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    remote: bool
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str | None
+    """URN of the explicit provider, if any."""
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool | None
+    ignore_changes: list[str]
+    replace_on_changes: list[str]
+    additional_secret_outputs: list[str]
+    custom_timeouts: dict[str, str]
+    import_id: str
+    inputs: dict[str, Any]
+    """camelCase inputs, secrets unwrapped (what policies judge)."""
+    secret_paths: list[str]
+    id: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    read: bool = False
+
+    def masked_inputs(self) -> dict[str, Any]:
+        return _mask(self.inputs, self.secret_paths)
+
+
+@dataclass
+class LogRecord:
+    severity: str
+    message: str
+
+
+@dataclass
+class Capture:
+    project: str
+    stack: str
+    stack_urn: str = ""
+    resources: list[CapturedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Stack exports with secret values masked."""
+    secret_outputs: list[str] = field(default_factory=list)
+    logs: list[LogRecord] = field(default_factory=list)
+    unknown_invokes: list[str] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)
+    """The stack's config as the program saw it (secure values masked)."""
+
+    def by_urn(self) -> dict[str, CapturedResource]:
+        return {r.urn: r for r in self.resources}
+
+    def of_type(self, type_: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def children(self, urn: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+    def descendants(self, urn: str) -> list[CapturedResource]:
+        out: list[CapturedResource] = []
+        frontier = [urn]
+        while frontier:
+            current = frontier.pop()
+            for child in self.children(current):
+                out.append(child)
+                frontier.append(child.urn)
+        return out
+
+    def component_of(self, urn: str, component_types: set[str] | None = None) -> CapturedResource | None:
+        """The outermost non-stack ancestor component (optionally only of the given types)."""
+        index = self.by_urn()
+        current = index.get(urn)
+        found: CapturedResource | None = None
+        while current is not None:
+            if not current.custom and (component_types is None or current.type in component_types):
+                found = current
+            current = index.get(current.parent or "")
+        return found
+
+
+class ProgramError(Exception):
+    """The program failed (not a policy finding): exit code 2 with this message."""
+
+    capture: Capture | None = None
+
+
+# --- value conversion --------------------------------------------------------------------------
+
+
+def _plain(value: Any, path: str, secrets: list[str]) -> Any:
+    """Wire value -> plain JSON: secrets unwrapped (path recorded), resource references downgraded
+    to their id (custom resources) or URN (components), as the engine does for analyzers."""
+    if isinstance(value, list):
+        return [_plain(v, f"{path}[{i}]", secrets) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        sig = value.get(_SIG)
+        if sig == _SECRET_SIG:
+            secrets.append(path)
+            return _plain(value.get("value"), path, [])
+        if sig == _RESOURCE_SIG:
+            rid = value.get("id")
+            return rid if rid not in (None, "") else value.get("urn")
+        if sig == _ASSET_SIG:
+            return {k: v for k, v in value.items() if k in ("path", "text", "uri", "hash")}
+        if sig == _ARCHIVE_SIG:
+            return {k: v for k, v in value.items() if k in ("path", "uri", "hash")}
+        return {k: _plain(v, f"{path}.{k}" if path else k, secrets) for k, v in value.items()}
+    return value
+
+
+def _struct_to_plain(struct: Any) -> tuple[dict[str, Any], list[str]]:
+    secrets: list[str] = []
+    raw = json_format.MessageToDict(struct) if struct is not None else {}
+    return _plain(raw, "", secrets), secrets
+
+
+def _mask(value: Any, secret_paths: list[str], path: str = "") -> Any:
+    if path in secret_paths:
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {k: _mask(v, secret_paths, f"{path}.{k}" if path else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v, secret_paths, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _provider_urn(ref: str) -> str | None:
+    if not ref:
+        return None
+    return ref.rsplit("::", 1)[0]
+
+
+# --- the monitor -------------------------------------------------------------------------------
+
+
+class CapturingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, recording each request's type, inputs, parent, dependencies and
+    options (the stock one hands `Mocks.new_resource` only type, name, inputs and provider)."""
+
+    def __init__(self, mocks: PlatformMocks, capture: Capture) -> None:
+        super().__init__(mocks)
+        self.capture = capture
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == STACK_TYPE:
+            self.capture.stack_urn = urn
+            return super().RegisterResource(request)
+        set_current_urn(urn)
+        response = super().RegisterResource(request)
+        inputs, secrets = _struct_to_plain(request.object)
+        registered = self.resources.get(urn)
+        outputs = dict(registered.state) if registered else {}
+        timeouts = request.customTimeouts if request.HasField("customTimeouts") else None
+        resource = CapturedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            remote=bool(request.remote),
+            parent=request.parent or None,
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            provider=_provider_urn(request.provider),
+            protect=request.protect if request.HasField("protect") else False,
+            retain_on_delete=request.retainOnDelete if request.HasField("retainOnDelete") else False,
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            ignore_changes=list(request.ignoreChanges),
+            replace_on_changes=list(request.replaceOnChanges),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            custom_timeouts=(
+                {
+                    k: v
+                    for k, v in (("create", timeouts.create), ("update", timeouts.update), ("delete", timeouts.delete))
+                    if v
+                }
+                if timeouts is not None
+                else {}
+            ),
+            import_id=request.importId,
+            inputs=inputs,
+            secret_paths=secrets,
+            id=registered.id if registered else "",
+            outputs=_plain(outputs, "", []),
+        )
+        with self._lock:
+            self.capture.resources.append(resource)
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+        urn = self.make_urn(request.parent, request.type, request.name)
+        set_current_urn(urn)
+        response = super().ReadResource(request)
+        inputs, secrets = _struct_to_plain(request.properties)
+        registered = self.resources.get(urn)
+        with self._lock:
+            self.capture.resources.append(
+                CapturedResource(
+                    urn=urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=True,
+                    remote=False,
+                    parent=request.parent or None,
+                    dependencies=list(request.dependencies),
+                    property_dependencies={},
+                    provider=_provider_urn(request.provider),
+                    protect=False,
+                    retain_on_delete=False,
+                    delete_before_replace=None,
+                    ignore_changes=[],
+                    replace_on_changes=[],
+                    additional_secret_outputs=[],
+                    custom_timeouts={},
+                    import_id="",
+                    inputs=inputs,
+                    secret_paths=secrets,
+                    id=request.id,
+                    outputs=_plain(dict(registered.state) if registered else {}, "", []),
+                    read=True,
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+        if request.urn == self.capture.stack_urn:
+            outputs, secrets = _struct_to_plain(request.outputs)
+            self.capture.outputs = _mask(outputs, secrets)
+            self.capture.secret_outputs = secrets
+        return super().RegisterResourceOutputs(request)
+
+
+class _LogSink(logging.Handler):
+    def __init__(self, capture: Capture) -> None:
+        super().__init__(level=logging.INFO)
+        self.capture = capture
+
+    def emit(self, record: logging.LogRecord) -> None:
+        severity = {logging.ERROR: "error", logging.WARNING: "warning"}.get(record.levelno, "info")
+        self.capture.logs.append(LogRecord(severity, record.getMessage()))
+
+
+# --- running a program -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _program_environment(directory: Path) -> Iterator[None]:
+    """cwd and import path of the program, as the CLI sets them; no bytecode written; modules the
+    program imported from its own directory forgotten afterwards."""
+    before = set(sys.modules)
+    old_cwd = Path.cwd()
+    old_path = list(sys.path)
+    old_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, str(directory))
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+        sys.dont_write_bytecode = old_bytecode
+        forget_program_modules(before, directory)
+
+
+def forget_program_modules(before: set[str], directory: Path) -> None:
+    """Drop modules first imported from `directory` (not installed packages under it, such as a
+    virtualenv inside the project), so the next program with modules of the same name starts clean."""
+    root = str(directory) + os.sep
+    for name in set(sys.modules) - before:
+        module_file = getattr(sys.modules[name], "__file__", None) or ""
+        if module_file.startswith(root) and f"{os.sep}site-packages{os.sep}" not in module_file:
+            del sys.modules[name]
+
+
+def run_program(
+    program_dir: str | Path,
+    stack: str,
+    *,
+    config_file: str | Path | None = None,
+    config: dict[str, Any] | None = None,
+    region_default: str = "us-east-1",
+    program: Callable[[], None] | None = None,
+) -> Capture:
+    """Run the program in `program_dir` for `stack` and return what it registered.
+
+    `config` (namespace:key -> value, objects allowed) overrides the stack file's values, which is
+    how tests feed bad input. `program` replaces the directory's entry file (inline programs).
+    Raises `UserError` for bad files or configuration and `ProgramError` when the program fails.
+    """
+    project = read_project(Path(program_dir)) if program is None else _inline_project(Path(program_dir))
+    settings = read_stack_config(project, stack, Path(config_file) if config_file else None)
+    values = dict(settings.config)
+    for key, value in (config or {}).items():
+        values[key] = value if isinstance(value, str) else _json(value)
+    region = values.get("aws:region") or region_default
+    return contextvars.Context().run(_run, project, stack, values, settings.secret_keys, region, program)
+
+
+def _inline_project(directory: Path) -> Project:
+    return Project(name=directory.name or "project", directory=directory.resolve(), main=directory / "__main__.py")
+
+
+def _json(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def _run(
+    project: Project,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+    region: str,
+    program: Callable[[], None] | None,
+) -> Capture:
+    capture = Capture(project=project.name, stack=stack, config=dict(config))
+    mocks = PlatformMocks(
+        region=region,
+        on_unknown_invoke=capture.unknown_invokes.append,
+        dynamic_outputs=offline_dynamic_outputs,
+    )
+    monitor = CapturingMonitor(mocks, capture)
+    logger = logging.getLogger(f"offline_preview.{project.name}.{stack}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    sink = _LogSink(capture)
+    logger.addHandler(sink)
+    pulumi.runtime.set_all_config(config, secret_keys)
+    pulumi_mocks.set_mocks(mocks, project=project.name, stack=stack, preview=False, logger=logger, monitor=monitor)
+    root = pulumi.runtime.get_root_resource()
+
+    def body() -> None:
+        try:
+            if program is not None:
+                program()
+            else:
+                runpy.run_path(str(project.main), run_name="__main__")
+        finally:
+            # `set_mocks` registers the root stack's (empty) outputs at once; register them again,
+            # through the SDK's own path, now that the program has exported its values.
+            if isinstance(root, Stack):
+                root._outputs_registered = False
+                root._finish()
+
+    try:
+        with _program_environment(project.directory):
+            _sync_await(run_pulumi_func(body))
+    except pulumi.RunError as exc:
+        raise _with_capture(UserError(str(exc)), capture) from None
+    except (UserError, ProgramError) as exc:
+        raise _with_capture(exc, capture) from None
+    except Exception as exc:
+        raise _with_capture(ProgramError(_describe_failure(exc, project.directory)), capture) from exc
+    finally:
+        logger.removeHandler(sink)
+    capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
+    errors = [r.message for r in capture.logs if r.severity == "error"]
+    if errors:
+        raise ProgramError("the program logged errors:\n  " + "\n  ".join(errors))
+    return capture
+
+
+def _with_capture(exc: Exception, capture: Capture) -> Exception:
+    """Keep what was registered before the failure (tests assert it is nothing for bad config)."""
+    if isinstance(exc, (UserError, ProgramError)):
+        exc.capture = capture
+    return exc
+
+
+def _describe_failure(exc: BaseException, directory: Path) -> str:
+    """`Type: message (at file:line)`, pointing into the program rather than the SDK."""
+    location = ""
+    tb = exc.__traceback__
+    root = str(directory)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root) and os.sep + "venv" + os.sep not in filename:
+            location = f" (at {os.path.relpath(filename, root)}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    return f"{type(exc).__name__}: {exc}{location}"

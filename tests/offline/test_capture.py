@@ -1,0 +1,110 @@
+"""The capture engine records what the engine would see, on a program that is not ours."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from offline_preview import ProgramError, UserError, run_program
+
+MINIMAL = Path(__file__).resolve().parent.parent / "examples" / "minimal_program"
+BUCKET = "aws:s3/bucket:Bucket"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+
+
+@pytest.fixture(scope="module")
+def capture():
+    return run_program(MINIMAL, "test")
+
+
+def test_records_type_name_parent_and_urn(capture):
+    bucket = capture.of_type(BUCKET)[0]
+    assert bucket.urn == "urn:pulumi:test::minimal::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::data"
+    assert bucket.parent == capture.stack_urn
+    assert bucket.custom and not bucket.remote
+
+
+def test_inputs_are_camel_case_as_crossguard_sees_them(capture):
+    sse = capture.of_type(SSE)[0]
+    rule = sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert rule["sseAlgorithm"] == "aws:kms"
+    assert rule["kmsMasterKeyId"].startswith("arn:aws:kms:eu-west-1:123456789012:key/")
+
+
+def test_dependencies_and_property_dependencies_are_urns(capture):
+    sse = capture.of_type(SSE)[0]
+    bucket = capture.of_type(BUCKET)[0]
+    key = capture.of_type("aws:kms/key:Key")[0]
+    assert set(sse.dependencies) == {bucket.urn, key.urn}
+    assert sse.property_dependencies["bucket"] == [bucket.urn]
+
+
+def test_outputs_are_realistic_for_the_stack_region(capture):
+    bucket = capture.of_type(BUCKET)[0]
+    assert bucket.outputs["bucket"].startswith("example-")
+    assert bucket.outputs["arn"] == f"arn:aws:s3:::{bucket.outputs['bucket']}"
+    assert bucket.outputs["bucketRegionalDomainName"].endswith(".s3.eu-west-1.amazonaws.com")
+
+
+def test_policy_document_invoke_renders_real_iam_json(capture):
+    policy = json.loads(capture.of_type("aws:iam/rolePolicy:RolePolicy")[0].inputs["policy"])
+    bucket_arn = capture.of_type(BUCKET)[0].outputs["arn"]
+    assert policy == {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{bucket_arn}/*"}],
+    }
+
+
+def test_secrets_are_masked_in_inputs_and_stack_outputs(capture):
+    version = capture.of_type("aws:secretsmanager/secretVersion:SecretVersion")[0]
+    assert version.secret_paths == ["secretString"]
+    assert version.masked_inputs()["secretString"] == "[secret]"
+    assert capture.outputs["token"] == "[secret]"
+    assert capture.secret_outputs == ["token"]
+    assert capture.outputs["bucketName"] == capture.of_type(BUCKET)[0].outputs["bucket"]
+
+
+def test_runs_are_deterministic_and_isolated(capture):
+    again = run_program(MINIMAL, "test")
+    assert [(r.urn, r.id, r.inputs) for r in again.resources] == [(r.urn, r.id, r.inputs) for r in capture.resources]
+    other = run_program(MINIMAL, "test", config={"minimal:skipEncryption": True})
+    assert not other.of_type(SSE)
+    assert len(other.resources) == len(capture.resources) - 1
+
+
+def test_leaves_no_files_behind(tmp_path):
+    before = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", str(MINIMAL)], capture_output=True, text=True, check=True
+    ).stdout
+    run_program(MINIMAL, "test")
+    after = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", str(MINIMAL)], capture_output=True, text=True, check=True
+    ).stdout
+    assert after == before
+    assert not list(MINIMAL.rglob("__pycache__"))
+
+
+def test_missing_required_config_is_a_user_error_and_registers_nothing():
+    with pytest.raises(UserError) as err:
+        run_program(MINIMAL, "nonexistent-stack")
+    assert "bucketPrefix" in str(err.value)
+    assert err.value.capture.resources == []
+
+
+def test_program_exception_is_reported_with_its_location(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n\nraise ValueError('boom')\n")
+    with pytest.raises(ProgramError) as err:
+        run_program(tmp_path, "dev")
+    assert "ValueError: boom" in str(err.value)
+    assert "__main__.py:3" in str(err.value)
+
+
+def test_unanswered_invokes_are_recorded(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: inv\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import pulumi_aws as aws\n\naws.ec2.get_vpc_output(default=True)\n")
+    cap = run_program(tmp_path, "dev", config={"aws:region": "us-west-2"})
+    assert "aws:ec2/getVpc:getVpc" in cap.unknown_invokes

@@ -1,0 +1,87 @@
+"""Policies run in-process exactly as the analyzer host runs them (proven with a tiny test pack)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from offline_preview import UserError, evaluate, load_policy_pack, run_program
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+MINIMAL = EXAMPLES / "minimal_program"
+PACK = EXAMPLES / "test_pack"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_policy_pack(PACK)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return run_program(MINIMAL, "test")
+
+
+def test_loading_a_pack_records_its_policies_without_serving(pack):
+    assert pack.name == "test-pack"
+    assert [p.name for p in pack.policies] == ["bucket-prefix", "key-rotation", "bucket-encrypted", "owner-tag"]
+    assert pack.version == "0.0.1"
+
+
+def test_compliant_program_has_no_mandatory_findings(pack, clean):
+    report = evaluate(pack, clean, stack_config=clean.config)
+    assert report.policies_run == 4
+    assert report.mandatory == []
+    # The provider has no default tags in this program, so the advisory tag policy fires.
+    assert [(v.policy, v.enforcement) for v in report.violations] == [("owner-tag", "advisory")]
+
+
+def test_resource_policy_reports_the_resource_urn_and_uses_schema_default(pack):
+    cap = run_program(MINIMAL, "test", config={"minimal:bucketPrefix": "other"})
+    report = evaluate(pack, cap, stack_config=cap.config)
+    [finding] = [v for v in report.violations if v.policy == "bucket-prefix"]
+    assert finding.urn == cap.of_type("aws:s3/bucket:Bucket")[0].urn
+    assert finding.enforcement == "mandatory" and finding.severity == "high"
+    assert "'example'" in finding.message
+
+
+def test_stack_policy_follows_property_dependencies(pack):
+    cap = run_program(MINIMAL, "test", config={"minimal:skipEncryption": True})
+    report = evaluate(pack, cap, stack_config=cap.config)
+    [finding] = [v for v in report.violations if v.policy == "bucket-encrypted"]
+    assert finding.urn == cap.of_type("aws:s3/bucket:Bucket")[0].urn
+
+
+def test_config_file_levels_all_then_per_policy(pack):
+    cap = run_program(MINIMAL, "test", config={"minimal:bucketPrefix": "other"})
+    relaxed = evaluate(pack, cap, {"all": "advisory"}, cap.config)
+    assert relaxed.mandatory == []
+    strict_one = evaluate(
+        pack, cap, {"all": "advisory", "bucket-prefix": {"enforcementLevel": "mandatory"}}, cap.config
+    )
+    assert [v.policy for v in strict_one.mandatory] == ["bucket-prefix"]
+    disabled = evaluate(pack, cap, {"bucket-prefix": "disabled"}, cap.config)
+    assert disabled.policies_run == 3
+    assert all(v.policy != "bucket-prefix" for v in disabled.violations)
+
+
+def test_policy_properties_come_from_the_config_file(pack):
+    cap = run_program(MINIMAL, "test")
+    report = evaluate(pack, cap, {"bucket-prefix": {"prefix": "team-"}}, cap.config)
+    assert [v.policy for v in report.mandatory] == ["bucket-prefix"]
+
+
+def test_default_provider_props_come_from_stack_config(pack):
+    cap = run_program(MINIMAL, "test", config={"aws:defaultTags": {"tags": {"Owner": "team"}}})
+    report = evaluate(pack, cap, stack_config=cap.config)
+    assert all(v.policy != "owner-tag" for v in report.violations)
+
+
+def test_bad_policy_config_is_a_user_error(pack, clean):
+    with pytest.raises(UserError, match="unknown policy 'bucket-prefx'; did you mean 'bucket-prefix'"):
+        evaluate(pack, clean, {"bucket-prefx": "mandatory"})
+    with pytest.raises(UserError, match="config of policy 'bucket-prefix' is invalid"):
+        evaluate(pack, clean, {"bucket-prefix": {"prefix": 3}})
+    with pytest.raises(UserError, match="enforcement level 'strict'"):
+        evaluate(pack, clean, {"all": "strict"})
