@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from .fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices, valid_fargate_pair
+from .naming import Naming
 from .network_plan import TIER_KEYS, PlanError, carve_subnets, check_subnets, parse_network
 
 NAMESPACE = "platform"
@@ -495,8 +496,9 @@ class StackConfig:
     security: SecurityConfig
 
     @property
-    def name_prefix(self) -> str:
-        return f"{self.project}-{self.environment}"
+    def naming(self) -> Naming:
+        """Physical names shared by the components (see `naming.py`)."""
+        return Naming(project=self.project, environment=self.environment, region=self.region)
 
     def resource_tags(self) -> dict[str, str]:
         """Tags every resource carries (via the provider's default tags)."""

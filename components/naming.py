@@ -1,0 +1,70 @@
+"""Physical names shared across components (pure).
+
+Some names are a contract between components that must not wait on each other: CloudWatch alarm
+and dashboard dimensions (Monitoring) name the database, cache and cluster that Storage and Compute
+create later; key policies (Security) scope the CloudWatch Logs service to our log-group prefix
+before Monitoring creates the groups. Both sides take the name from here, and the full-stack tests
+check that every alarm dimension names a resource that exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Naming:
+    project: str
+    environment: str
+    region: str
+
+    @property
+    def prefix(self) -> str:
+        """`<project>-<environment>`, the stem of every physical name."""
+        return f"{self.project}-{self.environment}"
+
+    # --- CloudWatch Logs ---------------------------------------------------------------------
+    @property
+    def log_group_root(self) -> str:
+        return f"/{self.project}/{self.environment}"
+
+    def log_group(self, purpose: str) -> str:
+        """e.g. `/platform/dev/application`."""
+        return f"{self.log_group_root}/{purpose}"
+
+    def log_group_arn_pattern(self, account_id: str, partition: str = "aws") -> str:
+        """Every log group of this stack, for key policies' encryption-context conditions."""
+        return f"arn:{partition}:logs:{self.region}:{account_id}:log-group:{self.log_group_root}/*"
+
+    # --- data stores -------------------------------------------------------------------------
+    @property
+    def db_identifier(self) -> str:
+        return f"{self.prefix}-db"
+
+    @property
+    def cache_replication_group_id(self) -> str:
+        # ElastiCache ids: at most 40 characters.
+        return f"{self.prefix}-redis"[:40]
+
+    # --- compute -----------------------------------------------------------------------------
+    @property
+    def ecs_cluster(self) -> str:
+        return f"{self.prefix}-cluster"
+
+    @property
+    def ecs_service(self) -> str:
+        return f"{self.prefix}-web"
+
+    @property
+    def eks_cluster(self) -> str:
+        return f"{self.prefix}-eks"
+
+    def ecr_repository(self, service: str) -> str:
+        return f"{self.project}/{self.environment}/{service}"
+
+    # --- keys and topics ---------------------------------------------------------------------
+    def kms_alias(self, purpose: str) -> str:
+        return f"alias/{self.prefix}-{purpose}"
+
+    def sns_topic(self, severity: str) -> str:
+        return f"{self.prefix}-{severity}"
