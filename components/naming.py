@@ -62,6 +62,10 @@ class Naming:
     def ecr_repository(self, service: str) -> str:
         return f"{self.project}/{self.environment}/{service}"
 
+    @property
+    def trail(self) -> str:
+        return f"{self.prefix}-trail"
+
     # --- keys and topics ---------------------------------------------------------------------
     def kms_alias(self, purpose: str) -> str:
         return f"alias/{self.prefix}-{purpose}"
