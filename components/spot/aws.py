@@ -2,7 +2,7 @@
 
 Every call is paginated, filtered server-side where the API allows it, and retried by botocore
 (adaptive mode: client-side rate limiting on throttling errors, then exponential backoff) with
-short connect and read timeouts. Any failure becomes `SourceUnavailable`, which the caller turns
+short connect and read timeouts. Any failure becomes `SourceUnavailableError`, which the caller turns
 into a fallback to the bundled data plus a warning in the outputs; nothing here raises anything
 else. Clients are created lazily, so constructing `AwsMarket` needs no credentials and makes no
 calls.
@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-import boto3
+from boto3.session import Session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -35,7 +35,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from .market import LINUX_DESCRIPTIONS, SourceUnavailable, parse_history
+from .market import LINUX_DESCRIPTIONS, SourceUnavailableError, parse_history
 from .model import ARCHITECTURES, InstanceType, PriceHistory, Zone
 from .requirements import SpotRequirements
 
@@ -161,7 +161,7 @@ class AwsMarket:
         self,
         region: str,
         *,
-        session: boto3.session.Session | None = None,
+        session: Session | None = None,
         ec2: Any = None,
         pricing: Any = None,
         config: Config = CLIENT_CONFIG,
@@ -175,9 +175,9 @@ class AwsMarket:
         """Warnings about answers that are usable but incomplete."""
 
     # --- plumbing -----------------------------------------------------------------------------
-    def _sess(self) -> boto3.session.Session:
+    def _sess(self) -> Session:
         if self._session is None:
-            self._session = boto3.session.Session()
+            self._session = Session()
         return self._session
 
     def _ec2_client(self) -> Any:
@@ -202,9 +202,9 @@ class AwsMarket:
             yield
         except (BotoCoreError, ClientError) as exc:
             reason, fatal = classify(exc)
-            raise SourceUnavailable(what, reason, fatal=fatal) from exc
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SourceUnavailable(what, f"unexpected response ({exc!r})") from exc
+            raise SourceUnavailableError(what, reason, fatal=fatal) from exc
+        except Exception as exc:  # an optional live source must never crash the deployment
+            raise SourceUnavailableError(what, f"failed ({type(exc).__name__}: {exc})") from exc
 
     # --- MarketSource -------------------------------------------------------------------------
     def zones(self) -> list[Zone]:
@@ -234,8 +234,10 @@ class AwsMarket:
             filters.append({"Name": "vcpu-info.default-vcpus", "Values": [str(v) for v in range(low, high + 1)]})
         out: dict[str, InstanceType] = {}
         with self._guard("DescribeInstanceTypes"):
-            pages = self._ec2_client().get_paginator("describe_instance_types").paginate(
-                Filters=filters, PaginationConfig={"PageSize": 100}
+            pages = (
+                self._ec2_client()
+                .get_paginator("describe_instance_types")
+                .paginate(Filters=filters, PaginationConfig={"PageSize": 100})
             )
             for page in pages:
                 for item in page["InstanceTypes"]:
@@ -318,12 +320,16 @@ class AwsMarket:
     def placement_scores(self, types: Sequence[str], target_capacity: int) -> dict[str, int]:
         scores: dict[str, int] = {}
         with self._guard("GetSpotPlacementScores"):
-            pages = self._ec2_client().get_paginator("get_spot_placement_scores").paginate(
-                InstanceTypes=list(types),
-                TargetCapacity=max(1, target_capacity),
-                TargetCapacityUnitType="units",
-                SingleAvailabilityZone=True,
-                RegionNames=[self.region],
+            pages = (
+                self._ec2_client()
+                .get_paginator("get_spot_placement_scores")
+                .paginate(
+                    InstanceTypes=list(types),
+                    TargetCapacity=max(1, target_capacity),
+                    TargetCapacityUnitType="units",
+                    SingleAvailabilityZone=True,
+                    RegionNames=[self.region],
+                )
             )
             for page in pages:
                 for row in page["SpotPlacementScores"]:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from .churn import Decision, PreviousSelection, decide
 from .filters import interruption_filters, static_filters
-from .market import FileMarket, MarketDataError, MarketSource, SourceUnavailable
+from .market import FileMarket, MarketDataError, MarketSource, SourceUnavailableError
 from .model import MarketSnapshot, Zone
 from .requirements import SpotRequirements
 from .selection import Choice, Selection, Shape, build_selection, price_type, select
@@ -60,7 +60,7 @@ class Live:
             return None
         try:
             return fn(self.source)
-        except SourceUnavailable as exc:
+        except SourceUnavailableError as exc:
             if exc.fatal:
                 self.dead = exc.reason
                 self.warnings.append(f"AWS market data unavailable ({exc.reason}); using {self._fallback} instead")
@@ -180,7 +180,9 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
         prices = live.call("on-demand prices", lambda s: s.on_demand_prices(ranked))
         if prices:
             on_demand = {**on_demand, **prices}
-            sources["onDemandPrices"] = f"AWS Price List for {len(prices)} type(s); others: {files.describe('onDemandPrices')}"
+            sources["onDemandPrices"] = (
+                f"AWS Price List for {len(prices)} type(s); others: {files.describe('onDemandPrices')}"
+            )
             live_parts.add("onDemandPrices")
             proxy = None
     if proxy is not None:
@@ -361,7 +363,7 @@ def evaluate(
 ) -> Evaluation:
     """Select on today's market and decide whether the previous selection (if any) stands.
 
-    Raises `EmptySelection` (nothing qualifies: names the filter), `MarketDataError` (files do not
+    Raises `EmptySelectionError` (nothing qualifies: names the filter), `MarketDataError` (files do not
     cover the region), never a boto3 error.
     """
     now = now or datetime.now(UTC)

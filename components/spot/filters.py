@@ -39,7 +39,7 @@ class FilterStep:
         return f"{self.detail}: {self.before} -> {self.after}"
 
 
-class EmptySelection(ValueError):
+class EmptySelectionError(ValueError):
     """No instance type survives the requirements; names the filter that removed the last ones."""
 
     def __init__(self, step: FilterStep, steps: list[FilterStep], hint: str = "") -> None:
@@ -76,7 +76,9 @@ def static_filters(req: SpotRequirements) -> list[Filter]:
         Filter("spot", "region", "offered as spot", lambda t: t.spot_supported),
         Filter("architecture", "architectures", f"architectures {', '.join(archs)}", lambda t: t.architecture in archs),
         Filter("vcpus", "vcpus", f"vcpus {req.vcpus}", lambda t: req.vcpus.contains(t.vcpus)),
-        Filter("memoryGib", "memoryGib", f"memoryGib {req.memory_gib}", lambda t: req.memory_gib.contains(t.memory_gib)),
+        Filter(
+            "memoryGib", "memoryGib", f"memoryGib {req.memory_gib}", lambda t: req.memory_gib.contains(t.memory_gib)
+        ),
     ]
     if not req.burstable:
         out.append(Filter("burstable", "burstable", "no burstable (t*) types", lambda t: not t.burstable))
@@ -90,7 +92,9 @@ def static_filters(req: SpotRequirements) -> list[Filter]:
     )
     if req.current_generation_only:
         out.append(
-            Filter("current-generation", "currentGenerationOnly", "current generation only", lambda t: t.current_generation)
+            Filter(
+                "current-generation", "currentGenerationOnly", "current generation only", lambda t: t.current_generation
+            )
         )
     if req.min_generation is not None:
         minimum = req.min_generation
@@ -176,18 +180,20 @@ def market_filters(req: SpotRequirements, snapshot: MarketSnapshot) -> list[Filt
 def run_filters(
     types: Iterable[InstanceType], filters: list[Filter], steps: list[FilterStep] | None = None
 ) -> tuple[list[InstanceType], list[FilterStep]]:
-    """Apply `filters` in order; raises `EmptySelection` at the first one that leaves nothing."""
+    """Apply `filters` in order; raises `EmptySelectionError` at the first one that leaves nothing."""
     current = sorted(types, key=lambda t: t.name)
     done: list[FilterStep] = list(steps or [])
     if not current:
-        raise EmptySelection(FilterStep("catalogue", "region", "instance types known in the region", 0, 0, ()), done)
+        raise EmptySelectionError(
+            FilterStep("catalogue", "region", "instance types known in the region", 0, 0, ()), done
+        )
     for f in filters:
         kept = [t for t in current if f.keep(t)]
         removed = tuple(t.name for t in current if not f.keep(t))
         step = FilterStep(f.name, f.key, f.detail, len(current), len(kept), removed)
         done.append(step)
         if not kept:
-            raise EmptySelection(step, done)
+            raise EmptySelectionError(step, done)
         current = kept
     return current, done
 

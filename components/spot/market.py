@@ -1,6 +1,6 @@
 """Market data behind one interface: AWS (`aws.py`) or files (the bundled copy, or a team's own).
 
-`MarketSource` is what a live source answers; each call may raise `SourceUnavailable`, and the
+`MarketSource` is what a live source answers; each call may raise `SourceUnavailableError`, and the
 caller (`engine.gather`) then falls back to `FileMarket` for that part only, with a warning.
 `FileMarket` reads the formats of `../shared/data/` (Spot Advisor feed, on-demand price table,
 and optionally `spot-price-history.json` in `DescribeSpotPriceHistory`'s format) plus the bundled
@@ -39,7 +39,7 @@ BUNDLE_DATES = {
 LINUX_DESCRIPTIONS = ("Linux/UNIX", "Linux/UNIX (Amazon VPC)")
 
 
-class SourceUnavailable(Exception):
+class SourceUnavailableError(Exception):
     """A live source could not answer (no credentials, AccessDenied, throttled, timed out...)."""
 
     def __init__(self, what: str, reason: str, *, fatal: bool = False) -> None:

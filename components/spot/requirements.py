@@ -74,7 +74,9 @@ class SpotRequirements(_Model):
     max_interruption_bucket: int = Field(default=2, ge=0, le=4, description="Spot Advisor bucket tolerated (0: <5 %).")
     type_count: int = Field(default=4, ge=1, le=20, description="Instance types to diversify over.")
     burstable: bool = Field(default=False, description="Allow burstable (t*) types.")
-    allowed_families: list[str] = Field(default_factory=list, description="Family patterns allowed (m*, c6i); empty: all.")
+    allowed_families: list[str] = Field(
+        default_factory=list, description="Family patterns allowed (m*, c6i); empty: all."
+    )
     excluded_families: list[str] = Field(default_factory=list, description="Family patterns never chosen (t2, x*).")
     min_generation: int | None = Field(default=None, ge=1, le=20, description="Oldest generation allowed (6: m6i+).")
     current_generation_only: bool = Field(default=True, description="Only types AWS lists as current generation.")

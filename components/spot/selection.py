@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from .filters import (
-    EmptySelection,
+    EmptySelectionError,
     FilterStep,
     bucket_of,
     market_filters,
@@ -199,12 +199,12 @@ def price_candidates(
     )
     done = [*steps, step]
     if not priced:
-        raise EmptySelection(step, done)
+        raise EmptySelectionError(step, done)
     return priced, done
 
 
 def candidates(req: SpotRequirements, snapshot: MarketSnapshot) -> tuple[list[Candidate], list[FilterStep]]:
-    """Every acceptable, priced type; raises `EmptySelection` naming the filter that emptied the set."""
+    """Every acceptable, priced type; raises `EmptySelectionError` naming the filter that emptied the set."""
     types, steps = run_filters(snapshot.catalogue.values(), market_filters(req, snapshot))
     return price_candidates(req, snapshot, types, steps)
 
@@ -416,7 +416,7 @@ def describe(req: SpotRequirements, snapshot: MarketSnapshot, selection: Selecti
         other, other_score = choice.runner_up
         runner = f"; next best shape {other} scores ${other_score:.4f}"
     return (
-        f"{len(selection.members)} types of shape {choice.shape} ({families}): the lowest risk-adjusted price, "
+        f"{len(selection.members)} type(s) of shape {choice.shape} ({families}): the lowest risk-adjusted price, "
         f"${choice.score:.4f} per vCPU-hour, of {choice.shapes_considered} shape(s) fitting vcpus {req.vcpus} "
         f"and memoryGib {req.memory_gib}{runner}; priced from {basis}; interruption {BUCKET_LABELS[worst]} at worst; "
         f"expected {cost}."
@@ -424,11 +424,11 @@ def describe(req: SpotRequirements, snapshot: MarketSnapshot, selection: Selecti
 
 
 def select(req: SpotRequirements, snapshot: MarketSnapshot, exclude: frozenset[Shape] = frozenset()) -> Selection:
-    """The best diversified selection; raises `EmptySelection` when nothing qualifies."""
+    """The best diversified selection; raises `EmptySelectionError` when nothing qualifies."""
     cands, steps = candidates(req, snapshot)
     choice = choose(req, cands, exclude) or choose(req, cands)
     if choice is None:  # pragma: no cover - candidates() never returns an empty list
-        raise EmptySelection(steps[-1], steps)
+        raise EmptySelectionError(steps[-1], steps)
     return build_selection(req, snapshot, choice, steps)
 
 

@@ -70,7 +70,7 @@ def build(shared: Path, moto: Path, out: Path) -> dict[str, int]:
             "ranges": advisor["ranges"],
             "global_rate": advisor.get("global_rate"),
             "spot_advisor": {region: {"Linux": types} for region, types in linux.items()},
-        }
+        },
     )
     _write(
         out / "ec2-on-demand-prices.json",
@@ -80,7 +80,7 @@ def build(shared: Path, moto: Path, out: Path) -> dict[str, int]:
             "prices": {
                 region: {t: p for t, p in table.items() if t in known} for region, table in prices["prices"].items()
             },
-        }
+        },
     )
 
     catalogue = _load_gz(moto / "instance_types.json.gz")
@@ -107,7 +107,7 @@ def build(shared: Path, moto: Path, out: Path) -> dict[str, int]:
         {
             "source": "EC2 DescribeInstanceTypes, as shipped in moto 5.2.5 (moto/ec2/resources/instance_types.json.gz)",
             "types": types,
-        }
+        },
     )
 
     offerings: dict[str, Any] = {}
@@ -141,7 +141,7 @@ def build(shared: Path, moto: Path, out: Path) -> dict[str, int]:
         {
             "source": "EC2 DescribeInstanceTypeOfferings (availability-zone and availability-zone-id), as shipped in moto 5.2.5",
             "regions": offerings,
-        }
+        },
     )
     return {"advisorRegions": len(linux), "types": len(types), "offeringRegions": len(offerings)}
 
