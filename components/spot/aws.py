@@ -40,7 +40,7 @@ from .model import ARCHITECTURES, InstanceType, PriceHistory, Zone
 from .requirements import SpotRequirements
 
 CLIENT_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 6},
+    retries={"mode": "adaptive", "total_max_attempts": 5},
     connect_timeout=5,
     read_timeout=30,
     user_agent_extra="platform-spot-selection",

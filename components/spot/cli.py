@@ -59,9 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--burstable", action="store_true", help="allow burstable (t*) types")
     rec.add_argument("--families", type=_csv, default=[], help="allowed family patterns, e.g. m*,c7i")
     rec.add_argument("--exclude-families", type=_csv, default=[], help="excluded family patterns, e.g. t2,x*")
-    rec.add_argument("--min-generation", type=int, default=None, help="oldest generation allowed, e.g. 6")
     rec.add_argument(
-        "--include-previous-generation", action="store_true", help="allow types AWS lists as previous generation"
+        "--min-generation", type=int, default=5, help="oldest generation allowed (default 5: m5, c5, r5 and newer)"
+    )
+    rec.add_argument(
+        "--current-generation-only",
+        action="store_true",
+        help="only types DescribeInstanceTypes flags as current generation",
     )
     rec.add_argument("--zones", type=_csv, default=[], help="AZ names the group may use, comma-separated")
     rec.add_argument("--min-zones", type=int, default=2, help="AZs a type must be offered in (default 2)")
@@ -95,7 +99,7 @@ def _inputs(args: argparse.Namespace) -> dict[str, Any]:
         "allowedFamilies": args.families,
         "excludedFamilies": args.exclude_families,
         "minGeneration": args.min_generation,
-        "currentGenerationOnly": not args.include_previous_generation,
+        "currentGenerationOnly": args.current_generation_only,
         "allowedAvailabilityZones": args.zones,
         "minAvailabilityZones": args.min_zones,
         "priceHistoryDays": args.days,
@@ -117,7 +121,7 @@ _FLAGS = {
     "allowedFamilies": "--families",
     "excludedFamilies": "--exclude-families",
     "minGeneration": "--min-generation",
-    "currentGenerationOnly": "--include-previous-generation",
+    "currentGenerationOnly": "--current-generation-only",
     "allowedAvailabilityZones": "--zones",
     "minAvailabilityZones": "--min-zones",
     "priceHistoryDays": "--days",
@@ -202,7 +206,7 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
         err.print("error: invalid input\n" + "\n".join(lines), markup=False)
         return EXIT_BAD_INPUT
     except EmptySelectionError as exc:
-        err.print(f"error: {str(exc).replace(repr(exc.key), _flag(exc.key))}", markup=False)
+        err.print(f"error: {exc.render(_flag(exc.key))}", markup=False)
         return EXIT_BAD_INPUT
     except MarketDataError as exc:
         err.print(f"error: {exc}", markup=False)

@@ -116,6 +116,7 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
             )
     zones = _choose_zones(req, zones, warnings)
 
+    guessed: list[str] = []
     catalogue = live.call("the instance catalogue", lambda s: s.instance_types(req))
     if catalogue is not None:
         sources["catalogue"] = "AWS DescribeInstanceTypes"
@@ -123,11 +124,6 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
     else:
         catalogue, guessed = files.catalogue()
         sources["catalogue"] = files.describe("catalogue")
-        if guessed and files.data_dir is not None:
-            warnings.append(
-                f"{len(guessed)} type(s) are known only from the Spot Advisor file; their architecture and "
-                "generation are inferred from the name"
-            )
 
     # Ask AWS only about types that can still qualify (fewer, smaller calls).
     quiet = [*static_filters(req), *interruption_filters(req, advisor)]
@@ -213,6 +209,7 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
         sources=sources,
         warnings=warnings,
         live=frozenset(live_parts),
+        inferred=frozenset(guessed) if "catalogue" not in live_parts else frozenset(),
     )
     return snapshot
 
@@ -298,6 +295,12 @@ def selection_outputs(
 ) -> dict[str, Any]:
     zone_ids = {z.name: z.id for z in snapshot.zones if z.id}
     od = selection.on_demand_hourly_usd
+    inferred = [t for t in selection.instance_types if t in snapshot.inferred]
+    if inferred:
+        selection.warnings.append(
+            f"{', '.join(inferred)} are known only from the Spot Advisor data: their architecture and "
+            "generation were inferred from the name"
+        )
     savings = selection.savings_percent
     return {
         "instanceTypes": selection.instance_types,

@@ -42,18 +42,20 @@ class FilterStep:
 class EmptySelectionError(ValueError):
     """No instance type survives the requirements; names the filter that removed the last ones."""
 
-    def __init__(self, step: FilterStep, steps: list[FilterStep], hint: str = "") -> None:
+    def __init__(self, step: FilterStep, steps: list[FilterStep]) -> None:
         self.step = step
         self.steps = steps
+        super().__init__(self.render(f"input '{step.key}'"))
+
+    def render(self, what_to_change: str) -> str:
+        """The message, naming the thing to change (an input key, or a CLI flag)."""
+        step = self.step
         examples = ", ".join(step.removed[:6]) + (" ..." if len(step.removed) > 6 else "")
-        trail = "; ".join(s.summary for s in steps)
-        message = (
+        trail = "; ".join(s.summary for s in self.steps)
+        return (
             f"no instance type is left after the '{step.name}' filter ({step.detail}); "
-            f"it removed the last {step.before}: {examples}. Change input '{step.key}'"
-            + (f" ({hint})" if hint else "")
-            + f". Filters applied: {trail}"
+            f"it removed the last {step.before}: {examples}. Change {what_to_change}. Filters applied: {trail}"
         )
-        super().__init__(message)
 
     @property
     def key(self) -> str:

@@ -101,6 +101,8 @@ class MarketSnapshot:
     warnings: list[str] = field(default_factory=list)
     live: frozenset[str] = frozenset()
     """Which parts came from AWS just now ("catalogue", "offerings", "spotPrices", "onDemandPrices")."""
+    inferred: frozenset[str] = frozenset()
+    """Types known only from the Spot Advisor file: architecture and generation inferred from the name."""
 
     @property
     def price_basis(self) -> PriceBasis:

@@ -78,8 +78,12 @@ class SpotRequirements(_Model):
         default_factory=list, description="Family patterns allowed (m*, c6i); empty: all."
     )
     excluded_families: list[str] = Field(default_factory=list, description="Family patterns never chosen (t2, x*).")
-    min_generation: int | None = Field(default=None, ge=1, le=20, description="Oldest generation allowed (6: m6i+).")
-    current_generation_only: bool = Field(default=True, description="Only types AWS lists as current generation.")
+    min_generation: int | None = Field(
+        default=5, ge=1, le=20, description="Oldest generation allowed (5: m5 and newer; null: any)."
+    )
+    current_generation_only: bool = Field(
+        default=False, description="Only types DescribeInstanceTypes flags as current generation."
+    )
     allowed_availability_zones: list[str] = Field(
         default_factory=list, description="AZ names the group's subnets are in; empty: every AZ of the region."
     )

@@ -35,8 +35,8 @@ class SpotInstanceSelectionArgs:
     burstable: bool = False
     allowed_families: Sequence[str] = ()
     excluded_families: Sequence[str] = ()
-    min_generation: int | None = None
-    current_generation_only: bool = True
+    min_generation: int | None = 5
+    current_generation_only: bool = False
     allowed_availability_zones: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     """AZ names of the node group's subnets (the selection reports the subset it recommends)."""
     min_availability_zones: int = 2
