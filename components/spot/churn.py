@@ -113,10 +113,11 @@ def decide(
         repriced.append(candidate)
 
     if not comparable:
+        words = {"history": "spot price history", "estimate": "Spot Advisor estimates"}
         return Decision(
             False,
-            f"kept: today's prices are {snapshot.price_basis}s while the selection was made from "
-            f"{previous.basis} data, so they are not compared",
+            f"kept: today's prices come from {words[snapshot.price_basis]} but the selection was made from "
+            f"{words.get(str(previous.basis), str(previous.basis))}, so prices are not compared",
         )
     if unpriced or not repriced:
         return Decision(False, f"kept: no current price for {', '.join(unpriced)} to compare with")
