@@ -60,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--families", type=_csv, default=[], help="allowed family patterns, e.g. m*,c7i")
     rec.add_argument("--exclude-families", type=_csv, default=[], help="excluded family patterns, e.g. t2,x*")
     rec.add_argument(
-        "--min-generation", type=int, default=5, help="oldest generation allowed (default 5: m5, c5, r5 and newer)"
+        "--min-generation",
+        type=int,
+        default=5,
+        help="oldest generation allowed (default 5: m5, c5, r5 and newer; 0: any)",
     )
     rec.add_argument(
         "--current-generation-only",

@@ -98,7 +98,7 @@ def static_filters(req: SpotRequirements) -> list[Filter]:
                 "current-generation", "currentGenerationOnly", "current generation only", lambda t: t.current_generation
             )
         )
-    if req.min_generation is not None:
+    if req.min_generation > 0:
         minimum = req.min_generation
         out.append(
             Filter("min-generation", "minGeneration", f"generation >= {minimum}", lambda t: t.generation >= minimum)

@@ -78,8 +78,8 @@ class SpotRequirements(_Model):
         default_factory=list, description="Family patterns allowed (m*, c6i); empty: all."
     )
     excluded_families: list[str] = Field(default_factory=list, description="Family patterns never chosen (t2, x*).")
-    min_generation: int | None = Field(
-        default=5, ge=1, le=20, description="Oldest generation allowed (5: m5 and newer; null: any)."
+    min_generation: int = Field(
+        default=5, ge=0, le=20, description="Oldest generation allowed (5: m5 and newer; 0: any)."
     )
     current_generation_only: bool = Field(
         default=False, description="Only types DescribeInstanceTypes flags as current generation."

@@ -35,7 +35,8 @@ class SpotInstanceSelectionArgs:
     burstable: bool = False
     allowed_families: Sequence[str] = ()
     excluded_families: Sequence[str] = ()
-    min_generation: int | None = 5
+    min_generation: int = 5
+    """Oldest generation allowed (0: any); `None` cannot be sent (the SDK drops None inputs)."""
     current_generation_only: bool = False
     allowed_availability_zones: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     """AZ names of the node group's subnets (the selection reports the subset it recommends)."""

@@ -7,9 +7,11 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from boto3.session import Session
+from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from spot_fakes import NOW, requirements
@@ -247,6 +249,36 @@ def test_client_errors_are_classified(code, words, fatal):
         AwsMarket("us-east-1", ec2=ec2).spot_price_history(["m6i.large"], [Zone("us-east-1a", "use1-az2")], NOW, NOW)
     assert words in info.value.reason
     assert info.value.fatal is fatal
+
+
+class _Body:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.body
+
+
+def test_throttling_is_retried_adaptively_then_degrades():
+    """A real botocore retry loop (no Stubber): EC2 answers RequestLimitExceeded every time."""
+    ec2 = session().client("ec2", config=CLIENT_CONFIG)
+    attempts: list[str] = []
+
+    def throttle(request: Any, **_: Any) -> AWSResponse:
+        attempts.append(request.url)
+        body = b"<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>"
+        return AWSResponse(request.url, 503, {}, _Body(body))
+
+    ec2.meta.events.register("before-send.ec2.DescribeSpotPriceHistory", throttle)
+    # Skip the backoff sleeps and the adaptive rate limiter's waits; the attempts are real.
+    with (
+        mock.patch("time.sleep"),
+        mock.patch("botocore.retries.bucket.TokenBucket.acquire", return_value=True),
+        pytest.raises(SourceUnavailableError) as info,
+    ):
+        AwsMarket("us-east-1", ec2=ec2).spot_price_history(["m6i.large"], [Zone("us-east-1a", "use1-az2")], NOW, NOW)
+    assert len(attempts) == 5
+    assert info.value.reason == "throttled (RequestLimitExceeded) after retries" and not info.value.fatal
 
 
 def test_missing_credentials_are_fatal_and_make_no_call(monkeypatch):
