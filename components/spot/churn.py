@@ -98,7 +98,11 @@ def decide(
         info = snapshot.catalogue.get(name)
         if info is None:
             if "catalogue" in snapshot.live:
-                return Decision(True, f"{name} is no longer in the EC2 catalogue of {req.region}")
+                return Decision(
+                    True,
+                    f"{name} is no longer among the spot types DescribeInstanceTypes lists for {req.region} "
+                    "with these requirements",
+                )
             unpriced.append(name)
             continue
         failed = first_failure(info, filters)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from .churn import Decision, PreviousSelection, decide
 from .filters import interruption_filters, static_filters
 from .market import FileMarket, MarketDataError, MarketSource, SourceUnavailableError
-from .model import MarketSnapshot, Zone
+from .model import AdvisorEntry, InstanceType, MarketSnapshot, PriceHistory, Zone
 from .requirements import SpotRequirements
 from .selection import Choice, Selection, Shape, build_selection, price_type, select
 
@@ -216,10 +216,10 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
 
 def _cheapest_first(
     names: list[str],
-    catalogue: dict[str, Any],
-    history: Any,
+    catalogue: dict[str, InstanceType],
+    history: PriceHistory | None,
     on_demand: dict[str, float],
-    advisor: dict[str, Any],
+    advisor: dict[str, AdvisorEntry],
 ) -> list[str]:
     """Order types by a rough spot price per vCPU so the capped Price List calls go to likely picks."""
 

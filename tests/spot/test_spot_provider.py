@@ -198,7 +198,7 @@ def test_a_selected_type_that_disappears_reports_a_change():
     assert provider.diff("id", outs, dict(INPUTS)).changes is True
     updated = provider.update("id", outs, dict(INPUTS)).outs
     assert updated is not None and outs["instanceTypes"][0] not in updated["instanceTypes"]
-    assert "no longer in the EC2 catalogue" in updated["lastDecision"]
+    assert "no longer among the spot types DescribeInstanceTypes lists" in updated["lastDecision"]
 
 
 def test_a_selected_type_that_became_too_risky_is_replaced(tmp_path: Path):
