@@ -7,8 +7,11 @@ files, call AWS or create resources; it only defines things.
 
 - `check` validates inputs (every problem at once, with key, value and what is allowed) and, on
   the bundled catalogue, says which filter would leave no instance type. No credentials needed.
-- `diff` re-evaluates the market and reports a change only when the selection must change (see
-  `churn.py`); otherwise the previous outputs stay exactly as they were.
+- `diff` re-evaluates the market (with the new inputs) and reports a change only when the
+  selection must change (see `churn.py`: this includes edits of region, typeCount or
+  allowedAvailabilityZones); otherwise the previous outputs stay exactly as they were, and the
+  engine records the new inputs. So an edit of `capacity` or a threshold alone previews as no
+  change; the cost figures follow at the next update (`selectionInputs` shows what they assume).
 - `create` / `update` select (update keeps the previous types unless `churn.decide` says not to).
 - `offline_create` answers the offline preview (`offline_preview/dynamic.py`) with the same code
   on the bundled data only.
@@ -108,8 +111,11 @@ class SpotSelectionProvider(ResourceProvider):
         except RequirementsError:
             return DiffResult(changes=True)
         previous = PreviousSelection.from_outputs(olds)
-        if previous is None or olds.get("selectionInputs") != req.to_inputs():
+        if previous is None or not isinstance(olds.get("selectionInputs"), dict):
             return DiffResult(changes=True)
+        # Any other input change is judged like a market move: the selection changes only when
+        # `churn.decide` says so. Reporting a change would make the engine show the node group's
+        # instance types as unknown in the preview, i.e. as a replacement that `up` would not do.
         try:
             evaluation = evaluate(req, source=self._source(req), previous=previous, previous_outputs=olds)
         except (EmptySelectionError, MarketDataError):

@@ -232,22 +232,38 @@ def test_estimates_never_overrule_a_selection_made_from_live_history():
     assert provider_for(offline).diff("id", outs, dict(INPUTS)).changes is False
 
 
-def test_changing_type_count_reselects_and_changing_capacity_keeps_the_types():
+def test_changing_type_count_reselects():
     market = FakeMarket()
     outs = created(market)
     provider = provider_for(market)
-    more = {**INPUTS, "typeCount": 3.0}
-    assert provider.diff("id", outs, more).changes is True
-    assert provider.update("id", outs, more).outs["lastDecision"] == "typeCount changed from 4 to 3"  # type: ignore[index]
+    fewer = {**INPUTS, "typeCount": 3.0}
+    assert provider.diff("id", outs, fewer).changes is True
+    updated = provider.update("id", outs, fewer).outs
+    assert updated is not None and updated["lastDecision"] == "typeCount changed from 4 to 3"
+    assert len(updated["instanceTypes"]) == 3
 
+
+def test_changing_capacity_alone_previews_as_no_change_and_an_update_keeps_the_types():
+    market = FakeMarket()
+    outs = created(market)
+    provider = provider_for(market)
     bigger = {**INPUTS, "capacity": 40.0}
-    assert provider.diff("id", outs, bigger).changes is True  # an input changed: state must record it
+    assert provider.diff("id", outs, bigger).changes is False  # no node-group replacement in the preview
     updated = provider.update("id", outs, bigger).outs
     assert updated is not None
     for key in ("instanceTypes", "details", "availabilityZones", "reason", "selectedAt", "placementScores"):
         assert updated[key] == outs[key]  # kept exactly
     assert updated["expectedHourlyUsd"] == pytest.approx(2 * outs["expectedHourlyUsd"], abs=1e-3)
-    assert updated["capacity"] == 40
+    assert updated["capacity"] == 40 and updated["selectionInputs"]["capacity"] == 40
+
+
+def test_narrowing_a_range_that_excludes_a_selected_type_reports_a_change():
+    market = FakeMarket()
+    outs = created(market)
+    first = outs["details"][0]
+    narrower = {**INPUTS, "excludedFamilies": [first["instanceType"].split(".")[0]]}
+    diff = provider_for(market).diff("id", outs, narrower)
+    assert diff.changes is True
 
 
 def test_unknown_inputs_in_a_preview_diff_report_a_change_without_calling_aws(fake):
