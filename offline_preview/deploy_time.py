@@ -310,8 +310,8 @@ class DeployEstimate:
 
     def to_markdown(self) -> str:
         out = [
-            f"#### Deploy-time estimate: **~{self.critical_path_minutes:.0f} min** for a fresh `pulumi up` "
-            f"(critical path; {self.serial_minutes:.0f} min if nothing ran in parallel)",
+            f"#### Deploy-time estimate: **~{_minutes(self.critical_path_minutes)} min** for a fresh `pulumi up` "
+            f"(critical path; {_minutes(self.serial_minutes)} min if nothing ran in parallel)",
             "",
             "| step | resource | minutes | starts at |",
             "|---:|---|---:|---:|",
@@ -332,8 +332,8 @@ class DeployEstimate:
 
     def __rich__(self) -> Any:
         table = Table(
-            title=f"Deploy-time estimate: ~{self.critical_path_minutes:.0f} min critical path "
-            f"({self.serial_minutes:.0f} min serial, {self.resource_count} resources)"
+            title=f"Deploy-time estimate: ~{_minutes(self.critical_path_minutes)} min critical path "
+            f"({_minutes(self.serial_minutes)} min serial, {self.resource_count} resources)"
         )
         table.add_column("#", justify="right")
         table.add_column("resource on the critical path", overflow="fold")
@@ -347,6 +347,10 @@ class DeployEstimate:
             parts += [f"  {escape(_short(w.waiter))} -> {escape(_short(w.waits_on))}" for w in self.waits]
         parts += [f"[yellow]{escape(w)}[/yellow]" for w in self.warnings]
         return Group(*parts)
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
 def _short(urn: str) -> str:
