@@ -608,3 +608,16 @@ def test_every_price_names_its_source_and_date():
         assert table["source"] and table["asOf"], key
     assert doc["tables"]["ec2.onDemandHour"]["usd"]["t3.medium"] == 0.0416
     assert set(doc["regions"]) == {"us-east-1", "us-west-2"}
+
+
+def test_priced_and_free_types_are_real_pulumi_aws_types():
+    import importlib
+
+    from offline_preview.cost import FREE_TYPES, PRICERS
+
+    for token in [*PRICERS, *FREE_TYPES]:
+        if not token.startswith("aws:"):
+            continue
+        module, _, cls = token.split(":", 1)[1].partition("/")
+        resource_class = getattr(importlib.import_module(f"pulumi_aws.{module}"), cls.split(":")[1], None)
+        assert resource_class is not None, token
