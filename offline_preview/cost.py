@@ -203,7 +203,7 @@ def usd(amount: float) -> str:
 
 def _rate(amount: float) -> str:
     """A unit price with the digits it has, at least cents: $0.40, $0.0416, $3.00."""
-    whole, _, frac = f"{amount:.6f}".partition(".")
+    whole, _, frac = f"{amount:.7f}".partition(".")
     frac = frac.rstrip("0").ljust(2, "0")
     return f"${whole}.{frac}"
 
@@ -299,7 +299,11 @@ class CostEstimate:
         return "\n".join(out)
 
     def __rich__(self) -> Any:
-        comp = Table(title=f"Estimated monthly cost: {usd(self.monthly_usd)} ({self.environment}, {self.region})")
+        headline = (
+            f"[bold]Estimated monthly cost: {usd(self.monthly_usd)}[/bold] "
+            f"({escape(self.environment)}, {escape(self.region)}; list prices, stated assumptions)"
+        )
+        comp = Table(title="Cost by component")
         comp.add_column("component")
         comp.add_column("monthly", justify="right")
         for name, total in self.by_component.items():
@@ -310,7 +314,7 @@ class CostEstimate:
         lines.add_column("basis", overflow="fold")
         for ln in self._priced_lines():
             lines.add_row(escape(_short(ln.urn)), usd(ln.monthly_usd), escape(ln.basis))
-        parts: list[Any] = [comp, lines]
+        parts: list[Any] = [headline, comp, lines]
         assumptions = Table(title="Cost assumptions")
         assumptions.add_column("assumption")
         assumptions.add_column("value", justify="right")
@@ -978,7 +982,8 @@ def _metric_alarm(r: CapturedResource, c: Context) -> Priced:
     per = c.p("cloudwatch.highResAlarmMetric" if high_res else "cloudwatch.alarmMetric")
     units = max(metrics, 1) * (3 if anomaly else 1)
     kind = ("anomaly-detection " if anomaly else "") + ("high-resolution " if high_res else "")
-    return Priced(units * per, f"{kind}alarm: {units} alarm metrics x {_rate(per)}/month")
+    metric_word = "alarm metric" if units == 1 else "alarm metrics"
+    return Priced(units * per, f"{kind}alarm: {units} {metric_word} x {_rate(per)}/month")
 
 
 def _composite_alarm(r: CapturedResource, c: Context) -> Priced:

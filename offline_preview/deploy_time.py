@@ -331,17 +331,18 @@ class DeployEstimate:
         return "\n".join(out)
 
     def __rich__(self) -> Any:
-        table = Table(
-            title=f"Deploy-time estimate: ~{_minutes(self.critical_path_minutes)} min critical path "
-            f"({_minutes(self.serial_minutes)} min serial, {self.resource_count} resources)"
+        headline = (
+            f"[bold]Deploy-time estimate: ~{_minutes(self.critical_path_minutes)} min[/bold] for a fresh pulumi up "
+            f"(critical path; {_minutes(self.serial_minutes)} min serial over {self.resource_count} resources)"
         )
+        table = Table(title="Critical path")
         table.add_column("#", justify="right")
         table.add_column("resource on the critical path", overflow="fold")
         table.add_column("minutes", justify="right")
         table.add_column("starts at", justify="right")
         for i, s in enumerate(self.steps, start=1):
             table.add_row(str(i), escape(_short(s.urn)), f"{s.minutes:g}", f"{s.start:.1f}")
-        parts: list[Any] = [table]
+        parts: list[Any] = [headline, table]
         if self.waits:
             parts.append("[yellow]Slow resources waiting on slow resources through depends_on only:[/yellow]")
             parts += [f"  {escape(_short(w.waiter))} -> {escape(_short(w.waits_on))}" for w in self.waits]
