@@ -609,6 +609,45 @@ def _advisor_spot_price(c: Context, region: str, types: list[str]) -> tuple[floa
     )
 
 
+def _self_managed_node_group(r: CapturedResource, c: Context) -> Priced:
+    """pulumi-eks `NodeGroup`/`NodeGroupV2` (an auto scaling group of one instance type)."""
+    if _has_children(r, c):
+        return Priced(0.0, "free here: its child resources are priced one by one")
+    count = _num(r.inputs.get("desiredCapacity"), 2.0) or 0.0
+    itype = str(r.inputs.get("instanceType") or "t3.medium")
+    if r.inputs.get("spotPrice"):
+        found = _advisor_spot_price(c, c.region_of(r), [itype])
+        if found is None:
+            return Priced(0.0, f"{NOT_PRICED}: no spot estimate for {itype}", priced=False)
+        per, how = found
+        return Priced(count * per * c.hours, f"SPOT {count:g} x {itype}: {how} x {c.hours:g} h")
+    price = c.prices.on_demand(itype)
+    if price is None:
+        return Priced(0.0, f"{NOT_PRICED}: {itype} not in the EC2 on-demand table", priced=False)
+    return Priced(count * price * c.hours, f"{count:g} x {itype} {_rate(price)}/h x {c.hours:g} h")
+
+
+def _autoscaling_group(r: CapturedResource, c: Context) -> Priced:
+    count = _num(r.inputs.get("desiredCapacity"))
+    if count is None:
+        count = _num(r.inputs.get("minSize"), 0.0) or 0.0
+    itype = None
+    for template in c.deps_of(r, "launchTemplate"):
+        if template.type == "aws:ec2/launchTemplate:LaunchTemplate":
+            itype = template.inputs.get("instanceType")
+    mixed = r.inputs.get("mixedInstancesPolicy") or {}
+    overrides = ((mixed.get("launchTemplate") or {}).get("overrides")) or []
+    if overrides and isinstance(overrides[0], dict) and overrides[0].get("instanceType"):
+        itype = overrides[0]["instanceType"]
+    price = c.prices.on_demand(str(itype)) if itype else None
+    if price is None:
+        return Priced(0.0, f"{NOT_PRICED}: instance type of the launch template unknown", priced=False)
+    return Priced(
+        count * price * c.hours,
+        f"{count:g} x {itype} {_rate(price)}/h x {c.hours:g} h (on-demand; volumes not included)",
+    )
+
+
 def _ec2_instance(r: CapturedResource, c: Context) -> Priced:
     itype = str(r.inputs.get("instanceType") or "")
     price = c.prices.on_demand(itype)
@@ -1119,6 +1158,9 @@ PRICERS: dict[str, Pricer] = {
     "eks:index:Cluster": _eks_remote_cluster,
     "aws:eks/nodeGroup:NodeGroup": _node_group,
     "eks:index:ManagedNodeGroup": _node_group,
+    "eks:index:NodeGroup": _self_managed_node_group,
+    "eks:index:NodeGroupV2": _self_managed_node_group,
+    "aws:autoscaling/group:Group": _autoscaling_group,
     "aws:ec2/instance:Instance": _ec2_instance,
     "aws:ebs/volume:Volume": _ebs_volume,
     "aws:ecs/service:Service": _ecs_service,

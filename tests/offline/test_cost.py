@@ -621,3 +621,20 @@ def test_priced_and_free_types_are_real_pulumi_aws_types():
         module, _, cls = token.split(":", 1)[1].partition("/")
         resource_class = getattr(importlib.import_module(f"pulumi_aws.{module}"), cls.split(":")[1], None)
         assert resource_class is not None, token
+
+
+def test_auto_scaling_group_takes_its_instance_type_from_the_launch_template():
+    def program() -> None:
+        template = aws.ec2.LaunchTemplate("nodes", instance_type="m5.large")
+        aws.autoscaling.Group(
+            "nodes",
+            desired_capacity=4,
+            max_size=6,
+            min_size=1,
+            launch_template={"id": template.id, "version": "$Latest"},
+            vpc_zone_identifiers=["subnet-1"],
+        )
+
+    est = estimate_cost(run_program(HERE, "dev", program=program))
+    assert line_of(est, "nodes", "aws:autoscaling/group:Group").monthly_usd == approx(4 * 0.096 * H)
+    assert line_of(est, "nodes", "aws:ec2/launchTemplate:LaunchTemplate").monthly_usd == 0
