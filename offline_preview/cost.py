@@ -516,12 +516,21 @@ def _eks_remote_cluster(r: CapturedResource, c: Context) -> Priced:
     )
 
 
+def _field(d: dict[str, Any], camel: str) -> Any:
+    """A dynamic resource's output by its camelCase name (issue 7's contract), or its snake_case twin."""
+    if camel in d:
+        return d[camel]
+    return d.get(re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower())
+
+
 def _is_spot_selection(r: CapturedResource) -> bool:
     if not r.type.startswith("pulumi-python:dynamic"):
         return False
-    details = r.outputs.get("details")
-    has_prices = isinstance(details, list) and any(isinstance(d, dict) and "spotPrice" in d for d in details)
-    return has_prices or "expectedHourlyUsd" in r.outputs
+    details = _field(r.outputs, "details")
+    has_prices = isinstance(details, list) and any(
+        isinstance(d, dict) and _field(d, "spotPrice") is not None for d in details
+    )
+    return has_prices or _field(r.outputs, "expectedHourlyUsd") is not None
 
 
 def _spot_selection_for(r: CapturedResource, c: Context) -> CapturedResource | None:
@@ -536,7 +545,7 @@ def _spot_selection_for(r: CapturedResource, c: Context) -> CapturedResource | N
 def spot_price_from_selection(selection: CapturedResource, types: list[str]) -> tuple[float, str] | None:
     """Per-node hourly spot price from a `SpotInstanceSelection`'s outputs: its expected hourly cost
     for the capacity it was asked about, else the mean expected price of the node group's types."""
-    expected = _num(selection.outputs.get("expectedHourlyUsd"))
+    expected = _num(_field(selection.outputs, "expectedHourlyUsd"))
     capacity = _num(selection.inputs.get("capacity")) or _num(selection.outputs.get("capacity"))
     if expected is not None and capacity:
         per = expected / capacity
@@ -544,9 +553,9 @@ def spot_price_from_selection(selection: CapturedResource, types: list[str]) -> 
             f"SpotInstanceSelection '{selection.name}' expects {_rate(expected)}/h for {capacity:g} nodes "
             f"= {_rate(round(per, 6))}/node-h"
         )
-    details = [d for d in selection.outputs.get("details") or [] if isinstance(d, dict)]
-    chosen = [d for d in details if not types or d.get("instanceType") in types]
-    prices = [p for p in (_num(d.get("spotPrice")) for d in chosen) if p is not None]
+    details = [d for d in _field(selection.outputs, "details") or [] if isinstance(d, dict)]
+    chosen = [d for d in details if not types or _field(d, "instanceType") in types]
+    prices = [p for p in (_num(_field(d, "spotPrice")) for d in chosen) if p is not None]
     if not prices:
         return None
     per = sum(prices) / len(prices)

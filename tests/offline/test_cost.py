@@ -638,3 +638,21 @@ def test_auto_scaling_group_takes_its_instance_type_from_the_launch_template():
     est = estimate_cost(run_program(HERE, "dev", program=program))
     assert line_of(est, "nodes", "aws:autoscaling/group:Group").monthly_usd == approx(4 * 0.096 * H)
     assert line_of(est, "nodes", "aws:ec2/launchTemplate:LaunchTemplate").monthly_usd == 0
+
+
+def test_spot_selection_outputs_in_snake_case_are_read_too():
+    selection = resource(
+        "pulumi-python:dynamic/spot:SpotInstanceSelection",
+        "sel",
+        {"capacity": 2},
+        outputs={"instance_types": ["m5.large"], "expected_hourly_usd": 0.08, "details": []},
+    )
+    group = resource(
+        "aws:eks/nodeGroup:NodeGroup",
+        "spot",
+        {"capacityType": "SPOT", "instanceTypes": ["m5.large"], "scalingConfig": {"desiredSize": 4}},
+        dependencies=[selection.urn],
+        property_dependencies={"instanceTypes": [selection.urn]},
+    )
+    est = estimate_cost(Capture(project="p", stack="dev", resources=[selection, group]))
+    assert line_of(est, "spot").monthly_usd == approx(4 * 0.04 * H + 4 * 20 * 0.08)
