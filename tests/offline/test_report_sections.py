@@ -35,3 +35,15 @@ def test_json_and_markdown_carry_cost_and_deploy(tmp_path, capsys):
     assert "Estimated monthly cost" in text and "Deploy-time estimate" in text
     terminal = capsys.readouterr().out
     assert "Estimated monthly cost" in terminal and "Deploy-time estimate" in terminal
+
+
+def test_a_failing_estimator_is_reported_not_fatal(monkeypatch, tmp_path):
+    import offline_preview.estimators as estimators
+
+    def broken(result):
+        raise ValueError("boom")
+
+    monkeypatch.setitem(ESTIMATORS, "cost", estimators._guarded("cost", broken))
+    out = tmp_path / "out.json"
+    assert main(["test", "--program", str(MINIMAL), "--policy-pack", str(PACK), "--quiet", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["cost"] == {"error": "ValueError: boom"}
