@@ -367,6 +367,7 @@ class Context:
         self.default_region = default_region
         self.warnings: list[str] = []
         self._dependants: dict[str, list[CapturedResource]] | None = None
+        self.parents = {r.parent for r in capture.resources if r.parent}
 
     @property
     def hours(self) -> float:
@@ -491,7 +492,7 @@ def _eks_control_plane(r: CapturedResource, c: Context) -> Priced:
 
 
 def _has_children(r: CapturedResource, c: Context) -> bool:
-    return any(x.parent == r.urn for x in c.capture.resources)
+    return r.urn in c.parents
 
 
 def _eks_remote_cluster(r: CapturedResource, c: Context) -> Priced:
