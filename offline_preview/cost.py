@@ -380,6 +380,11 @@ class Context:
         return self.assumptions[key]
 
     def region_of(self, r: CapturedResource) -> str:
+        """The resource's own `region` (pulumi-aws 7 takes one per resource), else its explicit
+        provider's, else the stack's `aws:region`."""
+        own = r.inputs.get("region")
+        if r.type.startswith("aws:") and isinstance(own, str) and own:
+            return own
         provider = self.index.get(r.provider or "")
         if provider is not None:
             region = provider.inputs.get("region")
@@ -426,8 +431,17 @@ def _count(value: Any) -> int:
 
 def _nat_gateway(r: CapturedResource, c: Context) -> Priced:
     hour, per_gb, gb = c.p("natGateway.hour"), c.p("natGateway.dataGb"), c.a("natDataGbPerGateway")
-    monthly = hour * c.hours + gb * per_gb
     ip_note = "" if r.inputs.get("connectivityType") == "private" else "; its public IPv4 is priced on the EIP"
+    if r.inputs.get("availabilityMode") == "regional":
+        azs = _count(r.inputs.get("availabilityZoneAddresses"))
+        mode = f"regional NAT gateway in {azs} AZ" if azs else "regional NAT gateway (auto mode: counted as 1 AZ)"
+        azs = azs or 1
+        return Priced(
+            azs * hour * c.hours + gb * per_gb,
+            f"{mode} x {_rate(hour)}/h x {c.hours:g} h + {gb:g} GB processed x {_rate(per_gb)}/GB; "
+            "its public IPv4 addresses are priced on the EIPs",
+        )
+    monthly = hour * c.hours + gb * per_gb
     return Priced(monthly, f"{_rate(hour)}/h x {c.hours:g} h + {gb:g} GB processed x {_rate(per_gb)}/GB{ip_note}")
 
 

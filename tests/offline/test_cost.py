@@ -656,3 +656,14 @@ def test_spot_selection_outputs_in_snake_case_are_read_too():
     )
     est = estimate_cost(Capture(project="p", stack="dev", resources=[selection, group]))
     assert line_of(est, "spot").monthly_usd == approx(4 * 0.04 * H + 4 * 20 * 0.08)
+
+
+def test_a_resource_s_own_region_wins_over_its_provider():
+    key = resource("aws:kms/key:Key", "replica", {"region": "us-west-2"})
+    other = resource("aws:kms/key:Key", "far", {"region": "ap-south-1"})
+    est = estimate_cost(Capture(project="p", stack="dev", resources=[key, other], config={"aws:region": "us-east-1"}))
+    assert line_of(est, "replica").region == "us-west-2"
+    assert (
+        line_of(est, "far").region == "ap-south-1"
+        and "ap-south-1 is not in the price table" in line_of(est, "far").basis
+    )
