@@ -274,13 +274,15 @@ class CostEstimate:
             f"<details><summary>Cost by resource ({len(priced)} with a cost, {free} free, "
             f"{sum(self.not_priced.values())} not priced)</summary>",
             "",
-            "| resource | component | monthly | basis |",
-            "|---|---|---:|---|",
         ]
-        out += [
-            f"| `{_md(_short(ln.urn))}` | `{_md(ln.component)}` | {usd(ln.monthly_usd)} | {_md(ln.basis)} |"
-            for ln in priced
-        ]
+        if priced:
+            out += ["| resource | component | monthly | basis |", "|---|---|---:|---|"]
+            out += [
+                f"| `{_md(_short(ln.urn))}` | `{_md(ln.component)}` | {usd(ln.monthly_usd)} | {_md(ln.basis)} |"
+                for ln in priced
+            ]
+        else:
+            out.append("No resource with a cost.")
         out += ["", "</details>", "", "<details><summary>Assumptions and price sources</summary>", ""]
         out += [f"- `{a.key}` = {a.value:g} {a.unit}: {a.description}" for a in self.assumptions]
         src = self.price_source
