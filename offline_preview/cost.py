@@ -914,6 +914,9 @@ def _rds_instance(r: CapturedResource, c: Context) -> Priced:
         basis += f" + Performance Insights {months} months x {vcpus * factor} vCPU ({usd(pi)}, upper bound)"
     elif r.inputs.get("performanceInsightsEnabled"):
         basis += "; Performance Insights 7 days: free"
+    if str(r.inputs.get("databaseInsightsMode") or "").lower() == "advanced":
+        basis += "; Database Insights advanced mode not priced"
+        c.warnings.append(f"{r.name}: CloudWatch Database Insights advanced mode is not in the price table")
     if r.inputs.get("manageMasterUserPassword"):
         secret = c.p("secretsManager.secretMonth")
         monthly += secret
