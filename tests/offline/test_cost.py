@@ -667,3 +667,21 @@ def test_a_resource_s_own_region_wins_over_its_provider():
         line_of(est, "far").region == "ap-south-1"
         and "ap-south-1 is not in the price table" in line_of(est, "far").basis
     )
+
+
+def test_service_without_strategy_uses_the_cluster_default_capacity_providers():
+    def program() -> None:
+        cluster = aws.ecs.Cluster("cluster")
+        aws.ecs.ClusterCapacityProviders(
+            "cluster",
+            cluster_name=cluster.name,
+            capacity_providers=["FARGATE", "FARGATE_SPOT"],
+            default_capacity_provider_strategies=[{"capacity_provider": "FARGATE_SPOT", "weight": 1}],
+        )
+        task = aws.ecs.TaskDefinition("worker", family="worker", cpu="256", memory="512", container_definitions="[]")
+        aws.ecs.Service("worker", cluster=cluster.arn, task_definition=task.arn, desired_count=2)
+
+    est = estimate_cost(run_program(HERE, "dev", program=program))
+    line = line_of(est, "worker", "aws:ecs/service:Service")
+    assert line.monthly_usd == approx(2 * (0.25 * 0.012144 + 0.5 * 0.0013335) * H)
+    assert line.basis.startswith("2 tasks (desiredCount); 2.00 on FARGATE_SPOT")
