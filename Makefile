@@ -6,7 +6,7 @@ PY      := $(VENV)/bin/python
 STACK   ?= dev
 PYTEST_ARGS ?=
 
-.PHONY: install preview test lint typecheck unit format clean
+.PHONY: install preview test lint typecheck actionlint unit format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -20,8 +20,8 @@ install: $(VENV)/.installed
 preview: install
 	$(PY) -m offline_preview $(STACK)
 
-## Lint, type-check and run the whole test suite.
-test: install lint typecheck unit
+## Lint, type-check, lint the CI workflows and run the whole test suite.
+test: install lint typecheck actionlint unit
 
 lint: install
 	$(PY) -m ruff check .
@@ -29,6 +29,10 @@ lint: install
 
 typecheck: install
 	$(PY) -m pyright
+
+## GitHub Actions workflows: actionlint, with shellcheck on every run: script (both pinned in requirements-dev.txt).
+actionlint: install
+	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck -pyflakes=
 
 unit: install
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .capture import ProgramError, run_program
+from .estimators import BUILTIN_ESTIMATORS
 from .policy_runner import evaluate, load_policy_pack, read_policy_config
 from .report import PreviewResult, Section, print_terminal, to_markdown, write_json
 from .stack_files import UserError
@@ -23,8 +24,9 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 Estimator = Callable[[PreviewResult], Section]
-ESTIMATORS: dict[str, Estimator] = {}
-"""Report sections computed from a preview (name -> function); see `register_estimator`."""
+ESTIMATORS: dict[str, Estimator] = dict(BUILTIN_ESTIMATORS)
+"""Report sections computed from a preview (name -> function): cost and deploy time built in; see
+`register_estimator`."""
 
 
 def register_estimator(name: str, estimator: Estimator) -> None:

@@ -1,0 +1,141 @@
+"""Offline preview figures: `venv/bin/python benchmarks/offline_preview.py [--repeat N] [--plain N] [--suite]`.
+
+Prints, for this repository's stacks (dev, staging, prod):
+  * offline preview time (capture) against registering the same number of plain resources under
+    the same engine (the overhead of the program and its components over the SDK's own cost);
+  * policy evaluation throughput (resources per second) with the repository's `policies/` pack, or
+    the test pack while `policies/` does not exist, on each stack and on a synthetic capture;
+  * the cost estimate and deploy critical path per environment, and how long they take to compute;
+  * with --suite, the wall time of the test suite (`pytest -q -n 2`).
+
+Figures are medians of --repeat runs on this machine; they are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pulumi_aws as aws
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from offline_preview import Capture, evaluate, load_policy_pack, run_program  # noqa: E402
+from offline_preview.cost import estimate_cost  # noqa: E402
+from offline_preview.deploy_time import estimate_deploy  # noqa: E402
+from offline_preview.policy_runner import read_policy_config  # noqa: E402
+
+STACKS = ("dev", "staging", "prod")
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Median seconds of `repeat` calls, and the last result."""
+    times: list[float] = []
+    result: object = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def plain_program(count: int) -> Callable[[], None]:
+    def program() -> None:
+        for i in range(count):
+            aws.s3.Bucket(f"plain-{i}")
+
+    return program
+
+
+def policy_pack():
+    pack_dir = ROOT / "policies"
+    if (pack_dir / "PulumiPolicy.yaml").exists():
+        return pack_dir, load_policy_pack(pack_dir)
+    test_pack = ROOT / "tests" / "examples" / "test_pack"
+    return test_pack, load_policy_pack(test_pack)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description="Offline preview, policy and estimate figures (printed, not asserted)."
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
+    parser.add_argument("--plain", type=int, default=500, help="plain resources in the synthetic capture")
+    parser.add_argument("--suite", action="store_true", help="also time the test suite (pytest -q -n 2)")
+    args = parser.parse_args()
+    console = Console()
+    pack_dir, pack = policy_pack()
+
+    previews = Table(title="Offline preview: this repository's stacks vs plain resources, same engine")
+    for col in ("stack", "registrations", "preview s", "plain s (same count)", "overhead", "policy res/s"):
+        previews.add_column(col, justify="left" if col == "stack" else "right")
+    captures: dict[str, Capture] = {}
+    for stack in STACKS:
+        seconds, cap = timed(lambda s=stack: run_program(ROOT, s), args.repeat)
+        assert isinstance(cap, Capture)
+        captures[stack] = cap
+        count = len(cap.resources)
+        plain_seconds, _ = timed(lambda n=count: run_program(ROOT, "plain", program=plain_program(n)), args.repeat)
+        cfg_path = pack_dir / "config" / f"{stack}.json"
+        file_config = read_policy_config(cfg_path) if cfg_path.exists() else None
+        policy_seconds, _ = timed(lambda c=cap, f=file_config: evaluate(pack, c, f, c.config), args.repeat)
+        previews.add_row(
+            stack,
+            str(count),
+            f"{seconds:.3f}",
+            f"{plain_seconds:.3f}",
+            f"{seconds / plain_seconds:.2f}x" if plain_seconds else "-",
+            f"{count / policy_seconds:,.0f}" if policy_seconds else "-",
+        )
+    console.print(previews)
+
+    synthetic_seconds, synthetic = timed(
+        lambda: run_program(ROOT, "plain", program=plain_program(args.plain)), args.repeat
+    )
+    assert isinstance(synthetic, Capture)
+    policy_seconds, _ = timed(lambda: evaluate(pack, synthetic, None, synthetic.config), args.repeat)
+    console.print(
+        f"Synthetic capture: {args.plain} plain resources registered in {synthetic_seconds:.3f} s "
+        f"({args.plain / synthetic_seconds:,.0f} registrations/s); policy pack "
+        f"[cyan]{pack.name}[/cyan] ({len(pack.policies)} policies, from {pack_dir.relative_to(ROOT)}) "
+        f"evaluated {args.plain / policy_seconds:,.0f} resources/s."
+    )
+
+    estimates = Table(title="Estimates per environment")
+    for col in ("stack", "monthly cost", "top component", "critical path", "slow waits", "estimate s"):
+        estimates.add_column(col, justify="left" if col in ("stack", "top component") else "right")
+    for stack, cap in captures.items():
+        seconds, pair = timed(lambda c=cap: (estimate_cost(c), estimate_deploy(c)), args.repeat)
+        cost, deploy = pair  # type: ignore[misc]
+        top = next(iter(cost.by_component.items()), ("-", 0.0))
+        estimates.add_row(
+            stack,
+            f"${cost.monthly_usd:,.2f}",
+            f"{top[0]} (${top[1]:,.2f})",
+            f"{deploy.critical_path_minutes:.1f} min",
+            str(len(deploy.waits)),
+            f"{seconds:.3f}",
+        )
+    console.print(estimates)
+
+    if args.suite:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-n", "2"], cwd=ROOT, capture_output=True, text=True
+        )
+        elapsed = time.perf_counter() - start
+        summary = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
+        console.print(f"Test suite: {elapsed:.1f} s wall ({summary})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""`python -m offline_preview.compare`: per-stack and per-component deltas, added/removed resources."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from offline_preview import run_program
+from offline_preview.cli import ESTIMATORS
+from offline_preview.compare import compare, load_reports, main
+from offline_preview.report import PreviewResult, to_json
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+NAT_MONTH = 0.045 * 730
+
+
+class Network(pulumi.ComponentResource):
+    def __init__(self, name: str, nat_count: int, db_class: str) -> None:
+        super().__init__("test:index:Network", name, None)
+        child = pulumi.ResourceOptions(parent=self)
+        for i in range(nat_count):
+            eip = aws.ec2.Eip(f"nat-{i}", domain="vpc", opts=child)
+            aws.ec2.NatGateway(f"nat-{i}", allocation_id=eip.allocation_id, subnet_id=f"subnet-{i}", opts=child)
+        aws.rds.Instance(
+            "db", engine="postgres", instance_class=db_class, allocated_storage=20, username="app", opts=child
+        )
+        self.register_outputs({})
+
+
+def write_report(path: Path, stack: str, nat_count: int, db_class: str = "db.t3.micro", kms: bool = False) -> Path:
+    def program() -> None:
+        Network("network", nat_count, db_class)
+        if kms:
+            aws.kms.Key("extra")
+
+    capture = run_program(HERE, stack, program=program, config={"aws:region": "us-east-1"})
+    result = PreviewResult(capture=capture)
+    for name, estimator in ESTIMATORS.items():
+        result.sections[name] = estimator(result)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_json(result)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("reports")
+    write_report(root / "base" / "dev.json", "dev", nat_count=1)
+    write_report(root / "base" / "prod.json", "prod", nat_count=1)
+    write_report(root / "head" / "dev.json", "dev", nat_count=1, kms=True)
+    write_report(root / "head" / "prod.json", "prod", nat_count=3, db_class="db.t3.small")
+    write_report(root / "head" / "staging.json", "staging", nat_count=1)
+    return root / "base", root / "head"
+
+
+def test_per_stack_and_per_component_deltas(reports):
+    diffs = {d.stack: d for d in compare(load_reports(reports[0]), load_reports(reports[1]))}
+    assert set(diffs) == {"dev", "prod", "staging"}
+    prod = diffs["prod"]
+    eip_month = 0.005 * 730
+    db_change = (0.036 - 0.018) * 730
+    nat_data = 200 * 0.045
+    expected = 2 * (NAT_MONTH + nat_data) + 2 * eip_month + db_change
+    assert prod.delta == pytest.approx(expected, abs=0.02)
+    [(component, base, head)] = prod.components
+    assert component == "network" and head - base == pytest.approx(expected, abs=0.02)
+    added = {r.urn.rsplit("::", 1)[-1] for r in prod.added}
+    assert added == {"nat-1", "nat-2"} and len(prod.added) == 4  # two NAT gateways and their EIPs
+    assert not prod.removed
+    [(urn, _type, before, after)] = prod.changed
+    assert urn.endswith("::db") and after - before == pytest.approx(db_change, abs=0.01)
+    dev = diffs["dev"]
+    assert dev.delta == pytest.approx(1.0, abs=0.01) and dev.components == [("(stack)", 0.0, 1.0)]
+    assert diffs["staging"].notes == ["new stack (no report on the base branch)"]
+    assert diffs["staging"].base_total is None and diffs["staging"].head_total is not None
+
+
+def test_markdown_comment_and_exit_codes(reports, tmp_path):
+    md = tmp_path / "diff.md"
+    out = tmp_path / "diff.json"
+    assert main([str(reports[0]), str(reports[1]), "--markdown", str(md), "--json", str(out), "--quiet"]) == 0
+    text = md.read_text()
+    assert "### Cost and deploy-time difference against the base branch" in text
+    assert "| `prod` |" in text and "**Added** (4)" in text and "new stack" in text
+    doc = json.loads(out.read_text())
+    assert [d["stack"] for d in doc] == ["dev", "prod", "staging"]
+    assert main([str(reports[0]), str(reports[1]), "--max-increase", "10", "--quiet"]) == 1
+    assert main([str(reports[0]), str(reports[1]), "--max-increase", "100000", "--quiet"]) == 0
+
+
+def test_single_files_compare_too(reports):
+    assert main([str(reports[0] / "prod.json"), str(reports[1] / "prod.json"), "--quiet"]) == 0
+
+
+def test_bad_input_is_a_message_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    proc = subprocess.run(
+        [sys.executable, "-m", "offline_preview.compare", str(bad), str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert proc.returncode == 2
+    assert "not a readable JSON report" in proc.stderr and "Traceback" not in proc.stderr
+    other = tmp_path / "other.json"
+    other.write_text("{}")
+    assert main([str(other), str(other), "--quiet"]) == 2
