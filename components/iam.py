@@ -57,8 +57,12 @@ UNSCOPABLE_ACTIONS: frozenset[str] = frozenset(
 # --- KMS action sets ---------------------------------------------------------------------------
 
 KMS_DECRYPT: tuple[str, ...] = ("kms:Decrypt",)
-KMS_ENCRYPT: tuple[str, ...] = ("kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
-KMS_ENCRYPT_DECRYPT: tuple[str, ...] = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+# Named actions, not `kms:GenerateDataKey*` / `kms:ReEncrypt*`: those also cover asymmetric data
+# key pairs, which nothing here uses.
+KMS_GENERATE: tuple[str, ...] = ("kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext")
+KMS_REENCRYPT: tuple[str, ...] = ("kms:ReEncryptFrom", "kms:ReEncryptTo")
+KMS_ENCRYPT: tuple[str, ...] = ("kms:Encrypt", *KMS_GENERATE, *KMS_REENCRYPT)
+KMS_ENCRYPT_DECRYPT: tuple[str, ...] = ("kms:Decrypt", *KMS_ENCRYPT)
 KMS_USE: tuple[str, ...] = (*KMS_ENCRYPT_DECRYPT, "kms:DescribeKey")
 """What an AWS service acting for a caller needs (the set AWS-managed keys grant through kms:ViaService)."""
 KMS_SERVICE_USE: tuple[str, ...] = (*KMS_USE, "kms:CreateGrant")
@@ -124,7 +128,8 @@ def _one_or_many(values: Sequence[Any]) -> Any:
 
 
 def _is_wildcard_action(action: str) -> bool:
-    return action == "*" or action.endswith(":*")
+    """Any `*`: whole services (`s3:*`) and families (`kms:GenerateDataKey*`) grant more than named."""
+    return "*" in action
 
 
 def check_actions(actions: Iterable[str]) -> list[str]:

@@ -38,14 +38,10 @@ VIA_SERVICES: dict[str, tuple[str, ...]] = {
     "secrets": ("eks", "elasticache", "rds", "secretsmanager", "ssm"),
 }
 
-# What the CloudWatch Logs service principal needs, as AWS documents it for encrypted log groups.
-LOGS_SERVICE_ACTIONS: tuple[str, ...] = (
-    "kms:Decrypt*",
-    "kms:Describe*",
-    "kms:Encrypt*",
-    "kms:GenerateDataKey*",
-    "kms:ReEncrypt*",
-)
+# What the CloudWatch Logs service principal needs for encrypted log groups: AWS documents it as
+# `kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:Describe*`; these
+# are the symmetric-key actions those families contain.
+LOGS_SERVICE_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:DescribeKey", *iam.KMS_ENCRYPT)
 
 
 @dataclass(frozen=True)
@@ -150,7 +146,7 @@ def cloudtrail(ctx: KeyPolicyContext) -> list[iam.Statement]:
             "Sid": "CloudTrailEncryptLogs",
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "kms:GenerateDataKey*",
+            "Action": "kms:GenerateDataKey",
             "Resource": "*",
             "Condition": {
                 "StringEquals": {"aws:SourceArn": trail_arn},
@@ -178,7 +174,7 @@ def cloudwatch_alarms(ctx: KeyPolicyContext) -> iam.Statement:
         "Sid": "CloudWatchAlarmsToEncryptedTopics",
         "Effect": "Allow",
         "Principal": {"Service": "cloudwatch.amazonaws.com"},
-        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
         "Resource": "*",
         "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
     }

@@ -427,10 +427,10 @@ class Networking(pulumi.ComponentResource):
         prefix = self._args.naming.prefix
         names = [g for g in firewall_plan.SECURITY_GROUPS if any(r.group == g or r.peer_group == g for r in rules)]
         groups = {
+            # Auto-named: a replacement (e.g. a new description) can create the new group first.
             g: aws.ec2.SecurityGroup(
                 g,
                 vpc_id=vpc.id,
-                name=f"{prefix}-{g}",
                 description=f"{g} tier of {prefix}",
                 revoke_rules_on_delete=True,
                 tags={"Name": f"{prefix}-{g}"},

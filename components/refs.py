@@ -149,19 +149,14 @@ class RepositoryRef:
     url: pulumi.Output[str]
     kms_key: KeyRef | None = None
 
-    def grant_pull(self, scope: pulumi.Resource, name: str, role: RoleRef) -> aws.iam.RolePolicy:
-        return grant_pull(scope, name, role, [self])
-
-
-def grant_pull(
+    def grant_pull(
     scope: pulumi.Resource, name: str, role: RoleRef, repositories: Sequence[RepositoryRef]
 ) -> aws.iam.RolePolicy:
-    """Pull from several repositories with one policy (inline policies share a 10 KB budget per role)."""
-    statements = iam.ecr_pull([r.arn for r in repositories])
-    keys = {id(r.kms_key): r.kms_key for r in repositories if r.kms_key is not None}
-    for i, key in enumerate(keys.values()):
-        statements.append(key.statement(iam.KMS_DECRYPT, via_services=("ecr",), sid=f"RepositoryKey{i}"))
-    return grant(scope, name, role, statements)
+    """Pull from several repositories with one policy (inline policies share a 10 KB budget per role).
+
+    No key statement: ECR decrypts KMS-encrypted images through the grant it holds on the key.
+    """
+    return grant(scope, name, role, iam.ecr_pull([r.arn for r in repositories]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +171,7 @@ class TopicRef:
         statements = [iam.sns_publish(self.arn)]
         if self.kms_key is not None:
             statements.append(
-                self.kms_key.statement(("kms:Decrypt", "kms:GenerateDataKey*"), via_services=("sns",), sid="TopicKey")
+                self.kms_key.statement(("kms:Decrypt", "kms:GenerateDataKey"), via_services=("sns",), sid="TopicKey")
             )
         return grant(scope, name, role, statements)
 

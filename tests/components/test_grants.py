@@ -121,7 +121,7 @@ def test_bucket_write_can_encrypt_but_not_read_or_delete(policies):
     stmts = by_sid(policies[1]["write-uploads"])
     assert set(stmts["WriteObjects"]["Action"]) == {"s3:PutObject", "s3:AbortMultipartUpload"}
     assert stmts["WriteObjects"]["Resource"] == "arn:aws:s3:::assets/uploads/*"
-    assert "kms:GenerateDataKey*" in stmts["BucketKey"]["Action"]
+    assert "kms:GenerateDataKey" in stmts["BucketKey"]["Action"]
 
 
 def test_secret_read_names_the_secret_and_decrypts_only_through_secrets_manager(policies):
@@ -136,7 +136,7 @@ def test_pull_lists_every_repository_and_only_the_token_is_unscoped(policies):
     stmts = by_sid(policies[1]["pull-images"])
     assert len(stmts["PullImages"]["Resource"]) == 2
     assert stmts["RegistryToken"]["Resource"] == "*"
-    assert stmts["RepositoryKey0"]["Condition"]["StringEquals"]["kms:ViaService"] == "ecr.us-east-1.amazonaws.com"
+    assert set(stmts) == {"PullImages", "RegistryToken"}  # ECR decrypts through its own grant on the key
 
 
 def test_log_write_and_topic_publish_are_scoped(policies):

@@ -165,7 +165,7 @@ def test_database_network_acl_admits_only_the_private_tier_on_data_ports():
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_security_group_ingress_names_a_source_group_except_the_albs(stack):
     capture = stack_capture(stack)
-    alb_groups = {sg.urn for sg in of_type(capture, SG, NETWORKING) if sg.inputs["name"].endswith("-alb")}
+    alb_groups = {sg.urn for sg in of_type(capture, SG, NETWORKING) if sg.name == "alb"}
     rules = of_type(capture, SG_IN)
     assert rules
     for rule in rules:
@@ -180,7 +180,7 @@ def test_every_security_group_ingress_names_a_source_group_except_the_albs(stack
 
 def test_security_groups_have_no_inline_rules_and_data_tiers_reach_nothing():
     capture = stack_capture("prod")
-    groups = {sg.inputs["name"].rsplit("-", 1)[-1]: sg for sg in of_type(capture, SG, NETWORKING)}
+    groups = {sg.name: sg for sg in of_type(capture, SG, NETWORKING)}
     assert set(groups) == {"alb", "app", "database", "cache", "endpoints"}
     for sg in groups.values():
         assert not sg.inputs.get("ingress") and not sg.inputs.get("egress")
@@ -189,7 +189,7 @@ def test_security_groups_have_no_inline_rules_and_data_tiers_reach_nothing():
     sources = {
         (
             name,
-            ref(capture, rule, "referencedSecurityGroupId").inputs["name"].rsplit("-", 1)[-1],
+            ref(capture, rule, "referencedSecurityGroupId").name,
             rule.inputs["fromPort"],
         )
         for name in ("app", "database", "cache", "endpoints")
@@ -253,7 +253,7 @@ def test_interface_endpoints_use_their_own_group_in_private_subnets():
     for endpoint in endpoints:
         assert endpoint.inputs["privateDnsEnabled"] is True
         (sg,) = refs_of(capture, endpoint, "securityGroupIds")
-        assert sg.inputs["name"].endswith("-endpoints")
+        assert sg.name == "endpoints"
         assert all(s.inputs["tags"]["Tier"] == "private" for s in refs_of(capture, endpoint, "subnetIds"))
     assert not [
         e
@@ -368,7 +368,7 @@ def test_random_valid_networks_keep_routing_and_address_properties(network):
     capture = run_core("dev", {"platform:network": network})
     check_addresses(capture)
     check_routing(capture, network["natGateways"], network["azCount"])
-    endpoint_groups = [sg for sg in of_type(capture, SG, NETWORKING) if sg.inputs["name"].endswith("-endpoints")]
+    endpoint_groups = [sg for sg in of_type(capture, SG, NETWORKING) if sg.name == "endpoints"]
     assert len(endpoint_groups) == (1 if network["interfaceEndpoints"] else 0)
     egress_anywhere = [r for r in of_type(capture, SG_OUT) if r.inputs.get("cidrIpv4") == "0.0.0.0/0"]
     assert len(egress_anywhere) == (0 if network["natGateways"] == "none" else 1)

@@ -40,7 +40,8 @@ def eks_capture():
 
 
 def is_wildcard(action: str) -> bool:
-    return action == "*" or action.endswith(":*")
+    """`*`, `s3:*` and action families such as `kms:GenerateDataKey*` all grant more than they name."""
+    return "*" in action
 
 
 def identity_statements(capture):

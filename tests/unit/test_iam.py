@@ -12,7 +12,7 @@ GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/platform/dev/app"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-@pytest.mark.parametrize("action", ["*", "s3:*", "kms:*"])
+@pytest.mark.parametrize("action", ["*", "s3:*", "kms:*", "kms:GenerateDataKey*", "s3:Put*"])
 def test_wildcard_actions_are_refused(action):
     with pytest.raises(iam.PolicyError, match="wildcard"):
         iam.allow([action], BUCKET_ARN)
