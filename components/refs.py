@@ -149,7 +149,11 @@ class RepositoryRef:
     url: pulumi.Output[str]
     kms_key: KeyRef | None = None
 
-    def grant_pull(
+    def grant_pull(self, scope: pulumi.Resource, name: str, role: RoleRef) -> aws.iam.RolePolicy:
+        return grant_pull(scope, name, role, [self])
+
+
+def grant_pull(
     scope: pulumi.Resource, name: str, role: RoleRef, repositories: Sequence[RepositoryRef]
 ) -> aws.iam.RolePolicy:
     """Pull from several repositories with one policy (inline policies share a 10 KB budget per role).
