@@ -94,9 +94,10 @@ class BackendState(pulumi.ComponentResource):
 
         state_bucket_name = ctx.account_id.apply(lambda a: naming.bucket(STATE_PURPOSE, a))
         archive_name = ctx.account_id.apply(lambda a: naming.bucket(LOGS_PURPOSE, a))
-        # The state bucket's ARN follows from its name, so the archive policy can name it before it exists.
-        state_bucket_arn = pulumi.Output.all(ctx.partition, state_bucket_name).apply(
-            lambda v: f"arn:{v[0]}:s3:::{v[1]}"
+        # Server access logs may come from any bucket named for this stack (the state bucket now,
+        # Storage's buckets later): names are known before the buckets exist.
+        stack_buckets = pulumi.Output.all(ctx.account_id, ctx.partition).apply(
+            lambda v: naming.bucket_arn_pattern(str(v[0]), str(v[1]))
         )
 
         def archive_statements(arn: pulumi.Output[str]) -> list[iam.Statement]:
@@ -106,7 +107,7 @@ class BackendState(pulumi.ComponentResource):
             )
             return [
                 log_delivery.alb_access_logs(arn, account, region),
-                log_delivery.s3_server_access_logs(arn, account, [state_bucket_arn]),
+                log_delivery.s3_server_access_logs(arn, account, [stack_buckets]),
                 *log_delivery.cloudtrail_delivery(arn, account, trail_arn),
             ]
 

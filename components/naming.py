@@ -91,6 +91,10 @@ class Naming:
             raise ValueError(f"bucket name {name!r} is {len(name)} characters; S3 allows 63 (shorten the project name)")
         return name
 
+    def bucket_arn_pattern(self, account_id: str, partition: str = "aws") -> str:
+        """Every bucket named by `bucket()` for this stack (log delivery is scoped to them)."""
+        return f"arn:{partition}:s3:::{self.prefix}-*-{account_id}-{self.region}".lower()
+
     @property
     def session_document(self) -> str:
         """Session Manager preferences of this stack (`SSM-SessionManagerRunShell` is one per region)."""

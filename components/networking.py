@@ -321,7 +321,7 @@ class Networking(pulumi.ComponentResource):
         # --- data-tier subnet groups ------------------------------------------------------------
         db_group = aws.rds.SubnetGroup(
             "database",
-            name=f"{naming.prefix}-db",
+            name=f"{naming.prefix}-db".lower(),  # RDS accepts lower-case names only
             description=f"Database subnets of {naming.prefix} (no route to the internet)",
             subnet_ids=self.database_subnet_ids,
             opts=child(self),
@@ -331,7 +331,7 @@ class Networking(pulumi.ComponentResource):
         if args.elasticache:
             cache_group = aws.elasticache.SubnetGroup(
                 "cache",
-                name=f"{naming.prefix}-cache",
+                name=f"{naming.prefix}-cache".lower(),
                 description=f"Cache subnets of {naming.prefix} (no route to the internet)",
                 subnet_ids=self.database_subnet_ids,
                 opts=child(self),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 import pytest
 
 from components.backend_state import login_url, secrets_provider
@@ -117,8 +119,11 @@ def test_log_archive_grants_each_log_service_exactly_its_prefix_and_source():
     assert set(allows) == {"AlbAccessLogsWrite", "S3ServerAccessLogsWrite", "CloudTrailAclCheck", "CloudTrailWrite"}
     assert allows["AlbAccessLogsWrite"]["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
     assert allows["AlbAccessLogsWrite"]["Resource"] == f"{arn}/alb/AWSLogs/{ACCOUNT}/*"
-    state_arn = buckets(capture)["state"].outputs["arn"]
-    assert allows["S3ServerAccessLogsWrite"]["Condition"]["ArnLike"] == {"aws:SourceArn": [state_arn]}
+    (sources,) = allows["S3ServerAccessLogsWrite"]["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert sources == f"arn:aws:s3:::platform-dev-*-{ACCOUNT}-us-east-1"
+    for bucket in buckets(capture).values():
+        assert fnmatch.fnmatchcase(bucket.outputs["arn"], sources)
+    assert not fnmatch.fnmatchcase(f"arn:aws:s3:::platform-prod-state-{ACCOUNT}-us-east-1", sources)
     trail = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/platform-dev-trail"
     assert allows["CloudTrailWrite"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail
     for stmt in allows.values():
