@@ -286,12 +286,20 @@ def service_trust(
     return _statement("Allow", ["sts:AssumeRole"], None, principal={"Service": service}, conditions=conditions or None)
 
 
-def irsa_trust(provider_arn: str, issuer: str, namespace: str, service_account: str) -> Statement:
-    """IRSA: only `system:serviceaccount:<ns>:<sa>` of this cluster's OIDC issuer, for STS."""
+def service_account_subject(namespace: str, service_account: str) -> str:
+    """`system:serviceaccount:<ns>:<sa>`, refusing blanks and patterns (one account, not a family)."""
     if not namespace or not service_account:
         raise PolicyError("IRSA trust needs a namespace and a service account name")
-    if "*" in namespace or "*" in service_account:
-        raise PolicyError("IRSA trust must name one service account, not a pattern")
+    if any(c in namespace + service_account for c in "*?:"):
+        raise PolicyError(
+            f"IRSA trust must name one service account, not {namespace!r}/{service_account!r} (no patterns)"
+        )
+    return f"system:serviceaccount:{namespace}:{service_account}"
+
+
+def irsa_trust(provider_arn: str, issuer: str, namespace: str, service_account: str) -> Statement:
+    """IRSA: only `system:serviceaccount:<ns>:<sa>` of this cluster's OIDC issuer, for STS."""
+    subject = service_account_subject(namespace, service_account)
     host = issuer.removeprefix("https://")
     return _statement(
         "Allow",
@@ -300,7 +308,7 @@ def irsa_trust(provider_arn: str, issuer: str, namespace: str, service_account: 
         principal={"Federated": provider_arn},
         conditions={
             "StringEquals": {
-                f"{host}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                f"{host}:sub": subject,
                 f"{host}:aud": "sts.amazonaws.com",
             }
         },

@@ -119,6 +119,22 @@ def cloudtrail_delivery(
     ]
 
 
+def vended_logs_to_log_group(log_group_arn: str, account_id: str, partition: str, region: str) -> iam.Statement:
+    """CloudWatch Logs resource-policy statement for "vended" logs (WAF) delivered by
+    `delivery.logs.amazonaws.com` into one log group, from our account's log deliveries only."""
+    return {
+        "Sid": "VendedLogDelivery",
+        "Effect": "Allow",
+        "Principal": {"Service": "delivery.logs.amazonaws.com"},
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{log_group_arn}:log-stream:*",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"},
+        },
+    }
+
+
 # --- lifecycle ----------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from . import iam, key_policies, waf_plan
+from . import iam, key_policies, log_delivery, waf_plan
 from .aws_context import AwsContext
 from .config import StackConfig
 from .naming import Naming
@@ -94,7 +94,7 @@ def irsa_role(
 
     Called by the component that owns the cluster, with `opts` parenting the role to it.
     """
-    iam.irsa_trust("arn:placeholder", "issuer", namespace, service_account)  # validate now, not in an apply
+    iam.service_account_subject(namespace, service_account)  # fail now, not inside an apply
     trust = pulumi.Output.all(oidc.arn, oidc.issuer).apply(
         lambda v: json.dumps(iam.document([iam.irsa_trust(str(v[0]), str(v[1]), namespace, service_account)]))
     )
@@ -170,21 +170,7 @@ class Security(pulumi.ComponentResource):
         self.waf_log_group = self._log_group("waf", naming.waf_log_group)
         delivery_policy = pulumi.Output.all(ctx.account_id, ctx.partition, self.waf_log_group.arn).apply(
             lambda v: json.dumps(
-                iam.document(
-                    [
-                        {
-                            "Sid": "WafLogDelivery",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "delivery.logs.amazonaws.com"},
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": f"{v[2]}:log-stream:*",
-                            "Condition": {
-                                "StringEquals": {"aws:SourceAccount": v[0]},
-                                "ArnLike": {"aws:SourceArn": f"arn:{v[1]}:logs:{region}:{v[0]}:*"},
-                            },
-                        }
-                    ]
-                )
+                iam.document([log_delivery.vended_logs_to_log_group(str(v[2]), str(v[0]), str(v[1]), region)])
             )
         )
         resource_policy = aws.cloudwatch.LogResourcePolicy(

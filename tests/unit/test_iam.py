@@ -98,7 +98,7 @@ def test_irsa_trust_is_scoped_to_one_service_account_and_sts_audience():
     }
 
 
-@pytest.mark.parametrize(("ns", "sa"), [("", "x"), ("ns", ""), ("*", "x"), ("ns", "app-*")])
+@pytest.mark.parametrize(("ns", "sa"), [("", "x"), ("ns", ""), ("*", "x"), ("ns", "app-*"), ("ns", "a:b")])
 def test_irsa_trust_refuses_patterns_and_blanks(ns, sa):
     with pytest.raises(iam.PolicyError):
         iam.irsa_trust("arn:aws:iam::1:oidc-provider/x", "x", ns, sa)

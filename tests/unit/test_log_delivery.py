@@ -45,6 +45,15 @@ def test_cloudtrail_may_write_only_for_our_trail_and_under_our_account():
         assert stmt["Condition"]["StringEquals"]["aws:SourceArn"] == trail
 
 
+def test_vended_log_delivery_writes_only_streams_of_one_group_for_our_account():
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-platform-dev"
+    stmt = log_delivery.vended_logs_to_log_group(group, ACCOUNT, "aws", "us-east-1")
+    assert stmt["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert stmt["Resource"] == f"{group}:log-stream:*"
+    assert stmt["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+    assert stmt["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws:logs:us-east-1:{ACCOUNT}:*"}
+
+
 def test_log_lifecycle_per_environment():
     dev, staging, prod = log_lifecycle(30, 30), log_lifecycle(90, 60), log_lifecycle(365, 90)
     assert dev.transitions == ()
