@@ -120,7 +120,9 @@ def blocks(cidrs: Iterable[str]) -> list[str]:
     return [str(n) for n in ipaddress.collapse_addresses(nets)]
 
 
-def nacl_rules(plan: NetworkPlan, app_ports: Sequence[int], database_port: int) -> list[NaclRule]:
+def nacl_rules(
+    plan: NetworkPlan, app_ports: Sequence[int], database_port: int, *, cache: bool = True
+) -> list[NaclRule]:
     """Allow rules per tier (everything else hits the implicit deny).
 
     Raises `ValueError` when a tier needs more rules than the default NACL quota, which happens
@@ -129,7 +131,7 @@ def nacl_rules(plan: NetworkPlan, app_ports: Sequence[int], database_port: int) 
     public = blocks(s.cidr for s in plan.tier("public"))
     private = blocks(s.cidr for s in plan.tier("private"))
     database = blocks(s.cidr for s in plan.tier("database"))
-    data_ports = sorted({database_port, CACHE_PORT})
+    data_ports = sorted({database_port, CACHE_PORT} if cache else {database_port})
     lo, hi = EPHEMERAL
     rules: list[NaclRule] = []
 

@@ -259,7 +259,7 @@ class Networking(pulumi.ComponentResource):
         # --- network ACLs -------------------------------------------------------------------------
         app_ports = alb_plan.app_ports()
         db_port = firewall_plan.db_port(args.database_engine)
-        self._network_acls(vpc, subnets, firewall_plan.nacl_rules(plan, app_ports, db_port))
+        self._network_acls(vpc, subnets, firewall_plan.nacl_rules(plan, app_ports, db_port, cache=args.elasticache))
 
         # --- flow logs ----------------------------------------------------------------------------
         group = aws.cloudwatch.LogGroup(

@@ -19,6 +19,7 @@ from tests.components.helpers import (
     NACL_RULE,
     NAT,
     NETWORKING,
+    REPO,
     ROUTE,
     RT_ASSOC,
     SG,
@@ -373,3 +374,21 @@ def test_random_valid_networks_keep_routing_and_address_properties(network):
     egress_anywhere = [r for r in of_type(capture, SG_OUT) if r.inputs.get("cidrIpv4") == "0.0.0.0/0"]
     assert len(egress_anywhere) == (0 if network["natGateways"] == "none" else 1)
     assert json.dumps(capture.outputs) is not None
+
+
+def test_mysql_without_elasticache_opens_3306_and_creates_no_cache_tier():
+    import yaml
+
+    config = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())["config"]
+    database = {**config["platform:database"], "engine": "mysql", "engineVersion": "8.0", "performanceInsights": False}
+    capture = run_core("dev", {"platform:database": database, "platform:cache": {"provider": "none"}})
+    groups = {sg.name: sg for sg in of_type(capture, SG, NETWORKING)}
+    assert "cache" not in groups
+    assert not of_type(capture, "aws:elasticache/subnetGroup:SubnetGroup")
+    (db_in,) = list(referencing(capture, groups["database"], SG_IN, "securityGroupId"))
+    assert db_in.inputs["fromPort"] == db_in.inputs["toPort"] == 3306
+    (acl,) = [a for a in of_type(capture, NACL, NETWORKING) if a.inputs["tags"]["Tier"] == "database"]
+    ports = {
+        r.inputs.get("fromPort") for r in referencing(capture, acl, NACL_RULE, "networkAclId") if not r.inputs["egress"]
+    }
+    assert 3306 in ports and 5432 not in ports and 6379 not in ports
