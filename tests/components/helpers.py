@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.backend_state import BackendState, BackendStateArgs
-from components.config import StackConfig, load_config
+from components.config import load_config
 from components.networking import Networking, NetworkingArgs
 from components.security import Security, SecurityArgs
 from offline_preview import Capture, CapturedResource, run_program
@@ -44,7 +44,7 @@ NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
 NACL_ASSOC = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 
 
-def core_program(customize: Callable[[StackConfig], None] | None = None) -> Callable[[], None]:
+def core_program() -> Callable[[], None]:
     """The first three components wired as in `__main__.py` (tier 0 and the start of tier 1)."""
 
     def program() -> None:
@@ -64,8 +64,6 @@ def core_program(customize: Callable[[StackConfig], None] | None = None) -> Call
             ),
             opts=opts,
         )
-        if customize is not None:
-            customize(cfg)
 
     return program
 
