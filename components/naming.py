@@ -36,6 +36,20 @@ class Naming:
         """Every log group of this stack, for key policies' encryption-context conditions."""
         return f"arn:{partition}:logs:{self.region}:{account_id}:log-group:{self.log_group_root}/*"
 
+    @property
+    def waf_log_group(self) -> str:
+        """WAF only logs to groups whose name starts with `aws-waf-logs-`."""
+        return f"aws-waf-logs-{self.prefix}"
+
+    def aws_log_groups(self) -> tuple[str, ...]:
+        """Log groups whose names AWS fixes (EKS control plane, Container Insights, RDS exports)."""
+        return (
+            f"/aws/eks/{self.eks_cluster}/cluster",
+            f"/aws/containerinsights/{self.eks_cluster}/*",
+            f"/aws/ecs/containerinsights/{self.ecs_cluster}/*",
+            f"/aws/rds/instance/{self.db_identifier}/*",
+        )
+
     # --- data stores -------------------------------------------------------------------------
     @property
     def db_identifier(self) -> str:
@@ -65,6 +79,26 @@ class Naming:
     @property
     def trail(self) -> str:
         return f"{self.prefix}-trail"
+
+    def trail_arn(self, account_id: str, partition: str = "aws") -> str:
+        return f"arn:{partition}:cloudtrail:{self.region}:{account_id}:trail/{self.trail}"
+
+    # --- buckets and documents ---------------------------------------------------------------
+    def bucket(self, purpose: str, account_id: str) -> str:
+        """`<prefix>-<purpose>-<account>-<region>`: globally unique, and known before it exists."""
+        name = f"{self.prefix}-{purpose}-{account_id}-{self.region}".lower()
+        if len(name) > 63:
+            raise ValueError(f"bucket name {name!r} is {len(name)} characters; S3 allows 63 (shorten the project name)")
+        return name
+
+    def bucket_arn_pattern(self, account_id: str, partition: str = "aws") -> str:
+        """Every bucket named by `bucket()` for this stack (log delivery is scoped to them)."""
+        return f"arn:{partition}:s3:::{self.prefix}-*-{account_id}-{self.region}".lower()
+
+    @property
+    def session_document(self) -> str:
+        """Session Manager preferences of this stack (`SSM-SessionManagerRunShell` is one per region)."""
+        return f"{self.prefix}-SessionManagerRunShell"
 
     # --- keys and topics ---------------------------------------------------------------------
     def kms_alias(self, purpose: str) -> str:

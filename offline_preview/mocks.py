@@ -135,6 +135,15 @@ def _eip(c: Ctx) -> tuple[str, dict[str, Any]]:
     return rid, {"allocationId": rid, "publicIp": f"52.{octets[0]}.{octets[1]}.{octets[2]}", "domain": "vpc"}
 
 
+def _vpc_endpoint(c: Ctx) -> tuple[str, dict[str, Any]]:
+    """Gateway endpoints expose the AWS-managed prefix list of their service (security groups use it)."""
+    rid = f"vpce-{c.hex(17)}"
+    out: dict[str, Any] = {"arn": c.arn("ec2", f"vpc-endpoint/{rid}"), "ownerId": c.account, "state": "available"}
+    if c.inputs.get("vpcEndpointType") == "Gateway":
+        out["prefixListId"] = f"pl-{c.hex(8, 'pl')}"
+    return rid, out
+
+
 def _bucket(c: Ctx) -> tuple[str, dict[str, Any]]:
     name = c.physical("bucket", 63).lower()
     return name, {
@@ -426,7 +435,7 @@ BUILDERS: dict[str, Builder] = {
     "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": _ec2("acl", "network-acl"),
     "aws:ec2/networkAclRule:NetworkAclRule": _ec2("nacl", "network-acl-rule"),
     "aws:ec2/networkAclAssociation:NetworkAclAssociation": _ec2("aclassoc", "network-acl-association"),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _ec2("vpce", "vpc-endpoint"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:ec2/flowLog:FlowLog": _ec2("fl", "vpc-flow-log"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ec2/instance:Instance": _ec2("i", "instance"),

@@ -1,0 +1,132 @@
+"""Reading a capture the way a stack policy would: by type, by component, through dependencies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.backend_state import BackendState, BackendStateArgs
+from components.config import load_config
+from components.networking import Networking, NetworkingArgs
+from components.security import Security, SecurityArgs
+from offline_preview import Capture, CapturedResource, run_program
+
+REPO = Path(__file__).resolve().parents[2]
+
+BACKEND = "platform:index:BackendState"
+SECURITY = "platform:index:Security"
+NETWORKING = "platform:index:Networking"
+SECURE_BUCKET = "platform:index:SecureBucket"
+
+KEY = "aws:kms/key:Key"
+BUCKET = "aws:s3/bucket:Bucket"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+RT_ASSOC = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+NAT = "aws:ec2/natGateway:NatGateway"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+NACL = "aws:ec2/networkAcl:NetworkAcl"
+NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+NACL_ASSOC = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+
+
+def core_program() -> Callable[[], None]:
+    """The first three components wired as in `__main__.py` (tier 0 and the start of tier 1)."""
+
+    def program() -> None:
+        cfg = load_config()
+        provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
+        opts = pulumi.ResourceOptions(providers={"aws": provider})
+        backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
+        security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
+        Networking(
+            "network",
+            NetworkingArgs.from_config(
+                cfg,
+                logs_key=security.keys.logs,
+                flow_logs_role=security.roles.flow_logs,
+                web_acl_arn=security.web_acl_arn,
+                log_archive=backend.log_archive,
+            ),
+            opts=opts,
+        )
+
+    return program
+
+
+def run_core(stack: str, config: dict[str, Any] | None = None) -> Capture:
+    return run_program(REPO, stack, config=config, program=core_program())
+
+
+@cache
+def stack_capture(stack: str) -> Capture:
+    """The whole stack program (`__main__.py`), once per stack and test process."""
+    return run_program(REPO, stack)
+
+
+# --- navigation ----------------------------------------------------------------------------------
+
+
+def of_type(capture: Capture, type_: str, component: str | None = None) -> list[CapturedResource]:
+    out = capture.of_type(type_)
+    if component is None:
+        return out
+    return [r for r in out if in_component(capture, r, component)]
+
+
+def in_component(capture: Capture, resource: CapturedResource, component: str) -> bool:
+    index = capture.by_urn()
+    current = index.get(resource.parent or "")
+    while current is not None:
+        if current.type == component:
+            return True
+        current = index.get(current.parent or "")
+    return False
+
+
+def refs(capture: Capture, resource: CapturedResource, prop: str) -> list[CapturedResource]:
+    """The resources an input was computed from (as CrossGuard stack policies link them)."""
+    index = capture.by_urn()
+    return [index[u] for u in resource.property_dependencies.get(prop, []) if u in index]
+
+
+def ref(capture: Capture, resource: CapturedResource, prop: str) -> CapturedResource:
+    found = refs(capture, resource, prop)
+    assert len(found) == 1, f"{resource.urn}: {prop} depends on {[r.urn for r in found]}"
+    return found[0]
+
+
+def referencing(capture: Capture, target: CapturedResource, type_: str, prop: str) -> Iterator[CapturedResource]:
+    """Resources of `type_` whose `prop` was computed from `target`."""
+    for r in capture.of_type(type_):
+        if target.urn in r.property_dependencies.get(prop, []):
+            yield r
+
+
+# --- policies ------------------------------------------------------------------------------------
+
+
+def statements(policy: str | dict[str, Any]) -> list[dict[str, Any]]:
+    doc = json.loads(policy) if isinstance(policy, str) else policy
+    stmts = doc["Statement"]
+    return [stmts] if isinstance(stmts, dict) else list(stmts)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]

@@ -1,0 +1,158 @@
+"""BackendState: the state bucket and key, the log archive, and what operators need to log in."""
+
+from __future__ import annotations
+
+import fnmatch
+
+import pytest
+
+from components.backend_state import login_url, secrets_provider
+from tests.components.helpers import (
+    BACKEND,
+    BUCKET,
+    KEY,
+    SECURE_BUCKET,
+    SSE,
+    of_type,
+    ref,
+    referencing,
+    stack_capture,
+    statements,
+)
+
+STACKS = ("dev", "staging", "prod")
+ACCOUNT = "123456789012"
+
+
+def buckets(capture):
+    """name -> Bucket resource (by the logical name of its SecureBucket)."""
+    return {b.name: b for b in of_type(capture, BUCKET, BACKEND)}
+
+
+def attached(capture, bucket, type_):
+    found = list(referencing(capture, bucket, type_, "bucket"))
+    assert len(found) == 1, (bucket.name, type_, found)
+    return found[0]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_state_key_and_both_buckets_are_protected_and_retained_in_every_environment(stack):
+    capture = stack_capture(stack)
+    (key,) = of_type(capture, KEY, BACKEND)
+    stateful = [key, *buckets(capture).values()]
+    assert len(stateful) == 3
+    for resource in stateful:
+        assert resource.protect is True and resource.retain_on_delete is True, resource.urn
+    for bucket in buckets(capture).values():
+        assert bucket.inputs["forceDestroy"] is False
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_state_bucket_is_kms_encrypted_versioned_private_and_logged(stack):
+    capture = stack_capture(stack)
+    state = buckets(capture)["state"]
+    assert state.inputs["bucket"] == f"platform-{stack}-state-{ACCOUNT}-us-east-1"
+    sse = attached(capture, state, SSE)
+    (rule,) = sse.inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+    assert rule["bucketKeyEnabled"] is True and rule["blockedEncryptionTypes"] == ["SSE-C"]
+    assert ref(capture, sse, "rules").type == KEY  # the state key, not an AWS-managed one
+    versioning = attached(capture, state, "aws:s3/bucketVersioning:BucketVersioning")
+    assert versioning.inputs["versioningConfiguration"]["status"] == "Enabled"
+    pab = attached(capture, state, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
+        assert pab.inputs[flag] is True
+    ownership = attached(capture, state, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+    assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    (lifecycle,) = attached(capture, state, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs[
+        "rules"
+    ]
+    assert "expiration" not in lifecycle  # current state never expires
+    assert lifecycle["noncurrentVersionExpiration"]["noncurrentDays"] == {"dev": 30, "staging": 60, "prod": 90}[stack]
+    logging = attached(capture, state, "aws:s3/bucketLogging:BucketLogging")
+    assert logging.inputs["targetBucket"] == f"platform-{stack}-logs-{ACCOUNT}-us-east-1"
+    assert logging.inputs["targetPrefix"].startswith("s3-access/")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_bucket_policy_denies_plain_http(stack):
+    capture = stack_capture(stack)
+    for bucket in buckets(capture).values():
+        policy = attached(capture, bucket, "aws:s3/bucketPolicy:BucketPolicy")
+        (deny,) = [s for s in statements(policy.inputs["policy"]) if s.get("Sid") == "DenyInsecureTransport"]
+        arn = bucket.outputs["arn"]
+        assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
+        assert deny["Resource"] == [arn, f"{arn}/*"]
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_log_archive_uses_sse_s3_because_alb_access_logs_require_it():
+    capture = stack_capture("prod")
+    archive = buckets(capture)["log-archive"]
+    (rule,) = attached(capture, archive, SSE).inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+
+
+@pytest.mark.parametrize(
+    ("stack", "transitions", "expiry"),
+    [("dev", [], 30), ("staging", [(30, "STANDARD_IA")], 90), ("prod", [(30, "STANDARD_IA"), (90, "GLACIER")], 365)],
+)
+def test_log_archive_lifecycle_per_environment(stack, transitions, expiry):
+    capture = stack_capture(stack)
+    archive = buckets(capture)["log-archive"]
+    lifecycle = attached(capture, archive, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    (rule,) = lifecycle.inputs["rules"]
+    assert [(t["days"], t["storageClass"]) for t in rule.get("transitions", [])] == transitions
+    assert rule["expiration"] == {"days": expiry}
+    assert "noncurrentVersionExpiration" in rule
+    # S3 needs versioning before a lifecycle with noncurrent rules.
+    versioning = attached(capture, archive, "aws:s3/bucketVersioning:BucketVersioning")
+    assert versioning.urn in lifecycle.dependencies
+
+
+def test_log_archive_grants_each_log_service_exactly_its_prefix_and_source():
+    capture = stack_capture("dev")
+    archive = buckets(capture)["log-archive"]
+    arn = archive.outputs["arn"]
+    policy = attached(capture, archive, "aws:s3/bucketPolicy:BucketPolicy")
+    allows = {s["Sid"]: s for s in statements(policy.inputs["policy"]) if s["Effect"] == "Allow"}
+    assert set(allows) == {"AlbAccessLogsWrite", "S3ServerAccessLogsWrite", "CloudTrailAclCheck", "CloudTrailWrite"}
+    assert allows["AlbAccessLogsWrite"]["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
+    assert allows["AlbAccessLogsWrite"]["Resource"] == f"{arn}/alb/AWSLogs/{ACCOUNT}/*"
+    (sources,) = allows["S3ServerAccessLogsWrite"]["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert sources == f"arn:aws:s3:::platform-dev-*-{ACCOUNT}-us-east-1"
+    for bucket in buckets(capture).values():
+        assert fnmatch.fnmatchcase(bucket.outputs["arn"], sources)
+    assert not fnmatch.fnmatchcase(f"arn:aws:s3:::platform-prod-state-{ACCOUNT}-us-east-1", sources)
+    trail = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/platform-dev-trail"
+    assert allows["CloudTrailWrite"]["Condition"]["StringEquals"]["aws:SourceArn"] == trail
+    for stmt in allows.values():
+        assert "*" not in (stmt["Principal"], stmt["Resource"])
+        assert stmt["Action"] in ("s3:PutObject", "s3:GetBucketAcl")
+
+
+def test_bucket_policies_wait_for_the_public_access_block():
+    capture = stack_capture("dev")
+    for bucket in buckets(capture).values():
+        policy = attached(capture, bucket, "aws:s3/bucketPolicy:BucketPolicy")
+        pab = attached(capture, bucket, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+        assert pab.urn in policy.dependencies
+
+
+def test_login_url_and_secrets_provider_are_exact():
+    capture = stack_capture("staging")
+    assert capture.outputs["stateBackendUrl"] == (
+        f"s3://platform-staging-state-{ACCOUNT}-us-east-1?region=us-east-1&awssdk=v2"
+    )
+    assert capture.outputs["secretsProvider"] == "awskms://alias/platform-staging-state?region=us-east-1"
+    (alias,) = of_type(capture, "aws:kms/alias:Alias", BACKEND)
+    assert alias.inputs["name"] == "alias/platform-staging-state"
+    assert login_url("b", "eu-west-1") == "s3://b?region=eu-west-1&awssdk=v2"
+    assert secrets_provider("alias/x", "eu-west-1") == "awskms://alias/x?region=eu-west-1"
+
+
+def test_buckets_are_built_from_the_secure_bucket_block():
+    capture = stack_capture("dev")
+    for bucket in buckets(capture).values():
+        parent = capture.by_urn()[bucket.parent or ""]
+        assert parent.type == SECURE_BUCKET
