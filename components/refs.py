@@ -187,3 +187,24 @@ class OidcProviderRef:
     arn: pulumi.Output[str]
     issuer: pulumi.Output[str]
     """Issuer URL (with or without `https://`)."""
+
+
+@dataclass(frozen=True, eq=False)
+class DatabaseEndpoint:
+    """How applications reach the database: address and port, and the RDS-managed master secret
+    (JSON with `username` and `password`), by ARN only."""
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    engine: str
+    database_name: str
+    master_secret: SecretRef
+
+
+@dataclass(frozen=True, eq=False)
+class CacheEndpoint:
+    """How applications reach Redis: TLS always; the auth token, if any, by secret ARN only."""
+
+    address: pulumi.Output[str]
+    port: int
+    auth_secret: SecretRef | None
