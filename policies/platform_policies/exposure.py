@@ -178,6 +178,9 @@ class Ingress:
             return False
         return self.all_ports or self.from_port <= port <= self.to_port
 
+    def label(self) -> str:
+        return "all traffic" if self.protocol in ("-1", "all") else f"{self.protocol} {self.ports()}"
+
     def ports(self) -> str:
         if self.all_ports:
             return "all ports"
@@ -213,7 +216,7 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
                         _int(get(rule, "fromPort"), 0),
                         _int(get(rule, "toPort"), 65535),
                         world,
-                        f"ingress rule #{i + 1}",
+                        f"inline ingress #{i + 1}",
                     )
                 )
     elif resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule":
@@ -230,7 +233,7 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
                         _int(get(props, "fromPort"), 0),
                         _int(get(props, "toPort"), 65535),
                         world,
-                        "the rule",
+                        "ingress rule",
                     )
                 )
     elif resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
@@ -242,7 +245,7 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
                     _int(get(props, "fromPort"), 0),
                     _int(get(props, "toPort"), 65535),
                     world,
-                    "the rule",
+                    "ingress rule",
                 )
             )
     return out
@@ -254,8 +257,13 @@ def _sensitive_ports(args: ResourceValidationArgs, report: Report) -> None:
         hit = [p for p in sensitive if rule.covers(p)]
         if rule.all_ports or hit:
             what = "every port" if rule.all_ports else f"administrative/data port(s) {', '.join(map(str, hit))}"
+            owner = (
+                "Security group"
+                if args.resource_type == "aws:ec2/securityGroup:SecurityGroup"
+                else "Security group rule"
+            )
             report(
-                f"Security group '{args.name}' {rule.where} opens {what} ({rule.protocol}, {rule.ports()}) to {', '.join(rule.world)}. "
+                f"{owner} '{args.name}' ({rule.where}) opens {what} ({rule.label()}) to {', '.join(rule.world)}. "
                 "Remove it: reach instances through SSM Session Manager, and data stores only from the security groups of their clients."
             )
 
@@ -310,7 +318,7 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
                     else f"opens {rule.ports()}, not only {sorted(allowed)}"
                 )
                 report(
-                    f"'{r.name}' {rule.where} allows {rule.protocol} {rule.ports()} from {', '.join(rule.world)}, but the group {why}. "
+                    f"'{r.name}' ({rule.where}) allows {rule.label()} from {', '.join(rule.world)}, but the group {why}. "
                     "Only a load balancer's group may take world traffic, and only on 80/443; put services behind the load balancer "
                     "and allow them from its security group.",
                     r.urn,

@@ -311,16 +311,21 @@ def _unscoped(stmts: list[Statement]) -> bool:
 
 def _escalation(args: ResourceValidationArgs, report: Report) -> None:
     for where, doc in parsed(args, (IDENTITY,)):
+        paths: list[str] = []
+        labels: set[str] = set()
         for what, combo in ESCALATIONS:
             grants = {a: _granting(doc, a) for a in combo}
             if not all(grants.values()):
                 continue
             if "iam:PassRole" in combo and not _unscoped(grants["iam:PassRole"]):
                 continue
-            labels = sorted({s.label for stmts in grants.values() for s in stmts})
+            paths.append(f"{what} ({' + '.join(combo)})")
+            labels.update(s.label for stmts in grants.values() for s in stmts)
+        if paths:
+            shown = "; ".join(paths[:4]) + (f"; and {len(paths) - 4} more" if len(paths) > 4 else "")
             report(
-                f"{_prefix(args, where)} lets the principal {what} ({' + '.join(combo)}, granted by {', '.join(labels)}): "
-                "a privilege-escalation path. Remove these actions or scope them to resources the principal cannot use to gain access."
+                f"{_prefix(args, where)} opens {len(paths)} privilege-escalation path(s) through {', '.join(sorted(labels))}: "
+                f"the principal can {shown}. Remove these actions, or scope them to resources the principal cannot use to gain access."
             )
 
 
