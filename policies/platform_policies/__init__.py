@@ -34,4 +34,8 @@ POLICIES = [
     *tagging_cost.POLICIES,
 ]
 
+# Metadata in pack order (modules register on import, in dependency order).
+_ORDER = {p.name: i for i, p in enumerate(POLICIES)}
+REGISTRY.sort(key=lambda info: _ORDER[info.name])
+
 __all__ = ["CATEGORIES", "PACK_NAME", "POLICIES", "REGISTRY", "Controls", "PolicyInfo"]

@@ -69,29 +69,17 @@ required_tags = resource_policy(
     },
 )
 
+# Current and previous general-purpose/compute/memory families (spot diversification needs the
+# previous generation too); sizes are capped per environment in policies/config/<stack>.json.
 DEFAULT_INSTANCE_TYPES = [
-    "t3.*",
-    "t3a.*",
-    "t4g.*",
-    "m6i.*",
-    "m6a.*",
-    "m6g.*",
-    "m7i.*",
-    "m7a.*",
-    "m7g.*",
-    "c6i.*",
-    "c6a.*",
-    "c6g.*",
-    "c7i.*",
-    "c7a.*",
-    "c7g.*",
-    "r6i.*",
-    "r6a.*",
-    "r6g.*",
-    "r7i.*",
-    "r7a.*",
-    "r7g.*",
-]
+    f"{family}.*"
+    for family in (
+        "t3", "t3a", "t4g",
+        "m5", "m5a", "m5n", "m6i", "m6a", "m6g", "m7i", "m7a", "m7g",
+        "c5", "c5a", "c5n", "c6i", "c6a", "c6g", "c7i", "c7a", "c7g",
+        "r5", "r5a", "r6i", "r6a", "r6g", "r7i", "r7a", "r7g",
+    )
+]  # fmt: skip
 DEFAULT_DB_CLASSES = ["db.t3.*", "db.t4g.*", "db.m6i.*", "db.m6g.*", "db.m7g.*", "db.r6i.*", "db.r6g.*", "db.r7g.*"]
 DEFAULT_CACHE_TYPES = ["cache.t3.*", "cache.t4g.*", "cache.m6g.*", "cache.m7g.*", "cache.r6g.*", "cache.r7g.*"]
 
