@@ -253,4 +253,46 @@ key_deletion = resource_policy(
     },
 )
 
-POLICIES = [protected, deletion_protection, final_snapshot, retention, versioning, pitr, key_deletion]
+
+def _multi_az(args: ResourceValidationArgs, report: Report) -> None:
+    p = args.props
+    if args.resource_type == "aws:rds/instance:Instance":
+        if get(p, "replicateSourceDb") or truthy(get(p, "multiAz")):
+            return
+        report(
+            f"RDS instance '{args.name}' runs in one Availability Zone: an AZ outage or host failure takes it down until restored. Set multi_az=True (Multi-AZ standby)."
+        )
+    else:
+        nodes = number(get(p, "numCacheClusters"), 1.0) or 1.0
+        failover = truthy(get(p, "automaticFailoverEnabled")) and truthy(get(p, "multiAzEnabled"))
+        if (
+            str(get(p, "engine", default="redis")) != "memcached"
+            and (nodes < 2 or not failover)
+            and get(p, "numNodeGroups") is None
+        ):
+            report(
+                f"ElastiCache replication group '{args.name}' has {int(nodes)} node(s) and "
+                + ("automatic Multi-AZ failover" if failover else "no automatic Multi-AZ failover")
+                + ". Set num_cache_clusters >= 2, automatic_failover_enabled=True and multi_az_enabled=True."
+            )
+
+
+multi_az = resource_policy(
+    "data-stores-multi-az",
+    category="resilience",
+    description="RDS instances run Multi-AZ and Redis replication groups have a replica with automatic Multi-AZ failover.",
+    severity=Severity.MEDIUM,
+    controls=Controls(soc2=("A1.2",), iso27001=("A.8.14",)),
+    remediation="multi_az=True on aws.rds.Instance; num_cache_clusters >= 2, automatic_failover_enabled=True, multi_az_enabled=True on aws.elasticache.ReplicationGroup.",
+    validate=_multi_az,
+    types=("aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"),
+    covers=(
+        "AwsSolutions-RDS3",
+        "CKV_AWS_157",
+        "AwsSolutions-AEC4",
+        "CKV2_AWS_50",
+        "awsguard:rds-instance-multi-az-enabled",
+    ),
+)
+
+POLICIES = [multi_az, protected, deletion_protection, final_snapshot, retention, versioning, pitr, key_deletion]

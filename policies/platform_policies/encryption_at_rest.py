@@ -113,7 +113,7 @@ s3_kms = stack_policy(
     remediation="Create aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[{apply_server_side_encryption_by_default: {sse_algorithm: 'aws:kms', kms_master_key_id: key.arn}, bucket_key_enabled: True}]).",
     validate=_s3_kms,
     types=(*BUCKETS, *SSE_CONFIGS),
-    covers=("CKV_AWS_19", "CKV_AWS_145", "awsguard:s3-bucket-server-side-encryption-enabled"),
+    covers=("CKV_AWS_19", "CKV_AWS_145"),
 )
 
 s3_bucket_key = stack_policy(

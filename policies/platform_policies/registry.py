@@ -41,6 +41,7 @@ CATEGORIES: dict[str, str] = {
     "kubernetes": "Kubernetes workloads",
     "logging": "Logging and audit",
     "data-protection": "Data protection (deletion protection, backups, versioning)",
+    "resilience": "Resilience (Multi-AZ data stores)",
     "supply-chain": "Image supply chain",
     "tagging-cost": "Tagging and cost",
 }

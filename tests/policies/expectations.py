@@ -73,6 +73,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "cloudwatch-log-group-retention": ({"plain-logs"}, "retention_in_days"),
     "ecs-container-insights-enabled": ({"no-insights-cluster"}, "containerInsights"),
     "ecs-container-logging-enabled": ({"root-task"}, "logConfiguration"),
+    "data-stores-multi-az": ({"open-cache", "open-db", "db-in-public-subnets"}, "Multi-AZ"),
     "stateful-resources-protected": (
         {
             "db-in-public-subnets",

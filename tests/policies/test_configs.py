@@ -40,10 +40,10 @@ def test_protected_stacks_make_security_and_data_protection_mandatory(pack: Load
     assert loose == []
 
 
-def test_dev_relaxes_only_data_protection_and_cost_hints(pack: LoadedPack) -> None:
+def test_dev_relaxes_only_data_protection_resilience_and_cost_hints(pack: LoadedPack) -> None:
     resolved = levels(pack, "dev")
     advisory = {i.category for i in REGISTRY if resolved[i.name] == EnforcementLevel.ADVISORY}
-    assert advisory <= {"data-protection", "tagging-cost"}
+    assert advisory <= {"data-protection", "resilience", "tagging-cost"}
     security = [
         i.name
         for i in REGISTRY

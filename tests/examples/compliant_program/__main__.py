@@ -279,6 +279,7 @@ aws.elasticache.ReplicationGroup(
     node_type="cache.t4g.small",
     num_cache_clusters=2,
     automatic_failover_enabled=True,
+    multi_az_enabled=True,
     at_rest_encryption_enabled=True,
     kms_key_id=key.arn,
     transit_encryption_enabled=True,
