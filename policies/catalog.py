@@ -28,11 +28,15 @@ def counts() -> list[tuple[str, int]]:
     return [(c, by[c]) for c in CATEGORIES if by[c]]
 
 
+SHORT = {"soc2": "SOC 2", "iso27001": "ISO 27001", "pci": "PCI DSS", "cis": "CIS"}
+
+
 def _controls(info: PolicyInfo) -> str:
-    parts = []
-    for key, refs in info.controls.as_dict().items():
-        parts.append(f"{FRAMEWORKS[key][0].split(' ')[0]} {', '.join(refs)}")
-    return "; ".join(parts)
+    return "; ".join(f"{SHORT[key]} {', '.join(refs)}" for key, refs in info.controls.as_dict().items())
+
+
+def frameworks() -> str:
+    return ", ".join(f"{SHORT[k]} = {name} {version}" for k, (name, version) in FRAMEWORKS.items())
 
 
 def policy_table() -> str:
@@ -82,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the README's policy and anchor tables")
     args = parser.parse_args(argv)
     if args.markdown:
+        print(f"Control references: {frameworks()}.\n")
         print(policy_table())
         print(anchor_table())
         return 0
