@@ -572,7 +572,6 @@ kms_rotation = resource_policy(
     category="encryption-at-rest",
     description="Symmetric customer-managed KMS keys rotate their key material automatically.",
     severity=Severity.MEDIUM,
-    enforcement=None,
     controls=Controls(soc2=("CC6.1",), iso27001=("A.8.24",), pci=("3.7.4",), cis=("3.6",)),
     remediation="Set enable_key_rotation=True on aws.kms.Key.",
     validate=_rotation,

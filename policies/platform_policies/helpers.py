@@ -99,16 +99,6 @@ def matches_any(value: str, patterns: Iterable[str]) -> bool:
 # --- resources, names, messages ----------------------------------------------------------------
 
 
-def short(urn: str) -> str:
-    """`type::name` tail of a URN, for messages."""
-    parts = urn.split("::")
-    return f"{parts[-2].rsplit('$', 1)[-1]} '{parts[-1]}'" if len(parts) >= 2 else urn
-
-
-def name_of(resource: PolicyResource) -> str:
-    return f"'{resource.name}'"
-
-
 def of_type(resources: Iterable[PolicyResource], *types: str) -> Iterator[PolicyResource]:
     wanted = set(types)
     return (r for r in resources if r.resource_type in wanted)
@@ -117,12 +107,6 @@ def of_type(resources: Iterable[PolicyResource], *types: str) -> Iterator[Policy
 def linked(resource: PolicyResource, prop: str) -> list[PolicyResource]:
     """Resources the value of `prop` was computed from (the engine's property dependencies)."""
     return list(resource.property_dependencies.get(prop, []) or [])
-
-
-def known_str(props: Mapping[str, Any], key: str) -> str | None:
-    """A string property, or None when absent. (Unknown raises, as everywhere.)"""
-    value = get(props, key)
-    return value if isinstance(value, str) and value else None
 
 
 def targets(

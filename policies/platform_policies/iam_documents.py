@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .helpers import parse_json, plain
+from .helpers import parse_json
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -270,7 +270,3 @@ def restricts_principal(stmt: Statement) -> bool:
 def public_principal(stmt: Statement) -> bool:
     """`Principal: "*"` or `{"AWS": "*"}` (anyone, any account)."""
     return any(ident == "*" for _, ident in stmt.principal_ids())
-
-
-def as_plain_document(value: Any) -> Any:
-    return plain(value)

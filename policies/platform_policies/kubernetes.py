@@ -31,8 +31,9 @@ def pod_spec(args: ResourceValidationArgs) -> Any:
     return get(args.props, *POD_SPECS[args.resource_type])
 
 
-def all_containers(spec: Any) -> Iterator[tuple[str, Any]]:
-    for kind in ("initContainers", "containers", "ephemeralContainers"):
+def all_containers(spec: Any, ephemeral: bool = True) -> Iterator[tuple[str, Any]]:
+    kinds = ("initContainers", "containers", "ephemeralContainers") if ephemeral else ("initContainers", "containers")
+    for kind in kinds:
         for c in as_list(get(spec, kind)):
             yield f"{'init ' if kind == 'initContainers' else ''}container '{get(c, 'name', default='?')}'", c
 
@@ -143,9 +144,7 @@ def _limits(args: ResourceValidationArgs, report: Report) -> None:
     if spec is None:
         return
     need_cpu_limit = bool(config_value(args, "requireCpuLimit", True))
-    for label, c in all_containers(spec):
-        if label.startswith("container") is False and label.startswith("init") is False:
-            continue
+    for label, c in all_containers(spec, ephemeral=False):  # ephemeral containers take no resources
         res = get(c, "resources") or {}
         missing = [f"requests.{k}" for k in ("cpu", "memory") if get(res, "requests", k) is None]
         missing += ["limits.memory"] if get(res, "limits", "memory") is None else []

@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from .helpers import as_list, get, truthy
+from .helpers import as_list, get
 from .registry import Controls, Report, resource_policy
 
 TASK = ("aws:ecs/taskDefinition:TaskDefinition",)
@@ -166,10 +166,6 @@ ecs_secrets = resource_policy(
     types=TASK,
     covers=("AwsSolutions-ECS2",),
 )
-
-
-def _truthy_env(value: Any) -> bool:
-    return truthy(value)
 
 
 POLICIES = [ecs_privileged, ecs_non_root, ecs_read_only, ecs_host, ecs_secrets]
