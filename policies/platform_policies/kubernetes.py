@@ -27,7 +27,21 @@ POD_SPECS: dict[str, tuple[str, ...]] = {
 WORKLOADS = tuple(POD_SPECS)
 
 
+EXEMPT_NAMESPACES = {
+    "exemptNamespaces": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["kube-system"],
+        "description": "Namespaces whose workloads are not judged (node agents such as CNI or log shippers need host access).",
+    }
+}
+
+
 def pod_spec(args: ResourceValidationArgs) -> Any:
+    """The pod spec of a workload, or None for kinds without one and for exempt namespaces."""
+    namespace = str(get(args.props, "metadata", "namespace", default="default"))
+    if namespace in set(config_value(args, "exemptNamespaces", EXEMPT_NAMESPACES["exemptNamespaces"]["default"])):
+        return None
     return get(args.props, *POD_SPECS[args.resource_type])
 
 
@@ -72,6 +86,7 @@ k8s_non_root = resource_policy(
     remediation="Set spec.securityContext: {runAsNonRoot: true, runAsUser: 1000, seccompProfile: {type: RuntimeDefault}} on the pod template.",
     validate=_non_root,
     types=WORKLOADS,
+    config=EXEMPT_NAMESPACES,
 )
 
 
@@ -100,6 +115,7 @@ k8s_host = resource_policy(
     remediation="Remove hostNetwork/hostPID/hostIPC and hostPath volumes from the pod template.",
     validate=_host,
     types=WORKLOADS,
+    config=EXEMPT_NAMESPACES,
 )
 
 DANGEROUS_CAPABILITIES = frozenset({"ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "NET_RAW"})
@@ -136,6 +152,7 @@ k8s_privileged = resource_policy(
     remediation="securityContext: {privileged: false, allowPrivilegeEscalation: false, capabilities: {drop: ['ALL']}} on every container.",
     validate=_privileged,
     types=WORKLOADS,
+    config=EXEMPT_NAMESPACES,
 )
 
 
@@ -166,11 +183,12 @@ k8s_limits = resource_policy(
     validate=_limits,
     types=WORKLOADS,
     config={
+        **EXEMPT_NAMESPACES,
         "requireCpuLimit": {
             "type": "boolean",
             "default": True,
             "description": "Also require limits.cpu (some teams prefer no CPU limits to avoid throttling).",
-        }
+        },
     },
 )
 
@@ -199,6 +217,7 @@ k8s_pinned = resource_policy(
     remediation="Reference images as repo:1.2.3 (from an immutable-tag repository) or repo@sha256:<digest>.",
     validate=_pinned,
     types=WORKLOADS,
+    config=EXEMPT_NAMESPACES,
 )
 
 POLICIES = [k8s_non_root, k8s_host, k8s_privileged, k8s_limits, k8s_pinned]

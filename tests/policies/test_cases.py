@@ -199,3 +199,26 @@ def test_resource_wildcards_tolerated_only_for_unscopable_or_list_actions(pack: 
     found = findings(pack, tmp_path, program, "iam-no-wildcard-resources")
     assert [n for n, _ in found] == ["scopable"]
     assert "'ecr:BatchGetImage'" in found[0][1] and "DescribeInstances" not in found[0][1]
+
+
+def test_kubernetes_policies_skip_exempt_namespaces(pack: LoadedPack, tmp_path: Path) -> None:
+    import pulumi_kubernetes as k8s
+
+    def daemonset(name: str, namespace: str) -> None:
+        k8s.apps.v1.DaemonSet(
+            name,
+            metadata={"namespace": namespace},
+            spec={
+                "selector": {"match_labels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {"host_network": True, "containers": [{"name": "agent", "image": "agent:1.0"}]},
+                },
+            },
+        )
+
+    def program() -> None:
+        daemonset("node-agent", "kube-system")
+        daemonset("app-agent", "apps")
+
+    assert [n for n, _ in findings(pack, tmp_path, program, "k8s-no-host-namespaces")] == ["app-agent"]
