@@ -16,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from platform_policies import CATEGORIES, REGISTRY
 from platform_policies.registry import FRAMEWORKS, PolicyInfo
 
+BEGIN = "<!-- BEGIN GENERATED"
+END = "<!-- END GENERATED -->"
 ANCHORS = {
     "AwsSolutions-": "cdk-nag AwsSolutions",
     "CKV": "checkov",
@@ -84,11 +86,20 @@ def _natural(anchor: str) -> tuple[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="List the policies of the platform policy pack.")
     parser.add_argument("--markdown", action="store_true", help="print the README's policy and anchor tables")
+    parser.add_argument(
+        "--write-readme", action="store_true", help="rewrite the generated tables in policies/README.md"
+    )
     args = parser.parse_args(argv)
-    if args.markdown:
-        print(f"Control references: {frameworks()}.\n")
-        print(policy_table())
-        print(anchor_table())
+    if args.markdown or args.write_readme:
+        tables = f"Control references: {frameworks()}.\n\n{policy_table()}\n{anchor_table()}"
+        if not args.write_readme:
+            print(tables)
+            return 0
+        readme = Path(__file__).resolve().parent / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        begin = text.index("\n", text.index(BEGIN)) + 1
+        end = text.index(END)
+        readme.write_text(text[:begin] + tables.strip() + "\n" + text[end:], encoding="utf-8")
         return 0
     width = max(len(c) for c in CATEGORIES)
     for category, n in counts():
