@@ -297,7 +297,11 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                 problems.append(
                     "the default node group's root volumes are unencrypted (node_root_volume_encrypted is off)"
                 )
-        elif t == "eks:index:ManagedNodeGroup" and get(p, "launchTemplate") is None and not account_default:
+        elif (
+            t in ("eks:index:ManagedNodeGroup", "aws:eks/nodeGroup:NodeGroup")
+            and get(p, "launchTemplate") is None
+            and not account_default
+        ):
             problems.append(
                 "its nodes use EKS's default launch template, whose volumes are unencrypted unless EBS encryption by default is on"
             )
@@ -316,6 +320,7 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
         "aws:ec2/launchTemplate:LaunchTemplate",
         "eks:index:Cluster",
         "eks:index:ManagedNodeGroup",
+        "aws:eks/nodeGroup:NodeGroup",
     ):
         deferred.run(check, r)
     deferred.finish()
@@ -335,6 +340,7 @@ ebs_encrypted = stack_policy(
         "aws:ec2/launchTemplate:LaunchTemplate",
         "eks:index:Cluster",
         "eks:index:ManagedNodeGroup",
+        "aws:eks/nodeGroup:NodeGroup",
     ),
     covers=("AwsSolutions-EC26", "CKV_AWS_3", "CKV_AWS_8", "CKV_AWS_189", "CKV2_AWS_2", "awsguard:encrypted-volumes"),
     config={

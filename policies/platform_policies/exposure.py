@@ -586,6 +586,12 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
             report(
                 f"Managed node group '{args.name}' allows IMDSv1. Set enable_imd_sv2=True (or pass a launch template that requires IMDSv2)."
             )
+    elif t == "aws:eks/nodeGroup:NodeGroup":
+        if get(p, "launchTemplate") is None:
+            report(
+                f"EKS node group '{args.name}' uses EKS's default launch template, which allows IMDSv1. Give it a "
+                "launch_template whose metadata_options.http_tokens is 'required' (hop limit 2)."
+            )
     elif t == "eks:index:Cluster":
         skipped = (
             truthy(get(p, "skipDefaultNodeGroup")) or get(p, "fargate") is not None or get(p, "autoMode") is not None
@@ -610,6 +616,7 @@ imdsv2 = resource_policy(
         "aws:ec2/launchConfiguration:LaunchConfiguration",
         "eks:index:ManagedNodeGroup",
         "eks:index:Cluster",
+        "aws:eks/nodeGroup:NodeGroup",
     ),
     covers=("CKV_AWS_79",),
 )

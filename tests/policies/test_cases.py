@@ -222,3 +222,26 @@ def test_kubernetes_policies_skip_exempt_namespaces(pack: LoadedPack, tmp_path: 
         daemonset("app-agent", "apps")
 
     assert [n for n, _ in findings(pack, tmp_path, program, "k8s-no-host-namespaces")] == ["app-agent"]
+
+
+def test_aws_eks_node_groups_need_a_hardened_launch_template(pack: LoadedPack, tmp_path: Path) -> None:
+    """What pulumi-eks creates under the real engine (and what a plain pulumi-aws program writes)."""
+
+    def program() -> None:
+        key = aws.kms.Key("k", enable_key_rotation=True)
+        template = aws.ec2.LaunchTemplate(
+            "lt",
+            metadata_options={"http_tokens": "required", "http_put_response_hop_limit": 2},
+            block_device_mappings=[
+                {"device_name": "/dev/xvda", "ebs": {"encrypted": "true", "kms_key_id": key.arn, "volume_type": "gp3"}}
+            ],
+        )
+        common = {"cluster_name": "c", "node_role_arn": "arn:aws:iam::123456789012:role/n", "subnet_ids": ["subnet-1"]}
+        scaling = aws.eks.NodeGroupScalingConfigArgs(min_size=1, max_size=2, desired_size=1)
+        aws.eks.NodeGroup("default-template", scaling_config=scaling, **common)
+        aws.eks.NodeGroup(
+            "own-template", scaling_config=scaling, launch_template={"id": template.id, "version": "1"}, **common
+        )
+
+    assert [n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required")] == ["default-template"]
+    assert [n for n, _ in findings(pack, tmp_path, program, "ebs-encrypted-with-cmk")] == ["default-template"]
