@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from .helpers import Deferred, as_list, get, is_customer_managed_key, of_type, targets, truthy
+from .helpers import Deferred, as_list, get, is_customer_managed_key, linked, of_type, peek, targets, truthy
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
 CRYPTO = Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",))
@@ -64,24 +64,64 @@ def _bucket_rules(args: StackValidationArgs) -> list[tuple[Any, list[Any]]]:
     return [(b, per_bucket[b.urn]) for b in buckets]
 
 
+LOAD_BALANCERS = (
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:alb/loadBalancer:LoadBalancer",
+    "aws:elb/loadBalancer:LoadBalancer",
+)
+LOGGING_CONFIGS = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+
+
+def sse_s3_destinations(resources: list[Any], buckets: list[Any]) -> set[str]:
+    """Buckets that receive load balancer access logs or S3 server access logs. AWS delivers those
+    only to buckets whose default encryption is SSE-S3 (Elastic Load Balancing and Amazon S3
+    server access logging docs), so SSE-S3 is the strongest setting they can have."""
+    urns = {b.urn for b in buckets}
+    out: set[str] = set()
+    for cfg in of_type(resources, *LOGGING_CONFIGS):
+        out.update(b.urn for b in targets(cfg, "targetBucket", buckets))
+    for lb in of_type(resources, *LOAD_BALANCERS):
+        out.update(d.urn for d in linked(lb, "accessLogs") if d.urn in urns)
+        logs = peek(lb.props, "accessLogs")
+        name = logs.get("bucket") if isinstance(logs, Mapping) else None
+        if isinstance(name, str):
+            out.update(b.urn for b in buckets if peek(b.props, "bucket") == name)
+    return out
+
+
+def _sse_s3_rule(rule: Any) -> bool:
+    return get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") == "AES256"
+
+
 def _s3_kms(args: StackValidationArgs, report: Report) -> None:
+    pairs = _bucket_rules(args)
+    log_destinations = sse_s3_destinations(list(args.resources), [b for b, _ in pairs])
     deferred = Deferred()
 
     def check(bucket: Any, configs: list[Any]) -> None:
         rules = _bucket_encryption(bucket, configs)
-        if not any(_kms_rule(r) for r in rules):
-            found = (
-                "has no server-side encryption configuration"
-                if not rules
-                else "is not encrypted with a customer-managed KMS key (SSE-S3 or the aws/s3 key)"
-            )
-            report(
-                f"S3 bucket '{bucket.name}' {found}. Add an aws.s3.BucketServerSideEncryptionConfiguration with "
-                f"bucket=<this bucket>, sse_algorithm='aws:kms' and kms_master_key_id=<customer-managed key ARN>.",
-                bucket.urn,
-            )
+        if any(_kms_rule(r) for r in rules):
+            return
+        if bucket.urn in log_destinations:
+            if not any(_sse_s3_rule(r) for r in rules):
+                report(
+                    f"S3 bucket '{bucket.name}' receives load balancer or S3 server access logs (which AWS delivers only to SSE-S3 "
+                    "buckets) but has no default encryption. Add an aws.s3.BucketServerSideEncryptionConfiguration with sse_algorithm='AES256'.",
+                    bucket.urn,
+                )
+            return
+        found = (
+            "has no server-side encryption configuration"
+            if not rules
+            else "is not encrypted with a customer-managed KMS key (SSE-S3 or the aws/s3 key)"
+        )
+        report(
+            f"S3 bucket '{bucket.name}' {found}. Add an aws.s3.BucketServerSideEncryptionConfiguration with "
+            f"bucket=<this bucket>, sse_algorithm='aws:kms' and kms_master_key_id=<customer-managed key ARN>.",
+            bucket.urn,
+        )
 
-    for bucket, configs in _bucket_rules(args):
+    for bucket, configs in pairs:
         deferred.run(check, bucket, configs)
     deferred.finish()
 
@@ -107,7 +147,7 @@ def _s3_bucket_key(args: StackValidationArgs, report: Report) -> None:
 s3_kms = stack_policy(
     "s3-bucket-encrypted-with-cmk",
     category="encryption-at-rest",
-    description="Every S3 bucket has default encryption SSE-KMS (or DSSE-KMS) with a customer-managed key.",
+    description="Every S3 bucket has default encryption SSE-KMS (or DSSE-KMS) with a customer-managed key; buckets receiving load balancer or S3 server access logs, which AWS delivers only to SSE-S3 buckets, at least SSE-S3.",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",), cis=("2.1.1",)),
     remediation="Create aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[{apply_server_side_encryption_by_default: {sse_algorithm: 'aws:kms', kms_master_key_id: key.arn}, bucket_key_enabled: True}]).",

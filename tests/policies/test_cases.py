@@ -245,3 +245,33 @@ def test_aws_eks_node_groups_need_a_hardened_launch_template(pack: LoadedPack, t
 
     assert [n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required")] == ["default-template"]
     assert [n for n, _ in findings(pack, tmp_path, program, "ebs-encrypted-with-cmk")] == ["default-template"]
+
+
+def test_access_log_destinations_may_use_sse_s3_but_nothing_else_may(pack: LoadedPack, tmp_path: Path) -> None:
+    """ALB access logs and S3 server access logs are delivered only to SSE-S3 buckets."""
+
+    def sse_s3(name: str, bucket: aws.s3.Bucket) -> None:
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            name, bucket=bucket.id, rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
+        )
+
+    def program() -> None:
+        alb_logs = aws.s3.Bucket("alb-logs")
+        sse_s3("alb-logs", alb_logs)
+        access_logs = aws.s3.Bucket("access-logs")
+        sse_s3("access-logs", access_logs)
+        unencrypted_logs = aws.s3.Bucket("unencrypted-logs")
+        data = aws.s3.Bucket("data")
+        sse_s3("data", data)
+        aws.lb.LoadBalancer(
+            "alb", subnets=["subnet-1", "subnet-2"], access_logs={"bucket": alb_logs.id, "enabled": True}
+        )
+        aws.lb.LoadBalancer(
+            "alb2", subnets=["subnet-1", "subnet-2"], access_logs={"bucket": unencrypted_logs.id, "enabled": True}
+        )
+        aws.s3.BucketLogging("data-logging", bucket=data.id, target_bucket=access_logs.id, target_prefix="s3/")
+
+    found = dict(findings(pack, tmp_path, program, "s3-bucket-encrypted-with-cmk"))
+    assert set(found) == {"data", "unencrypted-logs"}
+    assert "sse_algorithm='AES256'" in found["unencrypted-logs"]
+    assert "customer-managed KMS key" in found["data"]
