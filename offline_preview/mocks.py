@@ -364,16 +364,9 @@ def _remote_eks_cluster(c: Ctx) -> tuple[str, dict[str, Any]]:
         "defaultNodeGroupAsgName": "",
         "fargateProfileId": "",
         "fargateProfileStatus": "",
-        "eksCluster": {
-            "name": name,
-            "arn": c.arn("eks", f"cluster/{name}"),
-            "endpoint": endpoint,
-            "version": c.inputs.get("version"),
-            "identities": [{"oidcs": [{"issuer": f"https://{issuer}"}]}],
-            "vpcConfig": {"clusterSecurityGroupId": cluster_sg},
-            "certificateAuthority": {"data": "TU9DSy1DQQ=="},
-        },
-        "core": {"cluster": {"name": name}, "endpoint": endpoint},
+        # No `eksCluster` / `core`: the SDK types them as resources (aws.eks.Cluster, and
+        # CoreData.cluster), and a plain dict fails its output type check, which crashed every
+        # program using eks.Cluster offline. Use `name`, `oidcProviderUrl`, `kubeconfigJson`.
     }
 
 

@@ -1,0 +1,277 @@
+"""Cases the example programs do not show: provider default tags in both forms, pulumi-eks
+managed node groups, links by literal name, the key-policy root statement, IRSA done right,
+resource policies that only name services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+from pulumi_policy import PolicyProviderResource
+
+from offline_preview import evaluate, load_policy_pack, run_program
+from offline_preview.policy_runner import LoadedPack
+from platform_policies.helpers import provider_default_tags
+
+REPO = Path(__file__).resolve().parents[2]
+TAGS = {"Environment": "dev", "Project": "p", "Owner": "o", "CostCenter": "c"}
+
+
+@pytest.fixture(scope="module")
+def pack() -> LoadedPack:
+    return load_policy_pack(REPO / "policies")
+
+
+def findings(
+    pack: LoadedPack, tmp_path: Path, program: Any, policy: str, config: dict | None = None
+) -> list[tuple[str, str]]:
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1", **(config or {})}, program=program)
+    report = evaluate(pack, cap, {"all": "mandatory"}, cap.config)
+    index = cap.by_urn()
+    return [
+        (index[v.urn].name if v.urn in index else v.urn, v.message) for v in report.violations if v.policy == policy
+    ]
+
+
+def test_provider_default_tags_as_json_string_or_object() -> None:
+    as_string = PolicyProviderResource("pulumi:providers:aws", {"defaultTags": json.dumps({"tags": TAGS})}, "urn", "p")
+    as_object = PolicyProviderResource("pulumi:providers:aws", {"defaultTags": {"tags": TAGS}}, "urn", "p")
+    assert provider_default_tags(as_string) == provider_default_tags(as_object) == TAGS
+    assert provider_default_tags(None) == {}
+
+
+def test_required_tags_counts_an_explicit_providers_default_tags(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        tagged = aws.Provider("tagged", region="us-east-1", default_tags={"tags": TAGS})
+        partial = aws.Provider("partial", region="us-east-1", default_tags={"tags": {"Environment": "dev"}})
+        aws.sqs.Queue("ok", opts=pulumi.ResourceOptions(provider=tagged))
+        aws.sqs.Queue(
+            "own-tags-complete-it",
+            tags={"Project": "p", "Owner": "o", "CostCenter": "c"},
+            opts=pulumi.ResourceOptions(provider=partial),
+        )
+        aws.sqs.Queue("missing", opts=pulumi.ResourceOptions(provider=partial))
+
+    found = findings(pack, tmp_path, program, "required-tags")
+    assert [name for name, _ in found] == ["missing"]
+    assert "['Project', 'Owner', 'CostCenter']" in found[0][1]
+
+
+def _remote(type_: str, name: str, props: dict[str, Any]) -> None:
+    """How pulumi-eks components register offline: one remote registration with camelCase inputs."""
+    pulumi.ComponentResource(type_, name, props, None, remote=True)
+
+
+def test_pulumi_eks_managed_node_groups(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        _remote("eks:index:ManagedNodeGroup", "imdsv1", {"instanceTypes": ["t3.large"]})
+        _remote("eks:index:ManagedNodeGroup", "imdsv2", {"instanceTypes": ["t3.large"], "enableIMDSv2": True})
+        _remote("eks:index:ManagedNodeGroup", "huge", {"instanceTypes": ["p5.48xlarge"], "enableIMDSv2": True})
+
+    assert [n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required")] == ["imdsv1"]
+    assert [n for n, _ in findings(pack, tmp_path, program, "allowed-instance-types")] == ["huge"]
+
+
+def test_stack_policies_link_by_literal_bucket_name(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        aws.s3.Bucket("named", bucket="team-named-bucket")
+        aws.s3.BucketVersioning("by-name", bucket="team-named-bucket", versioning_configuration={"status": "Enabled"})
+        aws.s3.Bucket("other", bucket="team-other-bucket")
+
+    assert [n for n, _ in findings(pack, tmp_path, program, "s3-versioning-enabled")] == ["other"]
+
+
+def _key_policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_key_policy_account_root_statement_is_the_documented_default(pack: LoadedPack, tmp_path: Path) -> None:
+    root = {
+        "Sid": "Root",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    role = {
+        "Sid": "App",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:role/app"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+    def program() -> None:
+        aws.kms.Key("default-policy", enable_key_rotation=True, policy=_key_policy(root))
+        aws.kms.Key("app-admin", enable_key_rotation=True, policy=_key_policy(root, role))
+
+    found = findings(pack, tmp_path, program, "iam-no-wildcard-actions")
+    assert [n for n, _ in found] == ["app-admin"] and 'Sid "App"' in found[0][1]
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program)
+    strict = evaluate(pack, cap, {"iam-no-wildcard-actions": {"allowKeyPolicyAccountRoot": False}}, cap.config)
+    assert {cap.by_urn()[v.urn].name for v in strict.violations if v.policy == "iam-no-wildcard-actions"} == {
+        "app-admin",
+        "default-policy",
+    }
+
+
+def test_irsa_trust_variants(pack: LoadedPack, tmp_path: Path) -> None:
+    issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+
+    def trust(condition: dict) -> str:
+        return json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{issuer}"},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": condition,
+                    }
+                ],
+            }
+        )
+
+    def program() -> None:
+        aws.iam.Role(
+            "good",
+            assume_role_policy=trust(
+                {
+                    "StringEquals": {
+                        f"{issuer}:sub": "system:serviceaccount:app:api",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                }
+            ),
+        )
+        aws.iam.Role(
+            "no-aud", assume_role_policy=trust({"StringEquals": {f"{issuer}:sub": "system:serviceaccount:app:api"}})
+        )
+        aws.iam.Role(
+            "namespace-wide",
+            assume_role_policy=trust(
+                {"StringEquals": {f"{issuer}:sub": "system:serviceaccount:app:*", f"{issuer}:aud": "sts.amazonaws.com"}}
+            ),
+        )
+
+    found = dict(findings(pack, tmp_path, program, "iam-irsa-trust-scoped-to-service-account"))
+    assert set(found) == {"no-aud", "namespace-wide"}
+    assert ":aud' = 'sts.amazonaws.com'" in found["no-aud"]
+    assert "not single service accounts" in found["namespace-wide"]
+
+
+def test_resource_wildcards_tolerated_only_for_unscopable_or_list_actions(pack: LoadedPack, tmp_path: Path) -> None:
+    def policy(actions: list[str]) -> str:
+        return json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+        )
+
+    def program() -> None:
+        role = aws.iam.Role(
+            "r",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
+        aws.iam.RolePolicy(
+            "unscopable",
+            role=role.id,
+            policy=policy(
+                ["ecr:GetAuthorizationToken", "sts:GetCallerIdentity", "ec2:Describe*", "logs:DescribeLogGroups"]
+            ),
+        )
+        aws.iam.RolePolicy("scopable", role=role.id, policy=policy(["ecr:BatchGetImage", "ec2:DescribeInstances"]))
+
+    found = findings(pack, tmp_path, program, "iam-no-wildcard-resources")
+    assert [n for n, _ in found] == ["scopable"]
+    assert "'ecr:BatchGetImage'" in found[0][1] and "DescribeInstances" not in found[0][1]
+
+
+def test_kubernetes_policies_skip_exempt_namespaces(pack: LoadedPack, tmp_path: Path) -> None:
+    import pulumi_kubernetes as k8s
+
+    def daemonset(name: str, namespace: str) -> None:
+        k8s.apps.v1.DaemonSet(
+            name,
+            metadata={"namespace": namespace},
+            spec={
+                "selector": {"match_labels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {"host_network": True, "containers": [{"name": "agent", "image": "agent:1.0"}]},
+                },
+            },
+        )
+
+    def program() -> None:
+        daemonset("node-agent", "kube-system")
+        daemonset("app-agent", "apps")
+
+    assert [n for n, _ in findings(pack, tmp_path, program, "k8s-no-host-namespaces")] == ["app-agent"]
+
+
+def test_aws_eks_node_groups_need_a_hardened_launch_template(pack: LoadedPack, tmp_path: Path) -> None:
+    """What pulumi-eks creates under the real engine (and what a plain pulumi-aws program writes)."""
+
+    def program() -> None:
+        key = aws.kms.Key("k", enable_key_rotation=True)
+        template = aws.ec2.LaunchTemplate(
+            "lt",
+            metadata_options={"http_tokens": "required", "http_put_response_hop_limit": 2},
+            block_device_mappings=[
+                {"device_name": "/dev/xvda", "ebs": {"encrypted": "true", "kms_key_id": key.arn, "volume_type": "gp3"}}
+            ],
+        )
+        common = {"cluster_name": "c", "node_role_arn": "arn:aws:iam::123456789012:role/n", "subnet_ids": ["subnet-1"]}
+        scaling = aws.eks.NodeGroupScalingConfigArgs(min_size=1, max_size=2, desired_size=1)
+        aws.eks.NodeGroup("default-template", scaling_config=scaling, **common)
+        aws.eks.NodeGroup(
+            "own-template", scaling_config=scaling, launch_template={"id": template.id, "version": "1"}, **common
+        )
+
+    assert [n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required")] == ["default-template"]
+    assert [n for n, _ in findings(pack, tmp_path, program, "ebs-encrypted-with-cmk")] == ["default-template"]
+
+
+def test_access_log_destinations_may_use_sse_s3_but_nothing_else_may(pack: LoadedPack, tmp_path: Path) -> None:
+    """ALB access logs and S3 server access logs are delivered only to SSE-S3 buckets."""
+
+    def sse_s3(name: str, bucket: aws.s3.Bucket) -> None:
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            name, bucket=bucket.id, rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]
+        )
+
+    def program() -> None:
+        alb_logs = aws.s3.Bucket("alb-logs")
+        sse_s3("alb-logs", alb_logs)
+        access_logs = aws.s3.Bucket("access-logs")
+        sse_s3("access-logs", access_logs)
+        unencrypted_logs = aws.s3.Bucket("unencrypted-logs")
+        data = aws.s3.Bucket("data")
+        sse_s3("data", data)
+        aws.lb.LoadBalancer(
+            "alb", subnets=["subnet-1", "subnet-2"], access_logs={"bucket": alb_logs.id, "enabled": True}
+        )
+        aws.lb.LoadBalancer(
+            "alb2", subnets=["subnet-1", "subnet-2"], access_logs={"bucket": unencrypted_logs.id, "enabled": True}
+        )
+        aws.s3.BucketLogging("data-logging", bucket=data.id, target_bucket=access_logs.id, target_prefix="s3/")
+
+    found = dict(findings(pack, tmp_path, program, "s3-bucket-encrypted-with-cmk"))
+    assert set(found) == {"data", "unencrypted-logs"}
+    assert "sse_algorithm='AES256'" in found["unencrypted-logs"]
+    assert "customer-managed KMS key" in found["data"]

@@ -1,0 +1,33 @@
+"""`python -m policies.catalog` counts the policies by category; policies/README.md carries the
+tables it generates (kept in sync here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from platform_policies import REGISTRY
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_catalog_counts_policies_by_category() -> None:
+    out = _run("-m", "policies.catalog")
+    counts = {line.split()[0]: int(line.split()[1]) for line in out.splitlines()[: out.splitlines().index("")]}
+    assert counts.pop("total") == len(REGISTRY) == sum(counts.values())
+    assert counts["least-privilege"] >= 10 and counts["encryption-at-rest"] >= 15
+
+
+def test_readme_tables_match_the_catalog() -> None:
+    readme = (REPO / "policies" / "README.md").read_text(encoding="utf-8")
+    begin = readme.index("<!-- BEGIN GENERATED")
+    begin = readme.index("\n", begin) + 1
+    end = readme.index("<!-- END GENERATED -->")
+    assert readme[begin:end].strip() == _run("policies/catalog.py", "--markdown").strip()
+    assert f"{len(REGISTRY)} policies" in readme

@@ -1,0 +1,82 @@
+"""The pack judged through the same path `python -m offline_preview` takes (run_program + evaluate):
+every policy catches the insecure example resource by resource, with the right URN and a message
+naming the fix, and passes the compliant twin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack, run_program
+from offline_preview.cli import main as cli_main
+from offline_preview.policy_runner import LoadedPack, read_policy_config
+
+from .expectations import EXPECTED, SUPPORTING
+
+REPO = Path(__file__).resolve().parents[2]
+PACK_DIR = REPO / "policies"
+INSECURE = REPO / "tests" / "examples" / "insecure_program"
+COMPLIANT = REPO / "tests" / "examples" / "compliant_program"
+
+
+@pytest.fixture(scope="module")
+def pack() -> LoadedPack:
+    return load_policy_pack(PACK_DIR)
+
+
+@pytest.fixture(scope="module")
+def insecure(pack: LoadedPack) -> tuple[Capture, PolicyReport]:
+    cap = run_program(INSECURE, "test")
+    return cap, evaluate(pack, cap, {"all": "mandatory"}, cap.config)
+
+
+@pytest.fixture(scope="module")
+def compliant(pack: LoadedPack) -> tuple[Capture, PolicyReport]:
+    cap = run_program(COMPLIANT, "test")
+    return cap, evaluate(pack, cap, read_policy_config(PACK_DIR / "config" / "prod.json"), cap.config)
+
+
+POLICY_NAMES = sorted(EXPECTED)
+
+
+def test_every_policy_has_an_insecure_case(pack: LoadedPack) -> None:
+    assert {p.name for p in pack.policies} == set(EXPECTED)
+    assert len(pack.policies) >= 45
+
+
+@pytest.mark.parametrize("policy", POLICY_NAMES)
+def test_policy_catches_insecure_resources(policy: str, insecure: tuple[Capture, PolicyReport]) -> None:
+    cap, report = insecure
+    names, fragment = EXPECTED[policy]
+    index = cap.by_urn()
+    found = [v for v in report.violations if v.policy == policy]
+    assert {index[v.urn].name for v in found} == names
+    for v in found:
+        assert fragment in v.message, v.message
+        assert index[v.urn].name in v.message or v.urn.endswith(index[v.urn].name), v.message
+
+
+@pytest.mark.parametrize("policy", POLICY_NAMES)
+def test_policy_passes_compliant_resources(policy: str, compliant: tuple[Capture, PolicyReport]) -> None:
+    _, report = compliant
+    assert [v.message for v in report.violations if v.policy == policy] == []
+
+
+def test_compliant_twin_has_no_findings_at_all(compliant: tuple[Capture, PolicyReport]) -> None:
+    _, report = compliant
+    assert report.violations == []
+    assert report.diagnostics == []
+
+
+def test_every_insecure_resource_is_caught(insecure: tuple[Capture, PolicyReport]) -> None:
+    cap, report = insecure
+    flagged = {v.urn for v in report.violations}
+    missed = [r.name for r in cap.resources if r.custom and r.urn not in flagged and r.name not in SUPPORTING]
+    assert missed == []
+
+
+def test_the_cli_exits_1_on_the_insecure_program_and_0_on_the_twin() -> None:
+    base = ["test", "--policy-pack", str(PACK_DIR), "--quiet"]
+    assert cli_main([*base, "--program", str(INSECURE)]) == 1
+    assert cli_main([*base, "--program", str(COMPLIANT)]) == 0
