@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from . import ComputeArgs
 
 FARGATE_PLATFORM_VERSION = "1.4.0"
-HEALTH_CHECK_GRACE_PERIOD_SECONDS = 60
+HEALTH_CHECK_GRACE_PERIOD_SECONDS = 120
+"""Node start (health start period 30 s), then nginx (it waits for a healthy API), then two passing
+ALB checks 15 s apart."""
 DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100
 DEPLOYMENT_MAXIMUM_PERCENT = 200
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
