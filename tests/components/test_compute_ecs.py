@@ -310,8 +310,9 @@ def test_service_runs_privately_and_deploys_safely(stack):
     inputs = service.inputs
     net = inputs["networkConfiguration"]
     assert net["assignPublicIp"] is False
-    subnets = {s.name for s in refs(capture, service, "networkConfiguration") if s.type == "aws:ec2/subnet:Subnet"}
-    assert subnets and all(s.startswith("private-") for s in subnets), subnets
+    subnets = {s.urn for s in refs(capture, service, "networkConfiguration") if s.type == "aws:ec2/subnet:Subnet"}
+    private = {s.urn for s in of_type(capture, "aws:ec2/subnet:Subnet", NETWORKING) if s.name.startswith("private")}
+    assert subnets == private and len(private) == STACK_FILES[stack]["platform:network"]["azCount"]
     groups = [
         g for g in refs(capture, service, "networkConfiguration") if g.type == "aws:ec2/securityGroup:SecurityGroup"
     ]
@@ -329,6 +330,18 @@ def test_service_runs_privately_and_deploys_safely(stack):
     assert ref(capture, service, "taskDefinition").urn == one(capture, TASK).urn
     assert one(capture, TASK).retain_on_delete is False  # skip_destroy keeps revisions instead
     assert one(capture, TASK).inputs["skipDestroy"] is True
+
+
+def test_compute_children_are_parented_to_it_and_use_the_stacks_provider():
+    capture = capture_of("prod")
+    (provider,) = capture.of_type("pulumi:providers:aws")
+    component = one_component(capture)
+    assert component.parent == capture.stack_urn
+    children = capture.descendants(component.urn)
+    assert len(children) >= 15
+    for child in children:
+        assert child.provider == provider.urn, child.urn
+    assert {r.urn for r in of_type(capture, ROLE_POLICY, COMPUTE)} <= {c.urn for c in children}
 
 
 @pytest.mark.parametrize("stack", STACKS)
