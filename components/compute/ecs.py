@@ -157,11 +157,15 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EcsOutputs:
 
     # --- grants --------------------------------------------------------------------------------
     repos = [args.repositories[c] for c in task_plan.CONTAINER_NAMES]
-    grant_pull(compute, "execution-pull-images", execution_role, repos)
-    args.application_log_group.grant_write(compute, "execution-write-logs", execution_role)
-    secret_reads = [args.database.master_secret.grant_read(compute, "execution-read-db-secret", execution_role)]
+    execution_grants = [
+        grant_pull(compute, "execution-pull-images", execution_role, repos),
+        args.application_log_group.grant_write(compute, "execution-write-logs", execution_role),
+        args.database.master_secret.grant_read(compute, "execution-read-db-secret", execution_role),
+    ]
     if args.cache is not None and args.cache.auth_secret is not None:
-        secret_reads.append(args.cache.auth_secret.grant_read(compute, "execution-read-cache-secret", execution_role))
+        execution_grants.append(
+            args.cache.auth_secret.grant_read(compute, "execution-read-cache-secret", execution_role)
+        )
     task_grants = [
         grant(compute, "task-send-traces", task_role, [iam.xray_write()]),
         # The collector's EMF exporter writes metrics as log events to the application log group.
@@ -264,10 +268,10 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EcsOutputs:
         enable_execute_command=True,
         enable_ecs_managed_tags=True,
         propagate_tags="SERVICE",
-        # Tasks pull images and read secrets at start: the grants must exist before the first one.
+        # Tasks pull images, read secrets and log from the start: the grants must exist before the first.
         opts=child(
             compute,
-            depends_on=[capacity, *secret_reads, *task_grants],
+            depends_on=[capacity, *execution_grants, *task_grants],
             ignore_changes=["desiredCount"],
         ),
     )

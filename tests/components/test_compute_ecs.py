@@ -325,6 +325,8 @@ def test_service_runs_privately_and_deploys_safely(stack):
     assert inputs["enableExecuteCommand"] is True
     assert inputs["propagateTags"] == "SERVICE" and inputs["enableEcsManagedTags"] is True
     assert "desiredCount" in service.ignore_changes
+    # The first task pulls, logs and reads secrets: every grant to the two roles exists before it.
+    assert {p.urn for p in of_type(capture, ROLE_POLICY, COMPUTE)} <= set(service.dependencies)
     cluster = one(capture, CLUSTER)
     assert ref(capture, service, "cluster").urn == cluster.urn
     assert ref(capture, service, "taskDefinition").urn == one(capture, TASK).urn
