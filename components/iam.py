@@ -101,6 +101,8 @@ S3_LIST_BUCKET: tuple[str, ...] = ("s3:ListBucket",)
 LOGS_WRITE: tuple[str, ...] = ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents")
 ECR_PULL: tuple[str, ...] = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 SECRETS_READ: tuple[str, ...] = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
+XRAY_WRITE: tuple[str, ...] = ("xray:PutTraceSegments",)
+"""What an OpenTelemetry collector's awsxray exporter calls (telemetry records are off)."""
 SSM_MESSAGES: tuple[str, ...] = (
     "ssmmessages:CreateControlChannel",
     "ssmmessages:CreateDataChannel",
@@ -261,6 +263,11 @@ def s3_read_write(bucket_arn: StrInput, prefix: str = "") -> list[Statement]:
 
 def sns_publish(topic_arn: StrInput) -> Statement:
     return allow(["sns:Publish"], topic_arn, sid="Publish")
+
+
+def xray_write() -> Statement:
+    """Send trace segments to X-Ray (no X-Ray action used here has a resource type)."""
+    return allow(XRAY_WRITE, "*", sid="SendTraces")
 
 
 def ssm_messages() -> Statement:

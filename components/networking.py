@@ -103,6 +103,7 @@ class SecurityGroupIds:
 @dataclass(frozen=True, eq=False)
 class TargetGroupRef:
     arn: pulumi.Output[str]
+    """Resolves once the HTTPS listener (or its rule) forwards to the group."""
     arn_suffix: pulumi.Output[str]
     """The CloudWatch `TargetGroup` dimension."""
     port: int
@@ -527,9 +528,6 @@ class Networking(pulumi.ComponentResource):
                 opts=child(self),
             )
             target_groups[spec.name] = tg
-            self.target_groups[spec.name] = TargetGroupRef(
-                arn=tg.arn, arn_suffix=tg.arn_suffix, port=spec.port, health_path=spec.health_path
-            )
         aws.lb.Listener(
             "http",
             load_balancer_arn=lb.arn,
@@ -559,16 +557,28 @@ class Networking(pulumi.ComponentResource):
             routing_http_response_server_enabled=False,
             opts=child(self),
         )
+        attached_by: dict[str, pulumi.Output[str]] = {alb_plan.default_target().name: https.arn}
         for spec in alb_plan.TARGETS:
             if not spec.path_patterns:
                 continue
-            aws.lb.ListenerRule(
+            rule = aws.lb.ListenerRule(
                 f"{spec.name}-paths",
                 listener_arn=https.arn,
                 priority=spec.priority,
                 conditions=[{"path_pattern": {"values": list(spec.path_patterns)}}],
                 actions=[{"type": "forward", "target_group_arn": target_groups[spec.name].arn}],
                 opts=child(self),
+            )
+            attached_by[spec.name] = rule.arn
+        for spec in alb_plan.TARGETS:
+            tg = target_groups[spec.name]
+            # The ARN handed out resolves only once the listener (rule) forwards to the group: ECS
+            # refuses to create a service on a target group no load balancer uses yet.
+            self.target_groups[spec.name] = TargetGroupRef(
+                arn=pulumi.Output.all(tg.arn, attached_by[spec.name]).apply(lambda v: str(v[0])),
+                arn_suffix=tg.arn_suffix,
+                port=spec.port,
+                health_path=spec.health_path,
             )
         aws.wafv2.WebAclAssociation("alb", resource_arn=lb.arn, web_acl_arn=args.web_acl_arn, opts=child(self))
         if args.domain.hosted_zone_id is not None:

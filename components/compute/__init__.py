@@ -6,16 +6,21 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
-from ..config import ComputeConfig
+from ..config import ComputeConfig, StackConfig
 from ..naming import Naming
-from ..networking import LoadBalancerRef, TargetGroupRef
+from ..networking import LoadBalancerRef, Networking, TargetGroupRef
 from ..refs import BucketRef, CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef
-from ..security import SecurityKeys, SecurityRoles
+from ..security import Security, SecurityKeys, SecurityRoles
+from .errors import ComputeError
+
+__all__ = ["Compute", "ComputeArgs", "ComputeError"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,3 +49,104 @@ class ComputeArgs:
     repositories: Mapping[str, RepositoryRef]
     # Monitoring
     application_log_group: LogGroupRef
+    # Added for ECS (at the end, typed)
+    domain_name: str
+    """The public DNS name the ALB serves (`platform:domain.name`): the backend URL's host."""
+    session_log_group: LogGroupRef
+    """Security's encrypted Session Manager log group: ECS Exec sessions are streamed there too."""
+
+    @classmethod
+    def from_config(
+        cls,
+        cfg: StackConfig,
+        *,
+        network: Networking,
+        security: Security,
+        database: DatabaseEndpoint,
+        cache: CacheEndpoint | None,
+        assets_bucket: BucketRef | None,
+        repositories: Mapping[str, RepositoryRef],
+        application_log_group: LogGroupRef,
+    ) -> ComputeArgs:
+        """The args from the stack config and the typed attributes of the upstream components."""
+        return cls(
+            naming=cfg.naming,
+            environment=cfg.environment,
+            protect=cfg.protect,
+            config=cfg.compute,
+            log_retention_days=cfg.monitoring.log_retention_days,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            availability_zones=network.availability_zones,
+            app_security_group_id=network.security_groups.app,
+            alb=network.alb,
+            target_groups=network.target_groups,
+            keys=security.keys,
+            roles=security.roles,
+            web_acl_arn=security.web_acl_arn,
+            database=database,
+            cache=cache,
+            assets_bucket=assets_bucket,
+            repositories=repositories,
+            application_log_group=application_log_group,
+            domain_name=cfg.domain.name,
+            session_log_group=security.session_log_group,
+        )
+
+
+class Compute(pulumi.ComponentResource):
+    """The application platform of the stack: `platform:compute.platform` picks ECS or EKS."""
+
+    platform: str
+    backend_url: str
+    """`https://<domain>/api`: where the ALB routes the API (`alb_plan`)."""
+    frontend_url: str
+    cluster_name: pulumi.Output[str]
+    cluster_arn: pulumi.Output[str] | None
+    service_name: pulumi.Output[str] | None
+    """The ECS service (alarms and dashboards use `naming.ecs_service`, the same name); None on EKS."""
+    ecs: Any
+    """`ecs.EcsOutputs` on ECS, else None."""
+    eks: Any
+    """What `eks.build` returns on EKS, else None."""
+
+    def __init__(self, name: str, args: ComputeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("platform:index:Compute", name, None, opts)
+        platform = args.config.platform
+        self.platform = platform
+        self.frontend_url = f"https://{args.domain_name}/"
+        self.backend_url = f"https://{args.domain_name}/api"
+        self.ecs = self.eks = None
+        self.service_name = None
+        outputs: dict[str, Any] = {"platform": platform, "backendUrl": self.backend_url}
+        if platform == "ecs":
+            from . import ecs
+
+            built = ecs.build(self, args)
+            self.ecs = built
+            self.cluster_name, self.cluster_arn = built.cluster_name, built.cluster_arn
+            self.service_name = built.service_name
+            outputs |= {
+                "clusterName": built.cluster_name,
+                "clusterArn": built.cluster_arn,
+                "serviceName": built.service_name,
+                "taskDefinitionArn": built.task_definition_arn,
+            }
+        elif platform == "eks":
+            try:
+                eks = importlib.import_module(f"{__name__}.eks")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.eks":
+                    raise
+                raise ComputeError(
+                    "platform:compute.platform",
+                    platform,
+                    "is not available yet: the EKS platform (components/compute/eks.py) is not in this build; use ecs",
+                ) from None
+            self.eks = eks.build(self, args)
+            self.cluster_name = self.eks.cluster_name
+            self.cluster_arn = getattr(self.eks, "cluster_arn", None)
+            outputs |= {"clusterName": self.cluster_name}
+        else:
+            raise ComputeError("platform:compute.platform", platform, "is not allowed; allowed values: ecs, eks")
+        self.register_outputs(outputs)

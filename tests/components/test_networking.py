@@ -318,15 +318,17 @@ def test_given_certificate_skips_acm():
 def test_api_paths_route_to_the_backend_and_the_rest_to_the_frontend():
     capture = stack_capture("dev")
     groups = {tg.inputs["port"]: tg for tg in of_type(capture, "aws:lb/targetGroup:TargetGroup", NETWORKING)}
-    assert set(groups) == {80, 3001}
+    frontend, backend = alb_plan.target("frontend"), alb_plan.target("backend")
+    assert set(groups) == {frontend.port, backend.port} == {8080, 3001}
     for tg in groups.values():
         assert tg.inputs["targetType"] == "ip" and tg.inputs["healthCheck"]["enabled"] is True
-    assert groups[3001].inputs["healthCheck"]["path"] == "/health"
+    assert groups[backend.port].inputs["healthCheck"]["path"] == "/health"
+    assert groups[frontend.port].inputs["healthCheck"]["path"] == "/"
     (https,) = [r for r in of_type(capture, "aws:lb/listener:Listener") if r.inputs["port"] == 443]
-    assert ref(capture, https, "defaultActions").urn == groups[80].urn
+    assert ref(capture, https, "defaultActions").urn == groups[frontend.port].urn
     (rule,) = of_type(capture, "aws:lb/listenerRule:ListenerRule", NETWORKING)
     assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["/api/*"]}}]
-    assert ref(capture, rule, "actions").urn == groups[3001].urn
+    assert ref(capture, rule, "actions").urn == groups[backend.port].urn
     assert ref(capture, rule, "listenerArn").urn == https.urn
 
 

@@ -44,6 +44,12 @@ def test_ecr_pull_scopes_image_actions_to_the_repositories_and_only_the_token_to
     assert token == {"Sid": "RegistryToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}
 
 
+def test_xray_write_only_sends_segments_and_only_that_is_unscoped():
+    stmt = iam.xray_write()
+    assert stmt == {"Sid": "SendTraces", "Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "*"}
+    assert set(iam.XRAY_WRITE) <= iam.UNSCOPABLE_ACTIONS
+
+
 def test_logs_write_covers_exactly_one_group_and_its_streams():
     stmt = iam.logs_write(GROUP_ARN)
     assert stmt["Resource"] == [GROUP_ARN, f"{GROUP_ARN}:log-stream:*"]
