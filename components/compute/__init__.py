@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 
@@ -44,3 +44,13 @@ class ComputeArgs:
     repositories: Mapping[str, RepositoryRef]
     # Monitoring
     application_log_group: LogGroupRef
+    # Used by the EKS platform (ECS ignores them); defaults keep ECS callers unchanged.
+    public_subnet_cidrs: Sequence[str] = ()
+    """Subnets of the ALB's nodes: the source the application pods' NetworkPolicies admit."""
+    database_subnet_cidrs: Sequence[str] = ()
+    """Subnets of RDS and ElastiCache: the destinations the backend's egress policy allows."""
+    in_cluster_cache: bool = False
+    """`cache.provider: in-cluster`: Redis runs in the cluster as a StatefulSet (`cache` is None)."""
+    resource_tags: Mapping[str, str] = field(default_factory=dict)
+    """The stack's tags, for what AWS launches on our behalf (node instances, their volumes and
+    network interfaces), which the provider's default tags do not reach."""
