@@ -73,7 +73,9 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
         region, naming = cfg.region, cfg.naming
         const = pulumi.Output.from_input
         secret = SecretRef(
-            arn=const(f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:rds!db-0f0e0d0c-aaaa-bbbb-cccc-0123456789ab-AbCdEf"),
+            arn=const(
+                f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:rds!db-0f0e0d0c-aaaa-bbbb-cccc-0123456789ab-AbCdEf"
+            ),
             kms_key=security.keys.secrets,
         )
         database = DatabaseEndpoint(
@@ -156,7 +158,11 @@ def eks_capture(stack: str, variant: str = "") -> Capture:
         raw = stack_config(stack)
         config["platform:cache"] = {**raw["platform:cache"], "provider": "in-cluster"}
     elif variant == "public-endpoint":
-        config = eks_config(stack, endpointPublicAccessCidrs=["203.0.113.0/24"], adminRoleArns=[f"arn:aws:iam::{ACCOUNT}:role/platform-admins"])
+        config = eks_config(
+            stack,
+            endpointPublicAccessCidrs=["203.0.113.0/24"],
+            adminRoleArns=[f"arn:aws:iam::{ACCOUNT}:role/platform-admins"],
+        )
     elif variant:
         raise ValueError(variant)
     return run_eks(stack, config)
