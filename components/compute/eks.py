@@ -544,11 +544,15 @@ class _EksBuilder:
             cache=cache,
             specs=self.specs,
         )
-        for i, policy in enumerate(
-            network_policies(ns, eks_plan.policed_workloads(layout), eks_plan.documented_flows(layout))
-        ):
+        policies = network_policies(
+            ns,
+            eks_plan.policed_workloads(layout),
+            eks_plan.documented_flows(layout),
+            labels=workloads.common_labels(self.project),
+        )
+        for policy in policies:
             k8s.networking.v1.NetworkPolicy(
-                f"netpol-{i}-{policy['metadata']['name']}",
+                f"netpol-{policy['metadata']['name']}",
                 metadata=policy["metadata"],
                 spec=policy["spec"],
                 opts=self.k8s_opts(ns_dep),
