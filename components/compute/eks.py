@@ -31,7 +31,7 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -46,7 +46,7 @@ from ..options import child
 from ..refs import OidcProviderRef, RoleRef, grant
 from ..security import irsa_role
 from ..spot import SpotInstanceSelection, SpotInstanceSelectionArgs
-from . import ComputeArgs, eks_iam, eks_plan, eks_versions
+from . import eks_iam, eks_plan, eks_versions
 from .eks_plan import (
     APP_NAMESPACE,
     KUBE_SYSTEM,
@@ -60,6 +60,9 @@ from .eks_plan import (
 )
 from .k8s import charts, workloads
 from .network_policy_plan import network_policies
+
+if TYPE_CHECKING:
+    from . import ComputeArgs
 
 STORAGE_CLASS = "gp3-encrypted"
 PROMETHEUS_RETENTION_DAYS = 15
@@ -87,6 +90,7 @@ class SpotSelectionOutputs:
 @dataclass(frozen=True, eq=False)
 class EksOutputs:
     cluster_name: pulumi.Output[str]
+    cluster_arn: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     """Secret: exec-based (`aws eks get-token`), but it names the endpoint and CA."""
     oidc_provider: OidcProviderRef
@@ -203,6 +207,7 @@ class _EksBuilder:
         self.application()
         return EksOutputs(
             cluster_name=self.name,
+            cluster_arn=self.cluster.eks_cluster.apply(lambda c: c.arn),
             kubeconfig=pulumi.Output.secret(self.cluster.kubeconfig_json),
             oidc_provider=self.oidc,
             cluster_security_group_id=self.cluster.cluster_security_group_id,
