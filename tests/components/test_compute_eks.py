@@ -516,3 +516,21 @@ def test_bad_eks_inputs_fail_with_the_key_and_what_is_allowed():
                 },
             ),
         )
+
+
+def test_missing_inputs_are_listed_together_before_anything_is_built():
+    config = eks_config("prod")
+    config["platform:ecr"] = {**stack_config("prod")["platform:ecr"], "repositories": ["frontend", "backend"]}
+    with pytest.raises(UserError, match=r"platform:ecr\.repositories lacks \['api-gateway'\]") as err:
+        run_eks("prod", config)
+    capture = err.value.capture
+    assert capture is not None and not [r for r in capture.resources if r.parent and "test:index:Compute" in r.parent]
+
+
+def test_spot_subnets_follow_the_selected_zones_and_an_empty_intersection_is_an_error():
+    from components.compute.eks import EksError, _subnets_in_zones
+
+    zones, subnets = ["us-east-1a", "us-east-1b", "us-east-1c"], ["subnet-a", "subnet-b", "subnet-c"]
+    assert _subnets_in_zones(zones, subnets, ["us-east-1c", "us-east-1a"]) == ["subnet-a", "subnet-c"]
+    with pytest.raises(EksError, match="none of which has a private subnet"):
+        _subnets_in_zones(zones, subnets, ["us-east-1f"])
