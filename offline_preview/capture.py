@@ -186,6 +186,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: PlatformMocks, capture: Capture) -> None:
         super().__init__(mocks)
         self.capture = capture
+        self._mocks = mocks
         self._lock = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
@@ -195,6 +196,10 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             return super().RegisterResource(request)
         set_current_urn(urn)
         response = super().RegisterResource(request)
+        # State of children a remote component's outputs refer to, for the SDK's getResource
+        # (registered before the response goes back, i.e. before the SDK resolves the reference).
+        for child_urn, child_id, state in self._mocks.children_of.pop(urn, []):
+            self.resources[child_urn] = pulumi_mocks.MockMonitor.ResourceRegistration(child_urn, child_id, state)
         inputs, secrets = _struct_to_plain(request.object)
         registered = self.resources.get(urn)
         outputs = dict(registered.state) if registered else {}

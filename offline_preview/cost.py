@@ -612,12 +612,30 @@ def _node_group(r: CapturedResource, c: Context) -> Priced:
             "(On-Demand capacity launches the first listed type)"
         )
     monthly = desired * per * c.hours
+    gb = c.p("ebs.gp3.gbMonth")
     if not r.inputs.get("launchTemplate"):
         disk = _num(r.inputs.get("diskSize"), 20.0) or 0.0
-        gb = c.p("ebs.gp3.gbMonth")
         monthly += desired * disk * gb
         basis += f" + {desired:g} x {disk:g} GB root volume x {_rate(gb)}/GB-month"
+    else:
+        disk = _launch_template_volume_gb(r, c)
+        if disk:
+            monthly += desired * disk * gb
+            basis += f" + {desired:g} x {disk:g} GB volumes (launch template) x {_rate(gb)}/GB-month"
     return Priced(monthly, basis)
+
+
+def _launch_template_volume_gb(r: CapturedResource, c: Context) -> float:
+    """EBS volumes a node gets from the group's launch template (gp3 price assumed)."""
+    total = 0.0
+    for template in c.deps_of(r, "launchTemplate"):
+        if template.type != "aws:ec2/launchTemplate:LaunchTemplate":
+            continue
+        for mapping in template.inputs.get("blockDeviceMappings") or []:
+            ebs = mapping.get("ebs") if isinstance(mapping, dict) else None
+            if isinstance(ebs, dict):
+                total += _num(ebs.get("volumeSize"), 0.0) or 0.0
+    return total
 
 
 def _advisor_spot_price(c: Context, region: str, types: list[str]) -> tuple[float, str] | None:
@@ -1162,6 +1180,42 @@ def _statefulset(r: CapturedResource, c: Context) -> Priced:
     )
 
 
+def _helm_volumes_gib(values: Any) -> list[float]:
+    """Sizes of the volumes a chart's values ask for: `volumeClaimTemplate`s (Prometheus
+    operator style) and enabled `persistence` blocks (Grafana, Bitnami style)."""
+    found: list[float] = []
+    if isinstance(values, dict):
+        template = values.get("volumeClaimTemplate")
+        if isinstance(template, dict):
+            size = _gib((((template.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage"))
+            if size:
+                found.append(size)
+        persistence = values.get("persistence")
+        if isinstance(persistence, dict) and persistence.get("enabled") and _gib(persistence.get("size")):
+            found.append(_gib(persistence.get("size")) or 0.0)
+        for key, value in values.items():
+            if key not in ("volumeClaimTemplate", "persistence"):
+                found += _helm_volumes_gib(value)
+    elif isinstance(values, list):
+        for item in values:
+            found += _helm_volumes_gib(item)
+    return found
+
+
+def _helm_release(r: CapturedResource, c: Context) -> Priced:
+    """A Helm release runs on the nodes; what it costs on its own is the EBS volumes its values
+    request (one replica each assumed)."""
+    sizes = _helm_volumes_gib(r.inputs.get("values") or {})
+    if not sizes:
+        return Priced(0.0, "free: runs on the cluster's nodes (no persistent volumes in its values)")
+    gb = c.p("ebs.gp3.gbMonth")
+    total = sum(sizes)
+    return Priced(
+        total * gb,
+        f"{len(sizes)} volume(s), {total:g} GiB x {_rate(gb)}/GB-month (gp3, one replica each); pods run on the nodes",
+    )
+
+
 def _k8s_service(r: CapturedResource, c: Context) -> Priced:
     spec = r.inputs.get("spec") or {}
     if spec.get("type") != "LoadBalancer":
@@ -1220,6 +1274,7 @@ PRICERS: dict[str, Pricer] = {
     "kubernetes:core/v1:PersistentVolumeClaim": _pvc,
     "kubernetes:apps/v1:StatefulSet": _statefulset,
     "kubernetes:core/v1:Service": _k8s_service,
+    "kubernetes:helm.sh/v3:Release": _helm_release,
 }
 
 # Types with no charge of their own (configuration, identity, wiring), and why. Prefixes are used

@@ -47,6 +47,8 @@ def _uuid(seed: str) -> str:
     return str(uuid.UUID(hashlib.md5(seed.encode()).hexdigest()))  # noqa: S324 - not security
 
 
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _MIXED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -61,6 +63,29 @@ class Ctx:
         self.urn = urn
         self.region = region
         self.account = ACCOUNT_ID
+        self.children: list[tuple[str, str, dict[str, Any]]] = []
+        """(urn, id, state) of resources a remote component's outputs refer to (see `resource_ref`)."""
+
+    def resource_ref(
+        self, child_type: str, child_name: str, builder: Builder, inputs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A reference to a child the real component would create, answered from `builder`.
+
+        The SDK turns the reference into a resource object (e.g. `aws.eks.Cluster`) and reads its
+        state back through the monitor's `getResource`; the capturing monitor registers the state
+        under the child's URN for that. The child itself is not a captured registration: offline,
+        a remote component stays one registration, as documented.
+        """
+        head, _ = self.urn.rsplit("::", 1)
+        urn = f"{head}${child_type}::{child_name}"
+        child = Ctx(
+            MockResourceArgs(typ=child_type, name=child_name, inputs=inputs, provider=None, resource_id=None),
+            urn,
+            self.region,
+        )
+        rid, outputs = builder(child)
+        self.children.append((urn, rid, {**inputs, **outputs, "id": rid, "urn": urn}))
+        return {_SIG_KEY: _RESOURCE_SIG, "urn": urn, "id": rid}
 
     def hex(self, n: int, salt: str = "") -> str:
         return _digest(self.urn + salt, n)
@@ -352,6 +377,24 @@ def _remote_eks_cluster(c: Ctx) -> tuple[str, dict[str, Any]]:
         ],
     }
     cluster_sg = f"sg-{c.hex(17, 'csg')}"
+    vpc = {
+        k: c.inputs[k]
+        for k in ("endpointPrivateAccess", "endpointPublicAccess", "publicAccessCidrs")
+        if c.inputs.get(k) is not None
+    }
+    child_inputs: dict[str, Any] = {
+        "name": name,
+        "vpcConfig": {**vpc, "subnetIds": c.inputs.get("privateSubnetIds") or c.inputs.get("subnetIds") or []},
+        "enabledClusterLogTypes": c.inputs.get("enabledClusterLogTypes") or [],
+    }
+    if c.inputs.get("version"):
+        child_inputs["version"] = c.inputs["version"]
+    if c.inputs.get("encryptionConfigKeyArn"):
+        child_inputs["encryptionConfig"] = {
+            "resources": ["secrets"],
+            "provider": {"keyArn": c.inputs["encryptionConfigKeyArn"]},
+        }
+    eks_cluster = c.resource_ref("aws:eks/cluster:Cluster", f"{c.name}-eksCluster", _eks_cluster, child_inputs)
     return name, {
         "kubeconfig": kubeconfig,
         "kubeconfigJson": json.dumps(kubeconfig),
@@ -364,9 +407,10 @@ def _remote_eks_cluster(c: Ctx) -> tuple[str, dict[str, Any]]:
         "defaultNodeGroupAsgName": "",
         "fargateProfileId": "",
         "fargateProfileStatus": "",
-        # No `eksCluster` / `core`: the SDK types them as resources (aws.eks.Cluster, and
-        # CoreData.cluster), and a plain dict fails its output type check, which crashed every
-        # program using eks.Cluster offline. Use `name`, `oidcProviderUrl`, `kubeconfigJson`.
+        # `eksCluster` is a resource reference (the SDK types it as aws.eks.Cluster; a plain dict
+        # failed its output type check and crashed every program using eks.Cluster offline).
+        # `core` (CoreData, holding more resources) is still not answered.
+        "eksCluster": eks_cluster,
     }
 
 
@@ -510,6 +554,8 @@ class PlatformMocks(Mocks):
         self.provider_regions: dict[str, str] = {}
         self._on_unknown_invoke = on_unknown_invoke
         self._dynamic_outputs = dynamic_outputs
+        self.children_of: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        """Parent URN -> children its outputs refer to (the monitor registers their state)."""
 
     def _region_for(self, provider_ref: str | None) -> str:
         if provider_ref:
@@ -530,6 +576,8 @@ class PlatformMocks(Mocks):
                 return f"{args.name}-{c.hex(8)}", {**args.inputs, **extra}
         builder = BUILDERS.get(args.typ, _generic)
         rid, outputs = builder(c)
+        if c.children:
+            self.children_of[urn] = list(c.children)
         merged = {**args.inputs, **outputs}
         merged.setdefault("id", rid)
         if args.typ.startswith("aws:"):

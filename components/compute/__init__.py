@@ -6,9 +6,8 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -55,6 +54,17 @@ class ComputeArgs:
     session_log_group: LogGroupRef
     """Security's encrypted Session Manager log group: ECS Exec sessions are streamed there too."""
 
+    # Used by the EKS platform (ECS ignores them); defaults keep ECS callers unchanged.
+    public_subnet_cidrs: Sequence[str] = ()
+    """Subnets of the ALB's nodes: the source the application pods' NetworkPolicies admit."""
+    database_subnet_cidrs: Sequence[str] = ()
+    """Subnets of RDS and ElastiCache: the destinations the backend's egress policy allows."""
+    in_cluster_cache: bool = False
+    """`cache.provider: in-cluster`: Redis runs in the cluster as a StatefulSet (`cache` is None)."""
+    resource_tags: Mapping[str, str] = field(default_factory=dict)
+    """The stack's tags, for what AWS launches on our behalf (node instances, their volumes and
+    network interfaces), which the provider's default tags do not reach."""
+
     @classmethod
     def from_config(
         cls,
@@ -91,6 +101,10 @@ class ComputeArgs:
             application_log_group=application_log_group,
             domain_name=cfg.domain.name,
             session_log_group=security.session_log_group,
+            public_subnet_cidrs=tuple(cfg.network.subnet_cidrs()["public"]),
+            database_subnet_cidrs=tuple(cfg.network.subnet_cidrs()["database"]),
+            in_cluster_cache=cfg.cache.provider == "in-cluster",
+            resource_tags=cfg.resource_tags(),
         )
 
 
@@ -133,19 +147,11 @@ class Compute(pulumi.ComponentResource):
                 "taskDefinitionArn": built.task_definition_arn,
             }
         elif platform == "eks":
-            try:
-                eks = importlib.import_module(f"{__name__}.eks")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{__name__}.eks":
-                    raise
-                raise ComputeError(
-                    "platform:compute.platform",
-                    platform,
-                    "is not available yet: the EKS platform (components/compute/eks.py) is not in this build; use ecs",
-                ) from None
+            from . import eks
+
             self.eks = eks.build(self, args)
             self.cluster_name = self.eks.cluster_name
-            self.cluster_arn = getattr(self.eks, "cluster_arn", None)
+            self.cluster_arn = self.eks.cluster_arn
             outputs |= {"clusterName": self.cluster_name}
         else:
             raise ComputeError("platform:compute.platform", platform, "is not allowed; allowed values: ecs, eks")

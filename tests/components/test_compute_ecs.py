@@ -618,13 +618,6 @@ def test_an_invalid_task_size_is_a_clear_config_error():
     assert "Traceback" not in str(err.value)
 
 
-def test_eks_without_the_eks_build_names_the_platform_key():
-    compute = STACK_FILES["dev"]["platform:compute"]
-    with pytest.raises(UserError) as err:
-        run_compute("dev", {"platform:compute": {**compute, "platform": "eks"}})
-    assert "platform:compute.platform" in str(err.value) and "eks" in str(err.value)
-
-
 def test_missing_repository_is_named():
     import dataclasses
 

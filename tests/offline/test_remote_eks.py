@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_eks as eks
 
 from offline_preview import run_program
@@ -23,3 +24,37 @@ def test_eks_cluster_runs_offline_with_its_inputs(tmp_path: Path) -> None:
     assert cluster.remote and cluster.inputs["endpointPublicAccess"] is False
     assert cluster.inputs["skipDefaultNodeGroup"] is True
     assert str(cap.outputs["oidc"]).startswith("oidc.eks.us-east-1.amazonaws.com/id/")
+
+
+def test_eks_cluster_output_is_a_resource_reference_with_the_clusters_state(tmp_path: Path) -> None:
+    """`eksCluster` resolves to an `aws.eks.Cluster` whose state mirrors the component's inputs, and
+    what is computed from it depends on the component (a data edge, not a copied string)."""
+
+    def program() -> None:
+        cluster = eks.Cluster(
+            "c",
+            name="named",
+            version="1.34",
+            skip_default_node_group=True,
+            endpoint_private_access=True,
+            endpoint_public_access=False,
+            encryption_config_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
+        )
+        inner = cluster.eks_cluster
+        aws.eks.Addon("coredns", cluster_name=inner.apply(lambda c: c.name), addon_name="coredns")
+        pulumi.export("name", inner.apply(lambda c: c.name))
+        pulumi.export("version", inner.apply(lambda c: c.version))
+        pulumi.export("private", inner.apply(lambda c: c.vpc_config.endpoint_private_access))
+        pulumi.export("keyArn", inner.apply(lambda c: c.encryption_config.provider.key_arn))
+        pulumi.export("arn", inner.apply(lambda c: c.arn))
+
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program)
+    assert cap.outputs["name"] == "named" and cap.outputs["version"] == "1.34"
+    assert cap.outputs["private"] is True
+    assert cap.outputs["keyArn"] == "arn:aws:kms:us-east-1:123456789012:key/k"
+    assert cap.outputs["arn"] == "arn:aws:eks:us-east-1:123456789012:cluster/named"
+    [cluster] = cap.of_type("eks:index:Cluster")
+    [addon] = cap.of_type("aws:eks/addon:Addon")
+    assert addon.inputs["clusterName"] == "named"
+    assert cluster.urn in addon.property_dependencies["clusterName"]
+    assert cap.of_type("aws:eks/cluster:Cluster") == []  # still one registration offline

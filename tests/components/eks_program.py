@@ -1,0 +1,168 @@
+"""An inline program that builds the EKS platform under a test-only parent component.
+
+Storage, ECR and Monitoring are built on other branches; their handles are stood in for by
+constant outputs in the real ARN formats (nothing is registered for them), so the capture holds
+exactly the core components and what `compute.eks.build` creates.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import yaml
+
+from components.backend_state import BackendState, BackendStateArgs
+from components.compute import ComputeArgs
+from components.compute.eks import EksOutputs, build
+from components.config import load_config
+from components.networking import Networking, NetworkingArgs
+from components.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef
+from components.security import Security, SecurityArgs
+from offline_preview import Capture, run_program
+
+REPO = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+TEST_COMPUTE = "test:index:Compute"
+
+
+class TestCompute(pulumi.ComponentResource):
+    """Stands in for the `Compute` component (written on another branch)."""
+
+    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TEST_COMPUTE, name, None, opts)
+
+
+def stack_config(stack: str) -> dict[str, Any]:
+    raw = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
+    return copy.deepcopy(raw)
+
+
+def eks_config(stack: str, **compute_eks: Any) -> dict[str, Any]:
+    """The stack file's values with `compute.platform: eks` (and `compute.eks` overrides)."""
+    raw = stack_config(stack)
+    compute = raw["platform:compute"]
+    compute["platform"] = "eks"
+    compute["eks"] = {**compute["eks"], **compute_eks}
+    return {"platform:compute": compute}
+
+
+def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]:
+    def program() -> None:
+        cfg = load_config()
+        provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
+        opts = pulumi.ResourceOptions(providers={"aws": provider})
+        backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
+        security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
+        network = Networking(
+            "network",
+            NetworkingArgs.from_config(
+                cfg,
+                logs_key=security.keys.logs,
+                flow_logs_role=security.roles.flow_logs,
+                web_acl_arn=security.web_acl_arn,
+                log_archive=backend.log_archive,
+            ),
+            opts=opts,
+        )
+        region, naming = cfg.region, cfg.naming
+        const = pulumi.Output.from_input
+        secret = SecretRef(
+            arn=const(
+                f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:rds!db-0f0e0d0c-aaaa-bbbb-cccc-0123456789ab-AbCdEf"
+            ),
+            kms_key=security.keys.secrets,
+        )
+        database = DatabaseEndpoint(
+            address=const(f"{naming.db_identifier}.abcdefghijkl.{region}.rds.amazonaws.com"),
+            port=const(5432 if cfg.database.engine == "postgres" else 3306),
+            engine=cfg.database.engine,
+            database_name=cfg.database.database_name,
+            master_secret=secret,
+        )
+        cache_endpoint = None
+        if cfg.cache.provider == "elasticache":
+            cache_endpoint = CacheEndpoint(
+                address=const(f"master.{naming.cache_replication_group_id}.abc123.use1.cache.amazonaws.com"),
+                port=6379,
+                auth_secret=SecretRef(
+                    arn=const(f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{naming.prefix}-redis-auth-XyZ123"),
+                    kms_key=security.keys.secrets,
+                ),
+            )
+        repositories = {
+            name: RepositoryRef(
+                arn=const(f"arn:aws:ecr:{region}:{ACCOUNT}:repository/{naming.ecr_repository(name)}"),
+                name=const(naming.ecr_repository(name)),
+                url=const(f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{naming.ecr_repository(name)}"),
+                kms_key=security.keys.data,
+            )
+            for name in cfg.ecr.repositories
+        }
+        app_logs = naming.log_group("application")
+        subnets = cfg.network.subnet_cidrs()
+        compute = TestCompute("compute", opts)
+        args = ComputeArgs(
+            naming=naming,
+            environment=cfg.environment,
+            protect=cfg.protect,
+            config=cfg.compute,
+            log_retention_days=cfg.monitoring.log_retention_days,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            availability_zones=network.availability_zones,
+            app_security_group_id=network.security_groups.app,
+            alb=network.alb,
+            target_groups=network.target_groups,
+            keys=security.keys,
+            roles=security.roles,
+            web_acl_arn=security.web_acl_arn,
+            database=database,
+            cache=cache_endpoint,
+            assets_bucket=None,
+            repositories=repositories,
+            application_log_group=LogGroupRef(
+                name=const(app_logs), arn=const(f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{app_logs}")
+            ),
+            public_subnet_cidrs=subnets["public"],
+            database_subnet_cidrs=subnets["database"],
+            in_cluster_cache=cfg.cache.provider == "in-cluster",
+            resource_tags=cfg.resource_tags(),
+        )
+        out = build(compute, args)
+        if sink is not None:
+            sink["outputs"] = out
+        pulumi.export("clusterName", out.cluster_name)
+        pulumi.export("kubeconfig", out.kubeconfig)
+        pulumi.export("spotInstanceTypes", out.spot.instance_types)
+        pulumi.export("spotAvailabilityZones", out.spot.availability_zones)
+        pulumi.export("nodeGroups", out.node_group_names)
+
+    return program
+
+
+def run_eks(stack: str, config: dict[str, Any] | None = None) -> Capture:
+    return run_program(REPO, stack, config=config, program=eks_program())
+
+
+@cache
+def eks_capture(stack: str, variant: str = "") -> Capture:
+    """Cached captures: `variant` selects a config beyond the stack file's values."""
+    config = eks_config(stack)
+    if variant == "in-cluster-cache":
+        raw = stack_config(stack)
+        config["platform:cache"] = {**raw["platform:cache"], "provider": "in-cluster"}
+    elif variant == "public-endpoint":
+        config = eks_config(
+            stack,
+            endpointPublicAccessCidrs=["203.0.113.0/24"],
+            adminRoleArns=[f"arn:aws:iam::{ACCOUNT}:role/platform-admins"],
+        )
+    elif variant:
+        raise ValueError(variant)
+    return run_eks(stack, config)
