@@ -129,6 +129,8 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
             application_log_group=LogGroupRef(
                 name=const(app_logs), arn=const(f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{app_logs}")
             ),
+            domain_name=cfg.domain.name,
+            session_log_group=security.session_log_group,
             public_subnet_cidrs=subnets["public"],
             database_subnet_cidrs=subnets["database"],
             in_cluster_cache=cfg.cache.provider == "in-cluster",
