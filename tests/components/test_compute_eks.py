@@ -68,7 +68,7 @@ def test_cluster_is_private_encrypted_logged_pinned_and_uses_access_entries(stac
     cluster = one(capture, CLUSTER)
     i = cluster.inputs
     assert cluster.remote
-    assert i["name"] == f"eks-{stack}-eks" and i["version"] == eks_cfg(stack).version
+    assert i["name"] == f"platform-{stack}-eks" and i["version"] == eks_cfg(stack).version
     assert (i["endpointPrivateAccess"], i["endpointPublicAccess"]) == (True, False)
     assert "publicAccessCidrs" not in i
     assert ref(capture, cluster, "encryptionConfigKeyArn").name == "secrets"
@@ -98,7 +98,7 @@ def test_public_endpoint_only_for_the_configured_cidrs_and_admins_get_access_ent
 def test_control_plane_log_group_exists_before_the_cluster_encrypted_with_retention():
     capture = eks_capture("prod")
     group = one(capture, LOG_GROUP, "eks-control-plane")
-    assert group.inputs["name"] == "/aws/eks/eks-prod-eks/cluster"
+    assert group.inputs["name"] == "/aws/eks/platform-prod-eks/cluster"
     assert ref(capture, group, "kmsKeyId").name == "logs"
     assert group.inputs["retentionInDays"] == 365 and group.inputs["deletionProtectionEnabled"] is True
     assert group.urn in one(capture, CLUSTER).dependencies
@@ -199,7 +199,7 @@ def test_system_group_is_on_demand_from_config_and_spot_group_runs_what_the_sele
     assert spot.inputs["labels"] == {"platform/workload-class": "non-critical"}
     for group in (system, spot):
         assert group.ignore_changes == ["scalingConfig.desiredSize"]
-        assert group.inputs["tags"][f"k8s.io/cluster-autoscaler/eks-{stack}-eks"] == "owned"
+        assert group.inputs["tags"][f"k8s.io/cluster-autoscaler/platform-{stack}-eks"] == "owned"
         assert ref(capture, group, "nodeRoleArn").name == "eks-node"
 
 
@@ -273,7 +273,7 @@ def test_images_come_from_our_ecr_with_the_configured_tag():
     tag = stack_config("prod")["platform:compute"]["imageTag"]
     for d in capture.of_type(DEPLOYMENT):
         (c,) = containers(d)
-        assert c["image"] == f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/eks/prod/{d.name}:{tag}"
+        assert c["image"] == f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/platform/prod/{d.name}:{tag}"
 
 
 def test_hpas_target_existing_deployments_with_the_seed_bounds():
@@ -341,8 +341,10 @@ def test_target_group_bindings_register_pods_in_networkings_target_groups():
     bound = {}
     for binding in capture.of_type(TGB):
         spec = binding.inputs["spec"]
-        (tg,) = refs(capture, binding, "spec")
-        assert tg.type == TARGET_GROUP and spec["targetGroupARN"] == tg.outputs["arn"]
+        # The ARN also depends on the listener (rule) that forwards to the group: ECS and the
+        # controller may only register targets once the ALB routes to them.
+        (tg,) = [r for r in refs(capture, binding, "spec") if r.type == TARGET_GROUP]
+        assert spec["targetGroupARN"] == tg.outputs["arn"]
         assert spec["targetType"] == "ip" == tg.inputs["targetType"]
         service = services[spec["serviceRef"]["name"]]
         assert spec["serviceRef"]["port"] in [p["port"] for p in service.inputs["spec"]["ports"]]
@@ -427,7 +429,7 @@ def test_cluster_services_are_pinned_helm_releases_with_irsa_where_they_call_aws
     ca = releases["cluster-autoscaler"].inputs["values"]
     assert ca["image"]["tag"] == eks_versions.cluster_autoscaler_tag(eks_cfg("prod").version)
     fb = releases["fluent-bit"].inputs["values"]["cloudWatchLogs"]
-    assert fb["logGroupName"] == "/eks/prod/application" and fb["autoCreateGroup"] is False
+    assert fb["logGroupName"] == "/platform/prod/application" and fb["autoCreateGroup"] is False
 
 
 def test_every_identity_policy_is_scoped_and_the_load_balancer_controller_binds_only_our_target_groups():
