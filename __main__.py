@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from components.backend_state import BackendState, BackendStateArgs
 from components.config import load_config
+from components.monitoring import Monitoring, MonitoringArgs
 from components.networking import Networking, NetworkingArgs
 from components.security import Security, SecurityArgs
 
@@ -32,6 +33,20 @@ network = Networking(
         flow_logs_role=security.roles.flow_logs,
         web_acl_arn=security.web_acl_arn,
         log_archive=backend.log_archive,
+    ),
+    opts=opts,
+)
+
+monitoring = Monitoring(
+    "monitoring",
+    MonitoringArgs.from_config(
+        cfg,
+        logs_key=security.keys.logs,
+        state_bucket=backend.state_bucket,
+        log_archive=backend.log_archive,
+        load_balancer=network.alb,
+        target_groups=network.target_groups,
+        nat_gateway_ids=network.nat_gateway_ids,
     ),
     opts=opts,
 )
