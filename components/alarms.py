@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import pulumi_aws as aws
+
 Tier = Literal["critical", "warning", "info"]
 TIERS: tuple[Tier, ...] = ("critical", "warning", "info")
 Dim = Any
@@ -501,7 +503,7 @@ def _stat_args(metric: Metric) -> dict[str, Any]:
     return {"extended_statistic": metric.stat} if metric.is_percentile else {"statistic": metric.stat}
 
 
-def _query_metric(metric: Metric) -> dict[str, Any]:
+def _query_metric(metric: Metric) -> aws.cloudwatch.MetricAlarmMetricQueryMetricArgsDict:
     return {
         "namespace": metric.namespace,
         "metric_name": metric.name,
@@ -538,23 +540,23 @@ def metric_alarm_args(spec: AlarmSpec, name: str, topic_arn: Dim) -> dict[str, A
             **_stat_args(metric),
         }
     elif spec.kind == "math":
-        queries = [{"id": i, "metric": _query_metric(m), "return_data": False} for i, m in spec.metrics]
+        queries: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
+            {"id": i, "metric": _query_metric(m), "return_data": False} for i, m in spec.metrics
+        ]
         queries.append({"id": "e1", "expression": spec.expression, "label": spec.description, "return_data": True})
         args |= {"metric_queries": queries, "threshold": spec.threshold}
     else:
         ((metric_id, metric),) = spec.metrics
-        args |= {
-            "metric_queries": [
-                {"id": metric_id, "metric": _query_metric(metric), "return_data": True},
-                {
-                    "id": "band",
-                    "expression": f"ANOMALY_DETECTION_BAND({metric_id}, {spec.anomaly_band:g})",
-                    "label": "expected band",
-                    "return_data": True,
-                },
-            ],
-            "threshold_metric_id": "band",
-        }
+        band: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
+            {"id": metric_id, "metric": _query_metric(metric), "return_data": True},
+            {
+                "id": "band",
+                "expression": f"ANOMALY_DETECTION_BAND({metric_id}, {spec.anomaly_band:g})",
+                "label": "expected band",
+                "return_data": True,
+            },
+        ]
+        args |= {"metric_queries": band, "threshold_metric_id": "band"}
     return args
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema
 import pulumi
+import pulumi_aws as aws
 
 from . import iam
 
@@ -169,7 +170,7 @@ def pull_policy(role_arns: Sequence[pulumi.Input[str]]) -> iam.Document:
     )
 
 
-def enhanced_scanning_rules(project: str) -> list[dict[str, Any]]:
+def enhanced_scanning_rules(project: str) -> list[aws.ecr.RegistryScanningConfigurationRuleArgsDict]:
     """Registry-wide (per account and Region) enhanced scanning: continuous Inspector scans of every
     repository of the project, whichever stack created it (`<project>/*`)."""
     return [

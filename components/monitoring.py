@@ -373,20 +373,22 @@ class Monitoring(pulumi.ComponentResource):
         return trail.arn
 
 
-def trail_selectors(state_bucket_arn: pulumi.Input[str]) -> list[dict[str, object]]:
+def trail_selectors(state_bucket_arn: pulumi.Input[str]) -> list[aws.cloudtrail.TrailAdvancedEventSelectorArgsDict]:
     """All management events (read and write), and object-level events on the state bucket:
     who read or changed the Pulumi state, which holds every resource's configuration."""
-    return [
-        {"name": "Management events", "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}]},
-        {
-            "name": "Pulumi state object access",
-            "field_selectors": [
-                {"field": "eventCategory", "equals": ["Data"]},
-                {"field": "resources.type", "equals": ["AWS::S3::Object"]},
-                {"field": "resources.ARN", "starts_with": [iam.join(state_bucket_arn, "/")]},
-            ],
-        },
-    ]
+    management: aws.cloudtrail.TrailAdvancedEventSelectorArgsDict = {
+        "name": "Management events",
+        "field_selectors": [{"field": "eventCategory", "equals": ["Management"]}],
+    }
+    state: aws.cloudtrail.TrailAdvancedEventSelectorArgsDict = {
+        "name": "Pulumi state object access",
+        "field_selectors": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::S3::Object"]},
+            {"field": "resources.ARN", "starts_withs": [iam.join(state_bucket_arn, "/")]},
+        ],
+    }
+    return [management, state]
 
 
 def dashboard_url(region: str, name: str) -> str:

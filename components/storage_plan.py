@@ -6,11 +6,12 @@ The component only turns these into resources, so each rule here has a fast test
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import pulumi
+import pulumi_aws as aws
 
 from . import iam
 from .log_delivery import LifecyclePlan, Transition
@@ -75,7 +76,7 @@ class DbParameter:
     value: str
     apply_method: Literal["immediate", "pending-reboot"] = "immediate"
 
-    def args(self) -> dict[str, str]:
+    def args(self) -> aws.rds.ParameterGroupParameterArgsDict:
         return {"name": self.name, "value": self.value, "apply_method": self.apply_method}
 
 
@@ -111,6 +112,22 @@ def final_snapshot_identifier(identifier: str) -> str:
     return f"{identifier}-final"
 
 
+# --- ElastiCache ---------------------------------------------------------------------------------
+
+CACHE_PORT = 6379
+CACHE_SNAPSHOT_WINDOW = "04:00-05:00"
+"""UTC; after the database's default backup window, before the cache maintenance window."""
+CACHE_MAINTENANCE_WINDOW = "sun:05:30-sun:06:30"
+AUTH_TOKEN_LENGTH = 64
+"""ElastiCache AUTH tokens: 16-128 printable characters; letters and digits only here (no
+character ElastiCache forbids, none that needs quoting in a Redis URL)."""
+
+
+def cache_failover(num_cache_clusters: int) -> bool:
+    """Automatic failover and Multi-AZ need a replica; with one node there is nothing to fail over to."""
+    return num_cache_clusters >= 2
+
+
 # --- AWS Backup ----------------------------------------------------------------------------------
 
 DAILY_SCHEDULE = "cron(0 5 ? * * *)"
@@ -130,7 +147,7 @@ def backup_rules(
     *,
     continuous: bool,
     copy_vault_arn: pulumi.Input[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[aws.backup.PlanRuleArgsDict]:
     """`aws.backup.Plan` rules: daily snapshots and weekly full backups kept `retention_days`
     (copied to the second Region when `copy_vault_arn` is given), and with `continuous` a
     point-in-time rule for RDS and S3 (restore to any second within its window: RPO well under 1 h).
@@ -140,14 +157,16 @@ def backup_rules(
     """
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
-    copy = (
+    copy: list[aws.backup.PlanRuleCopyActionArgsDict] = (
         [{"destination_vault_arn": copy_vault_arn, "lifecycle": {"delete_after": retention_days}}]
         if copy_vault_arn is not None
         else []
     )
 
-    def rule(name: str, schedule: str, *, pitr: bool = False, days: int = retention_days) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def rule(
+        name: str, schedule: str, *, pitr: bool = False, days: int = retention_days
+    ) -> aws.backup.PlanRuleArgsDict:
+        out: aws.backup.PlanRuleArgsDict = {
             "rule_name": name,
             "target_vault_name": vault_name,
             "schedule": schedule,
@@ -168,11 +187,12 @@ def backup_rules(
     return rules
 
 
-def backup_selection_conditions(tags: dict[str, str]) -> dict[str, list[dict[str, str]]]:
-    """All of these tags (AND): `Backup=true` plus the stack's Project and Environment, so two
-    stacks in one account never back up each other's resources."""
+def backup_selection_conditions(tags: Mapping[str, str]) -> list[aws.backup.SelectionConditionArgsDict]:
+    """`aws.backup.Selection` conditions, all of which must hold (AND): `Backup=true` plus the
+    stack's Project and Environment tags, so two stacks in one account never back up each
+    other's resources (`selection_tags` would OR them)."""
     wanted = {BACKUP_TAG[0]: BACKUP_TAG[1], **tags}
-    return {"string_equals": [{"key": f"aws:ResourceTag/{k}", "value": v} for k, v in sorted(wanted.items())]}
+    return [{"string_equals": [{"key": f"aws:ResourceTag/{k}", "value": v} for k, v in sorted(wanted.items())]}]
 
 
 # AWS-managed policies of the backup role (AWS Backup's documented default role).
@@ -255,7 +275,9 @@ def replication_statements(
     ]
 
 
-def replication_rule(destination_arn: pulumi.Input[str], destination_key_arn: pulumi.Input[str]) -> dict[str, Any]:
+def replication_rule(
+    destination_arn: pulumi.Input[str], destination_key_arn: pulumi.Input[str]
+) -> aws.s3.BucketReplicationConfigRuleArgsDict:
     """One rule for the whole bucket: every object (SSE-KMS included) and delete markers, stored
     as Standard-IA in the destination (a copy for disaster recovery, read only then)."""
     return {

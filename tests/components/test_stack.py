@@ -17,6 +17,7 @@ from tests.components.helpers import (
     of_type,
     ref,
     referencing,
+    refs,
     stack_capture,
 )
 
@@ -36,14 +37,24 @@ def test_every_log_group_is_encrypted_with_one_of_our_keys(stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_bucket_is_encrypted_with_our_keys_except_the_log_archive(stack):
+def test_every_bucket_is_encrypted_with_our_keys_except_log_destinations(stack):
     capture = stack_capture(stack)
+    # Buckets receiving S3 server access logs (the log archive, and in prod the replica Region's
+    # log bucket): S3 and ALB deliver logs only to SSE-S3 buckets.
+    log_destinations = {
+        target.urn
+        for logging in capture.of_type("aws:s3/bucketLogging:BucketLogging")
+        for target in refs(capture, logging, "targetBucket")
+        if target.type == BUCKET
+    }
+    assert any(capture.by_urn()[u].name == "log-archive" for u in log_destinations)
     for bucket in capture.of_type(BUCKET):
         (sse,) = list(referencing(capture, bucket, SSE, "bucket"))
         (rule,) = sse.inputs["rules"]
         algorithm = rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
-        if bucket.name == "log-archive":
-            assert algorithm == "AES256"  # ALB access logs: SSE-S3 destinations only
+        if bucket.urn in log_destinations:
+            assert algorithm == "AES256", bucket.urn
+            assert bucket.name == "log-archive" or bucket.name.startswith("logs-"), bucket.urn
         else:
             assert algorithm == "aws:kms", bucket.urn
             assert ref(capture, sse, "rules").type == KEY
@@ -79,7 +90,7 @@ def test_component_graph_follows_data_dependencies_only(stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_components_are_parented_to_the_stack_and_use_the_explicit_provider(stack):
     capture = stack_capture(stack)
-    (provider,) = capture.of_type("pulumi:providers:aws")
+    (provider,) = [p for p in capture.of_type("pulumi:providers:aws") if p.name == "aws"]
     for component in CORE:
         (resource,) = capture.of_type(component)
         assert resource.parent == capture.stack_urn
