@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsonschema
+from jsonschema.exceptions import best_match
 import pulumi
 import pulumi_aws as aws
 
@@ -93,13 +94,15 @@ class LifecyclePolicyError(ValueError):
     """A lifecycle policy ECR would reject."""
 
 
+_VALIDATOR = jsonschema.Draft202012Validator(LIFECYCLE_SCHEMA)
+
+
 def check_lifecycle(policy: dict[str, Any]) -> None:
     """Raise `LifecyclePolicyError` unless ECR would accept `policy`."""
-    try:
-        jsonschema.validate(policy, LIFECYCLE_SCHEMA)
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
-        raise LifecyclePolicyError(f"lifecycle policy at {where}: {exc.message}") from None
+    error = best_match(_VALIDATOR.iter_errors(policy))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise LifecyclePolicyError(f"lifecycle policy at {where}: {error.message}")
     rules = policy["rules"]
     priorities = [r["rulePriority"] for r in rules]
     if len(set(priorities)) != len(priorities):

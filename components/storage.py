@@ -395,7 +395,13 @@ class Storage(pulumi.ComponentResource):
                 storage_plan.final_snapshot_identifier(naming.db_identifier) if args.protect else None
             ),
             tags={"Name": naming.db_identifier, storage_plan.BACKUP_TAG[0]: storage_plan.BACKUP_TAG[1]},
-            opts=child(self, stateful=args.protect, depends_on=log_groups),
+            # AWS Backup's continuous rule manages the automated-backup retention and window.
+            opts=child(
+                self,
+                stateful=args.protect,
+                depends_on=log_groups,
+                ignore_changes=["backupRetentionPeriod", "backupWindow"] if args.backup.continuous else None,
+            ),
         )
         secret_arn = instance.master_user_secrets.apply(_master_secret_arn)
         self.database_arn = instance.arn

@@ -130,9 +130,11 @@ def cache_failover(num_cache_clusters: int) -> bool:
 
 # --- AWS Backup ----------------------------------------------------------------------------------
 
-DAILY_SCHEDULE = "cron(0 5 ? * * *)"
-"""05:00 UTC, after the RDS backup window (03:00-04:00 by default)."""
-WEEKLY_SCHEDULE = "cron(0 6 ? * SUN *)"
+CONTINUOUS_SCHEDULE = "cron(0 1 ? * * *)"
+"""When the continuous rule's job runs (it keeps one rolling recovery point up to date)."""
+DAILY_SCHEDULE = "cron(0 5 ? * MON-SAT *)"
+WEEKLY_SCHEDULE = "cron(0 5 ? * SUN *)"
+"""Daily and weekly snapshots never overlap: AWS Backup would run only one of overlapping rules."""
 CONTINUOUS_MAX_DAYS = 35
 """AWS Backup keeps continuous (point-in-time) recovery points at most 35 days."""
 START_WINDOW_MINUTES = 60
@@ -148,12 +150,13 @@ def backup_rules(
     continuous: bool,
     copy_vault_arn: pulumi.Input[str] | None = None,
 ) -> list[aws.backup.PlanRuleArgsDict]:
-    """`aws.backup.Plan` rules: daily snapshots and weekly full backups kept `retention_days`
-    (copied to the second Region when `copy_vault_arn` is given), and with `continuous` a
-    point-in-time rule for RDS and S3 (restore to any second within its window: RPO well under 1 h).
+    """`aws.backup.Plan` rules: a snapshot every day (the Sunday one is the weekly full backup)
+    kept `retention_days` and copied to the second Region when `copy_vault_arn` is given, and with
+    `continuous` a point-in-time rule for RDS and S3 (restore to any second of the window: RPO
+    far below 1 h). The continuous recovery point stays in the Region; the snapshots are the copies.
 
-    Continuous recovery points stay in the Region (AWS Backup copies snapshots, not the
-    point-in-time log), which is why the daily and weekly snapshots are the ones copied.
+    RDS: AWS Backup's continuous rule takes over the instance's automated backups, including their
+    retention period and window (Storage ignores those two settings when continuous is on).
     """
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
@@ -183,7 +186,9 @@ def backup_rules(
 
     rules = [rule("daily", DAILY_SCHEDULE), rule("weekly", WEEKLY_SCHEDULE)]
     if continuous:
-        rules.insert(0, rule("continuous", DAILY_SCHEDULE, pitr=True, days=min(retention_days, CONTINUOUS_MAX_DAYS)))
+        rules.insert(
+            0, rule("continuous", CONTINUOUS_SCHEDULE, pitr=True, days=min(retention_days, CONTINUOUS_MAX_DAYS))
+        )
     return rules
 
 

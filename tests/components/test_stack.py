@@ -9,11 +9,14 @@ from offline_preview.cli import main as preview_main
 from tests.components.helpers import (
     BACKEND,
     BUCKET,
+    ECR,
     KEY,
     LOG_GROUP,
+    MONITORING,
     NETWORKING,
     SECURITY,
     SSE,
+    STORAGE,
     of_type,
     ref,
     referencing,
@@ -23,6 +26,8 @@ from tests.components.helpers import (
 
 STACKS = ("dev", "staging", "prod")
 CORE = (BACKEND, SECURITY, NETWORKING)
+COMPONENTS = (*CORE, MONITORING, STORAGE, ECR)
+TIER = {"BackendState": 0, "Security": 1, "Networking": 1, "Monitoring": 1, "Storage": 2, "Ecr": 2}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -61,11 +66,11 @@ def test_every_bucket_is_encrypted_with_our_keys_except_log_destinations(stack):
 
 
 def component_edges(capture) -> set[tuple[str, str]]:
-    """(from, to) between the core components, derived from resource dependencies."""
+    """(from, to) between the components, derived from resource dependencies."""
     index = capture.by_urn()
 
     def owner(urn: str) -> str | None:
-        found = capture.component_of(urn, set(CORE))
+        found = capture.component_of(urn, set(COMPONENTS))
         return found.type if found else None
 
     edges = set()
@@ -84,19 +89,42 @@ def component_edges(capture) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_component_graph_follows_data_dependencies_only(stack):
     edges = component_edges(stack_capture(stack))
-    assert edges == {("Networking", "Security"), ("Networking", "BackendState")}
+    assert edges == {
+        ("Networking", "Security"),
+        ("Networking", "BackendState"),
+        ("Monitoring", "Security"),
+        ("Monitoring", "Networking"),
+        ("Monitoring", "BackendState"),
+        ("Storage", "Security"),
+        ("Storage", "Networking"),
+        ("Storage", "BackendState"),
+        ("Ecr", "Security"),
+    }
+    # Never upwards; every tier-2 component depends on tier 1.
+    assert all(TIER[source] >= TIER[target] for source, target in edges)
+    for component in ("Storage", "Ecr"):
+        assert any(s == component and TIER[t] == 1 for s, t in edges), component
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_components_are_parented_to_the_stack_and_use_the_explicit_provider(stack):
+def test_components_are_parented_to_the_stack_and_use_the_explicit_providers(stack):
     capture = stack_capture(stack)
-    (provider,) = [p for p in capture.of_type("pulumi:providers:aws") if p.name == "aws"]
-    for component in CORE:
+    providers = {p.name: p for p in capture.of_type("pulumi:providers:aws")}
+    # prod adds one provider for its second Region (replication and backup copies share it).
+    assert set(providers) == ({"aws", "aws-us-west-2"} if stack == "prod" else {"aws"})
+    for name, provider in providers.items():
+        assert provider.inputs["defaultTags"] == providers["aws"].inputs["defaultTags"], name
+    for component in COMPONENTS:
         (resource,) = capture.of_type(component)
         assert resource.parent == capture.stack_urn
         for child in capture.descendants(resource.urn):
-            if child.custom:
-                assert child.provider == provider.urn, child.urn
+            if child.custom and child.type.startswith("aws:"):
+                region = "us-east-1"
+                if child.name.endswith("-us-west-2") or capture.by_urn()[child.parent or ""].name.endswith(
+                    "-us-west-2"
+                ):
+                    region = "us-west-2"
+                assert child.provider == providers["aws" if region == "us-east-1" else f"aws-{region}"].urn, child.urn
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -110,9 +138,19 @@ def test_exports_what_operators_need_and_no_secret(stack):
         "privateSubnetIds",
         "databaseSubnetIds",
         "albDnsName",
+        "dashboardUrl",
+        "alarmTopicArns",
+        "databaseEndpoint",
+        "databasePort",
+        "databaseMasterSecretArn",
+        "cacheEndpoint",
+        "assetsBucket",
+        "backupVault",
+        "ecrRepositoryUrls",
     ):
         assert capture.outputs.get(key), key
     assert len(capture.outputs["privateSubnetIds"]) == 3
+    assert set(capture.outputs["alarmTopicArns"]) == {"critical", "warning", "info"}
     assert capture.secret_outputs == []
 
 
