@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import jsonschema
-from jsonschema.exceptions import best_match
 import pulumi
 import pulumi_aws as aws
+from jsonschema.exceptions import best_match
 
 from . import iam
 
