@@ -345,11 +345,16 @@ def instance_memory_gib(instance_class: str) -> float | None:
     return float(vcpus * per_vcpu)
 
 
+CLASS_MEMORY_FRACTION = 0.75
+"""DBInstanceClassMemory (what is left after the OS and RDS's own processes) as a share of the
+class's memory. The smallest classes keep the smallest share (db.t3.micro: about 78 %, from its
+MySQL default of 66 connections), so 75 % keeps the estimate below the engine's real limit."""
+
+
 def default_max_connections(engine: str, memory_gib: float) -> int:
-    """The engine's default `max_connections` formula in RDS's default parameter groups:
-    PostgreSQL LEAST(DBInstanceClassMemory/9531392, 5000), MySQL DBInstanceClassMemory/12582880.
-    Total memory stands in for DBInstanceClassMemory (a little larger), so this is an upper bound."""
-    memory = memory_gib * 2**30
+    """The engine's default `max_connections` in RDS's default parameter groups: PostgreSQL
+    LEAST(DBInstanceClassMemory/9531392, 5000), MySQL DBInstanceClassMemory/12582880."""
+    memory = memory_gib * 2**30 * CLASS_MEMORY_FRACTION
     if engine == "postgres":
         return int(min(memory / 9531392, 5000))
     return int(memory / 12582880)
