@@ -169,8 +169,10 @@ class Monitoring(pulumi.ComponentResource):
             self._log_group(f"container-insights-{group_name.rsplit('/', 1)[-1]}", group_name)
 
         # --- topics ---------------------------------------------------------------------------
-        self._topic_policies: dict[Tier, aws.sns.TopicPolicy] = {}
-        self.topics = {tier: self._topic(tier) for tier in TIERS}
+        made: dict[Tier, tuple[TopicRef, aws.sns.TopicPolicy]] = {tier: self._topic(tier) for tier in TIERS}
+        topics: dict[Tier, TopicRef] = {tier: topic for tier, (topic, _) in made.items()}
+        self.topics = topics
+        topic_policies = {tier: policy for tier, (_, policy) in made.items()}
 
         # --- alarms and dashboard ---------------------------------------------------------------
         specs = alarms.alarm_specs(args.inventory)
@@ -220,7 +222,8 @@ class Monitoring(pulumi.ComponentResource):
                 }
                 for percent, tier in BUDGET_ALERTS
             ],
-            opts=child(self, depends_on=[self._topic_policies[tier] for _, tier in BUDGET_ALERTS]),
+            # Budgets checks it may publish when the budget is saved.
+            opts=child(self, depends_on=[topic_policies[tier] for _, tier in BUDGET_ALERTS]),
         )
         self.budget_name = budget.name
 
@@ -264,7 +267,7 @@ class Monitoring(pulumi.ComponentResource):
         )
         return LogGroupRef(name=group.name, arn=group.arn)
 
-    def _topic(self, tier: Tier) -> TopicRef:
+    def _topic(self, tier: Tier) -> tuple[TopicRef, aws.sns.TopicPolicy]:
         args, ctx, naming = self._args, self._ctx, self._args.naming
         topic = aws.sns.Topic(
             tier,
@@ -288,7 +291,6 @@ class Monitoring(pulumi.ComponentResource):
                 1, iam.service_publish(topic.arn, "budgets.amazonaws.com", ctx.account_id, budget_arn, sid="Budget")
             )
         policy = aws.sns.TopicPolicy(tier, arn=topic.arn, policy=iam.policy_json(statements), opts=child(self))
-        self._topic_policies[tier] = policy
         for email in args.alarm_emails.get(tier, ()):
             aws.sns.TopicSubscription(
                 f"{tier}-{_slug(email)}",
@@ -297,7 +299,7 @@ class Monitoring(pulumi.ComponentResource):
                 endpoint=email,
                 opts=child(self),
             )
-        return TopicRef(arn=topic.arn, name=topic.name, kms_key=args.logs_key)
+        return TopicRef(arn=topic.arn, name=topic.name, kms_key=args.logs_key), policy
 
     def _dashboard_body(self, alarm_arns: list[pulumi.Output[str]]) -> pulumi.Output[str]:
         """The same table, with every dimension resolved (a dashboard body is plain JSON)."""

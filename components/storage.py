@@ -260,6 +260,8 @@ class Storage(pulumi.ComponentResource):
         assert target is not None
         region = target.region
         regional = Naming(args.naming.project, args.naming.environment, region)
+        for purpose in (LOGS_PURPOSE, BACKUPS_PURPOSE):
+            regional.bucket(purpose, "0" * 12)  # a too-long name fails here, not inside an apply
         key = self.regional_keys[region]
         in_region = pulumi.ResourceOptions(parent=self, providers={"aws": target.provider})
         log_bucket_name = ctx.account_id.apply(lambda a: regional.bucket(LOGS_PURPOSE, a))
