@@ -191,7 +191,95 @@ class StackInventory:
     cache: CacheWatch | None = None
     containers: ContainerWatch | None = None
     anomaly_detection: bool = False
+    security_namespace: str | None = None
+    """Namespace of the metrics filtered from the trail's log group (`SECURITY_EVENTS`), if any."""
     extra: tuple[AlarmSpec, ...] = field(default_factory=tuple)
+
+
+# --- security events from CloudTrail (CIS AWS Foundations Benchmark, section "Monitoring") -------
+
+
+@dataclass(frozen=True)
+class SecurityEvent:
+    key: str
+    tier: Tier
+    description: str
+    pattern: str
+    """CloudWatch Logs filter pattern over CloudTrail's JSON events."""
+    threshold: int = 1
+    """Events per 5 minutes that raise the alarm."""
+
+    @property
+    def metric_name(self) -> str:
+        return "".join(part.capitalize() for part in self.key.split("-"))
+
+
+SECURITY_EVENTS: tuple[SecurityEvent, ...] = (
+    SecurityEvent(
+        "root-account-usage",
+        "critical",
+        "The account's root user made an API call",
+        '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+    ),
+    SecurityEvent(
+        "trail-configuration-changed",
+        "critical",
+        "A CloudTrail trail was created, changed, stopped or deleted",
+        "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail)"
+        " || ($.eventName = StartLogging) || ($.eventName = StopLogging) }",
+    ),
+    SecurityEvent(
+        "kms-key-disabled-or-deleted",
+        "critical",
+        "A KMS key was disabled or scheduled for deletion",
+        "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+    ),
+    SecurityEvent(
+        "console-login-without-mfa",
+        "warning",
+        "Console sign-in without MFA",
+        '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes")'
+        ' && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+    ),
+    SecurityEvent(
+        "unauthorized-api-calls",
+        "warning",
+        "Repeated unauthorized API calls (10 or more in 5 minutes)",
+        '{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*"))'
+        ' && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }',
+        threshold=10,
+    ),
+    SecurityEvent(
+        "iam-policy-changed",
+        "info",
+        "An IAM policy was created, changed, attached or detached (deployments do this too)",
+        "{ ($.eventSource = iam.amazonaws.com) && (($.eventName = PutRolePolicy) || ($.eventName = PutUserPolicy)"
+        " || ($.eventName = PutGroupPolicy) || ($.eventName = DeleteRolePolicy) || ($.eventName = DeleteUserPolicy)"
+        " || ($.eventName = DeleteGroupPolicy) || ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy)"
+        " || ($.eventName = CreatePolicyVersion) || ($.eventName = DeletePolicyVersion)"
+        " || ($.eventName = AttachRolePolicy) || ($.eventName = DetachRolePolicy) || ($.eventName = AttachUserPolicy)"
+        " || ($.eventName = DetachUserPolicy) || ($.eventName = AttachGroupPolicy) || ($.eventName = DetachGroupPolicy)) }",
+    ),
+)
+
+
+def _security_alarms(namespace: str) -> list[AlarmSpec]:
+    return [
+        AlarmSpec(
+            key=event.key,
+            tier=event.tier,
+            section="Security",
+            description=event.description,
+            comparison="GreaterThanOrEqualToThreshold",
+            threshold=float(event.threshold),
+            # No data means no such event (the filters publish only on a match).
+            metrics=(("m1", Metric(namespace, event.metric_name, (), "Sum", period=300, label="events")),),
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            unit="events",
+        )
+        for event in SECURITY_EVENTS
+    ]
 
 
 # --- the table ---------------------------------------------------------------------------------
@@ -493,6 +581,8 @@ def alarm_specs(inventory: StackInventory) -> list[AlarmSpec]:
     if inventory.cache is not None:
         specs += _cache_alarms(inventory.cache)
     specs += _nat_alarms(inventory.nat_gateways)
+    if inventory.security_namespace is not None:
+        specs += _security_alarms(inventory.security_namespace)
     specs += list(inventory.extra)
     keys = [s.key for s in specs]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})

@@ -14,6 +14,9 @@
   and S3 data events on the Pulumi state bucket.
 * AWS Budgets: forecast alerts at 80 % (info) and 100 % (warning) of `monitoring.monthlyBudgetUsd`
   for the resources tagged with this stack's Project and Environment.
+* Security events filtered from the trail's log group (CIS AWS Foundations Benchmark): root user
+  activity, trail changes and KMS key deletion (critical), console sign-in without MFA and repeated
+  unauthorized calls (warning), IAM policy changes (info), alarmed through the same table.
 * X-Ray: a sampling rule for the stack's services (`<prefix>-*`).
 """
 
@@ -129,7 +132,13 @@ def inventory_from_config(
             service=naming.ecs_service if platform == "ecs" else None,
         ),
         anomaly_detection=cfg.monitoring.anomaly_detection,
+        security_namespace=security_namespace(naming),
     )
+
+
+def security_namespace(naming: Naming) -> str:
+    """Where the metric filters on the trail's log group publish (one namespace per stack)."""
+    return f"{naming.project}/{naming.environment}/Security"
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,8 +203,23 @@ class Monitoring(pulumi.ComponentResource):
         self.dashboard_name = dashboard.dashboard_name
         self.dashboard_url = dashboard.dashboard_name.apply(lambda n: dashboard_url(region, n))
 
-        # --- CloudTrail -----------------------------------------------------------------------
+        # --- CloudTrail, and the security events filtered from it --------------------------------
         self.trail_arn = self._trail()
+        if args.inventory.security_namespace is not None:
+            for event in alarms.SECURITY_EVENTS:
+                aws.cloudwatch.LogMetricFilter(
+                    event.key,
+                    name=naming.alarm(event.key),
+                    log_group_name=self.log_groups.security.name,
+                    pattern=event.pattern,
+                    metric_transformation={
+                        "name": event.metric_name,
+                        "namespace": args.inventory.security_namespace,
+                        "value": "1",
+                        "unit": "Count",
+                    },
+                    opts=child(self),
+                )
 
         # --- budget ---------------------------------------------------------------------------
         budget = aws.budgets.Budget(

@@ -179,6 +179,29 @@ def test_dashboard_refers_only_to_metrics_of_resources_that_exist(stack):
     assert capture.outputs["dashboardUrl"].endswith(f"#dashboards/dashboard/platform-{stack}")
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_security_alarms_watch_metrics_filtered_from_the_trails_log_group(stack):
+    capture = stack_capture(stack)
+    filters = capture.of_type("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+    published = {
+        (f.inputs["metricTransformation"]["namespace"], f.inputs["metricTransformation"]["name"]) for f in filters
+    }
+    (trail,) = capture.of_type("aws:cloudtrail/trail:Trail")
+    trail_group = ref(capture, trail, "cloudWatchLogsGroupArn")
+    for f in filters:
+        assert ref(capture, f, "logGroupName").urn == trail_group.urn
+    security = [a for a in of_type(capture, ALARM, MONITORING) if a.inputs.get("namespace", "").endswith("/Security")]
+    assert {(a.inputs["namespace"], a.inputs["metricName"]) for a in security} == published
+    assert len(security) == len(alarms.SECURITY_EVENTS)
+    (dashboard,) = of_type(capture, "aws:cloudwatch/dashboard:Dashboard", MONITORING)
+    custom = {
+        (ns, name)
+        for ns, name, _ in alarms.dashboard_metrics(json.loads(dashboard.inputs["dashboardBody"]))
+        if not ns.startswith(("AWS/", "ContainerInsights"))
+    }
+    assert custom == published  # custom metrics drawn exist because their filters do
+
+
 def test_cache_replication_lag_is_watched_on_every_node_only_with_replicas():
     dev, prod = stack_capture("dev"), stack_capture("prod")
     assert not [a for a in of_type(dev, ALARM, MONITORING) if "replication-lag" in a.name]

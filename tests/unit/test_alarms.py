@@ -298,3 +298,21 @@ def test_for_any_stack_the_dashboard_and_alarms_agree(nats, nodes, target_groups
     assert sum(1 for s in specs if s.section == "Network") == nats
     for spec in specs:
         alarms.metric_alarm_args(spec, "n", "t")  # every spec turns into alarm arguments
+
+
+def test_security_events_are_alarmed_only_with_a_namespace_and_each_publishes_its_own_metric():
+    assert not [s for s in alarms.alarm_specs(inventory()) if s.section == "Security"]
+    specs = [
+        s for s in alarms.alarm_specs(inventory(security_namespace="platform/dev/Security")) if s.section == "Security"
+    ]
+    assert [s.key for s in specs] == [e.key for e in alarms.SECURITY_EVENTS]
+    names = [e.metric_name for e in alarms.SECURITY_EVENTS]
+    assert len(set(names)) == len(names) and all(n.isalnum() for n in names)
+    for spec, event in zip(specs, alarms.SECURITY_EVENTS, strict=True):
+        ((_, metric),) = spec.metrics
+        assert (metric.namespace, metric.name, metric.stat) == ("platform/dev/Security", event.metric_name, "Sum")
+        assert spec.threshold == event.threshold and spec.comparison == "GreaterThanOrEqualToThreshold"
+        assert event.pattern.startswith("{") and event.pattern.endswith("}")
+        assert event.pattern.count("(") == event.pattern.count(")")
+    tiers = {e.key: e.tier for e in alarms.SECURITY_EVENTS}
+    assert tiers["root-account-usage"] == "critical" and tiers["iam-policy-changed"] == "info"
