@@ -181,6 +181,9 @@ class ContainerWatch:
     cluster: str
     service: str | None = None
     """ECS service name (ECS only)."""
+    container_insights: bool = False
+    """EKS only: the cluster runs the CloudWatch Observability add-on, so `ContainerInsights`
+    node metrics exist. ECS services publish CPU and memory to `AWS/ECS` without it."""
 
 
 @dataclass(frozen=True)
@@ -379,9 +382,13 @@ def _container_alarms(c: ContainerWatch) -> list[AlarmSpec]:
             raise AlarmTableError("ECS alarms need the service name")
         ns, dims = "AWS/ECS", (("ClusterName", c.cluster), ("ServiceName", c.service))
         cpu, memory, what = "CPUUtilization", "MemoryUtilization", f"ECS service {c.service}"
-    else:
+    elif c.container_insights:
         ns, dims = "ContainerInsights", (("ClusterName", c.cluster),)
         cpu, memory, what = "node_cpu_utilization", "node_memory_utilization", f"EKS cluster {c.cluster} nodes"
+    else:
+        # Without Container Insights an EKS cluster publishes no CPU or memory metric CloudWatch can
+        # name (node group instances are in ASGs named by EKS): the in-cluster Prometheus alerts.
+        return []
     return [
         AlarmSpec(
             key="compute-cpu-high",

@@ -273,21 +273,6 @@ def cloudtrail_to_log_group(log_group_arn: StrInput, account_id: StrInput) -> St
     )
 
 
-def xray_write() -> Statement:
-    """Send traces and read sampling rules (X-Ray's APIs have no resource types)."""
-    return allow(
-        [
-            "xray:GetSamplingRules",
-            "xray:GetSamplingStatisticSummaries",
-            "xray:GetSamplingTargets",
-            "xray:PutTelemetryRecords",
-            "xray:PutTraceSegments",
-        ],
-        "*",
-        sid="XRayWrite",
-    )
-
-
 def ssm_messages() -> Statement:
     """The Session Manager data channels ECS Exec and SSM agents open (unscopable by AWS design)."""
     return allow(SSM_MESSAGES, "*", sid="SessionChannels")

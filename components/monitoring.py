@@ -1,9 +1,9 @@
 """Monitoring: log groups, alarm topics, every alarm and the dashboard, CloudTrail, the budget
 (tier 1, after Networking).
 
-* Log groups `application`, `system`, `security` (the trail's) and the Container Insights groups
-  of the stack's cluster, all encrypted with the logs key and expiring per environment. They exist
-  before anything writes to them, so AWS never creates them unencrypted and kept forever.
+* Log groups `application`, `system`, `security` (the trail's), encrypted with the logs key and
+  expiring per environment. (AWS-named groups of the cluster, such as Container Insights', are
+  created by Compute, which owns the cluster.)
 * One SNS topic per severity (critical, warning, info), encrypted with the logs key; the topic
   policy admits only this stack's alarms (and budget), over TLS; e-mail subscribers from config.
 * Alarms from `alarms.alarm_specs` (one table), each to the topic of its tier; the dashboard draws
@@ -17,7 +17,6 @@
 * Security events filtered from the trail's log group (CIS AWS Foundations Benchmark): root user
   activity, trail changes and KMS key deletion (critical), console sign-in without MFA and repeated
   unauthorized calls (warning), IAM policy changes (info), alarmed through the same table.
-* X-Ray: a sampling rule for the stack's services (`<prefix>-*`).
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -43,8 +41,6 @@ from .refs import BucketRef, KeyRef, LogGroupRef, RoleRef, TopicRef
 LOG_GROUPS: tuple[str, ...] = ("application", "system", "security")
 BUDGET_ALERTS: tuple[tuple[float, Tier], ...] = ((80.0, "info"), (100.0, "warning"))
 """Forecasted spend as % of the monthly budget -> the topic alerted."""
-SAMPLING_RATE: Mapping[str, float] = {"dev": 0.5, "staging": 0.1, "prod": 0.05}
-"""Share of requests traced beyond the first one per second (X-Ray's reservoir)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +53,6 @@ class MonitoringArgs:
     monthly_budget_usd: float
     budget_tags: Mapping[str, str]
     """Cost-allocation tags that select this stack's spend (Project, Environment)."""
-    compute_platform: Literal["ecs", "eks"]
     inventory: alarms.StackInventory
     """What the alarms and dashboard watch."""
     logs_key: KeyRef
@@ -77,7 +72,10 @@ class MonitoringArgs:
         load_balancer: LoadBalancerRef,
         target_groups: Mapping[str, TargetGroupRef],
         nat_gateway_ids: Sequence[pulumi.Output[str]],
+        eks_container_insights: bool = False,
     ) -> MonitoringArgs:
+        """`eks_container_insights`: the EKS cluster runs the CloudWatch Observability add-on (then
+        node CPU and memory are alarmed here; Compute creates its AWS-named log groups)."""
         return cls(
             naming=cfg.naming,
             environment=cfg.environment,
@@ -90,7 +88,6 @@ class MonitoringArgs:
             },
             monthly_budget_usd=cfg.monitoring.monthly_budget_usd,
             budget_tags={"Project": cfg.project, "Environment": cfg.environment},
-            compute_platform=cfg.compute.platform,
             inventory=inventory_from_config(
                 cfg,
                 load_balancer=alarms.LoadBalancerWatch(
@@ -98,6 +95,7 @@ class MonitoringArgs:
                     target_groups=tuple((name, tg.arn_suffix) for name, tg in sorted(target_groups.items())),
                 ),
                 nat_gateways=tuple(nat_gateway_ids),
+                eks_container_insights=eks_container_insights,
             ),
             logs_key=logs_key,
             state_bucket=state_bucket,
@@ -106,7 +104,11 @@ class MonitoringArgs:
 
 
 def inventory_from_config(
-    cfg: StackConfig, *, load_balancer: alarms.LoadBalancerWatch | None, nat_gateways: tuple[alarms.Dim, ...]
+    cfg: StackConfig,
+    *,
+    load_balancer: alarms.LoadBalancerWatch | None,
+    nat_gateways: tuple[alarms.Dim, ...],
+    eks_container_insights: bool = False,
 ) -> alarms.StackInventory:
     """The alarm inventory: the network from Networking's outputs; the database, cache and
     containers by the physical names Storage and Compute must use (`cfg.naming`)."""
@@ -130,6 +132,7 @@ def inventory_from_config(
             platform=platform,
             cluster=naming.ecs_cluster if platform == "ecs" else naming.eks_cluster,
             service=naming.ecs_service if platform == "ecs" else None,
+            container_insights=platform == "eks" and eks_container_insights,
         ),
         anomaly_detection=cfg.monitoring.anomaly_detection,
         security_namespace=security_namespace(naming),
@@ -174,8 +177,6 @@ class Monitoring(pulumi.ComponentResource):
         groups = {purpose: self._log_group(purpose, naming.log_group(purpose)) for purpose in LOG_GROUPS}
         self.log_groups = MonitoringLogGroups(**groups)
         self.application_log_group = self.log_groups.application
-        for group_name in naming.container_insights_log_groups(args.compute_platform):
-            self._log_group(f"container-insights-{group_name.rsplit('/', 1)[-1]}", group_name)
 
         # --- topics ---------------------------------------------------------------------------
         made: dict[Tier, tuple[TopicRef, aws.sns.TopicPolicy]] = {tier: self._topic(tier) for tier in TIERS}
@@ -250,23 +251,6 @@ class Monitoring(pulumi.ComponentResource):
             opts=child(self, depends_on=[topic_policies[tier] for _, tier in BUDGET_ALERTS]),
         )
         self.budget_name = budget.name
-
-        # --- X-Ray ----------------------------------------------------------------------------
-        aws.xray.SamplingRule(
-            "sampling",
-            rule_name=naming.xray_sampling_rule,
-            priority=1000,
-            version=1,
-            reservoir_size=1,
-            fixed_rate=SAMPLING_RATE.get(args.environment, 0.05),
-            service_name=f"{naming.prefix}-*",
-            service_type="*",
-            host="*",
-            http_method="*",
-            url_path="*",
-            resource_arn="*",
-            opts=child(self),
-        )
 
         self.register_outputs(
             {

@@ -150,21 +150,3 @@ class Naming:
 
     def budget_arn(self, account_id: str, partition: str = "aws") -> str:
         return f"arn:{partition}:budgets::{account_id}:budget/{self.budget}"
-
-    def container_insights_log_groups(self, platform: str) -> tuple[str, ...]:
-        """Groups Container Insights writes to; created first so they are encrypted and expire."""
-        if platform == "ecs":
-            return (f"/aws/ecs/containerinsights/{self.ecs_cluster}/performance",)
-        return tuple(
-            f"/aws/containerinsights/{self.eks_cluster}/{kind}"
-            for kind in ("application", "dataplane", "host", "performance")
-        )
-
-    @property
-    def xray_sampling_rule(self) -> str:
-        # X-Ray rule names: at most 32 characters.
-        return f"{self.prefix}-sampling"[:32]
-
-    def xray_service(self, service: str) -> str:
-        """The service name the application reports to X-Ray (the sampling rule matches `<prefix>-*`)."""
-        return f"{self.prefix}-{service}"

@@ -1352,7 +1352,6 @@ FREE_TYPES: dict[str, str] = {
     "aws:elasticache/userGroupAssociation:UserGroupAssociation": "no charge",
     "aws:route53/zoneAssociation:ZoneAssociation": "no charge",
     "aws:budgets/budgetAction:BudgetAction": "the account's first two action-enabled budgets are free",
-    "aws:xray/samplingRule:SamplingRule": "no charge (traces are billed per trace recorded, not modelled)",
 }
 
 

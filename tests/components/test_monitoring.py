@@ -11,6 +11,7 @@ import pytest
 from components import alarms
 from components.config import parse_config
 from components.log_delivery import CLOUDTRAIL_PREFIX
+from components.monitoring import inventory_from_config
 from tests.components.helpers import (
     ALARM,
     BACKEND,
@@ -228,15 +229,29 @@ def test_anomaly_detection_alarms_only_when_configured():
         assert band and band[0]["expression"].startswith("ANOMALY_DETECTION_BAND(")
 
 
-def test_eks_stacks_watch_the_cluster_nodes_through_container_insights():
+def test_eks_nodes_are_alarmed_only_when_container_insights_publishes_their_metrics():
+    # Compute on EKS does not install the CloudWatch Observability add-on (Prometheus alerts in the
+    # cluster): no CloudWatch alarm would ever see data, so there is none.
     capture = variant_capture("dev", "compute", platform="eks")
-    n = naming("dev")
-    cpu = [a for a in of_type(capture, ALARM, MONITORING) if a.name == "compute-cpu-high"]
-    assert cpu[0].inputs["namespace"] == "ContainerInsights"
-    assert cpu[0].inputs["dimensions"] == {"ClusterName": n.eks_cluster}
-    groups = {g.inputs["name"] for g in of_type(capture, LOG_GROUP, MONITORING)}
-    assert f"/aws/containerinsights/{n.eks_cluster}/performance" in groups
-    assert not any("/aws/ecs/" in g for g in groups)
+    assert not [a for a in of_type(capture, ALARM, MONITORING) if a.name.startswith("compute-")]
+    # With the add-on, node CPU and memory are watched through Container Insights.
+    inv = inventory_from_config(
+        parse_config(
+            {
+                **stack_file_config("dev"),
+                "platform:compute": {**stack_file_config("dev")["platform:compute"], "platform": "eks"},
+            }
+        ),
+        load_balancer=None,
+        nat_gateways=(),
+        eks_container_insights=True,
+    )
+    cpu = next(s for s in alarms.alarm_specs(inv) if s.key == "compute-cpu-high")
+    ((_, metric),) = cpu.metrics
+    assert (metric.namespace, dict(metric.dimensions)) == (
+        "ContainerInsights",
+        {"ClusterName": naming("dev").eks_cluster},
+    )
 
 
 # --- log groups --------------------------------------------------------------------------------------
@@ -247,9 +262,8 @@ def test_log_groups_exist_encrypted_with_retention_before_anything_writes(stack)
     capture = stack_capture(stack)
     n = naming(stack)
     groups = {g.inputs["name"]: g for g in of_type(capture, LOG_GROUP, MONITORING)}
-    expected = {n.log_group(p) for p in ("application", "system", "security")}
-    expected.add(f"/aws/ecs/containerinsights/{n.ecs_cluster}/performance")
-    assert set(groups) == expected
+    # AWS-named groups of the cluster (Container Insights) belong to Compute, which owns the cluster.
+    assert set(groups) == {n.log_group(p) for p in ("application", "system", "security")}
     (logs_key,) = [k for k in of_type(capture, KEY, SECURITY) if k.name == "logs"]
     for group in groups.values():
         assert ref(capture, group, "kmsKeyId").urn == logs_key.urn
@@ -327,11 +341,3 @@ def test_budget_forecast_alerts_at_80_and_100_percent_of_the_configured_amount(s
     tags = {and_["tags"]["key"]: and_["tags"]["values"] for and_ in budget.inputs["filterExpression"]["ands"]}
     assert tags == {"Project": ["platform"], "Environment": [stack]}
     assert budget.outputs["arn"] == naming(stack).budget_arn(ACCOUNT)
-
-
-def test_sampling_rule_covers_only_this_stacks_services():
-    capture = stack_capture("prod")
-    (rule,) = capture.of_type("aws:xray/samplingRule:SamplingRule")
-    assert rule.inputs["serviceName"] == "platform-prod-*"
-    assert 0 < rule.inputs["fixedRate"] <= 1
-    assert len(rule.inputs["ruleName"]) <= 32

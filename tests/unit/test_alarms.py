@@ -29,7 +29,7 @@ DB = DatabaseWatch(
     identifier="platform-dev-db", engine="postgres", instance_class="db.t3.micro", allocated_storage_gb=20
 )
 ECS = ContainerWatch(platform="ecs", cluster="platform-dev-cluster", service="platform-dev-web")
-EKS = ContainerWatch(platform="eks", cluster="platform-dev-eks")
+EKS = ContainerWatch(platform="eks", cluster="platform-dev-eks", container_insights=True)
 
 
 def inventory(**overrides) -> StackInventory:
@@ -97,6 +97,8 @@ def test_ecs_watches_the_service_and_eks_the_cluster_nodes():
     ((_, metric),) = eks.metrics
     assert (metric.namespace, metric.name) == ("ContainerInsights", "node_memory_utilization")
     assert dict(metric.dimensions) == {"ClusterName": "platform-dev-eks"}
+    without_insights = dataclasses.replace(EKS, container_insights=False)
+    assert not [s for s in alarms.alarm_specs(inventory(containers=without_insights)) if s.section == "Containers"]
     with pytest.raises(AlarmTableError, match="service name"):
         alarms.alarm_specs(inventory(containers=ContainerWatch(platform="ecs", cluster="c")))
 

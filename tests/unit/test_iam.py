@@ -135,12 +135,6 @@ def test_cloudtrail_delivery_writes_only_cloudtrails_streams_of_one_group():
     assert stmt["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
 
 
-def test_xray_write_is_the_only_star_grant_and_only_for_unscopable_actions():
-    stmt = iam.xray_write()
-    assert stmt["Resource"] == "*"
-    assert set(stmt["Action"]) <= iam.UNSCOPABLE_ACTIONS
-
-
 def test_topic_policy_statements_pin_the_publishing_service_and_require_tls():
     topic = "arn:aws:sns:us-east-1:123456789012:platform-dev-critical"
     allow = iam.service_publish(topic, "cloudwatch.amazonaws.com", "123456789012", "arn:aws:cloudwatch:*", sid="A")

@@ -231,6 +231,3 @@ def test_physical_names_other_components_rely_on():
     assert n.rds_log_group("postgresql") == "/aws/rds/instance/platform-prod-db/postgresql"
     # The logs key admits CloudWatch Logs for these groups (key_policies.log_group_patterns).
     assert n.rds_log_group("x").startswith(n.aws_log_groups()[-1].rstrip("*"))
-    for group in n.container_insights_log_groups("ecs") + n.container_insights_log_groups("eks"):
-        assert any(group.startswith(p.rstrip("*")) for p in n.aws_log_groups() if p.endswith("*"))
-    assert len(Naming("a-very-long-project-name", "staging", "us-east-1").xray_sampling_rule) <= 32
