@@ -223,6 +223,16 @@ def logs_write(log_group_arn: StrInput, *, sid: str | None = None) -> Statement:
     return allow(LOGS_WRITE, [log_group_arn, join(log_group_arn, ":log-stream:*")], sid=sid)
 
 
+def cloudtrail_to_log_group(log_group_arn: StrInput, account_id: StrInput) -> Statement:
+    """What CloudTrail needs to stream a trail into one log group: create and write its own
+    streams (`<account>_CloudTrail_<region>...`), nothing else of the group."""
+    return allow(
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        join(log_group_arn, ":log-stream:", account_id, "_CloudTrail_*"),
+        sid="CloudTrailDelivery",
+    )
+
+
 def ecr_pull(repository_arns: Sequence[StrInput]) -> list[Statement]:
     """Pull from the named repositories; the registry token cannot be scoped to a repository."""
     return [
@@ -261,16 +271,6 @@ def s3_read_write(bucket_arn: StrInput, prefix: str = "") -> list[Statement]:
 
 def sns_publish(topic_arn: StrInput) -> Statement:
     return allow(["sns:Publish"], topic_arn, sid="Publish")
-
-
-def cloudtrail_to_log_group(log_group_arn: StrInput, account_id: StrInput) -> Statement:
-    """What CloudTrail needs to stream a trail into one log group: create and write its own
-    streams (`<account>_CloudTrail_<region>...`), nothing else of the group."""
-    return allow(
-        ["logs:CreateLogStream", "logs:PutLogEvents"],
-        join(log_group_arn, ":log-stream:", account_id, "_CloudTrail_*"),
-        sid="CloudTrailDelivery",
-    )
 
 
 def ssm_messages() -> Statement:
