@@ -66,6 +66,8 @@ class StorageArgs:
     log_expiry_days: int
     """Access logs in the replica Region's log bucket."""
     log_retention_days: int
+    kms_deletion_window_days: int
+    """Of the data keys Storage creates in second Regions."""
     stack_tags: Mapping[str, str]
     """Project and Environment: AWS Backup selects only resources carrying them (and Backup=true)."""
     # Security
@@ -129,6 +131,7 @@ class StorageArgs:
             backups_expiry_days=cfg.storage.log_expiry_days,
             log_expiry_days=cfg.storage.log_expiry_days,
             log_retention_days=cfg.monitoring.log_retention_days,
+            kms_deletion_window_days=cfg.security.kms_deletion_window_days,
             stack_tags={"Project": cfg.project, "Environment": cfg.environment},
             keys=keys,
             rds_monitoring_role=rds_monitoring_role,
@@ -203,7 +206,7 @@ class Storage(pulumi.ComponentResource):
             description=f"data key of {args.naming.prefix} in {target.region} (replicas and backup copies)",
             enable_key_rotation=True,
             rotation_period_in_days=365,
-            deletion_window_in_days=30 if args.protect else 7,
+            deletion_window_in_days=args.kms_deletion_window_days,
             policy=policy,
             opts=opts,
         )

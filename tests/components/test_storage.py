@@ -129,6 +129,12 @@ def test_backups_replicate_to_the_second_region_only_in_prod():
     # The replica is encrypted with a key of its own Region, which Storage creates there.
     (regional_key,) = [k for k in of_type(capture, KEY, STORAGE) if k.name == "data-us-west-2"]
     assert provider_region(capture, regional_key) == "us-west-2"
+    assert regional_key.inputs["enableKeyRotation"] is True and regional_key.inputs["deletionWindowInDays"] == 30
+    assert regional_key.protect is True
+    sids = {s["Sid"] for s in statements(regional_key.inputs["policy"])}
+    assert sids == {"KeyAdministration", "UseThroughAwsServices"}
+    (use,) = [s for s in statements(regional_key.inputs["policy"]) if s["Sid"] == "UseThroughAwsServices"]
+    assert "s3.us-west-2.amazonaws.com" in use["Condition"]["StringEquals"]["kms:ViaService"]
     assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"] == regional_key.outputs["arn"]
     assert ref(capture, attached(capture, replica, SSE), "rules").urn == regional_key.urn
     assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
