@@ -1,8 +1,8 @@
 """The platform, per environment: config -> components in dependency order -> exports.
 
 tier 0   BackendState                      state bucket + key, log archive
-tier 1   Security -> Networking            keys, roles, WAF -> VPC, security groups, ALB
-         (Monitoring follows Networking; Storage, ECR and Compute form tier 2)
+tier 1   Security -> Networking -> Monitoring
+tier 2   ECR, Storage                      (Compute is wired by the lead)
 
 Each arrow is a data dependency passed as typed arguments; nothing waits on a whole component.
 """
@@ -12,8 +12,11 @@ import pulumi_aws as aws
 
 from components.backend_state import BackendState, BackendStateArgs
 from components.config import load_config
+from components.ecr import Ecr, EcrArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.networking import Networking, NetworkingArgs
 from components.security import Security, SecurityArgs
+from components.storage import Storage, StorageArgs
 
 cfg = load_config()  # raises ConfigError (a RunError: message, no traceback) before anything is registered
 
@@ -21,6 +24,12 @@ cfg = load_config()  # raises ConfigError (a RunError: message, no traceback) be
 # policy sees `defaultTags` on it); components inherit it from their parent options.
 aws_provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
 opts = pulumi.ResourceOptions(providers={"aws": aws_provider})
+# Second Regions (backups replication, backup copies): same tags, passed to Storage as arguments.
+second_regions = {r for r in (cfg.storage.replication_region, cfg.backup.copy_region) if r is not None}
+regional_providers = {
+    region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": cfg.resource_tags()})
+    for region in sorted(second_regions)
+}
 
 backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
 security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
@@ -32,6 +41,43 @@ network = Networking(
         flow_logs_role=security.roles.flow_logs,
         web_acl_arn=security.web_acl_arn,
         log_archive=backend.log_archive,
+    ),
+    opts=opts,
+)
+monitoring = Monitoring(
+    "monitoring",
+    MonitoringArgs.from_config(
+        cfg,
+        logs_key=security.keys.logs,
+        state_bucket=backend.state_bucket,
+        log_archive=backend.log_archive,
+        load_balancer=network.alb,
+        target_groups=network.target_groups,
+        nat_gateway_ids=network.nat_gateway_ids,
+    ),
+    opts=opts,
+)
+storage = Storage(
+    "storage",
+    StorageArgs.from_config(
+        cfg,
+        keys=security.keys,
+        rds_monitoring_role=security.roles.rds_monitoring,
+        db_subnet_group_name=network.db_subnet_group_name,
+        cache_subnet_group_name=network.cache_subnet_group_name,
+        database_security_group_id=network.security_groups.database,
+        cache_security_group_id=network.security_groups.cache,
+        log_archive=backend.log_archive,
+        providers=regional_providers,
+    ),
+    opts=opts,
+)
+ecr = Ecr(
+    "ecr",
+    EcrArgs.from_config(
+        cfg,
+        data_key=security.keys.data,
+        pull_roles=[security.roles.ecs_task_execution, security.roles.eks_node],
     ),
     opts=opts,
 )
@@ -47,3 +93,12 @@ pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("databaseSubnetIds", network.database_subnet_ids)
 pulumi.export("albDnsName", network.alb.dns_name)
 pulumi.export("sessionDocument", security.session_document_name)
+pulumi.export("dashboardUrl", monitoring.dashboard_url)
+pulumi.export("alarmTopicArns", {tier: topic.arn for tier, topic in monitoring.topics.items()})
+pulumi.export("databaseEndpoint", storage.database.address)
+pulumi.export("databasePort", storage.database.port)
+pulumi.export("databaseMasterSecretArn", storage.database.master_secret.arn)  # the ARN, never the value
+pulumi.export("cacheEndpoint", storage.cache.address if storage.cache is not None else None)
+pulumi.export("assetsBucket", storage.assets_bucket.name)
+pulumi.export("backupVault", storage.backup_vault_name)
+pulumi.export("ecrRepositoryUrls", {service: repo.url for service, repo in ecr.repositories.items()})

@@ -232,6 +232,16 @@ def logs_write(log_group_arn: StrInput, *, sid: str | None = None) -> Statement:
     return allow(LOGS_WRITE, [log_group_arn, join(log_group_arn, ":log-stream:*")], sid=sid)
 
 
+def cloudtrail_to_log_group(log_group_arn: StrInput, account_id: StrInput) -> Statement:
+    """What CloudTrail needs to stream a trail into one log group: create and write its own
+    streams (`<account>_CloudTrail_<region>...`), nothing else of the group."""
+    return allow(
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        join(log_group_arn, ":log-stream:", account_id, "_CloudTrail_*"),
+        sid="CloudTrailDelivery",
+    )
+
+
 def ecr_pull(repository_arns: Sequence[StrInput]) -> list[Statement]:
     """Pull from the named repositories; the registry token cannot be scoped to a repository."""
     return [
@@ -341,6 +351,32 @@ def deny_insecure_transport(bucket_arn: StrInput) -> Statement:
         "Principal": "*",
         "Action": "s3:*",
         "Resource": [bucket_arn, join(bucket_arn, "/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def service_publish(
+    topic_arn: StrInput, service: str, account_id: StrInput, source_arn_like: StrInput, *, sid: str
+) -> Statement:
+    """Topic policy: an AWS service may publish, only for our account's resources (SourceArn)."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": source_arn_like}},
+    }
+
+
+def deny_insecure_publish(topic_arn: StrInput) -> Statement:
+    """Topic policy: refuse publishing over plain HTTP."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
 

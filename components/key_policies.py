@@ -180,6 +180,18 @@ def cloudwatch_alarms(ctx: KeyPolicyContext) -> iam.Statement:
     }
 
 
+def budgets(ctx: KeyPolicyContext) -> iam.Statement:
+    """AWS Budgets publishes forecast alerts to the (encrypted) alarm topics."""
+    return {
+        "Sid": "BudgetsToEncryptedTopics",
+        "Effect": "Allow",
+        "Principal": {"Service": "budgets.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+    }
+
+
 def session_clients(ctx: KeyPolicyContext) -> iam.Statement:
     """Session Manager / ECS Exec clients encrypt session data with a data key; decrypting it is
     left to the named instance and task roles."""
@@ -238,7 +250,13 @@ def purpose_key_policy(
     if direct_users:
         statements.append(use_by_roles(direct_users, direct_actions, "UseByNamedRoles"))
     if purpose == "logs":
-        statements += [cloudwatch_logs(ctx), *cloudtrail(ctx), cloudwatch_alarms(ctx), session_clients(ctx)]
+        statements += [
+            cloudwatch_logs(ctx),
+            *cloudtrail(ctx),
+            cloudwatch_alarms(ctx),
+            budgets(ctx),
+            session_clients(ctx),
+        ]
     if purpose == "data" and autoscaling_volumes:
         statements += autoscaling_ebs(ctx)
     return iam.document(statements, policy_id=f"{ctx.naming.prefix}-{purpose}")

@@ -60,6 +60,31 @@ class Naming:
         # ElastiCache ids: at most 40 characters.
         return f"{self.prefix}-redis"[:40]
 
+    def cache_member_clusters(self, count: int) -> tuple[str, ...]:
+        """The node ids ElastiCache gives a cluster-mode-disabled replication group's members
+        (`<group>-001`, `-002`, ...): the `CacheClusterId` dimension of their metrics."""
+        return tuple(f"{self.cache_replication_group_id}-{i:03d}" for i in range(1, count + 1))
+
+    @property
+    def cache_auth_secret(self) -> str:
+        return f"{self.prefix}/cache/auth-token"
+
+    @property
+    def db_parameter_group(self) -> str:
+        return f"{self.prefix}-db".lower()
+
+    def rds_log_group(self, log_type: str) -> str:
+        """Where RDS exports a log type; AWS fixes the name (created first, encrypted, with retention)."""
+        return f"/aws/rds/instance/{self.db_identifier}/{log_type}"
+
+    @property
+    def backup_vault(self) -> str:
+        return f"{self.prefix}-vault"
+
+    @property
+    def backup_plan(self) -> str:
+        return f"{self.prefix}-plan"
+
     # --- compute -----------------------------------------------------------------------------
     @property
     def ecs_cluster(self) -> str:
@@ -106,3 +131,22 @@ class Naming:
 
     def sns_topic(self, severity: str) -> str:
         return f"{self.prefix}-{severity}"
+
+    # --- monitoring --------------------------------------------------------------------------
+    def alarm(self, key: str) -> str:
+        return f"{self.prefix}-{key}"
+
+    def alarm_arn_pattern(self, account_id: str, partition: str = "aws") -> str:
+        """Every alarm of this stack (SNS topic policies admit only these)."""
+        return f"arn:{partition}:cloudwatch:{self.region}:{account_id}:alarm:{self.prefix}-*"
+
+    @property
+    def dashboard(self) -> str:
+        return self.prefix
+
+    @property
+    def budget(self) -> str:
+        return f"{self.prefix}-monthly"
+
+    def budget_arn(self, account_id: str, partition: str = "aws") -> str:
+        return f"arn:{partition}:budgets::{account_id}:budget/{self.budget}"

@@ -977,6 +977,17 @@ def _bucket(r: CapturedResource, c: Context) -> Priced:
     return Priced(gb * per, f"{gb:g} GB stored x {_rate(per)}/GB-month (S3 Standard; lifecycle tiers lower it)")
 
 
+def _bucket_replication(r: CapturedResource, c: Context) -> Priced:
+    """Replication to a bucket of the same Region costs only requests; to another Region, the
+    transfer. The destination's Region is its bucket's (the capture links the rule to it)."""
+    source_region = c.region_of(r)
+    destinations = [d for d in c.deps_of(r, "rules") if d.type in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")]
+    if destinations and all(c.region_of(d) == source_region for d in destinations):
+        return Priced(0.0, "free here: same-Region replication (requests not included)")
+    gb, per = c.a("s3ReplicationGbPerMonth"), c.p("s3.replicationTransferGb")
+    return Priced(gb * per, f"{gb:g} GB/month replicated to another Region x {_rate(per)}/GB (requests not included)")
+
+
 def _backup_vault(r: CapturedResource, c: Context) -> Priced:
     gb, per = c.a("backupStorageGbPerVault"), c.p("backup.warmGbMonth")
     return Priced(gb * per, f"{gb:g} GB of recovery points x {_rate(per)}/GB-month (warm storage)")
@@ -1252,6 +1263,7 @@ PRICERS: dict[str, Pricer] = {
     "aws:elasticache/cluster:Cluster": _cache_cluster,
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _bucket_replication,
     "aws:backup/vault:Vault": _backup_vault,
     "aws:backup/plan:Plan": _backup_plan,
     "aws:ecr/repository:Repository": _ecr_repository,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import yaml
 
 from components.backend_state import BackendState, BackendStateArgs
 from components.config import load_config
@@ -23,6 +24,9 @@ BACKEND = "platform:index:BackendState"
 SECURITY = "platform:index:Security"
 NETWORKING = "platform:index:Networking"
 SECURE_BUCKET = "platform:index:SecureBucket"
+MONITORING = "platform:index:Monitoring"
+STORAGE = "platform:index:Storage"
+ECR = "platform:index:Ecr"
 
 KEY = "aws:kms/key:Key"
 BUCKET = "aws:s3/bucket:Bucket"
@@ -42,6 +46,14 @@ SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 NACL = "aws:ec2/networkAcl:NetworkAcl"
 NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
 NACL_ASSOC = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = "aws:sns/topic:Topic"
+RDS = "aws:rds/instance:Instance"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+SECRET = "aws:secretsmanager/secret:Secret"
+REPOSITORY = "aws:ecr/repository:Repository"
+VAULT = "aws:backup/vault:Vault"
+PROVIDER = "pulumi:providers:aws"
 
 
 def core_program() -> Callable[[], None]:
@@ -76,6 +88,24 @@ def run_core(stack: str, config: dict[str, Any] | None = None) -> Capture:
 def stack_capture(stack: str) -> Capture:
     """The whole stack program (`__main__.py`), once per stack and test process."""
     return run_program(REPO, stack)
+
+
+@cache
+def stack_file_config(stack: str) -> dict[str, Any]:
+    """`config:` of `Pulumi.<stack>.yaml` (namespace:key -> value)."""
+    return yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"]
+
+
+def variant_capture(stack: str, section: str, **changes: Any) -> Capture:
+    """The whole stack program with some keys of one config section (`platform:<section>`) changed."""
+    key = f"platform:{section}"
+    return run_program(REPO, stack, config={key: {**stack_file_config(stack)[key], **changes}})
+
+
+def provider_region(capture: Capture, resource: CapturedResource) -> str:
+    """The Region a resource is created in (its explicit provider's)."""
+    provider = capture.by_urn()[resource.provider or ""]
+    return str(provider.inputs["region"])
 
 
 # --- navigation ----------------------------------------------------------------------------------

@@ -685,3 +685,27 @@ def test_service_without_strategy_uses_the_cluster_default_capacity_providers():
     line = line_of(est, "worker", "aws:ecs/service:Service")
     assert line.monthly_usd == approx(2 * (0.25 * 0.012144 + 0.5 * 0.0013335) * H)
     assert line.basis.startswith("2 tasks (desiredCount); 2.00 on FARGATE_SPOT")
+
+
+def test_cross_region_replication_is_priced_as_transfer_and_same_region_is_free():
+    east = resource("pulumi:providers:aws", "east", {"region": "us-east-1"})
+    west = resource("pulumi:providers:aws", "west", {"region": "us-west-2"})
+    source = resource("aws:s3/bucket:Bucket", "src", provider=east.urn)
+    far = resource("aws:s3/bucket:Bucket", "far", provider=west.urn)
+    near = resource("aws:s3/bucket:Bucket", "near", provider=east.urn)
+
+    def replication(name: str, destination: CapturedResource) -> CapturedResource:
+        return resource(
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+            name,
+            {"bucket": "src"},
+            provider=east.urn,
+            property_dependencies={"bucket": [source.urn], "rules": [destination.urn]},
+        )
+
+    resources = [east, west, source, far, near, replication("cross", far), replication("same", near)]
+    est = estimate_cost(Capture(project="p", stack="x", resources=resources, config={"platform:environment": "prod"}))
+    cross = line_of(est, "cross")
+    assert cross.monthly_usd == approx(100 * 0.02)  # prod assumption: 100 GB/month
+    assert "another Region" in cross.basis
+    assert line_of(est, "same").monthly_usd == 0

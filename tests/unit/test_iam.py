@@ -133,3 +133,18 @@ def test_admin_key_actions_give_no_use():
 
 def test_join_stays_plain_for_strings():
     assert iam.join(BUCKET_ARN, "/", "a*") == f"{BUCKET_ARN}/a*"
+
+
+def test_cloudtrail_delivery_writes_only_cloudtrails_streams_of_one_group():
+    stmt = iam.cloudtrail_to_log_group(GROUP_ARN, "123456789012")
+    assert stmt["Resource"] == f"{GROUP_ARN}:log-stream:123456789012_CloudTrail_*"
+    assert stmt["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+
+
+def test_topic_policy_statements_pin_the_publishing_service_and_require_tls():
+    topic = "arn:aws:sns:us-east-1:123456789012:platform-dev-critical"
+    allow = iam.service_publish(topic, "cloudwatch.amazonaws.com", "123456789012", "arn:aws:cloudwatch:*", sid="A")
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and allow["Action"] == "sns:Publish"
+    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    deny = iam.deny_insecure_publish(topic)
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

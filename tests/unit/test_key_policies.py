@@ -95,6 +95,15 @@ def test_alarms_may_publish_to_encrypted_topics_of_our_account():
     assert stmt["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
+def test_budgets_may_publish_to_encrypted_topics_of_our_account_only_with_the_logs_key():
+    stmt = by_sid(purpose_key_policy("logs", CTX))["BudgetsToEncryptedTopics"]
+    assert stmt["Principal"] == {"Service": "budgets.amazonaws.com"}
+    assert set(stmt["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert stmt["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    for purpose in ("data", "secrets"):
+        assert "BudgetsToEncryptedTopics" not in by_sid(purpose_key_policy(purpose, CTX))
+
+
 def test_autoscaling_service_linked_role_only_when_node_volumes_use_the_data_key():
     without = by_sid(purpose_key_policy("data", CTX))
     assert not any(sid.startswith("AutoScaling") for sid in without)
