@@ -2,7 +2,7 @@
 
 tier 0   BackendState                      state bucket + key, log archive
 tier 1   Security -> Networking -> Monitoring
-tier 2   ECR, Storage                      (Compute is wired by the lead)
+tier 2   ECR, Storage -> Compute            (ECS Fargate or EKS, per platform:compute.platform)
 
 Each arrow is a data dependency passed as typed arguments; nothing waits on a whole component.
 """
@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.backend_state import BackendState, BackendStateArgs
+from components.compute import Compute, ComputeArgs
 from components.config import load_config
 from components.ecr import Ecr, EcrArgs
 from components.monitoring import Monitoring, MonitoringArgs
@@ -81,6 +82,20 @@ ecr = Ecr(
     ),
     opts=opts,
 )
+compute = Compute(
+    "compute",
+    ComputeArgs.from_config(
+        cfg,
+        network=network,
+        security=security,
+        database=storage.database,
+        cache=storage.cache,
+        assets_bucket=storage.assets_bucket,
+        repositories=ecr.repositories,
+        application_log_group=monitoring.application_log_group,
+    ),
+    opts=opts,
+)
 
 pulumi.export("environment", cfg.environment)
 pulumi.export("region", cfg.region)
@@ -102,3 +117,7 @@ pulumi.export("cacheEndpoint", storage.cache.address if storage.cache is not Non
 pulumi.export("assetsBucket", storage.assets_bucket.name)
 pulumi.export("backupVault", storage.backup_vault_name)
 pulumi.export("ecrRepositoryUrls", {service: repo.url for service, repo in ecr.repositories.items()})
+pulumi.export("computePlatform", compute.platform)
+pulumi.export("clusterName", compute.cluster_name)
+pulumi.export("backendUrl", compute.backend_url)
+pulumi.export("frontendUrl", compute.frontend_url)

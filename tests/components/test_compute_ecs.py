@@ -174,6 +174,10 @@ def compute_program(mutate: Callable[[ComputeArgs], ComputeArgs] | None = None) 
 
 
 def run_compute(stack: str, config: dict[str, Any] | None = None, mutate=None) -> Capture:
+    """The stack's own config on ECS (staging and prod run EKS by default)."""
+    config = dict(config or {})
+    compute = dict(config.get("platform:compute") or STACK_FILES[stack]["platform:compute"])
+    config["platform:compute"] = {**compute, "platform": "ecs"}
     return run_program(REPO, stack, config=config, program=compute_program(mutate))
 
 
