@@ -1,0 +1,220 @@
+"""The whole stack program per environment, through `offline_preview.preview` (what
+`make preview` runs): inventory per environment, golden inventories, exports without secrets, the
+component graph of the seed, and zero mandatory policy findings."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from offline_preview import PreviewResult, preview
+from offline_preview.capture import Capture
+from offline_preview.graph import component_graph, find_cycle, top_level_components
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+STACKS = ("dev", "staging", "prod")
+
+NAT = "aws:ec2/natGateway:NatGateway"
+RDS = "aws:rds/instance:Instance"
+KEY = "aws:kms/key:Key"
+REPOSITORY = "aws:ecr/repository:Repository"
+VAULT = "aws:backup/vault:Vault"
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+EKS_CLUSTER = "eks:index:Cluster"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+
+# The seed's "Module Dependencies": row of each component (DESIGN.md explains the order in a row).
+TIER = {
+    "BackendState": 0,
+    "Security": 1,
+    "Networking": 1,
+    "Monitoring": 1,
+    "Storage": 2,
+    "Ecr": 2,
+    "Compute": 2,
+}
+
+
+@functools.cache
+def result(stack: str) -> PreviewResult:
+    return preview(stack, REPO)
+
+
+def cap(stack: str) -> Capture:
+    return result(stack).capture
+
+
+def components(capture: Capture) -> dict[str, str]:
+    """component name -> class name (type token suffix)."""
+    return {c.name: c.type.rsplit(":", 1)[-1] for c in top_level_components(capture)}
+
+
+# --- inventory per environment -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stack", "nats"), [("dev", 1), ("staging", 3), ("prod", 3)])
+def test_nat_gateways_follow_the_environment(stack, nats):
+    assert len(cap(stack).of_type(NAT)) == nats
+
+
+@pytest.mark.parametrize(
+    ("stack", "multi_az", "storage"), [("dev", False, 20), ("staging", False, 50), ("prod", True, 100)]
+)
+def test_database_size_and_availability_follow_the_environment(stack, multi_az, storage):
+    (db,) = cap(stack).of_type(RDS)
+    assert bool(db.inputs.get("multiAz")) is multi_az
+    assert db.inputs["allocatedStorage"] == storage
+    protected = stack != "dev"
+    assert db.protect is protected and bool(db.inputs.get("deletionProtection")) is protected
+    assert bool(db.inputs.get("skipFinalSnapshot")) is not protected
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stateful_resources_are_protected_where_the_environment_says(stack):
+    capture = cap(stack)
+    protected = stack != "dev"
+    for type_ in (KEY, REPOSITORY, VAULT):
+        for r in capture.of_type(type_):
+            owner = capture.component_of(r.urn)
+            if owner is not None and owner.type.endswith(":BackendState"):
+                assert r.protect, r.urn  # the state backend is protected in every environment
+            else:
+                assert r.protect is protected, r.urn
+
+
+@pytest.mark.parametrize(("stack", "platform"), [("dev", "ecs"), ("staging", "eks"), ("prod", "eks")])
+def test_compute_platform_follows_the_environment(stack, platform):
+    capture = cap(stack)
+    assert bool(capture.of_type(ECS_CLUSTER)) is (platform == "ecs")
+    assert bool(capture.of_type(EKS_CLUSTER)) is (platform == "eks")
+    if platform == "eks":
+        capacity = sorted(g.inputs.get("capacityType", "ON_DEMAND") for g in capture.of_type(NODE_GROUP))
+        assert capacity == ["ON_DEMAND", "SPOT"]
+    assert capture.outputs["computePlatform"] == platform
+
+
+def test_prod_alone_has_interface_endpoints_and_cross_region_copies():
+    for stack in STACKS:
+        interface = [e for e in cap(stack).of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"]
+        assert bool(interface) is (stack == "prod"), stack
+        assert bool(cap(stack).of_type(REPLICATION)) is (stack == "prod"), stack
+
+
+# --- golden inventories --------------------------------------------------------------------------
+
+
+def inventory(capture: Capture) -> dict[str, object]:
+    """What a reviewer should see change: counts by type, and every registration by component."""
+    owners = {r.urn: (capture.component_of(r.urn) or r) for r in capture.resources}
+    return {
+        "countsByType": dict(sorted(Counter(r.type for r in capture.resources).items())),
+        "resources": sorted(
+            f"{owners[r.urn].name if owners[r.urn] is not r else '(stack)'} | {r.type} | {r.name}"
+            for r in capture.resources
+        ),
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_inventory_matches_the_golden_file(stack):
+    """A change to the set of resources shows up in review. Accept it with
+    `UPDATE_GOLDEN=1 venv/bin/python -m pytest tests/stack`."""
+    path = GOLDEN / f"{stack}.json"
+    current = inventory(cap(stack))
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(json.dumps(current, indent=1) + "\n", encoding="utf-8")
+    golden = json.loads(path.read_text(encoding="utf-8"))
+    added = sorted(set(current["resources"]) - set(golden["resources"]))  # type: ignore[arg-type]
+    removed = sorted(set(golden["resources"]) - set(current["resources"]))  # type: ignore[arg-type]
+    assert (added, removed) == ([], []), "inventory changed; review, then run with UPDATE_GOLDEN=1"
+    assert current == golden
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+EXPORTS = (
+    "vpcId",
+    "publicSubnetIds",
+    "privateSubnetIds",
+    "databaseSubnetIds",
+    "albDnsName",
+    "ecrRepositoryUrls",
+    "databaseEndpoint",
+    "databaseMasterSecretArn",
+    "clusterName",
+    "dashboardUrl",
+    "backendUrl",
+    "stateBackendUrl",
+    "secretsProvider",
+)
+
+
+def _at(value: object, path: str) -> object:
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if isinstance(value, list):
+            value = value[int(part)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def secret_values(capture: Capture) -> set[str]:
+    """Every secret input value registered (unwrapped), to look for in the exports."""
+    found = {_at(r.inputs, path) for r in capture.resources for path in r.secret_paths}
+    return {v for v in found if isinstance(v, str) and len(v) >= 8}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_export_operators_need_is_present_and_holds_no_secret(stack):
+    capture = cap(stack)
+    for key in EXPORTS:
+        assert capture.outputs.get(key), key
+    assert capture.outputs["databaseMasterSecretArn"].startswith("arn:aws:secretsmanager:")
+    assert capture.outputs["backendUrl"].startswith("https://") and capture.outputs["backendUrl"].endswith("/api")
+    assert capture.secret_outputs == []
+    text = json.dumps(capture.outputs)
+    secrets = secret_values(capture)
+    assert secrets, "the stack registers secrets (cache auth token, kubeconfig): the scan must have something to find"
+    assert not [s for s in secrets if s in text]
+
+
+# --- the component graph -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_component_graph_is_the_seeds_graph(stack):
+    capture = cap(stack)
+    kinds = components(capture)
+    assert sorted(kinds.values()) == sorted(TIER)
+    graph = {kinds[c]: {kinds[d] for d in deps} for c, deps in component_graph(capture).items()}
+    assert find_cycle(graph) is None
+    for consumer, providers in graph.items():
+        for provider in providers:
+            assert TIER[provider] <= TIER[consumer], f"{consumer} takes outputs of {provider}: an upward edge"
+    assert graph["BackendState"] == set()
+    for consumer in ("Networking", "Monitoring"):
+        assert "BackendState" in graph[consumer], consumer
+    for consumer in ("Storage", "Ecr", "Compute"):
+        assert any(TIER[p] == 1 for p in graph[consumer]), consumer
+    assert graph["Compute"] >= {"Networking", "Security", "Monitoring", "Storage", "Ecr"}
+
+
+# --- policies ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stack_passes_the_policy_pack_with_zero_mandatory_findings(stack):
+    report = result(stack).policy
+    assert report is not None and report.policies_run >= 45
+    assert [(v.policy, v.urn) for v in report.mandatory] == []
+    assert report.diagnostics == []
