@@ -1,0 +1,81 @@
+"""Regenerate the README's generated blocks from the code: `python -m tools.readme [--check]`.
+
+* architecture: the component graph captured from the dev stack (`offline_preview.diagram`);
+* config reference: the stack config model and the three stack files (`components.config_docs`);
+* cost per environment: the offline cost and deploy-time estimates of the three stacks.
+
+`--check` writes nothing and exits 1 when a block is stale (the tests run the same comparison).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from components import config_docs
+from offline_preview import diagram
+from offline_preview.capture import run_program
+from offline_preview.cost import estimate_cost, usd
+from offline_preview.deploy_time import critical_path
+
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+STACKS = ("dev", "staging", "prod")
+COST_START = "<!-- cost-table:start -->"
+COST_END = "<!-- cost-table:end -->"
+
+
+def cost_table() -> str:
+    estimates = {}
+    for stack in STACKS:
+        capture = run_program(REPO, stack)
+        estimates[stack] = (estimate_cost(capture), critical_path(capture)[0], len(capture.resources))
+    components = sorted({c for est, _, _ in estimates.values() for c in est.by_component})
+    lines = [
+        "| | " + " | ".join(STACKS) + " |",
+        "|---|" + "---:|" * len(STACKS),
+        "| **monthly estimate** | " + " | ".join(f"**{usd(e.monthly_usd)}**" for e, _, _ in estimates.values()) + " |",
+    ]
+    for component in components:
+        lines.append(
+            f"| {component} | "
+            + " | ".join(usd(e.by_component.get(component, 0.0)) for e, _, _ in estimates.values())
+            + " |"
+        )
+    lines.append(
+        "| fresh `pulumi up`, critical path | " + " | ".join(f"{m:.1f} min" for _, m, _ in estimates.values()) + " |"
+    )
+    lines.append("| registrations | " + " | ".join(str(n) for _, _, n in estimates.values()) + " |")
+    return "\n".join(lines)
+
+
+def _replace(text: str, start: str, end: str, block: str) -> str:
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}\n{end}{tail}"
+
+
+def render(text: str) -> str:
+    text = _replace(text, diagram.START, diagram.END, diagram.render(REPO, "dev"))
+    text = _replace(text, config_docs.START, config_docs.END, config_docs.render_reference())
+    return _replace(text, COST_START, COST_END, cost_table())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.readme", description=__doc__)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    text = README.read_text(encoding="utf-8")
+    new = render(text)
+    if args.check:
+        if new != text:
+            print("README.md is stale: run venv/bin/python -m tools.readme", file=sys.stderr)
+            return 1
+        return 0
+    README.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
