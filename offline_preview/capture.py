@@ -297,9 +297,8 @@ class _LogSink(logging.Handler):
 
 @contextlib.contextmanager
 def _program_environment(directory: Path) -> Iterator[None]:
-    """cwd and import path of the program, as the CLI sets them; no bytecode written; modules the
-    program imported from its own directory forgotten afterwards."""
-    before = set(sys.modules)
+    """cwd and import path of the program, as the CLI sets them; no bytecode written."""
+    forget_shadowed_modules(directory)
     old_cwd = Path.cwd()
     old_path = list(sys.path)
     old_bytecode = sys.dont_write_bytecode
@@ -312,16 +311,37 @@ def _program_environment(directory: Path) -> Iterator[None]:
         os.chdir(old_cwd)
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
-        forget_program_modules(before, directory)
 
 
-def forget_program_modules(before: set[str], directory: Path) -> None:
-    """Drop modules first imported from `directory` (not installed packages under it, such as a
-    virtualenv inside the project), so the next program with modules of the same name starts clean."""
-    root = str(directory) + os.sep
-    for name in set(sys.modules) - before:
-        module_file = getattr(sys.modules[name], "__file__", None) or ""
-        if module_file.startswith(root) and f"{os.sep}site-packages{os.sep}" not in module_file:
+def _module_location(module: object) -> str:
+    location = getattr(module, "__file__", None)
+    if not location:
+        paths = list(getattr(module, "__path__", None) or [])
+        location = paths[0] if paths else ""
+    return str(location)
+
+
+def forget_shadowed_modules(directory: Path) -> None:
+    """Before running the program in `directory`, drop already-imported modules that its own top-level
+    modules and packages would shadow (same name, loaded from elsewhere: another program, or a pack).
+
+    Modules loaded from `directory` itself stay imported: rerunning a program reuses them, as a test
+    that imports the program's library does; purging them instead would leave two copies of a class
+    alive (one referenced by the test, one by the program), which breaks pickling by reference.
+    """
+    root = directory.resolve()
+    names = {p.stem for p in root.glob("*.py")} | {
+        p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "venv"
+    }
+    names.discard("__main__")
+    for name in list(sys.modules):
+        if name.split(".", 1)[0] not in names:
+            continue
+        location = _module_location(sys.modules[name])
+        if not location:
+            continue
+        inside = Path(location).resolve().is_relative_to(root)
+        if not inside and f"{os.sep}site-packages{os.sep}" not in location:
             del sys.modules[name]
 
 

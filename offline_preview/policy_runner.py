@@ -41,7 +41,7 @@ from pulumi_policy import (
 from pulumi_policy.policy import PolicyCustomTimeouts, _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from .capture import Capture, CapturedResource, ProgramError, forget_program_modules
+from .capture import Capture, CapturedResource, ProgramError, forget_shadowed_modules
 from .stack_files import UserError
 
 
@@ -110,7 +110,7 @@ class _RecordedPack:
 
 @contextlib.contextmanager
 def _pack_environment(directory: Path) -> Iterator[None]:
-    before = set(sys.modules)
+    forget_shadowed_modules(directory)
     old_cwd, old_path = Path.cwd(), list(sys.path)
     originals = (pulumi_policy.PolicyPack, policy_module.PolicyPack)
     pulumi_policy.PolicyPack = _RecordedPack  # type: ignore[misc,assignment]
@@ -125,7 +125,6 @@ def _pack_environment(directory: Path) -> Iterator[None]:
         os.chdir(old_cwd)
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
-        forget_program_modules(before, directory)
 
 
 def load_policy_pack(directory: str | Path) -> LoadedPack:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,33 @@ def test_unanswered_invokes_are_recorded(tmp_path):
     (tmp_path / "__main__.py").write_text("import pulumi_aws as aws\n\naws.ec2.get_vpc_output(default=True)\n")
     cap = run_program(tmp_path, "dev", config={"aws:region": "us-west-2"})
     assert "aws:ec2/getVpc:getVpc" in cap.unknown_invokes
+
+
+def _program_with_lib(directory: Path, value: str) -> Path:
+    directory.mkdir()
+    (directory / "Pulumi.yaml").write_text(f"name: {directory.name}\nruntime: python\n")
+    (directory / "lib.py").write_text(f"VALUE = {value!r}\n")
+    (directory / "__main__.py").write_text("import pulumi\n\nimport lib\n\npulumi.export('value', lib.VALUE)\n")
+    return directory
+
+
+def test_a_programs_modules_do_not_leak_into_another_with_the_same_names(tmp_path):
+    first = _program_with_lib(tmp_path / "first", "one")
+    second = _program_with_lib(tmp_path / "second", "two")
+    assert run_program(first, "dev").outputs["value"] == "one"
+    assert run_program(second, "dev").outputs["value"] == "two"
+    assert run_program(first, "dev").outputs["value"] == "one"
+
+
+def test_rerunning_a_program_keeps_its_classes_picklable_by_reference():
+    # A fresh interpreter imports the library only through the program; the second run must see the
+    # same classes the dynamic provider was pickled with (purging them after a run broke this).
+    repo = Path(__file__).resolve().parents[2]
+    code = (
+        "from offline_preview import run_program\n"
+        f"for _ in range(2): run_program({str(repo)!r}, 'staging')\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "ok"
