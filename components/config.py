@@ -546,7 +546,9 @@ class _Missing:
         return "<missing>"
 
 
-_MISSING: Any = _Missing()
+MISSING: Any = _Missing()
+"""Stands for a value the user did not give (shown as nothing, not as null)."""
+_MISSING = MISSING
 
 
 class ConfigError(pulumi.RunError):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from ..config import MISSING as _MISSING
+from ..config import ConfigProblem
 from .model import ARCHITECTURES, Architecture
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -145,25 +146,8 @@ class SpotRequirements(_Model):
 INPUT_KEYS: tuple[str, ...] = tuple((f.alias or name) for name, f in SpotRequirements.model_fields.items())
 
 
-@dataclass(frozen=True)
-class InputProblem:
-    """One bad input: the camelCase key path, the value and what is allowed."""
-
-    key: str
-    value: Any
-    message: str
-
-    def __str__(self) -> str:
-        shown = "" if self.value is _MISSING else f" {json.dumps(self.value, default=str)}"
-        return f"{self.key}:{shown} {self.message}"
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Any = _Missing()
+# One bad input: the camelCase key path, the value and what is allowed (the stack config's type).
+InputProblem = ConfigProblem
 
 
 class RequirementsError(ValueError):
