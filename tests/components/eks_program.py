@@ -14,17 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 import yaml
 
-from components.backend_state import BackendState, BackendStateArgs
 from components.compute import ComputeArgs
 from components.compute.eks import EksOutputs, build
-from components.config import load_config
-from components.networking import Networking, NetworkingArgs
 from components.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef
-from components.security import Security, SecurityArgs
 from offline_preview import Capture, run_program
+from tests.components.helpers import build_core
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -54,22 +50,8 @@ def eks_config(stack: str, **compute_eks: Any) -> dict[str, Any]:
 
 def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]:
     def program() -> None:
-        cfg = load_config()
-        provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
-        opts = pulumi.ResourceOptions(providers={"aws": provider})
-        backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
-        security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
-        network = Networking(
-            "network",
-            NetworkingArgs.from_config(
-                cfg,
-                logs_key=security.keys.logs,
-                flow_logs_role=security.roles.flow_logs,
-                web_acl_arn=security.web_acl_arn,
-                log_archive=backend.log_archive,
-            ),
-            opts=opts,
-        )
+        core = build_core()
+        cfg, opts, security, network = core.cfg, core.opts, core.security, core.network
         region, naming = cfg.region, cfg.naming
         const = pulumi.Output.from_input
         secret = SecretRef(
@@ -105,23 +87,11 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
             for name in cfg.ecr.repositories
         }
         app_logs = naming.log_group("application")
-        subnets = cfg.network.subnet_cidrs()
         compute = TestCompute("compute", opts)
-        args = ComputeArgs(
-            naming=naming,
-            environment=cfg.environment,
-            protect=cfg.protect,
-            config=cfg.compute,
-            log_retention_days=cfg.monitoring.log_retention_days,
-            vpc_id=network.vpc_id,
-            private_subnet_ids=network.private_subnet_ids,
-            availability_zones=network.availability_zones,
-            app_security_group_id=network.security_groups.app,
-            alb=network.alb,
-            target_groups=network.target_groups,
-            keys=security.keys,
-            roles=security.roles,
-            web_acl_arn=security.web_acl_arn,
+        args = ComputeArgs.from_config(
+            cfg,
+            network=network,
+            security=security,
             database=database,
             cache=cache_endpoint,
             assets_bucket=None,
@@ -129,12 +99,6 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
             application_log_group=LogGroupRef(
                 name=const(app_logs), arn=const(f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{app_logs}")
             ),
-            domain_name=cfg.domain.name,
-            session_log_group=security.session_log_group,
-            public_subnet_cidrs=subnets["public"],
-            database_subnet_cidrs=subnets["database"],
-            in_cluster_cache=cfg.cache.provider == "in-cluster",
-            resource_tags=cfg.resource_tags(),
         )
         out = build(compute, args)
         if sink is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pulumi_aws as aws
 import yaml
 
 from components.backend_state import BackendState, BackendStateArgs
-from components.config import load_config
+from components.config import StackConfig, load_config
 from components.networking import Networking, NetworkingArgs
 from components.security import Security, SecurityArgs
 from offline_preview import Capture, CapturedResource, run_program
@@ -56,26 +57,42 @@ VAULT = "aws:backup/vault:Vault"
 PROVIDER = "pulumi:providers:aws"
 
 
+@dataclass(frozen=True, eq=False)
+class Core:
+    """The first three components, wired as in `__main__.py`, for inline test programs."""
+
+    cfg: StackConfig
+    opts: pulumi.ResourceOptions
+    backend: BackendState
+    security: Security
+    network: Networking
+
+
+def build_core() -> Core:
+    cfg = load_config()
+    provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
+    opts = pulumi.ResourceOptions(providers={"aws": provider})
+    backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
+    security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
+    network = Networking(
+        "network",
+        NetworkingArgs.from_config(
+            cfg,
+            logs_key=security.keys.logs,
+            flow_logs_role=security.roles.flow_logs,
+            web_acl_arn=security.web_acl_arn,
+            log_archive=backend.log_archive,
+        ),
+        opts=opts,
+    )
+    return Core(cfg, opts, backend, security, network)
+
+
 def core_program() -> Callable[[], None]:
-    """The first three components wired as in `__main__.py` (tier 0 and the start of tier 1)."""
+    """The first three components alone (tier 0 and the start of tier 1)."""
 
     def program() -> None:
-        cfg = load_config()
-        provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
-        opts = pulumi.ResourceOptions(providers={"aws": provider})
-        backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
-        security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
-        Networking(
-            "network",
-            NetworkingArgs.from_config(
-                cfg,
-                logs_key=security.keys.logs,
-                flow_logs_role=security.roles.flow_logs,
-                web_acl_arn=security.web_acl_arn,
-                log_archive=backend.log_archive,
-            ),
-            opts=opts,
-        )
+        build_core()
 
     return program
 

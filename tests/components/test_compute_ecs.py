@@ -20,13 +20,10 @@ import pytest
 import yaml
 
 from components import alb_plan, iam
-from components.backend_state import BackendState, BackendStateArgs
 from components.compute import Compute, ComputeArgs
 from components.compute import task_plan as tp
-from components.config import load_config
-from components.networking import Networking, NetworkingArgs
 from components.refs import BucketRef, CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef
-from components.security import Security, SecurityArgs
+from components.security import Security
 from offline_preview import Capture, CapturedResource, UserError, evaluate, load_policy_pack, run_program
 from offline_preview.cost import estimate_cost, split_tasks
 from offline_preview.deploy_time import slow_waits
@@ -38,6 +35,7 @@ from tests.components.helpers import (
     ROLE_POLICY,
     SECURITY,
     as_list,
+    build_core,
     of_type,
     ref,
     refs,
@@ -138,22 +136,8 @@ class Upstream(pulumi.ComponentResource):
 
 def compute_program(mutate: Callable[[ComputeArgs], ComputeArgs] | None = None) -> Callable[[], None]:
     def program() -> None:
-        cfg = load_config()
-        provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
-        opts = pulumi.ResourceOptions(providers={"aws": provider})
-        backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
-        security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
-        network = Networking(
-            "network",
-            NetworkingArgs.from_config(
-                cfg,
-                logs_key=security.keys.logs,
-                flow_logs_role=security.roles.flow_logs,
-                web_acl_arn=security.web_acl_arn,
-                log_archive=backend.log_archive,
-            ),
-            opts=opts,
-        )
+        core = build_core()
+        cfg, opts, security, network = core.cfg, core.opts, core.security, core.network
         up = Upstream(cfg, security, opts)
         args = ComputeArgs.from_config(
             cfg,
