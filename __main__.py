@@ -55,6 +55,8 @@ monitoring = Monitoring(
         load_balancer=network.alb,
         target_groups=network.target_groups,
         nat_gateway_ids=network.nat_gateway_ids,
+        # Compute's EKS platform always runs the CloudWatch Observability add-on (node metrics).
+        eks_container_insights=cfg.compute.platform == "eks",
     ),
     opts=opts,
 )

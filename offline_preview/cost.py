@@ -1239,6 +1239,26 @@ def _k8s_service(r: CapturedResource, c: Context) -> Priced:
     return Priced(hour * c.hours, f"Classic Load Balancer {_rate(hour)}/h x {c.hours:g} h (data not included)")
 
 
+def _container_insights(free: str) -> Priced:
+    """Container Insights bills per observation (enhanced) or per metric and log ingestion; the
+    price table has neither, so the line says so instead of calling it free (as the NLB's capacity
+    units or CloudTrail Insights are named "not included")."""
+    return Priced(0.0, f"{free}; Container Insights observations not included (billed by CloudWatch)")
+
+
+def _eks_addon(r: CapturedResource, c: Context) -> Priced:
+    if r.inputs.get("addonName") == "amazon-cloudwatch-observability":
+        return _container_insights("the add-on has no charge of its own")
+    return Priced(0.0, "free: EKS add-ons have no charge of their own (pods run on the nodes)")
+
+
+def _ecs_cluster(r: CapturedResource, c: Context) -> Priced:
+    settings = {s.get("name"): s.get("value") for s in r.inputs.get("settings") or [] if isinstance(s, dict)}
+    if settings.get("containerInsights") in ("enabled", "enhanced"):
+        return _container_insights("the cluster has no charge (tasks are priced on the service)")
+    return Priced(0.0, "free: ECS clusters have no charge (tasks are priced on the service)")
+
+
 # --- registry ----------------------------------------------------------------------------------
 
 PRICERS: dict[str, Pricer] = {
@@ -1258,6 +1278,8 @@ PRICERS: dict[str, Pricer] = {
     "aws:ec2/instance:Instance": _ec2_instance,
     "aws:ebs/volume:Volume": _ebs_volume,
     "aws:ecs/service:Service": _ecs_service,
+    "aws:ecs/cluster:Cluster": _ecs_cluster,
+    "aws:eks/addon:Addon": _eks_addon,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:elasticache/cluster:Cluster": _cache_cluster,
@@ -1361,12 +1383,10 @@ FREE_TYPES: dict[str, str] = {
     "aws:kms/grant:Grant": "grants have no charge",
     "aws:kms/keyPolicy:KeyPolicy": "part of the key's price",
     "aws:kms/ciphertext:Ciphertext": "one request (fractions of a cent)",
-    "aws:ecs/cluster:Cluster": "ECS clusters have no charge (tasks are priced on the service)",
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "no charge",
     "aws:ecs/capacityProvider:CapacityProvider": "no charge (instances are priced on their own)",
     "aws:ecs/taskDefinition:TaskDefinition": "task definitions have no charge (tasks are priced on the service)",
     "aws:ecs/accountSettingDefault:AccountSettingDefault": "account setting",
-    "aws:eks/addon:Addon": "EKS add-ons have no charge of their own",
     "aws:eks/accessEntry:AccessEntry": "no charge",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "no charge",
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": "no charge",

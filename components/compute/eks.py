@@ -9,7 +9,7 @@ services and the application's Kubernetes workloads, all parented to the `Comput
   types into a log group created *before* the cluster with the logs key and the stack's
   retention (otherwise EKS creates it unencrypted, without retention); `API` authentication with
   access entries; no default node group, no default security groups, no self-managed add-ons
-  (`bootstrap_self_managed_addons=False`) and none of pulumi-eks's unpinned ones: the four managed
+  (`bootstrap_self_managed_addons=False`) and none of pulumi-eks's unpinned ones: the five managed
   add-ons below are ours, pinned in `eks_versions`. Everything a policy must judge is an explicit
   input, because offline the component is one registration without children.
 * **Node groups** (`aws.eks.NodeGroup` + our `aws.ec2.LaunchTemplate`): IMDSv2 only, hop limit 1
@@ -343,6 +343,29 @@ class _EksBuilder:
         nodes = [self.groups["system"]]
         self.coredns = self.addon("coredns", depends_on=nodes)
         self.ebs_csi = self.addon("aws-ebs-csi-driver", role=ebs_role, depends_on=[*nodes, ebs_policy, ebs_key])
+        self.container_insights(nodes)
+
+    def container_insights(self, nodes: Sequence[pulumi.Resource]) -> None:
+        """Node CPU and memory metrics for Monitoring's alarms (`eks_plan` says why an add-on)."""
+        # Created first, the agent's AWS-named group is ours: encrypted with the logs key, retained
+        # for the stack's period (the agent would create it unencrypted, never expiring).
+        performance = aws.cloudwatch.LogGroup(
+            "eks-container-insights",
+            name=eks_plan.container_insights_log_group(self.cluster_name),
+            retention_in_days=self.args.log_retention_days,
+            kms_key_id=self.args.keys.logs.arn,
+            opts=self.opts(),
+        )
+        role = self.irsa_role(
+            "cloudwatch-agent", eks_plan.CONTAINER_INSIGHTS_NAMESPACE, eks_plan.CONTAINER_INSIGHTS_SERVICE_ACCOUNT
+        )
+        policy = self.managed_policy("irsa-cloudwatch-agent", role, eks_iam.CLOUDWATCH_AGENT_MANAGED_POLICY)
+        self.cloudwatch_observability = self.addon(
+            eks_plan.CONTAINER_INSIGHTS_ADDON,
+            role=role,
+            configuration=eks_plan.CONTAINER_INSIGHTS_CONFIGURATION,
+            depends_on=[*nodes, performance, policy],
+        )
 
     # -- node groups ---------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from ..iam import Statement, StrInput
 CNI_MANAGED_POLICY = "AmazonEKS_CNI_Policy"
 EBS_CSI_MANAGED_POLICY = "service-role/AmazonEBSCSIDriverPolicy"
 CLUSTER_MANAGED_POLICY = "AmazonEKSClusterPolicy"
+# What AWS documents for the Container Insights agent (metrics, its own log groups, EC2 tags/volumes).
+CLOUDWATCH_AGENT_MANAGED_POLICY = "CloudWatchAgentServerPolicy"
 
 AUTOSCALER_DESCRIBE: tuple[str, ...] = (
     "autoscaling:DescribeAutoScalingGroups",

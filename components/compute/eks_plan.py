@@ -68,6 +68,27 @@ def access_policy_arn(policy: str, partition: str = "aws") -> str:
     return f"arn:{partition}:eks::aws:cluster-access-policy/{policy}"
 
 
+# --- Container Insights --------------------------------------------------------------------------
+
+# The `amazon-cloudwatch-observability` add-on's agent (DaemonSet `cloudwatch-agent` in namespace
+# `amazon-cloudwatch`) publishes the `ContainerInsights` node metrics Monitoring alarms on; EKS
+# itself publishes no node CPU or memory metric CloudWatch can name. Container logs stay with our
+# Fluent Bit (application log group, our key and retention), so the add-on's own Fluent Bit is off,
+# and Application Signals is not enabled (the workloads send traces through the OTel collector).
+CONTAINER_INSIGHTS_ADDON = "amazon-cloudwatch-observability"
+CONTAINER_INSIGHTS_NAMESPACE = "amazon-cloudwatch"
+CONTAINER_INSIGHTS_SERVICE_ACCOUNT = "cloudwatch-agent"
+CONTAINER_INSIGHTS_CONFIGURATION: dict[str, object] = {
+    "agent": {"config": {"logs": {"metrics_collected": {"kubernetes": {"enhanced_container_insights": True}}}}},
+    "containerLogs": {"enabled": False},
+}
+
+
+def container_insights_log_group(cluster_name: str) -> str:
+    """Where the agent writes its embedded-metric performance events (AWS-named)."""
+    return f"/aws/containerinsights/{cluster_name}/performance"
+
+
 # --- nodes ---------------------------------------------------------------------------------------
 
 # IMDSv2 with a hop limit of 1: the token answer cannot cross into a pod's network namespace, so

@@ -15,7 +15,19 @@ from dataclasses import dataclass
 # ebs-csi-driver}/index.ts` version maps at commit 05d3dbd0 (2026-07-01), which are the versions
 # `aws eks describe-addon-versions --kubernetes-version <v>` reported compatible. Check a row with
 # `aws eks describe-addon-versions --addon-name <name> --kubernetes-version <v>` before changing it.
-ADDONS: tuple[str, ...] = ("vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver")
+#
+# `amazon-cloudwatch-observability` (Container Insights) supports every Kubernetes version from
+# 1.23, so one version serves all rows: v4.5.0-eksbuild.1 as pinned in public EKS configurations
+# (2026); its chart (aws-observability/helm-charts) runs the agent with `hostNetwork`, so it reads
+# IMDS despite the nodes' hop limit of 1.
+ADDONS: tuple[str, ...] = (
+    "vpc-cni",
+    "kube-proxy",
+    "coredns",
+    "aws-ebs-csi-driver",
+    "amazon-cloudwatch-observability",
+)
+CLOUDWATCH_OBSERVABILITY_VERSION = "v4.5.0-eksbuild.1"
 
 ADDON_VERSIONS: dict[str, dict[str, str]] = {
     "1.32": {
@@ -23,24 +35,28 @@ ADDON_VERSIONS: dict[str, dict[str, str]] = {
         "kube-proxy": "v1.32.6-eksbuild.12",
         "coredns": "v1.11.4-eksbuild.2",
         "aws-ebs-csi-driver": "v1.56.0-eksbuild.1",
+        "amazon-cloudwatch-observability": CLOUDWATCH_OBSERVABILITY_VERSION,
     },
     "1.33": {
         "vpc-cni": "v1.20.4-eksbuild.2",
         "kube-proxy": "v1.33.3-eksbuild.4",
         "coredns": "v1.12.1-eksbuild.2",
         "aws-ebs-csi-driver": "v1.56.0-eksbuild.1",
+        "amazon-cloudwatch-observability": CLOUDWATCH_OBSERVABILITY_VERSION,
     },
     "1.34": {
         "vpc-cni": "v1.20.4-eksbuild.2",
         "kube-proxy": "v1.34.0-eksbuild.2",
         "coredns": "v1.12.3-eksbuild.1",
         "aws-ebs-csi-driver": "v1.56.0-eksbuild.1",
+        "amazon-cloudwatch-observability": CLOUDWATCH_OBSERVABILITY_VERSION,
     },
     "1.35": {
         "vpc-cni": "v1.21.1-eksbuild.1",
         "kube-proxy": "v1.35.0-eksbuild.2",
         "coredns": "v1.13.2-eksbuild.3",
         "aws-ebs-csi-driver": "v1.57.1-eksbuild.1",
+        "amazon-cloudwatch-observability": CLOUDWATCH_OBSERVABILITY_VERSION,
     },
 }
 

@@ -171,6 +171,33 @@ def test_cni_comes_before_the_nodes_and_coredns_after_them():
         assert system.urn in one(capture, ADDON, late).dependencies
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_container_insights_agent_reports_node_metrics_into_our_encrypted_group_with_its_own_role(stack):
+    capture = eks_capture(stack)
+    addon = one(capture, ADDON, "amazon-cloudwatch-observability")
+    # Metrics only: container logs stay with our Fluent Bit, Application Signals stays off.
+    config = json.loads(addon.inputs["configurationValues"])
+    assert config["containerLogs"] == {"enabled": False}
+    assert config["agent"]["config"]["logs"]["metrics_collected"] == {
+        "kubernetes": {"enhanced_container_insights": True}
+    }
+    role = ref(capture, addon, "serviceAccountRoleArn")
+    assert irsa_subject(capture, role) == "system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"
+    attached = [
+        a
+        for a in capture.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if ref(capture, a, "role").urn == role.urn
+    ]
+    assert [a.inputs["policyArn"] for a in attached] == ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]
+    # The group the agent writes to exists first, with the logs key and the stack's retention.
+    group = one(capture, LOG_GROUP, "eks-container-insights")
+    assert group.inputs["name"] == f"/aws/containerinsights/platform-{stack}-eks/performance"
+    assert ref(capture, group, "kmsKeyId").name == "logs"
+    assert group.inputs["retentionInDays"] == {"staging": 90, "prod": 365}[stack]
+    # The agent is a DaemonSet: the add-on is ACTIVE only once nodes run it, and it needs its role.
+    assert {group.urn, one(capture, NODE_GROUP, "eks-system").urn, attached[0].urn} <= set(addon.dependencies)
+
+
 # --- node groups ---------------------------------------------------------------------------------
 
 

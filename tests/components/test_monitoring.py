@@ -9,10 +9,12 @@ import json
 import pytest
 
 from components import alarms
+from components.compute.eks_plan import CONTAINER_INSIGHTS_ADDON as CONTAINER_INSIGHTS
 from components.config import parse_config
 from components.log_delivery import CLOUDTRAIL_PREFIX
 from components.monitoring import inventory_from_config
 from tests.components.helpers import (
+    ADDON,
     ALARM,
     BACKEND,
     BUCKET,
@@ -56,9 +58,9 @@ def alarm_dimensions(alarm) -> list[dict[str, str]]:
 
 
 def existing_dimension_values(capture, stack: str) -> dict[str, set[str]]:
-    """Every value a dimension may take: outputs of resources in the capture, or (for what Compute
-    creates later, not in this branch's program) the names `cfg.naming` fixes for it."""
-    n = naming(stack)
+    """Every value a dimension may take: the names and ids of resources in the capture. An EKS
+    cluster (a remote component, one registration offline) counts only where the Container Insights
+    agent reports on it: the add-on's cluster."""
     (lb,) = capture.of_type("aws:lb/loadBalancer:LoadBalancer")
     (db,) = capture.of_type(RDS)
     members = {m for g in capture.of_type(REPLICATION_GROUP) for m in g.outputs["memberClusters"]}
@@ -68,9 +70,9 @@ def existing_dimension_values(capture, stack: str) -> dict[str, set[str]]:
         "NatGatewayId": {nat.id for nat in capture.of_type("aws:ec2/natGateway:NatGateway")},
         "DBInstanceIdentifier": {db.outputs["identifier"]},
         "CacheClusterId": members,
-        # Compute (ECS) is wired by the lead: the contract is the name in `cfg.naming`.
-        "ClusterName": {n.ecs_cluster},
-        "ServiceName": {n.ecs_service},
+        "ClusterName": {c.outputs["name"] for c in capture.of_type("aws:ecs/cluster:Cluster")}
+        | {a.inputs["clusterName"] for a in capture.of_type(ADDON) if a.inputs["addonName"] == CONTAINER_INSIGHTS},
+        "ServiceName": {s.outputs["name"] for s in capture.of_type("aws:ecs/service:Service")},
     }
 
 
@@ -142,7 +144,15 @@ def test_alarms_watch_only_resources_that_exist(stack):
             for key, value in dims.items():
                 assert value in allowed[key], (alarm.name, key, value)
                 seen.add(key)
-    assert {"LoadBalancer", "TargetGroup", "NatGatewayId", "DBInstanceIdentifier", "CacheClusterId"} <= seen
+    # Compute is watched on both platforms (ECS services; EKS nodes through Container Insights).
+    assert {
+        "LoadBalancer",
+        "TargetGroup",
+        "NatGatewayId",
+        "DBInstanceIdentifier",
+        "CacheClusterId",
+        "ClusterName",
+    } <= seen
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -229,12 +239,22 @@ def test_anomaly_detection_alarms_only_when_configured():
         assert band and band[0]["expression"].startswith("ANOMALY_DETECTION_BAND(")
 
 
-def test_eks_nodes_are_alarmed_only_when_container_insights_publishes_their_metrics():
-    # Compute on EKS does not install the CloudWatch Observability add-on (Prometheus alerts in the
-    # cluster): no CloudWatch alarm would ever see data, so there is none.
-    capture = variant_capture("dev", "compute", platform="eks")
-    assert not [a for a in of_type(capture, ALARM, MONITORING) if a.name.startswith("compute-")]
-    # With the add-on, node CPU and memory are watched through Container Insights.
+def test_eks_nodes_are_alarmed_through_the_container_insights_the_cluster_runs():
+    # The EKS stacks run the CloudWatch Observability add-on, so node CPU and memory are watched in
+    # the `ContainerInsights` namespace, on the cluster the agent reports for.
+    for stack in ("staging", "prod"):
+        capture = stack_capture(stack)
+        (addon,) = [a for a in capture.of_type(ADDON) if a.inputs["addonName"] == CONTAINER_INSIGHTS]
+        watched = {
+            a.name: a
+            for a in of_type(capture, ALARM, MONITORING)
+            if a.name in ("compute-cpu-high", "compute-memory-high")
+        }
+        assert set(watched) == {"compute-cpu-high", "compute-memory-high"}, stack
+        for alarm in watched.values():
+            assert alarm.inputs["namespace"] == "ContainerInsights"
+            assert alarm.inputs["dimensions"] == {"ClusterName": addon.inputs["clusterName"]}
+    # Without the agent no CloudWatch alarm would ever see data, so the table has none.
     inv = inventory_from_config(
         parse_config(
             {
@@ -244,14 +264,9 @@ def test_eks_nodes_are_alarmed_only_when_container_insights_publishes_their_metr
         ),
         load_balancer=None,
         nat_gateways=(),
-        eks_container_insights=True,
+        eks_container_insights=False,
     )
-    cpu = next(s for s in alarms.alarm_specs(inv) if s.key == "compute-cpu-high")
-    ((_, metric),) = cpu.metrics
-    assert (metric.namespace, dict(metric.dimensions)) == (
-        "ContainerInsights",
-        {"ClusterName": naming("dev").eks_cluster},
-    )
+    assert not [s for s in alarms.alarm_specs(inv) if s.key.startswith("compute-")]
 
 
 # --- log groups --------------------------------------------------------------------------------------

@@ -709,3 +709,21 @@ def test_cross_region_replication_is_priced_as_transfer_and_same_region_is_free(
     assert cross.monthly_usd == approx(100 * 0.02)  # prod assumption: 100 GB/month
     assert "another Region" in cross.basis
     assert line_of(est, "same").monthly_usd == 0
+
+
+def container_insights() -> None:
+    aws.ecs.Cluster("plain")
+    aws.ecs.Cluster("watched", settings=[{"name": "containerInsights", "value": "enhanced"}])
+    aws.eks.Addon("coredns", cluster_name="c", addon_name="coredns")
+    aws.eks.Addon("insights", cluster_name="c", addon_name="amazon-cloudwatch-observability")
+
+
+def test_container_insights_is_named_not_included_rather_than_called_free():
+    est = estimate_cost(run_program(HERE, "dev", program=container_insights))
+    for free in ("plain", "coredns"):
+        line = line_of(est, free)
+        assert line.monthly_usd == 0 and line.basis.startswith("free: ") and "Insights" not in line.basis
+    for watched in ("watched", "insights"):
+        line = line_of(est, watched)
+        assert line.monthly_usd == 0 and line.priced
+        assert not line.basis.startswith("free") and "Container Insights observations not included" in line.basis
