@@ -419,6 +419,9 @@ class StorageConfig(_Model):
     """S3 buckets: log expiry, version expiry, replication."""
 
     log_expiry_days: int = Field(ge=1, description="Objects in the logs bucket expire after N days.")
+    backups_expiry_days: int = Field(
+        ge=1, description="Objects in the backups bucket (and its replica) expire after N days."
+    )
     noncurrent_expiry_days: int = Field(default=90, ge=1, description="Noncurrent object versions expire.")
     replication_region: str | None = Field(default=None, description="Replicate the backups bucket here.")
 

@@ -128,7 +128,7 @@ class StorageArgs:
             cache=cfg.cache if elasticache else None,
             backup=cfg.backup,
             noncurrent_expiry_days=cfg.storage.noncurrent_expiry_days,
-            backups_expiry_days=cfg.storage.log_expiry_days,
+            backups_expiry_days=cfg.storage.backups_expiry_days,
             log_expiry_days=cfg.storage.log_expiry_days,
             log_retention_days=cfg.monitoring.log_retention_days,
             kms_deletion_window_days=cfg.security.kms_deletion_window_days,

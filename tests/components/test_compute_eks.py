@@ -337,10 +337,24 @@ def test_non_critical_tiers_tolerate_and_prefer_spot_and_the_backend_stays_on_de
             "value": "non-critical",
             "effect": "NoSchedule",
         } in spec.get("tolerations", [])
-        prefers = "affinity" in spec
+        preferred = (
+            spec.get("affinity", {}).get("nodeAffinity", {}).get("preferredDuringSchedulingIgnoredDuringExecution", [])
+        )
+        prefers = any(
+            expr == {"key": "eks.amazonaws.com/capacityType", "operator": "In", "values": ["SPOT"]}
+            or expr == {"key": "platform/workload-class", "operator": "In", "values": ["non-critical"]}
+            for term in preferred
+            for expr in term["preference"]["matchExpressions"]
+        )
+        required = (
+            spec.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+        )
+        assert required is None, d.name  # a spot shortage may cost more, never leave pods Pending
         assert tolerates == prefers == (d.name in ("frontend", "api-gateway")), d.name
-        zones = [t for t in spec["topologySpreadConstraints"] if t["topologyKey"] == "topology.kubernetes.io/zone"]
-        assert zones, d.name
+        # Strict zone spread counts only nodes the pod may run on: the backend is not held Pending
+        # by a zone that has only (tainted) spot nodes.
+        (zones,) = [t for t in spec["topologySpreadConstraints"] if t["topologyKey"] == "topology.kubernetes.io/zone"]
+        assert zones["whenUnsatisfiable"] == "DoNotSchedule" and zones["nodeTaintsPolicy"] == "Honor", d.name
 
 
 @pytest.mark.parametrize("variant", ["", "in-cluster-cache"])

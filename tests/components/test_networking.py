@@ -150,17 +150,29 @@ def test_database_network_acl_admits_only_the_private_tier_on_data_ports():
     tiers = subnets_by_tier(capture)
     private = [ipaddress.IPv4Network(s.inputs["cidrBlock"]) for s in tiers["private"]]
     database = [ipaddress.IPv4Network(s.inputs["cidrBlock"]) for s in tiers["database"]]
+    data_ports = {5432, 6379}  # prod: PostgreSQL and ElastiCache
     (acl,) = [a for a in of_type(capture, NACL, NETWORKING) if a.inputs["tags"]["Tier"] == "database"]
-    ingress = [r for r in referencing(capture, acl, NACL_RULE, "networkAclId") if not r.inputs["egress"]]
-    assert ingress
+    ingress = [r.inputs for r in referencing(capture, acl, NACL_RULE, "networkAclId") if not r.inputs["egress"]]
+
+    def within(source: ipaddress.IPv4Network, tier: list[ipaddress.IPv4Network]) -> bool:
+        # A rule's block is one subnet or an aggregate of adjacent ones: every address must be in the tier.
+        return source.num_addresses == sum(n.num_addresses for n in tier if n.subnet_of(source))
+
+    admitted: dict[int, set[ipaddress.IPv4Network]] = {port: set() for port in data_ports}
     for rule in ingress:
-        assert rule.inputs["ruleAction"] == "allow" and rule.inputs["protocol"] == "6"
-        source = ipaddress.IPv4Network(rule.inputs["cidrBlock"])
-        if any(source.subnet_of(p) or p.subnet_of(source) for p in private):
-            assert all(any(p.subnet_of(source) for p in private) or not source.overlaps(p) for p in private)
-            assert rule.inputs["fromPort"] == rule.inputs["toPort"] and rule.inputs["fromPort"] in (5432, 6379)
+        assert rule["ruleAction"] == "allow" and rule["protocol"] == "6", rule
+        source = ipaddress.IPv4Network(rule["cidrBlock"])
+        ports = (rule["fromPort"], rule["toPort"])
+        if within(source, private):
+            # The app tier reaches the data ports and nothing else (no ephemeral range, no other port).
+            assert ports[0] == ports[1] and ports[0] in data_ports, rule
+            admitted[ports[0]] |= {p for p in private if p.subnet_of(source)}
         else:
-            assert any(source.subnet_of(d) or d.subnet_of(source) for d in database), rule.inputs
+            # Otherwise only the tier itself (replication, and responses within it); never the
+            # public tier, never anywhere.
+            assert within(source, database), rule
+    # Every app subnet is admitted on every data port.
+    assert all(admitted[port] == set(private) for port in data_ports), admitted
 
 
 @pytest.mark.parametrize("stack", STACKS)

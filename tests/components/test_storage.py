@@ -113,6 +113,14 @@ def test_lifecycles_never_expire_served_assets_and_tier_backups_per_environment(
     assert [(t["days"], t["storageClass"]) for t in backups["transitions"]] == [(30, "STANDARD_IA"), (90, "GLACIER")]
     assert backups["expiration"] == {"days": 365}
     assert rule(stack_capture("dev"), "backups")["expiration"] == {"days": 30}
+    # Backups follow their own key, not the log archive's.
+    varied = variant_capture("dev", "storage", backupsExpiryDays=45)
+    assert rule(varied, "backups")["expiration"] == {"days": 45}
+    (logs,) = [b for b in varied.of_type(BUCKET) if b.name == "log-archive"]
+    (log_rule,) = attached(varied, logs, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs[
+        "rules"
+    ]
+    assert log_rule["expiration"] == {"days": 30}
 
 
 def test_backups_replicate_to_the_second_region_only_in_prod():

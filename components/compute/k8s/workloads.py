@@ -118,18 +118,24 @@ def tcp_probes(port: str | int) -> dict[str, Any]:
 
 
 def spread_across_zones(labels: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Zones strictly (one zone's loss leaves the others serving), nodes best effort."""
+    """Zones strictly (one zone's loss leaves the others serving), nodes best effort.
+
+    `nodeTaintsPolicy: Honor`: only nodes the pod tolerates count as domains. With the default
+    (`Ignore`) a zone holding only tainted spot nodes would count, with zero pods, for the backend
+    that does not tolerate them, and the strict zone skew would leave its pods Pending."""
     return [
         {
             "maxSkew": 1,
             "topologyKey": ZONE_KEY,
             "whenUnsatisfiable": "DoNotSchedule",
+            "nodeTaintsPolicy": "Honor",
             "labelSelector": {"matchLabels": dict(labels)},
         },
         {
             "maxSkew": 1,
             "topologyKey": HOSTNAME_KEY,
             "whenUnsatisfiable": "ScheduleAnyway",
+            "nodeTaintsPolicy": "Honor",
             "labelSelector": {"matchLabels": dict(labels)},
         },
     ]
