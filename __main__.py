@@ -95,6 +95,8 @@ compute = Compute(
         assets_bucket=storage.assets_bucket,
         repositories=ecr.repositories,
         application_log_group=monitoring.application_log_group,
+        alert_topics=monitoring.topics,
+        system_log_group=monitoring.log_groups.system,
     ),
     opts=opts,
 )

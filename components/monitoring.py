@@ -149,7 +149,7 @@ class MonitoringLogGroups:
     application: LogGroupRef
     """Application containers (awslogs / Fluent Bit)."""
     system: LogGroupRef
-    """Sidecars and platform agents."""
+    """Platform agents: the EKS cluster services' container logs (empty on ECS)."""
     security: LogGroupRef
     """CloudTrail events (and anything security tooling writes)."""
 

@@ -12,10 +12,11 @@ from typing import Any
 
 import pulumi
 
+from ..alarms import Tier
 from ..config import ComputeConfig, StackConfig
 from ..naming import Naming
 from ..networking import LoadBalancerRef, Networking, TargetGroupRef
-from ..refs import BucketRef, CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef
+from ..refs import BucketRef, CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, TopicRef
 from ..security import Security, SecurityKeys, SecurityRoles
 from .errors import ComputeError
 
@@ -64,6 +65,11 @@ class ComputeArgs:
     resource_tags: Mapping[str, str] = field(default_factory=dict)
     """The stack's tags, for what AWS launches on our behalf (node instances, their volumes and
     network interfaces), which the provider's default tags do not reach."""
+    alert_topics: Mapping[Tier, TopicRef] = field(default_factory=dict)
+    """Monitoring's alarm topics by tier: the EKS cluster's Alertmanager publishes its critical
+    and warning alerts to them, so in-cluster alerts page the same people as CloudWatch alarms."""
+    system_log_group: LogGroupRef | None = None
+    """Monitoring's system group: the EKS cluster services' container logs."""
 
     @classmethod
     def from_config(
@@ -77,6 +83,8 @@ class ComputeArgs:
         assets_bucket: BucketRef | None,
         repositories: Mapping[str, RepositoryRef],
         application_log_group: LogGroupRef,
+        alert_topics: Mapping[Tier, TopicRef] | None = None,
+        system_log_group: LogGroupRef | None = None,
     ) -> ComputeArgs:
         """The args from the stack config and the typed attributes of the upstream components."""
         return cls(
@@ -105,6 +113,8 @@ class ComputeArgs:
             database_subnet_cidrs=tuple(cfg.network.subnet_cidrs()["database"]),
             in_cluster_cache=cfg.cache.provider == "in-cluster",
             resource_tags=cfg.resource_tags(),
+            alert_topics=dict(alert_topics or {}),
+            system_log_group=system_log_group,
         )
 
 

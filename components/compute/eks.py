@@ -132,6 +132,13 @@ def _check(args: ComputeArgs) -> None:
         problems.append("ComputeArgs.database_subnet_cidrs is empty: the backend's egress policy allows RDS there")
     if len(args.private_subnet_ids) != len(args.availability_zones):
         problems.append("ComputeArgs.private_subnet_ids and availability_zones must be parallel (one subnet per AZ)")
+    missing_topics = [t for t in charts.ALERT_SEVERITIES if t not in args.alert_topics]
+    if missing_topics:
+        problems.append(
+            f"ComputeArgs.alert_topics lacks {missing_topics}: Alertmanager routes those severities to Monitoring's topics"
+        )
+    if args.system_log_group is None:
+        problems.append("ComputeArgs.system_log_group is missing: Fluent Bit ships the cluster services' logs there")
     if args.in_cluster_cache and args.cache is not None:
         problems.append("in_cluster_cache is set but an ElastiCache endpoint was passed too; choose one")
     if args.config.eks is not None:
@@ -519,6 +526,12 @@ class _EksBuilder:
             [lbc_policy],
         )
         self.release("metrics-server", KUBE_SYSTEM, charts.metrics_server())
+        am_role = self.irsa_role("alertmanager", MONITORING_NAMESPACE, charts.ALERTMANAGER_SERVICE_ACCOUNT)
+        am_grants = [
+            args.alert_topics[tier].grant_publish(self.compute, f"irsa-alertmanager-{tier}", am_role)
+            for tier in charts.ALERT_SEVERITIES
+        ]
+        topic_arns = pulumi.Output.all(*[args.alert_topics[t].arn for t in charts.ALERT_SEVERITIES])
         self.prometheus = self.release(
             "kube-prometheus-stack",
             MONITORING_NAMESPACE,
@@ -527,8 +540,14 @@ class _EksBuilder:
                 retention_days=PROMETHEUS_RETENTION_DAYS,
                 prometheus_storage_gi=PROMETHEUS_STORAGE_GI,
                 node_agents_namespace=NODE_AGENTS_NAMESPACE,
+                alertmanager=topic_arns.apply(
+                    lambda arns: charts.alertmanager_config(
+                        region=self.region, topic_arns=dict(zip(charts.ALERT_SEVERITIES, arns, strict=True))
+                    )
+                ),
+                alertmanager_role_arn=am_role.arn,
             ),
-            [self.ebs_csi, self.storage_class, self.namespaces[NODE_AGENTS_NAMESPACE]],
+            [self.ebs_csi, self.storage_class, self.namespaces[NODE_AGENTS_NAMESPACE], *am_grants],
         )
         otel_role = self.irsa_role("otel-collector", MONITORING_NAMESPACE, "otel-collector")
         otel_policy = grant(self.compute, "irsa-otel-collector", otel_role, eks_iam.xray_writer())
@@ -539,8 +558,17 @@ class _EksBuilder:
             [otel_policy],
             chart="opentelemetry-collector",
         )
+        assert args.system_log_group is not None  # checked in _check
         fluent_role = self.irsa_role("fluent-bit", NODE_AGENTS_NAMESPACE, "fluent-bit")
-        fluent_policy = args.application_log_group.grant_write(self.compute, "irsa-fluent-bit", fluent_role)
+        fluent_policies = [
+            args.application_log_group.grant_write(self.compute, "irsa-fluent-bit", fluent_role),
+            args.system_log_group.grant_write(self.compute, "irsa-fluent-bit-system", fluent_role),
+        ]
+        system_sections = args.system_log_group.name.apply(
+            lambda group: charts.system_logs_config(
+                region=self.region, log_group_name=group, namespaces=eks_plan.SYSTEM_LOG_NAMESPACES
+            )
+        )
         self.release(
             "fluent-bit",
             NODE_AGENTS_NAMESPACE,
@@ -549,8 +577,10 @@ class _EksBuilder:
                 log_group_name=args.application_log_group.name,
                 role_arn=fluent_role.arn,
                 app_namespace=APP_NAMESPACE,
+                system_inputs=system_sections.apply(lambda sections: sections[0]),
+                system_outputs=system_sections.apply(lambda sections: sections[1]),
             ),
-            [fluent_policy],
+            fluent_policies,
             chart="aws-for-fluent-bit",
         )
 

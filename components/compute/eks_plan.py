@@ -84,6 +84,15 @@ CONTAINER_INSIGHTS_CONFIGURATION: dict[str, object] = {
 }
 
 
+SYSTEM_LOG_NAMESPACES: tuple[str, ...] = (
+    KUBE_SYSTEM,
+    MONITORING_NAMESPACE,
+    NODE_AGENTS_NAMESPACE,
+    CONTAINER_INSIGHTS_NAMESPACE,
+)
+"""Namespaces of the cluster services whose container logs Fluent Bit ships to the system group."""
+
+
 def container_insights_log_group(cluster_name: str) -> str:
     """Where the agent writes its embedded-metric performance events (AWS-named)."""
     return f"/aws/containerinsights/{cluster_name}/performance"

@@ -18,7 +18,7 @@ import yaml
 
 from components.compute import ComputeArgs
 from components.compute.eks import EksOutputs, build
-from components.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef
+from components.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
 from offline_preview import Capture, run_program
 from tests.components.helpers import build_core
 
@@ -87,6 +87,7 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
             for name in cfg.ecr.repositories
         }
         app_logs = naming.log_group("application")
+        system_logs = naming.log_group("system")
         compute = TestCompute("compute", opts)
         args = ComputeArgs.from_config(
             cfg,
@@ -98,6 +99,17 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
             repositories=repositories,
             application_log_group=LogGroupRef(
                 name=const(app_logs), arn=const(f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{app_logs}")
+            ),
+            alert_topics={
+                tier: TopicRef(
+                    arn=const(f"arn:aws:sns:{region}:{ACCOUNT}:{naming.prefix}-alarms-{tier}"),
+                    name=const(f"{naming.prefix}-alarms-{tier}"),
+                    kms_key=security.keys.logs,
+                )
+                for tier in ("critical", "warning", "info")
+            },
+            system_log_group=LogGroupRef(
+                name=const(system_logs), arn=const(f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{system_logs}")
             ),
         )
         out = build(compute, args)

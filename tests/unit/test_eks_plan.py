@@ -268,6 +268,31 @@ def test_fluent_bit_ships_only_the_application_namespace_to_the_existing_group()
     assert not any(values[k]["enabled"] for k in ("firehose", "kinesis", "elasticsearch", "s3", "opensearch"))
 
 
+def test_system_logs_sections_tail_only_the_given_namespaces_into_the_existing_group():
+    inputs, outputs = charts.system_logs_config(
+        region="us-east-1", log_group_name="/platform/prod/system", namespaces=("kube-system", "monitoring")
+    )
+    assert "Path              /var/log/containers/*_kube-system_*.log,/var/log/containers/*_monitoring_*.log" in inputs
+    assert "Tag               system.*" in inputs and "Match              system.*" in outputs
+    assert "log_group_name     /platform/prod/system" in outputs and "auto_create_group  false" in outputs
+    with pytest.raises(ValueError):
+        charts.system_logs_config(region="us-east-1", log_group_name="g", namespaces=())
+
+
+def test_alertmanager_forwards_critical_and_warning_and_drops_heartbeats():
+    config = charts.alertmanager_config(region="eu-west-1", topic_arns={"critical": "arn:c", "warning": "arn:w"})
+    routes = config["route"]["routes"]
+    assert routes[0] == {"receiver": "null", "matchers": ['alertname=~"Watchdog|InfoInhibitor"']}
+    assert {r["matchers"][0]: r["receiver"] for r in routes[1:]} == {
+        'severity="critical"': "sns-critical",
+        'severity="warning"': "sns-warning",
+    }
+    sns = {r["name"]: r["sns_configs"][0] for r in config["receivers"] if "sns_configs" in r}
+    assert sns["sns-critical"]["topic_arn"] == "arn:c" and sns["sns-warning"]["sigv4"] == {"region": "eu-west-1"}
+    with pytest.raises(ValueError, match="critical"):
+        charts.alertmanager_config(region="eu-west-1", topic_arns={"warning": "arn:w"})
+
+
 def test_otel_collector_exports_traces_to_xray_only():
     values = charts.otel_collector(region="us-east-1", role_arn="r")
     pipelines = values["alternateConfig"]["service"]["pipelines"]
