@@ -30,6 +30,14 @@ def test_the_bundle_covers_33_advisor_regions_30_with_az_data_and_us_east_1_pric
     assert "p3.2xlarge" in guessed and catalogue["p3.2xlarge"].accelerated  # old GPU type moto no longer lists
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA_DIR.glob("*.json")))
+def test_every_bundled_file_says_where_its_data_comes_from(name):
+    source = json.loads((DATA_DIR / name).read_text(encoding="utf-8")).get("source")
+    assert isinstance(source, str) and re.search(r"AWS|EC2", source), name
+    # A dated snapshot, or one pinned to the release of the project it was taken from.
+    assert re.search(r"20\d\d|moto \d", source), name
+
+
 @pytest.mark.parametrize("region", sorted(set(ADVISOR_REGIONS) - NO_AZ_DATA - {"us-east-1"}))
 def test_every_region_with_az_data_selects_offline_with_a_proxy_price_warning(region):
     out = evaluate(

@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ADVISOR_SOURCE = (
+    "AWS Spot Instance Advisor feed (spot-advisor-data.json), Linux only, as embedded in the Apache-2.0 "
+    "project alexei-led/spotinfo; data as of July 2025 (see ../shared/data/README.md)"
+)
 ACCELERATOR_KEYS = ("GpuInfo", "InferenceAcceleratorInfo", "FpgaInfo", "NeuronInfo", "MediaAcceleratorInfo")
 
 
@@ -66,6 +70,7 @@ def build(shared: Path, moto: Path, out: Path) -> dict[str, int]:
     _write(
         out / "spot-advisor-data.json",
         {
+            "source": ADVISOR_SOURCE,
             "instance_types": {t: v for t, v in advisor["instance_types"].items() if t in known},
             "ranges": advisor["ranges"],
             "global_rate": advisor.get("global_rate"),
