@@ -6,6 +6,9 @@ Policies are then called exactly as the analyzer host calls them: resource polic
 resource with `ResourceValidationArgs` (props behind `unknown_checking_proxy`), stack policies once
 with `StackValidationArgs` whose resources carry parents and dependencies; enforcement levels and
 per-policy config are resolved as `pulumi preview --policy-pack-config FILE` resolves them.
+Remediations follow the engine's step generator: for each resource, the `remediate`-level
+policies' remediations run first (reported; later remediations, validations and stack policies
+see the new inputs), then validation, where a remediation-only policy is "not applicable".
 """
 
 from __future__ import annotations

@@ -101,7 +101,9 @@ def test_the_repository_pack_judges_a_foreign_program_by_default(monkeypatch, tm
     monkeypatch.chdir(REPO)
     out = tmp_path / "out.json"
     assert main(["test", "--program", str(INSECURE), "--quiet", "--json", str(out)]) == 1
-    assert json.loads(out.read_text())["policy"]["pack"] == "aws-platform-guardrails"  # policies/, the repository's pack
+    assert (
+        json.loads(out.read_text())["policy"]["pack"] == "aws-platform-guardrails"
+    )  # policies/, the repository's pack
     assert default_policy_pack(INSECURE) == REPO / "policies"
     # A program that ships its own pack is judged by it, not by the one of the current directory.
     program = tmp_path / "own"

@@ -109,10 +109,8 @@ def test_a_failing_validation_after_remediation_is_mandatory(pack_dir):
 def test_cli_reports_remediations_and_not_evaluated_policies(pack_dir, tmp_path):
     out = tmp_path / "out.json"
     md = tmp_path / "comment.md"
-    code = main(
-        ["test", "--program", str(MINIMAL), "--policy-pack", str(pack_dir), "--quiet", "--json", str(out)]
-        + ["--markdown", str(md)]
-    )
+    args = ["test", "--program", str(MINIMAL), "--policy-pack", str(pack_dir), "--quiet"]
+    code = main([*args, "--json", str(out), "--markdown", str(md)])
     assert code == 0
     policy = json.loads(out.read_text())["policy"]
     assert {r["policy"] for r in policy["remediations"]} == {"bucket-no-force-destroy", "owner-tag-remediation"}
