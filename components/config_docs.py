@@ -7,6 +7,7 @@ when the README is stale, so the documented API cannot drift from the code.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 import typing
@@ -17,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .config import _SECTIONS, NAMESPACE
+from .config import _ALLOWED_REGION, _SECTIONS, NAMESPACE, allowed_text
 
 START = "<!-- config-reference:start -->"
 END = "<!-- config-reference:end -->"
@@ -25,23 +26,25 @@ STACKS = ("dev", "staging", "prod")
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _type_name(annotation: Any) -> tuple[str, str]:
-    """(type, allowed values) for a field annotation."""
+def _type_name(annotation: Any) -> str:
     origin = get_origin(annotation)
     if origin is Literal:
-        return "string", ", ".join(f"`{a}`" for a in get_args(annotation))
+        return "string"
     if origin in (typing.Union, types.UnionType):
         parts = [a for a in get_args(annotation) if a is not type(None)]
-        name, allowed = _type_name(parts[0])
-        return f"{name} (optional)", allowed
+        return f"{_type_name(parts[0])} (optional)"
     if origin is list:
-        inner, allowed = _type_name(get_args(annotation)[0])
-        return f"list of {inner}", allowed
+        return f"list of {_type_name(get_args(annotation)[0])}"
     if origin is dict:
-        return "map of string", ""
+        return "map of string"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return "object", ""
-    return {int: "integer", float: "number", bool: "boolean", str: "string"}.get(annotation, str(annotation)), ""
+        return "object"
+    return {int: "integer", float: "number", bool: "boolean", str: "string"}.get(annotation, str(annotation))
+
+
+def _cell(text: str) -> str:
+    """Table-safe: pipes escaped, and `<name>` placeholders not taken for HTML tags."""
+    return re.sub(r"<(?=[A-Za-z/])", "&lt;", text.replace("|", "\\|"))
 
 
 def _default(field: Any) -> str:
@@ -82,7 +85,9 @@ def _rows(model: type[BaseModel], prefix: str, values: dict[str, dict[str, Any]]
     rows: list[str] = []
     for name, field in model.model_fields.items():
         key = f"{prefix}.{field.alias or name}"
-        type_name, allowed = _type_name(field.annotation)
+        type_name = _type_name(field.annotation)
+        # The same text the validation errors show (literal values, bounds, the validators' rules).
+        allowed = _cell(allowed_text(field, code=True))
         env = " / ".join(_lookup(values[s], key) or "-" for s in STACKS)
         nested = next(
             (
@@ -105,13 +110,13 @@ def render_reference() -> str:
     lines = [
         "| key | type | default | allowed | dev / staging / prod | description |",
         "|---|---|---|---|---|---|",
-        "| `aws:region` | string | **required** |  | "
+        f"| `aws:region` | string | **required** | {_cell(_ALLOWED_REGION)} | "
         + " / ".join(f"`{values[s].get('aws:region', '')}`" for s in STACKS)
         + " | AWS region of the stack. |",
         "| `platform:environment` | string | **required** | `dev`, `staging`, `prod` | "
         + " / ".join(f"`{values[s].get('platform:environment', '')}`" for s in STACKS)
         + " | Environment name; prod enforces protection and Multi-AZ. |",
-        "| `platform:protect` | boolean | `false` |  | "
+        "| `platform:protect` | boolean | `false` | `true` in prod | "
         + " / ".join(f"`{json.dumps(values[s].get('platform:protect'))}`" for s in STACKS)
         + " | `protect`, deletion protection and final snapshots on stateful resources. |",
     ]

@@ -27,12 +27,22 @@ def valid_fargate_pair(cpu: int, memory: int) -> bool:
     return memory in FARGATE_MEMORY_BY_CPU.get(cpu, ())
 
 
+def memory_choices(cpu: int) -> str:
+    """The memory sizes (MiB) Fargate accepts with `cpu`, e.g. "1024, 2048, 3072, 4096 MiB"."""
+    choices = FARGATE_MEMORY_BY_CPU[cpu]
+    if len(choices) <= 4:
+        return ", ".join(str(m) for m in choices) + " MiB"
+    step = choices[1] - choices[0]
+    return f"{choices[0]}-{choices[-1]} MiB in steps of {step} MiB"
+
+
+def memory_table() -> str:
+    """The whole table in one line (the README's allowed values of `memory`)."""
+    return "; ".join(f"cpu {cpu}: {memory_choices(cpu)}" for cpu in FARGATE_MEMORY_BY_CPU)
+
+
 def describe_memory_choices(cpu: int) -> str:
     """Human-readable memory choices for a CPU size, for error messages."""
-    choices = FARGATE_MEMORY_BY_CPU.get(cpu)
-    if not choices:
+    if cpu not in FARGATE_MEMORY_BY_CPU:
         return "cpu must be one of " + ", ".join(str(c) for c in FARGATE_MEMORY_BY_CPU)
-    if len(choices) <= 4:
-        return "memory must be one of " + ", ".join(str(m) for m in choices) + " MiB"
-    step = choices[1] - choices[0]
-    return f"memory must be {choices[0]}-{choices[-1]} MiB in steps of {step} MiB"
+    return "memory must be " + ("one of " if len(FARGATE_MEMORY_BY_CPU[cpu]) <= 4 else "") + memory_choices(cpu)

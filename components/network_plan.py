@@ -78,7 +78,7 @@ def carve_subnets(vpc_cidr: str, az_count: int) -> dict[str, list[str]]:
             "cidr",
             vpc_cidr,
             f"is too small for {len(TIERS) * az_count} subnets of at least /{MAX_PREFIX}; "
-            f"use a VPC of /{MAX_PREFIX - bits_needed} or larger",
+            f"allowed: a VPC of /{MAX_PREFIX - bits_needed} or larger",
         )
     pool = vpc.subnets(new_prefix=prefix)
     order = ("private", "public", "database")
@@ -86,6 +86,11 @@ def carve_subnets(vpc_cidr: str, az_count: int) -> dict[str, list[str]]:
     for tier in order:
         carved[tier] = [str(next(pool)) for _ in range(az_count)]
     return {tier: carved[tier] for tier in TIERS}
+
+
+def _subnet_of(vpc: ipaddress.IPv4Network) -> str:
+    low = max(MIN_PREFIX, vpc.prefixlen)
+    return f"a /{low}-/{MAX_PREFIX} subnet of the VPC CIDR {vpc}"
 
 
 def check_subnets(vpc_cidr: str, az_count: int, tiers: Mapping[str, Sequence[str]]) -> list[PlanError]:
@@ -102,7 +107,8 @@ def check_subnets(vpc_cidr: str, az_count: int, tiers: Mapping[str, Sequence[str
                     key,
                     cidrs,
                     f"lists {len(cidrs)} CIDR(s) but azCount is {az_count}; "
-                    f"give exactly one subnet per AZ ({az_count})",
+                    f"allowed: exactly {az_count} CIDRs (one subnet per AZ), or leave the key out to carve "
+                    "them from cidr",
                 )
             )
         for i, raw in enumerate(cidrs):
@@ -111,7 +117,7 @@ def check_subnets(vpc_cidr: str, az_count: int, tiers: Mapping[str, Sequence[str
                 net = parse_network(raw)
             except ValueError as exc:
                 problems.append(
-                    PlanError(item_key, raw, f"is not a valid IPv4 CIDR ({exc}); expected e.g. 10.0.1.0/24")
+                    PlanError(item_key, raw, f"is not a valid IPv4 CIDR ({exc}); allowed: {_subnet_of(vpc)}")
                 )
                 continue
             if not MIN_PREFIX <= net.prefixlen <= MAX_PREFIX:
@@ -119,14 +125,23 @@ def check_subnets(vpc_cidr: str, az_count: int, tiers: Mapping[str, Sequence[str
                     PlanError(
                         item_key,
                         raw,
-                        f"has prefix /{net.prefixlen}; AWS subnets must be /{MIN_PREFIX} to /{MAX_PREFIX}",
+                        f"has prefix /{net.prefixlen}; allowed: {_subnet_of(vpc)} (AWS subnets are "
+                        f"/{MIN_PREFIX} to /{MAX_PREFIX})",
                     )
                 )
             if not net.subnet_of(vpc):
-                problems.append(PlanError(item_key, raw, f"is outside the VPC CIDR {vpc_cidr}"))
+                problems.append(
+                    PlanError(item_key, raw, f"is outside the VPC CIDR {vpc_cidr}; allowed: {_subnet_of(vpc)}")
+                )
             for other_key, other in seen:
                 if net.overlaps(other):
-                    problems.append(PlanError(item_key, raw, f"overlaps {other_key} ({other})"))
+                    problems.append(
+                        PlanError(
+                            item_key,
+                            raw,
+                            f"overlaps {other_key} ({other}); allowed: {_subnet_of(vpc)} that overlaps no other subnet",
+                        )
+                    )
             seen.append((item_key, net))
     return problems
 

@@ -3,7 +3,9 @@
 This is the one way the project runs a program offline: the CLI, the policy tests and the
 full-stack tests all call `run_program`. Each run happens in a fresh `contextvars.Context` (the
 SDK keeps its settings, config and root stack in context variables), so runs do not leak into each
-other, and modules the program imported from its own directory are forgotten afterwards.
+other. Before a program runs, already-imported modules it would shadow (same top-level name, loaded
+from another directory: another program or a policy pack) are forgotten, see
+`forget_shadowed_modules`; the program's own modules stay imported afterwards.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,8 @@ from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .dynamic import offline_dynamic_outputs
-from .mocks import PlatformMocks, set_current_urn
-from .stack_files import Project, UserError, read_project, read_stack_config
+from .mocks import STACK_REFERENCE_TYPE, PlatformMocks, set_current_urn
+from .stack_files import Project, UserError, read_project, read_stack_config, read_stack_outputs
 
 _SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - wire signature, not a secret
@@ -188,6 +190,8 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         self.capture = capture
         self._mocks = mocks
         self._lock = threading.Lock()
+        self.unregistered_children: dict[str, str] = {}
+        """URN of a remote component's child that its outputs refer to -> the component's URN."""
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -200,6 +204,8 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         # (registered before the response goes back, i.e. before the SDK resolves the reference).
         for child_urn, child_id, state in self._mocks.children_of.pop(urn, []):
             self.resources[child_urn] = pulumi_mocks.MockMonitor.ResourceRegistration(child_urn, child_id, state)
+            with self._lock:
+                self.unregistered_children[child_urn] = urn
         inputs, secrets = _struct_to_plain(request.object)
         registered = self.resources.get(urn)
         outputs = dict(registered.state) if registered else {}
@@ -353,11 +359,14 @@ def run_program(
     config: dict[str, Any] | None = None,
     region_default: str = "us-east-1",
     program: Callable[[], None] | None = None,
+    stack_outputs: Mapping[str, Mapping[str, Any]] | str | Path | None = None,
 ) -> Capture:
     """Run the program in `program_dir` for `stack` and return what it registered.
 
     `config` (namespace:key -> value, objects allowed) overrides the stack file's values, which is
     how tests feed bad input. `program` replaces the directory's entry file (inline programs).
+    `stack_outputs` (a mapping, or a JSON file of one) answers `pulumi.StackReference` reads:
+    stack name -> its outputs; a stack not listed has none.
     Raises `UserError` for bad files or configuration and `ProgramError` when the program fails.
     """
     project = read_project(Path(program_dir)) if program is None else _inline_project(Path(program_dir))
@@ -366,7 +375,10 @@ def run_program(
     for key, value in (config or {}).items():
         values[key] = value if isinstance(value, str) else _json(value)
     region = values.get("aws:region") or region_default
-    return contextvars.Context().run(_run, project, stack, values, settings.secret_keys, region, program)
+    references = read_stack_outputs(stack_outputs) if isinstance(stack_outputs, (str, Path)) else stack_outputs
+    return contextvars.Context().run(
+        _run, project, stack, values, settings.secret_keys, region, program, dict(references or {})
+    )
 
 
 def _inline_project(directory: Path) -> Project:
@@ -394,12 +406,14 @@ def _run(
     secret_keys: list[str],
     region: str,
     program: Callable[[], None] | None,
+    stack_outputs: Mapping[str, Mapping[str, Any]],
 ) -> Capture:
     capture = Capture(project=project.name, stack=stack, config=dict(config))
     mocks = PlatformMocks(
         region=region,
         on_unknown_invoke=capture.unknown_invokes.append,
         dynamic_outputs=offline_dynamic_outputs,
+        stack_outputs=stack_outputs,
     )
     monitor = CapturingMonitor(mocks, capture)
     logger = logging.getLogger(f"offline_preview.{project.name}.{stack}")
@@ -432,14 +446,53 @@ def _run(
     except (UserError, ProgramError) as exc:
         raise _with_capture(exc, capture) from None
     except Exception as exc:
-        raise _with_capture(ProgramError(_describe_failure(exc, project.directory)), capture) from exc
+        message = _describe_failure(exc, project.directory)
+        references = sorted(
+            {str(r.inputs.get("name") or r.name) for r in capture.resources if r.type == STACK_REFERENCE_TYPE}
+        )
+        if isinstance(exc, KeyError) and references:
+            # `StackReference.require_output` of an output the referenced stack does not have.
+            message += (
+                f" (a stack output missing from a StackReference of {', '.join(references)}? offline, "
+                "referenced stacks' outputs come from --stack-outputs FILE)"
+            )
+        raise _with_capture(ProgramError(message), capture) from exc
     finally:
         logger.removeHandler(sink)
     capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
+    _point_at_registrations(capture, monitor.unregistered_children)
     errors = [r.message for r in capture.logs if r.severity == "error"]
     if errors:
         raise ProgramError("the program logged errors:\n  " + "\n  ".join(errors))
     return capture
+
+
+def _point_at_registrations(capture: Capture, owners: Mapping[str, str]) -> None:
+    """Re-point parents and dependencies on unregistered children of remote components to the
+    component itself.
+
+    A program that uses a remote component's output typed as a resource (pulumi-eks's
+    `cluster.eks_cluster.name`) depends on that child, e.g. `...eks:index:Cluster$aws:eks/cluster:
+    Cluster::eks-eksCluster`. With the engine the child is a registration of the component's
+    provider; offline the component is one registration without children, so the nearest thing
+    that is registered, and that the engine would also have finished first, is the component.
+    Every URN in a capture's parents and dependencies is then one of its resources (or the stack).
+    """
+    if not owners:
+        return
+
+    def owner(urn: str) -> str:
+        while urn in owners:
+            urn = owners[urn]
+        return urn
+
+    def unique(urns: list[str]) -> list[str]:
+        return list(dict.fromkeys(owner(u) for u in urns))
+
+    for r in capture.resources:
+        r.parent = owner(r.parent) if r.parent else r.parent
+        r.dependencies = unique(r.dependencies)
+        r.property_dependencies = {k: unique(v) for k, v in r.property_dependencies.items()}
 
 
 def _with_capture(exc: Exception, capture: Capture) -> Exception:

@@ -48,13 +48,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml from the program directory)")
     parser.add_argument("--program", default=str(REPO_ROOT), help="program directory (default: this repository's root)")
     parser.add_argument("--config", help="stack config file to use instead of Pulumi.<stack>.yaml")
-    parser.add_argument("--policy-pack", help="policy pack directory (default: <program>/policies if present)")
+    parser.add_argument(
+        "--policy-pack",
+        help="policy pack directory (default: <program>/policies if it holds a PulumiPolicy.yaml, "
+        "else ./policies if it does)",
+    )
     parser.add_argument("--policy-config", help="policy config JSON (default: <pack>/config/<stack>.json if present)")
+    parser.add_argument(
+        "--stack-outputs",
+        help="JSON file of {stack name: {output: value}} answering pulumi.StackReference reads "
+        "(default: every referenced stack has no outputs)",
+    )
     parser.add_argument("--no-policy", action="store_true", help="do not run a policy pack")
     parser.add_argument("--json", dest="json_path", help="write the full result as JSON to this file")
     parser.add_argument("--markdown", dest="markdown_path", help="write a pull-request comment to this file")
     parser.add_argument("--quiet", action="store_true", help="no terminal report (files and exit code only)")
     return parser
+
+
+def default_policy_pack(program_dir: Path, cwd: Path | None = None) -> Path | None:
+    """The pack used when `--policy-pack` is not given: the program's own `policies/` if it holds a
+    `PulumiPolicy.yaml`, else `policies/` of the current directory if it does (this repository's
+    pack judging a foreign program, as `pulumi preview --policy-pack policies` would from here),
+    else none."""
+    for candidate in (program_dir / "policies", (cwd or Path.cwd()) / "policies"):
+        if (candidate / "PulumiPolicy.yaml").is_file():
+            return candidate
+    return None
 
 
 def preview(
@@ -64,18 +84,18 @@ def preview(
     policy_pack: str | None = None,
     policy_config: str | None = None,
     run_policies: bool = True,
+    stack_outputs: str | None = None,
 ) -> PreviewResult:
     """Capture the program and evaluate the pack; the same path the command line takes."""
     program_dir = Path(program)
-    capture = run_program(program_dir, stack, config_file=config_file)
+    pack_dir = (Path(policy_pack) if policy_pack else default_policy_pack(program_dir)) if run_policies else None
+    capture = run_program(program_dir, stack, config_file=config_file, stack_outputs=stack_outputs)
     result = PreviewResult(capture=capture)
-    if run_policies:
-        pack_dir = Path(policy_pack) if policy_pack else program_dir / "policies"
-        if policy_pack or (pack_dir / "PulumiPolicy.yaml").exists():
-            pack = load_policy_pack(pack_dir)
-            cfg_path = Path(policy_config) if policy_config else pack_dir / "config" / f"{stack}.json"
-            file_config = read_policy_config(cfg_path) if (policy_config or cfg_path.exists()) else None
-            result.policy = evaluate(pack, capture, file_config, capture.config, source=str(cfg_path))
+    if pack_dir is not None:
+        pack = load_policy_pack(pack_dir)
+        cfg_path = Path(policy_config) if policy_config else pack_dir / "config" / f"{stack}.json"
+        file_config = read_policy_config(cfg_path) if (policy_config or cfg_path.exists()) else None
+        result.policy = evaluate(pack, capture, file_config, capture.config, source=str(cfg_path))
     for name, estimator in ESTIMATORS.items():
         result.sections[name] = estimator(result)
     return result
@@ -87,7 +107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         result = preview(
-            args.stack, args.program, args.config, args.policy_pack, args.policy_config, run_policies=not args.no_policy
+            args.stack,
+            args.program,
+            args.config,
+            args.policy_pack,
+            args.policy_config,
+            run_policies=not args.no_policy,
+            stack_outputs=args.stack_outputs,
         )
         if not args.quiet:
             print_terminal(result, console)

@@ -1372,6 +1372,7 @@ _FREE_EC2 = [
     "vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
 ]
 FREE_TYPES: dict[str, str] = {
+    "pulumi:pulumi:StackReference": "reads another stack's outputs; no cloud resource",
     **{f"aws:ec2/{t}": "VPC wiring has no charge" for t in _FREE_EC2},
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "security group rules have no charge",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "security group rules have no charge",

@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
@@ -19,6 +19,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 from .policy_documents import render_policy_document
 
 ACCOUNT_ID = "123456789012"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 PARTITION = "aws"
 
 _current = threading.local()
@@ -549,8 +550,11 @@ class PlatformMocks(Mocks):
         region: str,
         on_unknown_invoke: Callable[[str], None] | None = None,
         dynamic_outputs: Callable[[MockResourceArgs], dict[str, Any] | None] | None = None,
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.region = region
+        self.stack_outputs = {k: dict(v) for k, v in (stack_outputs or {}).items()}
+        """Outputs of the stacks a `pulumi.StackReference` reads, by the name the program gives."""
         self.provider_regions: dict[str, str] = {}
         self._on_unknown_invoke = on_unknown_invoke
         self._dynamic_outputs = dynamic_outputs
@@ -569,6 +573,8 @@ class PlatformMocks(Mocks):
             region = args.inputs.get("region")
             if isinstance(region, str) and region:
                 self.provider_regions[urn] = region
+        if args.typ == STACK_REFERENCE_TYPE:
+            return self._stack_reference(args)
         c = Ctx(args, urn, self._region_for(args.provider))
         if args.typ.startswith("pulumi-python:dynamic") and self._dynamic_outputs is not None:
             extra = self._dynamic_outputs(args)
@@ -583,6 +589,14 @@ class PlatformMocks(Mocks):
         if args.typ.startswith("aws:"):
             merged.setdefault("tagsAll", args.inputs.get("tags") or {})
         return rid, merged
+
+    def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """A `StackReference` is a read of `pulumi:pulumi:StackReference` whose id is the referenced
+        stack's name; the engine answers it with that stack's outputs. Offline they come from
+        `--stack-outputs` (none by default: `get_output` gives None, `require_output` fails)."""
+        name = str(args.inputs.get("name") or args.resource_id or args.name)
+        outputs = self.stack_outputs.get(name, {})
+        return name, {"name": name, "outputs": dict(outputs), "secretOutputNames": []}
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         region = self._region_for(args.provider)

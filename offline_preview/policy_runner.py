@@ -6,6 +6,9 @@ Policies are then called exactly as the analyzer host calls them: resource polic
 resource with `ResourceValidationArgs` (props behind `unknown_checking_proxy`), stack policies once
 with `StackValidationArgs` whose resources carry parents and dependencies; enforcement levels and
 per-policy config are resolved as `pulumi preview --policy-pack-config FILE` resolves them.
+Remediations follow the engine's step generator: for each resource, the `remediate`-level
+policies' remediations run first (reported; later remediations, validations and stack policies
+see the new inputs), then validation, where a remediation-only policy is "not applicable".
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.policy import PolicyCustomTimeouts, _NotApplicableError
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy, unknown_checking_proxy
 
 from .capture import Capture, CapturedResource, ProgramError, forget_shadowed_modules
 from .stack_files import UserError
@@ -73,19 +76,38 @@ class Violation:
 
 
 @dataclass
+class Remediation:
+    """A remediate-level policy rewrote a resource's inputs (what `pulumi preview` shows as remediated)."""
+
+    policy: str
+    urn: str
+    changed: list[str]
+    """Top-level input properties the remediation added, changed or removed (values not shown: they may be secret)."""
+
+
+@dataclass
 class PolicyReport:
     pack: str
     version: str
     policies_run: int
     violations: list[Violation] = field(default_factory=list)
     not_applicable: list[tuple[str, str, str]] = field(default_factory=list)
-    """(policy, urn, reason)"""
+    """(policy, urn, reason): the policy did not judge that resource, e.g. a remediation-only
+    policy in the validation pass ("Policy does not implement validate"), as the analyzer reports it."""
     diagnostics: list[str] = field(default_factory=list)
     """Policies that could not run because a value is unknown (advisory, as in a real preview)."""
+    remediations: list[Remediation] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement == "mandatory"]
+
+    def not_evaluated(self) -> list[tuple[str, str, int]]:
+        """(policy, reason, resources) of the not-applicable results, grouped for reports."""
+        counts: dict[tuple[str, str], int] = {}
+        for policy, _, reason in self.not_applicable:
+            counts[(policy, reason)] = counts.get((policy, reason), 0) + 1
+        return [(policy, reason, n) for (policy, reason), n in sorted(counts.items())]
 
 
 class _RecordedPack:
@@ -267,11 +289,12 @@ class _Evaluator:
             )
         return self._default_providers[package]
 
-    def stack_resources(self) -> list[PolicyResource]:
-        """Resources with their state (inputs merged with outputs), parents and dependencies."""
+    def stack_resources(self, inputs: Mapping[str, Mapping[str, Any]]) -> list[PolicyResource]:
+        """Resources with their state (inputs, after remediations, merged with outputs), parents and
+        dependencies."""
         made: dict[str, PolicyResource] = {}
         for r in self.capture.resources:
-            state = {**r.outputs, **r.inputs}
+            state = {**r.outputs, **inputs.get(r.urn, r.inputs)}
             made[r.urn] = PolicyResource(
                 r.type, unknown_checking_proxy(state), r.urn, r.name, _options(r), self.provider_for(r), None, [], {}
             )
@@ -285,14 +308,33 @@ class _Evaluator:
         return list(made.values())
 
 
-def _run_validation(fn: Any, args: Any, report: Any) -> None:
-    result = fn(args, report)
+def _settle(result: Any) -> Any:
     if isawaitable(result):
         loop = asyncio.new_event_loop()
         try:
-            loop.run_until_complete(result)
+            return loop.run_until_complete(result)
         finally:
             loop.close()
+    return result
+
+
+def _run_validation(fn: Any, args: Any, report: Any) -> None:
+    _settle(fn(args, report))
+
+
+def _unproxy(value: Any) -> Any:
+    """A remediation's result as plain data (it may hand back the proxied props it was given)."""
+    if isinstance(value, (_DictProxy, _ListProxy)):
+        return _unproxy(value["__target"])
+    if isinstance(value, Mapping):
+        return {str(k): _unproxy(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_unproxy(v) for v in value]
+    return value
+
+
+_NO_VALIDATE = "Policy does not implement validate"
+_NO_REMEDIATE = "Policy does not implement remediate"
 
 
 def evaluate(
@@ -341,17 +383,58 @@ def evaluate(
                 f"policy '{rp.policy.name}' raised {type(exc).__name__}: {exc} (on {urn or 'the stack'})"
             ) from exc
 
+    def remediate(rp: ResolvedPolicy, policy: ResourceValidationPolicy, args: Any) -> dict[str, Any] | None:
+        """One remediation, as the analyzer's `Remediate` runs it; the new inputs, if any."""
+        try:
+            result = _settle(policy.remediate(args))
+        except UnknownValueError as exc:
+            report.diagnostics.append(
+                f"can't run remediation '{rp.policy.name}' on {args.urn} during preview: {exc.message}"
+            )
+            return None
+        except _NotApplicableError as exc:
+            report.not_applicable.append((rp.policy.name, args.urn, exc.reason or ""))
+            return None
+        except Exception as exc:
+            raise ProgramError(
+                f"policy '{rp.policy.name}' remediation raised {type(exc).__name__}: {exc} (on {args.urn})"
+            ) from exc
+        return _unproxy(result) if result else None
+
     resource_checks = [(rp, rp.policy) for rp in active if isinstance(rp.policy, ResourceValidationPolicy)]
     stack_checks = [(rp, rp.policy) for rp in active if isinstance(rp.policy, StackValidationPolicy)]
+    remediators = [(rp, p) for rp, p in resource_checks if rp.enforcement == EnforcementLevel.REMEDIATE]
+    final_inputs: dict[str, dict[str, Any]] = {}
     for r in capture.resources:
-        props = unknown_checking_proxy(dict(r.inputs))
         provider = evaluator.provider_for(r)
         opts = _options(r)
+        # The engine's two passes per resource: remediations first (each sees the previous one's
+        # result; in a preview they are reported, and the rest of the run sees the remediated
+        # inputs), then validation of the final inputs.
+        inputs = dict(r.inputs)
+        for rp, policy in remediators:
+            if not policy.has_remediation():
+                report.not_applicable.append((policy.name, r.urn, _NO_REMEDIATE))
+                continue
+            args = ResourceValidationArgs(
+                r.type, unknown_checking_proxy(dict(inputs)), r.urn, r.name, opts, provider, rp.config
+            )
+            new_inputs = remediate(rp, policy, args)
+            if new_inputs is not None:
+                changed = sorted(k for k in {*inputs, *new_inputs} if inputs.get(k) != new_inputs.get(k))
+                report.remediations.append(Remediation(policy.name, r.urn, changed))
+                inputs = new_inputs
+        final_inputs[r.urn] = inputs
+        props = unknown_checking_proxy(dict(inputs))
         for rp, policy in resource_checks:
+            if not policy.has_validation():
+                # A remediation-only policy: the analyzer reports it as not applicable.
+                report.not_applicable.append((policy.name, r.urn, _NO_VALIDATE))
+                continue
             args = ResourceValidationArgs(r.type, props, r.urn, r.name, opts, provider, rp.config)
             guarded(rp, r.urn, policy.validate, args)
     if stack_checks:
-        resources = evaluator.stack_resources()
+        resources = evaluator.stack_resources(final_inputs)
         for rp, policy in stack_checks:
             guarded(rp, "", policy.validate, StackValidationArgs(resources, rp.config))
     return report

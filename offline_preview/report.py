@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from .capture import Capture, CapturedResource
+from .capture import STACK_TYPE, Capture, CapturedResource
 from .policy_runner import PolicyReport
 
 
@@ -79,12 +79,36 @@ def _resource_json(r: CapturedResource) -> dict[str, Any]:
     }
 
 
+def _stack_json(cap: Capture) -> list[dict[str, Any]]:
+    """The root `pulumi:pulumi:Stack`, listed as a real preview lists it: every top-level parent."""
+    if not cap.stack_urn:
+        return []
+    return [
+        {
+            "urn": cap.stack_urn,
+            "id": "",
+            "type": STACK_TYPE,
+            "name": cap.stack_urn.rsplit("::", 1)[-1],
+            "parent": None,
+            "dependencies": [],
+            "provider": None,
+            "protect": False,
+            "custom": False,
+            "remote": False,
+            "retainOnDelete": False,
+            "ignoreChanges": [],
+            "inputs": {},
+            "outputs": _jsonable(cap.outputs),
+        }
+    ]
+
+
 def to_json(result: PreviewResult) -> dict[str, Any]:
     cap = result.capture
     doc: dict[str, Any] = {
         "stack": cap.stack,
         "project": cap.project,
-        "resources": [_resource_json(r) for r in cap.resources],
+        "resources": _stack_json(cap) + [_resource_json(r) for r in cap.resources],
         "policy": None,
         "outputs": _jsonable(cap.outputs),
     }
@@ -104,6 +128,13 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
                 for v in result.policy.violations
             ],
             "diagnostics": result.policy.diagnostics,
+            "remediations": [
+                {"policy": m.policy, "urn": m.urn, "changed": m.changed} for m in result.policy.remediations
+            ],
+            "notApplicable": [
+                {"policy": policy, "reason": reason, "resources": n}
+                for policy, reason, n in result.policy.not_evaluated()
+            ],
         }
     if cap.unknown_invokes:
         doc["unansweredInvokes"] = sorted(set(cap.unknown_invokes))
@@ -202,6 +233,12 @@ def print_terminal(result: PreviewResult, console: Console | None = None) -> Non
         console.print(
             f"[bold]{len(pol.mandatory)} mandatory[/bold], {len(pol.violations) - len(pol.mandatory)} advisory"
         )
+    for m in pol.remediations:
+        console.print(
+            f"[cyan]remediated[/cyan] by {escape(m.policy)}: {escape(_short(m.urn))} ({escape(', '.join(m.changed))})"
+        )
+    for policy, reason, n in pol.not_evaluated():
+        console.print(f"[dim]{escape(policy)} not evaluated on {n} resource(s): {escape(reason)}[/dim]")
     for d in pol.diagnostics:
         console.print(f"[dim]{escape(d)}[/dim]")
 
@@ -226,6 +263,14 @@ def to_markdown(result: PreviewResult) -> str:
         for v in sorted(pol.violations, key=lambda v: (v.enforcement != "mandatory", v.policy, v.urn)):
             msg = v.message.replace("|", "\\|").replace("\n", " ")
             lines.append(f"| {v.enforcement} | `{v.policy}` | `{_short(v.urn) if v.urn else '(stack)'}` | {msg} |")
+        lines.append("")
+    if pol is not None and pol.remediations:
+        lines += ["Remediated (the deployment would apply these input changes):", ""]
+        lines += [f"- `{m.policy}` on `{_short(m.urn)}`: {', '.join(m.changed)}" for m in pol.remediations]
+        lines.append("")
+    if pol is not None and pol.not_evaluated():
+        lines += ["Not evaluated:", ""]
+        lines += [f"- `{policy}` on {n} resource(s): {reason}" for policy, reason, n in pol.not_evaluated()]
         lines.append("")
     lines += ["<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---:|"]
     lines += [f"| `{t}` | {n} |" for t, n in counts_by_type(cap)]

@@ -100,6 +100,11 @@ def _mask_secure(value: Any) -> Any:
     return value
 
 
+def stack_names(directory: Path) -> list[str]:
+    """Stacks that have a `Pulumi.<stack>.yaml` in the program directory, in file-name order."""
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+
+
 def read_stack_config(project: Project, stack: str, config_file: Path | None = None) -> StackSettings:
     """Config of `stack` from `Pulumi.<stack>.yaml` (or `config_file`), plus project-level defaults.
 
@@ -108,7 +113,16 @@ def read_stack_config(project: Project, stack: str, config_file: Path | None = N
     would mark them.
     """
     path = config_file or project.directory / f"Pulumi.{stack}.yaml"
-    data = _load_yaml(path) if (config_file or path.exists()) else {}
+    if config_file is None and not path.exists():
+        others = stack_names(project.directory)
+        if others:
+            # Offline, the stack files are the only record of which stacks exist: a name with no
+            # file is a typo, not a stack without config (which would fail on every required key).
+            raise UserError(
+                f"no {path.name} in {project.directory} (stacks: {', '.join(others)}); "
+                "pass --config FILE to preview with another stack file"
+            )
+    data = _load_yaml(path) if (config_file is not None or path.exists()) else {}
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -138,3 +152,18 @@ def read_stack_config(project: Project, stack: str, config_file: Path | None = N
             secret_keys.append(full)
         config[full] = _as_sdk_value(_mask_secure(value))
     return StackSettings(config=config, secret_keys=secret_keys)
+
+
+def read_stack_outputs(path: str | Path) -> dict[str, dict[str, Any]]:
+    """`--stack-outputs FILE`: `{"<stack name as the program references it>": {"<output>": value}}`."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: stack outputs file not found") from None
+    except ValueError as exc:
+        raise UserError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise UserError(
+            f'{path}: expected a JSON object of stack name -> {{output: value}}, e.g. {{"org/net/prod": {{"vpcId": "vpc-1"}}}}'
+        )
+    return {str(k): dict(v) for k, v in data.items()}

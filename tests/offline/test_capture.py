@@ -88,11 +88,19 @@ def test_leaves_no_files_behind(tmp_path):
     assert not list(MINIMAL.rglob("__pycache__"))
 
 
-def test_missing_required_config_is_a_user_error_and_registers_nothing():
+def test_missing_required_config_is_a_user_error_and_registers_nothing(tmp_path):
+    stack_file = tmp_path / "Pulumi.test.yaml"
+    stack_file.write_text("config:\n  aws:region: eu-west-1\n")
     with pytest.raises(UserError) as err:
-        run_program(MINIMAL, "nonexistent-stack")
+        run_program(MINIMAL, "test", config_file=stack_file)
     assert "bucketPrefix" in str(err.value)
     assert err.value.capture.resources == []
+
+
+def test_a_stack_without_a_stack_file_is_a_user_error_naming_the_stacks():
+    with pytest.raises(UserError) as err:
+        run_program(MINIMAL, "nonexistent-stack")
+    assert str(err.value).startswith(f"no Pulumi.nonexistent-stack.yaml in {MINIMAL} (stacks: test)")
 
 
 def test_program_exception_is_reported_with_its_location(tmp_path):

@@ -15,6 +15,7 @@ import pytest
 from offline_preview import PreviewResult, preview
 from offline_preview.capture import Capture
 from offline_preview.graph import component_graph, find_cycle, top_level_components
+from offline_preview.report import to_json
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -218,3 +219,43 @@ def test_the_stack_passes_the_policy_pack_with_zero_mandatory_findings(stack):
     assert report is not None and report.policies_run >= 45
     assert [(v.policy, v.urn) for v in report.mandatory] == []
     assert report.diagnostics == []
+
+
+# --- the JSON report -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_urn_the_json_report_refers_to_is_one_of_its_resources(stack):
+    """Parents, dependencies, property dependencies and providers point at listed resources: the
+    root stack is listed, and dependencies on a remote component's unregistered child (pulumi-eks's
+    `eksCluster` output) point at the component."""
+    doc = to_json(result(stack))
+    listed = {r["urn"] for r in doc["resources"]}
+    assert len(listed) == len(doc["resources"])
+    [root] = [r for r in doc["resources"] if r["type"] == "pulumi:pulumi:Stack"]
+    assert root["urn"] == f"urn:pulumi:{stack}::platform::pulumi:pulumi:Stack::platform-{stack}"
+    dangling = [
+        (r["urn"], ref)
+        for r in doc["resources"]
+        for ref in [r["parent"], r["provider"], *r["dependencies"]]
+        if ref is not None and ref not in listed
+    ]
+    dangling += [
+        (r.urn, ref)
+        for r in cap(stack).resources
+        for refs in r.property_dependencies.values()
+        for ref in refs
+        if ref not in listed
+    ]
+    assert dangling == []
+    assert all(r["parent"] for r in doc["resources"] if r["type"] != "pulumi:pulumi:Stack")
+
+
+def test_a_dependency_on_the_eks_cluster_child_points_at_the_remote_component():
+    capture = cap("staging")
+    [cluster] = capture.of_type(EKS_CLUSTER)
+    dependents = [r for r in capture.resources if cluster.urn in r.dependencies]
+    assert dependents, "staging's EKS add-ons and node groups use the cluster's eksCluster output"
+    assert not [
+        d for r in capture.resources for d in r.dependencies if d.startswith(cluster.urn.rsplit("::", 1)[0] + "$")
+    ]

@@ -3,11 +3,13 @@ value and what is allowed, all problems together, and nothing registered."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from components.config import ConfigError, StackConfig, parse_config
 from offline_preview import UserError, run_program
@@ -99,77 +101,6 @@ def test_environment_table_of_the_spec():
     assert prod.compute.ecs.on_demand_base > 0
 
 
-def test_malformed_cidr():
-    msg = one_problem(with_section("network", cidr="10.0.0.0/33"), "platform:network.cidr")
-    assert '"10.0.0.0/33"' in msg and "valid IPv4 CIDR" in msg and "e.g. 10.0.0.0/16" in msg
-
-
-def test_subnet_outside_the_vpc():
-    raw = with_section("network", publicSubnetCidrs=["10.1.48.0/24", "10.0.49.0/24", "10.0.50.0/24"])
-    msg = one_problem(raw, "platform:network.publicSubnetCidrs[0]")
-    assert '"10.1.48.0/24"' in msg and "outside the VPC CIDR 10.0.0.0/16" in msg
-
-
-def test_overlapping_subnets():
-    raw = with_section("network", databaseSubnetCidrs=["10.0.52.0/24", "10.0.53.0/24", "10.0.1.128/25"])
-    msg = one_problem(raw, "platform:network.databaseSubnetCidrs[2]")
-    assert '"10.0.1.128/25"' in msg and "overlaps privateSubnetCidrs[1] (10.0.1.0/24)" in msg
-
-
-def test_more_azs_than_subnets():
-    raw = with_section("network", azCount=4)
-    found = problems_of(raw)
-    assert any(
-        p.startswith("platform:network.publicSubnetCidrs:") and "lists 3 CIDR(s) but azCount is 4" in p for p in found
-    )
-
-
-def test_unknown_enum_value():
-    msg = one_problem(with_section("network", natGateways="perAZ"), "platform:network.natGateways")
-    assert '"perAZ"' in msg and "'none', 'single' or 'perAz'" in msg
-
-
-def test_invalid_fargate_pair_uses_the_official_table():
-    msg = one_problem(with_section("compute", ecs__memory=8192), "platform:compute.ecs.memory")
-    assert "8192" in msg and "cpu 512" in msg and "1024, 2048, 3072, 4096" in msg
-
-
-def test_min_greater_than_max():
-    msg = one_problem(with_section("compute", ecs__minTasks=9), "platform:compute.ecs.minTasks")
-    assert "9" in msg and "<= maxTasks (4)" in msg
-    msg = one_problem(with_section("compute", eks__systemNodes__minSize=5), "platform:compute.eks.systemNodes.minSize")
-    assert "<= maxSize (3)" in msg
-
-
-def test_storage_below_engine_minimum():
-    msg = one_problem(with_section("database", allocatedStorageGb=10), "platform:database.allocatedStorageGb")
-    assert "10" in msg and "postgres minimum is 20 GiB" in msg
-
-
-def test_backup_retention_outside_0_to_35():
-    msg = one_problem(with_section("database", backupRetentionDays=40), "platform:database.backupRetentionDays")
-    assert "40" in msg and "<= 35" in msg
-    msg = one_problem(with_section("database", backupRetentionDays=-1), "platform:database.backupRetentionDays")
-    assert ">= 0" in msg
-
-
-def test_unknown_key_suggests_the_closest_valid_key():
-    msg = one_problem(with_section("network", azcount=3), "platform:network.azcount")
-    assert "did you mean 'azCount'?" in msg
-    raw = stack_raw()
-    raw["platform:netwrok"] = raw["platform:network"]
-    msg = one_problem(raw, "platform:netwrok")
-    assert "did you mean 'network'?" in msg
-
-
-def test_missing_required_key():
-    msg = one_problem(with_section("database", instanceClass=_DELETE), "platform:database.instanceClass")
-    assert "required but missing" in msg
-    raw = stack_raw()
-    del raw["platform:monitoring"]
-    assert "required but missing" in one_problem(raw, "platform:monitoring")
-
-
 def test_all_problems_are_reported_together():
     raw = with_section("network", cidr="10.0.0.0/33", natGateways="x")
     raw["platform:database"] = json.dumps({**json.loads(raw["platform:database"]), "backupRetentionDays": 99})
@@ -194,37 +125,228 @@ def test_prod_requires_protection_and_multi_az():
     assert any(p.startswith("platform:database.multiAz:") for p in found)
 
 
+# --- every bad-input class of the issue, through the real program ------------------------------
+#
+# Each row feeds one bad value to `__main__.py` (the stack program) via the offline preview and
+# asserts: a UserError (exit 2, no traceback), one line naming the full key, the bad value as the
+# user wrote it (JSON), what is allowed, and that nothing was registered.
+
+
+def section(name: str, **changes: Any) -> dict[str, Any]:
+    """The dev stack's `platform:<name>` object with `a__b=value` changes (`_DELETE` removes)."""
+    return {f"platform:{name}": json.loads(with_section(name, **changes)[f"platform:{name}"])}
+
+
+BAD_INPUT = [
+    # (class, config overrides or keys to drop, full key, bad value as shown, allowed text)
+    (
+        "malformed CIDR",
+        section("network", cidr="10.0.0.0/33"),
+        "platform:network.cidr",
+        '"10.0.0.0/33"',
+        "allowed: an IPv4 CIDR of /16 to /28 with no host bits set, e.g. 10.0.0.0/16",
+    ),
+    (
+        "CIDR with host bits",
+        section("network", cidr="10.0.0.1/16"),
+        "platform:network.cidr",
+        '"10.0.0.1/16"',
+        "allowed: an IPv4 CIDR of /16 to /28 with no host bits set",
+    ),
+    (
+        "VPC larger than AWS allows",
+        section("network", cidr="10.0.0.0/8"),
+        "platform:network.cidr",
+        '"10.0.0.0/8"',
+        "allowed: an IPv4 CIDR of /16 to /28",
+    ),
+    (
+        "subnet outside the VPC",
+        section("network", publicSubnetCidrs=["10.1.48.0/24", "10.0.49.0/24", "10.0.50.0/24"]),
+        "platform:network.publicSubnetCidrs[0]",
+        '"10.1.48.0/24"',
+        "is outside the VPC CIDR 10.0.0.0/16; allowed: a /16-/28 subnet of the VPC CIDR 10.0.0.0/16",
+    ),
+    (
+        "overlapping subnets",
+        section("network", databaseSubnetCidrs=["10.0.52.0/24", "10.0.53.0/24", "10.0.1.128/25"]),
+        "platform:network.databaseSubnetCidrs[2]",
+        '"10.0.1.128/25"',
+        "overlaps privateSubnetCidrs[1] (10.0.1.0/24); allowed: a /16-/28 subnet of the VPC CIDR 10.0.0.0/16 "
+        "that overlaps no other subnet",
+    ),
+    (
+        "more AZs than subnets",
+        section("network", azCount=4),
+        "platform:network.privateSubnetCidrs",
+        '["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]',
+        "lists 3 CIDR(s) but azCount is 4; allowed: exactly 4 CIDRs (one subnet per AZ)",
+    ),
+    (
+        "unknown enum value",
+        section("network", natGateways="perAZ"),
+        "platform:network.natGateways",
+        '"perAZ"',
+        "is not allowed; allowed: none, single, perAz",
+    ),
+    (
+        "unknown enum value (top level)",
+        {"platform:environment": "qa"},
+        "platform:environment",
+        '"qa"',
+        "allowed: dev, staging, prod",
+    ),
+    (
+        "unknown enum value in a list",
+        section("network", interfaceEndpoints=["ecr.api", "s3"]),
+        "platform:network.interfaceEndpoints[1]",
+        '"s3"',
+        "allowed: ecr.api, ecr.dkr, logs, sts, secretsmanager, ssm, ssmmessages, ec2messages, kms",
+    ),
+    (
+        "invalid Fargate CPU/memory pair",
+        section("compute", ecs__memory=8192),
+        "platform:compute.ecs.memory",
+        "8192",
+        "allowed with cpu 512: 1024, 2048, 3072, 4096 MiB",
+    ),
+    (
+        "invalid Fargate CPU",
+        section("compute", ecs__cpu=300),
+        "platform:compute.ecs.cpu",
+        "300",
+        "allowed: 256, 512, 1024, 2048, 4096, 8192, 16384",
+    ),
+    (
+        "min > max (tasks)",
+        section("compute", ecs__minTasks=9),
+        "platform:compute.ecs.minTasks",
+        "9",
+        "must be <= maxTasks (4); allowed: 0-4",
+    ),
+    (
+        "min > max (node group)",
+        section("compute", eks__systemNodes__minSize=5),
+        "platform:compute.eks.systemNodes.minSize",
+        "5",
+        "must be <= maxSize (3); allowed: 0-3",
+    ),
+    (
+        "desired outside min..max",
+        section("compute", eks__spotNodes__desiredSize=9),
+        "platform:compute.eks.spotNodes.desiredSize",
+        "9",
+        "allowed: 0-4",
+    ),
+    (
+        "storage below the engine minimum",
+        section("database", allocatedStorageGb=10),
+        "platform:database.allocatedStorageGb",
+        "10",
+        "is below the postgres minimum of 20 GiB; allowed: 20-65536",
+    ),
+    (
+        "backup retention above 35",
+        section("database", backupRetentionDays=40),
+        "platform:database.backupRetentionDays",
+        "40",
+        "is out of range; allowed: 0-35",
+    ),
+    (
+        "backup retention below 0",
+        section("database", backupRetentionDays=-1),
+        "platform:database.backupRetentionDays",
+        "-1",
+        "is out of range; allowed: 0-35",
+    ),
+    (
+        "unknown key (typo)",
+        section("network", azcount=3),
+        "platform:network.azcount",
+        "3",
+        "is not a known key; did you mean 'azCount'? allowed keys: cidr, azCount, natGateways",
+    ),
+    (
+        "unknown top-level key (typo)",
+        {"platform:netwrok": {"cidr": "10.0.0.0/16"}},
+        "platform:netwrok",
+        '{"cidr": "10.0.0.0/16"}',
+        "is not a known key; did you mean 'network'? allowed keys: environment, protect, tags, network",
+    ),
+    (
+        "missing required key",
+        section("database", instanceClass=_DELETE),
+        "platform:database.instanceClass",
+        None,
+        "is required but missing; allowed: an RDS instance class db.<family>.<size>, e.g. db.t3.micro",
+    ),
+    (
+        "missing required section",
+        ("platform:monitoring",),
+        "platform:monitoring",
+        None,
+        "is required but missing; allowed: an object with keys logRetentionDays, alarmEmails, monthlyBudgetUsd",
+    ),
+    (
+        "missing region",
+        ("aws:region",),
+        "aws:region",
+        None,
+        "is required but missing; allowed: an AWS region name, e.g. us-east-1",
+    ),
+    (
+        "wrong type",
+        section("network", azCount="three"),
+        "platform:network.azCount",
+        '"three"',
+        "must be a whole number; allowed: 2-6",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("key", "value", "expected"),
-    [
-        (
-            "platform:network",
-            {"cidr": "10.0.0.0/16", "azCount": 3, "natGateways": "sideways"},
-            "platform:network.natGateways",
-        ),
-        (
-            "platform:compute",
-            {
-                "platform": "ecs",
-                "imageTag": "1.0",
-                "ecs": {
-                    "cpu": 300,
-                    "memory": 512,
-                    "minTasks": 1,
-                    "maxTasks": 2,
-                    "spotWeight": 1,
-                    "onDemandWeight": 0,
-                    "onDemandBase": 0,
-                },
-            },
-            "platform:compute.ecs.cpu",
-        ),
-        ("platform:environment", "qa", "platform:environment"),
-    ],
+    ("overrides", "key", "shown", "allowed"),
+    [pytest.param(*row[1:], id=row[0]) for row in BAD_INPUT],
 )
-def test_bad_config_through_the_program_registers_nothing(key, value, expected):
+def test_bad_input_is_one_clear_message_and_registers_nothing(overrides, key, shown, allowed, tmp_path):
+    if isinstance(overrides, tuple):  # keys to leave out: a stack file without them
+        data = yaml.safe_load((REPO / "Pulumi.dev.yaml").read_text())
+        for dropped in overrides:
+            del data["config"][dropped]
+        stack_file = tmp_path / "Pulumi.dev.yaml"
+        stack_file.write_text(yaml.safe_dump(data))
+        run = functools.partial(run_program, REPO, "dev", config_file=stack_file)
+    else:
+        run = functools.partial(run_program, REPO, "dev", config=overrides)
     with pytest.raises(UserError) as err:
-        run_program(REPO, "dev", config={key: value})
-    assert expected in str(err.value)
-    assert "Traceback" not in str(err.value)
+        run()
+    message = str(err.value)
+    assert "Traceback" not in message
+    assert message.startswith("Invalid configuration of stack 'dev'")
+    lines = [line.strip() for line in message.splitlines() if line.strip().startswith(f"- {key}:")]
+    assert len(lines) == 1, message
+    [line] = lines
+    if shown is None:  # nothing to show: the key is followed by the reason
+        assert line.startswith(f"- {key}: is required but missing"), line
+    else:
+        assert line.startswith(f"- {key}: {shown} "), line
+    assert allowed in line, line
     assert err.value.capture.resources == []
+
+
+def test_every_bad_input_class_of_the_issue_has_a_row():
+    classes = {row[0] for row in BAD_INPUT}
+    assert {
+        "malformed CIDR",
+        "subnet outside the VPC",
+        "overlapping subnets",
+        "more AZs than subnets",
+        "unknown enum value",
+        "invalid Fargate CPU/memory pair",
+        "min > max (tasks)",
+        "storage below the engine minimum",
+        "backup retention above 35",
+        "backup retention below 0",
+        "unknown key (typo)",
+        "missing required key",
+    } <= classes
