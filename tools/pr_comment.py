@@ -1,4 +1,4 @@
-"""Pack Markdown report parts into pull-request comments that GitHub accepts.
+"""Pack Markdown report parts into pull-request comments that GitHub accepts (standard library only).
 
 `python -m tools.pr_comment OUT --part "LABEL=FILE" ... [--run-url URL] [--artifact-url URL]`
 
@@ -107,7 +107,8 @@ def pack(parts: Sequence[Part], limit: int = DEFAULT_LIMIT, link: str = "the wor
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m tools.pr_comment", description="Pack Markdown report parts into PR comments under GitHub's limit."
+        prog="python -m tools.pr_comment",
+        description="Pack Markdown report parts into PR comments under GitHub's limit.",
     )
     parser.add_argument("out", help="directory to write comment.md and comment-<i>.md into")
     parser.add_argument("--part", action="append", default=[], metavar="LABEL=FILE", help="a report part, in order")
@@ -138,9 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("comment-*.md"):
         stale.unlink()
-    (out / "comment.md").write_text(
-        "\n".join([TITLE, "", "\n\n".join(p.text for p in parts)]) + "\n", encoding="utf-8"
-    )
+    (out / "comment.md").write_text("\n".join([TITLE, "", "\n\n".join(p.text for p in parts)]) + "\n", encoding="utf-8")
     for index, body in enumerate(bodies, start=1):
         (out / f"comment-{index}.md").write_text(body, encoding="utf-8")
     print(f"{len(bodies)} comment(s): " + ", ".join(f"{len(b):,} characters" for b in bodies))
