@@ -4,7 +4,9 @@ BASE and HEAD are JSON reports written by `python -m offline_preview STACK --jso
 directories of them (one per stack), typically from the base branch and the pull request. Prints
 per-stack and per-component cost deltas, resources added and removed (with their cost), resources
 whose cost changed, and the change of the deploy critical path; `--markdown` writes the same as a
-pull-request comment. Exit codes: 0, 1 when `--max-increase` is exceeded, 2 for bad input.
+pull-request comment. Added and removed resources without a monthly cost (IAM, security group rules,
+...: hundreds for a new stack) are counted, not listed, in the terminal and Markdown; `--json` lists
+them all. Exit codes: 0, 1 when `--max-increase` is exceeded, 2 for bad input.
 """
 
 from __future__ import annotations
@@ -210,6 +212,18 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def costly(items: list[ResourceCost]) -> tuple[list[ResourceCost], int]:
+    """The resources with a monthly cost (what a reader weighs), and how many others were left out."""
+    shown = [r for r in items if abs(r.monthly_usd) >= EPSILON]
+    return shown, len(items) - len(shown)
+
+
+def _omitted(count: int, listed: int) -> str:
+    if not count:
+        return ""
+    return f"{'all' if not listed else f'{count} more'} at $0.00 a month (not listed)"
+
+
 def to_markdown(diffs: list[StackDiff]) -> str:
     out = [
         "### Cost and deploy-time difference against the base branch",
@@ -230,12 +244,14 @@ def to_markdown(diffs: list[StackDiff]) -> str:
         if d.components:
             out += ["", "| component | base | this branch | change |", "|---|---:|---:|---:|"]
             out += [f"| `{_md(c)}` | {_usd(b)} | {_usd(h)} | {_signed(h - b)} |" for c, b, h in d.components]
-        if d.added:
-            out += ["", f"**Added** ({len(d.added)}):", ""]
-            out += [f"- `{_md(_short(r.urn))}` {_usd(r.monthly_usd)}" for r in d.added]
-        if d.removed:
-            out += ["", f"**Removed** ({len(d.removed)}):", ""]
-            out += [f"- `{_md(_short(r.urn))}` {_usd(r.monthly_usd)}" for r in d.removed]
+        for title, items in (("Added", d.added), ("Removed", d.removed)):
+            if not items:
+                continue
+            shown, omitted = costly(items)
+            out += ["", f"**{title}** ({len(items)}):", ""]
+            out += [f"- `{_md(_short(r.urn))}` {_usd(r.monthly_usd)}" for r in shown]
+            if omitted:
+                out.append(f"- _{_omitted(omitted, len(shown))}_")
         if d.changed:
             out += ["", f"**Cost changed** ({len(d.changed)}):", ""]
             out += [f"- `{_md(_short(u))}` {_usd(b)} → {_usd(h)}" for u, _t, b, h in d.changed]
@@ -273,8 +289,11 @@ def print_terminal(diffs: list[StackDiff], console: Console) -> None:
                 comp.add_row(escape(c), _usd(b), _usd(h), _signed(h - b))
             console.print(comp)
         for label, items in (("added", d.added), ("removed", d.removed)):
-            for r in items:
+            shown, omitted = costly(items)
+            for r in shown:
                 console.print(f"  {label} {escape(_short(r.urn))} {_usd(r.monthly_usd)}")
+            if omitted:
+                console.print(f"  {label}: {_omitted(omitted, len(shown))}")
         for u, _t, b, h in d.changed:
             console.print(f"  changed {escape(_short(u))} {_usd(b)} -> {_usd(h)}")
 

@@ -113,3 +113,43 @@ def test_bad_input_is_a_message_not_a_traceback(tmp_path):
     other = tmp_path / "other.json"
     other.write_text("{}")
     assert main([str(other), str(other), "--quiet"]) == 2
+
+
+def _report(stack: str, resources: dict[str, float]) -> dict[str, object]:
+    """A minimal report: resource name -> monthly cost."""
+    urns = {name: f"urn:pulumi:{stack}::p::test:index:Thing::{name}" for name in resources}
+    return {
+        "stack": stack,
+        "resources": [{"urn": u, "type": "test:index:Thing", "custom": True} for u in urns.values()],
+        "cost": {
+            "monthlyUsd": sum(resources.values()),
+            "byComponent": {"(stack)": sum(resources.values())},
+            "lines": [{"urn": urns[n], "type": "test:index:Thing", "monthlyUsd": c} for n, c in resources.items()],
+        },
+    }
+
+
+def test_resources_without_a_monthly_cost_are_counted_not_listed(tmp_path):
+    from rich.console import Console
+
+    from offline_preview.compare import print_terminal, to_markdown
+
+    free = {f"role-{i}": 0.0 for i in range(300)}
+    head = {"staging": _report("staging", {"nat": 32.85, "alarm": 0.1, **free})}
+    base = {"staging": _report("staging", {"gone-1": 0.0, "gone-2": 0.0})}
+    diffs = compare(base, head)
+    [diff] = diffs
+    assert len(diff.added) == 302 and len(diff.removed) == 2  # the data keeps every resource
+    text = to_markdown(diffs)
+    assert "**Added** (302):" in text and "`test:index:Thing::nat` $32.85" in text and "::alarm` $0.10" in text
+    assert "role-" not in text and "- _300 more at $0.00 a month (not listed)_" in text
+    assert "**Removed** (2):" in text and "- _all at $0.00 a month (not listed)_" in text and "gone-" not in text
+    assert len(text) < 3_000
+    console = Console(record=True, width=200)
+    print_terminal(diffs, console)
+    out = console.export_text()
+    assert "added test:index:Thing::nat $32.85" in out and "role-" not in out
+    assert "added: 300 more at $0.00 a month (not listed)" in out
+    assert "removed: all at $0.00 a month (not listed)" in out
+    doc = diff.to_json()
+    assert len(doc["added"]) == 302 and len(doc["removed"]) == 2

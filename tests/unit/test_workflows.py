@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from components.backend_state import login_url
+from components.naming import Naming
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -61,7 +68,7 @@ def test_pull_request_runs_make_test_offline_previews_and_the_cost_diff():
     assert "for stack in dev staging prod" in text
     assert "python -m offline_preview.compare out/base out/head --markdown" in text
     preview = load("pull-request.yml")["jobs"]["pulumi-preview"]
-    assert preview["strategy"]["matrix"]["stack"] == STACKS
+    assert [e["stack"] for e in matrix_entries(preview)] == STACKS
     [pulumi] = [s for s in preview["steps"] if "pulumi/actions@" in s.get("uses", "")]
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["policyPacks"] == "policies"
@@ -92,8 +99,390 @@ def test_deploy_goes_dev_staging_prod_with_policies_enforced_and_one_group_per_s
 
 def test_drift_previews_every_stack_with_refresh_and_shares_the_stack_lock_group():
     job = load("drift.yml")["jobs"]["drift"]
-    assert job["strategy"]["matrix"]["stack"] == STACKS
+    assert [e["stack"] for e in matrix_entries(job)] == STACKS
     assert job["concurrency"]["group"] == "pulumi-${{ matrix.stack }}"
     assert "environment" not in job  # prod's required reviewers must not block a read-only check
     script = next(s["run"] for s in job["steps"] if s.get("id") == "preview")
     assert "--refresh --expect-no-changes" in script and "no changes were expected" in script
+
+
+# --- runners: where each stack's cloud jobs run --------------------------------------------------
+
+ACTIONLINT_CONFIG = ROOT / ".github" / "actionlint.yaml"
+STACK_FILES = {s: yaml.safe_load((ROOT / f"Pulumi.{s}.yaml").read_text())["config"] for s in STACKS}
+# Labels GitHub gives its hosted runners (what a job without `self-hosted` lands on).
+GITHUB_HOSTED = re.compile(r"^(ubuntu|windows|macos)-[\w.-]+$")
+EXPR = re.compile(r"^\$\{\{\s*(.+?)\s*\}\}$")
+CLOUD_WORKFLOWS = ["deploy.yml", "drift.yml", "pull-request.yml"]
+
+
+def matrix_entries(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The job's matrix combinations (only `include` lists and plain axes are used here)."""
+    matrix = (job.get("strategy") or {}).get("matrix")
+    if not matrix:
+        return [{}]
+    axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude")}
+    assert not axes or "include" not in matrix, "mixing axes and include: extend the test's resolver"
+    if "include" in matrix:
+        return list(matrix["include"])
+    [(axis, values)] = axes.items()
+    return [{axis: v} for v in values]
+
+
+def resolve(value: Any, entry: dict[str, Any]) -> Any:
+    """Substitute `${{ matrix.x }}` and `vars[matrix.x]` of one matrix combination."""
+    if isinstance(value, list):
+        return [resolve(v, entry) for v in value]
+    if not isinstance(value, str):
+        return value
+    for key, val in entry.items():
+        if isinstance(val, str):
+            value = value.replace(f"vars[matrix.{key}]", f"vars.{val}")
+    whole = EXPR.match(value.strip())
+    if whole and whole.group(1).startswith("matrix.") and whole.group(1)[7:] in entry:
+        return entry[whole.group(1)[7:]]
+    for key, val in entry.items():
+        if isinstance(val, str):
+            value = re.sub(r"\$\{\{\s*matrix\." + re.escape(key) + r"\s*\}\}", val, value)
+    return value
+
+
+def labels(runs_on: Any) -> list[str]:
+    labels = [runs_on] if isinstance(runs_on, str) else list(runs_on)
+    assert all(isinstance(label, str) and "${{" not in label for label in labels), f"unresolved runs-on: {runs_on}"
+    return labels
+
+
+def job_stack(job_id: str, job: dict[str, Any], entry: dict[str, Any]) -> str | None:
+    return entry.get("stack") or (job_id if job_id in STACKS else None)
+
+
+def cloud_jobs() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any]]]:
+    """(workflow, job id, stack, job, matrix combination) of every job that gets AWS credentials."""
+    out = []
+    for name in CLOUD_WORKFLOWS:
+        for job_id, job in load(name)["jobs"].items():
+            if job["permissions"].get("id-token") != "write":
+                continue
+            for entry in matrix_entries(job):
+                stack = job_stack(job_id, job, entry)
+                assert stack in STACKS, f"{name}:{job_id} gets credentials without naming its stack"
+                out.append((name, job_id, stack, job, entry))
+    return out
+
+
+CLOUD_JOBS = [pytest.param(*c, id=f"{c[0]}:{c[1]}:{c[2]}") for c in cloud_jobs()]
+
+
+def private_eks(stack: str) -> bool:
+    compute = STACK_FILES[stack]["platform:compute"]
+    eks = compute.get("eks") or {}
+    return compute["platform"] == "eks" and not eks.get("endpointPublicAccessCidrs")
+
+
+def test_every_stack_has_its_cloud_jobs_in_each_cloud_workflow():
+    found = {(name, stack) for name, _job_id, stack, _job, _entry in cloud_jobs()}
+    assert found == {(name, stack) for name in CLOUD_WORKFLOWS for stack in STACKS}
+
+
+def test_staging_and_prod_are_private_eks_stacks():
+    """The premise of the runner split: their cluster API is reachable only from their VPC."""
+    assert [s for s in STACKS if private_eks(s)] == ["staging", "prod"]
+
+
+@pytest.mark.parametrize("workflow, job_id, stack, job, entry", CLOUD_JOBS)
+def test_cloud_jobs_of_a_private_eks_stack_never_land_on_a_github_hosted_runner(workflow, job_id, stack, job, entry):
+    runner = labels(resolve(job["runs-on"], entry))
+    if private_eks(stack) or stack in ("staging", "prod"):
+        # `self-hosted` is a label GitHub-hosted runners never carry; platform-<stack> is the runner
+        # inside that stack's VPC (a prod job must not land on the staging runner either).
+        assert "self-hosted" in runner, f"{workflow}:{job_id} ({stack}) may run on a GitHub-hosted runner: {runner}"
+        assert f"platform-{stack}" in runner, f"{workflow}:{job_id} ({stack}) is not pinned to the {stack} runner"
+        assert not any(GITHUB_HOSTED.match(label) for label in runner)
+    else:
+        assert runner == ["ubuntu-24.04"], f"{workflow}:{job_id} ({stack}): {runner}"
+
+
+def test_self_hosted_labels_are_declared_for_actionlint():
+    declared = set(yaml.safe_load(ACTIONLINT_CONFIG.read_text())["self-hosted-runner"]["labels"])
+    used = set()
+    for _workflow, _job_id, _stack, job, entry in cloud_jobs():
+        used |= {label for label in labels(resolve(job["runs-on"], entry)) if label.startswith("platform-")}
+    assert used == declared == {"platform-staging", "platform-prod"}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_fork_pull_requests_never_reach_self_hosted_runners(name: str):
+    doc = load(name)
+    triggers = set(doc["on"])
+    assert not triggers & {"pull_request_target", "issue_comment", "pull_request_review_comment"}, name
+    for job_id, job in doc["jobs"].items():
+        runners = [labels(resolve(job["runs-on"], entry)) for entry in matrix_entries(job)]
+        self_hosted = any("self-hosted" in r for r in runners)
+        if not self_hosted:
+            assert all(len(r) == 1 and GITHUB_HOSTED.match(r[0]) for r in runners), f"{name}:{job_id}: {runners}"
+            continue
+        if "pull_request" in triggers:
+            # The job runs only for branches of this repository: one condition of an `&&` chain.
+            condition = job.get("if", "")
+            assert "github.event.pull_request.head.repo.full_name == github.repository" in condition, job_id
+            assert "||" not in condition and "!" not in condition.replace("!=", ""), f"{name}:{job_id}: {condition}"
+        else:
+            # Workflows on self-hosted runners otherwise run only trusted code of the default branch.
+            assert triggers <= {"push", "schedule", "workflow_dispatch"}, f"{name}: {triggers}"
+            if "push" in triggers:
+                assert doc["on"]["push"] == {"branches": ["main"]}, name
+
+
+def test_jobs_that_run_fork_code_are_github_hosted():
+    for job_id, job in load("pull-request.yml")["jobs"].items():
+        if "head.repo.full_name == github.repository" not in job.get("if", ""):
+            assert labels(job["runs-on"]) == ["ubuntu-24.04"], job_id
+
+
+# --- per-stack settings: state URL and roles -----------------------------------------------------
+
+
+def step_with(job: dict[str, Any], uses: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if s.get("uses", "").startswith(uses)]
+
+
+def test_no_workflow_uses_a_single_state_bucket_or_preview_role():
+    for path in WORKFLOWS.glob("*.yml"):
+        text = path.read_text()
+        assert "PULUMI_STATE_BUCKET" not in text, path.name
+        assert "vars.AWS_PREVIEW_ROLE_ARN }}" not in text, path.name
+
+
+@pytest.mark.parametrize("workflow, job_id, stack, job, entry", CLOUD_JOBS)
+def test_cloud_jobs_use_their_own_stacks_state_and_role_after_checking_them(workflow, job_id, stack, job, entry):
+    state = f"${{{{ vars.PULUMI_STATE_URL_{stack.upper()} }}}}"
+    deploy = workflow == "deploy.yml"
+    role = "${{ vars.AWS_DEPLOY_ROLE_ARN }}" if deploy else f"${{{{ vars.AWS_PREVIEW_ROLE_ARN_{stack.upper()} }}}}"
+    if deploy:
+        assert job["environment"] == stack  # AWS_DEPLOY_ROLE_ARN comes from the stack's environment
+    else:
+        assert "environment" not in job  # prod's required reviewers must not hold previews or drift
+    [check] = step_with(job, "./.github/actions/stack-settings")
+    [creds] = step_with(job, "aws-actions/configure-aws-credentials@")
+    steps = job["steps"]
+    assert steps.index(check) < steps.index(creds), "settings are checked before credentials are requested"
+    assert resolve(check["with"]["stack"], entry) == stack
+    assert resolve(check["with"]["state-url"], entry) == state
+    assert resolve(check["with"]["role-arn"], entry) == role
+    assert resolve(check["with"]["state-url-variable"], entry) == f"PULUMI_STATE_URL_{stack.upper()}"
+    assert resolve(creds["with"]["role-to-assume"], entry) == role
+    urls = [
+        resolve(s["with"]["cloud-url"], entry) for s in step_with(job, "pulumi/actions@") if "cloud-url" in s["with"]
+    ]
+    urls += [resolve(s["env"]["STATE_URL"], entry) for s in steps if "STATE_URL" in s.get("env", {})]
+    assert urls == [state], f"{workflow}:{job_id} ({stack}) logs in to {urls}"
+    for step in step_with(job, "pulumi/actions@"):
+        if "stack-name" in step["with"]:
+            assert resolve(step["with"]["stack-name"], entry) == stack
+
+
+def test_readme_names_every_variable_the_workflows_read():
+    readme = (ROOT / "README.md").read_text()
+    names = set()
+    for path in WORKFLOWS.glob("*.yml"):
+        names |= set(re.findall(r"vars\.([A-Z0-9_]+)", path.read_text()))
+    for _workflow, _job_id, _stack, _job, entry in cloud_jobs():
+        names |= {v for k, v in entry.items() if k.endswith("variable")}
+    assert {"AWS_REGION", "AWS_DEPLOY_ROLE_ARN", "PULUMI_STATE_URL_PROD", "AWS_PREVIEW_ROLE_ARN_STAGING"} <= names
+    for name in sorted(names):
+        assert f"`{name}`" in readme, f"README's CI/CD settings do not name {name}"
+
+
+# --- the settings check and the replace input (the composite actions' scripts) ------------------
+
+CHECK = ROOT / ".github" / "actions" / "stack-settings" / "check.sh"
+URNS = ROOT / ".github" / "actions" / "replace-urns" / "urns.sh"
+
+
+def run_script(script: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(script)], env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True)
+
+
+def state_url(stack: str, account: str = "123456789012", region: str = "us-east-1") -> str:
+    """What the bootstrap prints as `stateBackendUrl`: the component's own naming and URL."""
+    return login_url(Naming(project="platform", environment=stack, region=region).bucket("state", account), region)
+
+
+def check(
+    stack: str, url: str, role: str = "arn:aws:iam::123456789012:role/platform-ci"
+) -> subprocess.CompletedProcess[str]:
+    return run_script(
+        CHECK,
+        STACK=stack,
+        STATE_URL=url,
+        STATE_URL_VARIABLE=f"PULUMI_STATE_URL_{stack.upper()}",
+        ROLE_ARN=role,
+        ROLE_VARIABLE=f"AWS_PREVIEW_ROLE_ARN_{stack.upper()}",
+    )
+
+
+@pytest.mark.parametrize("script", sorted((ROOT / ".github" / "actions").glob("*/*.sh")), ids=lambda p: p.parent.name)
+def test_action_scripts_pass_shellcheck(script: Path):
+    proc = subprocess.run([str(ROOT / "venv" / "bin" / "shellcheck"), str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_settings_check_accepts_the_bootstrap_state_url_of_its_own_stack_only(stack: str):
+    proc = check(stack, state_url(stack))
+    assert proc.returncode == 0, proc.stdout
+    for other in STACKS:
+        if other != stack:
+            proc = check(stack, state_url(other))
+            assert proc.returncode == 1
+            assert f"PULUMI_STATE_URL_{stack.upper()}=" in proc.stdout and "is not the state bucket" in proc.stdout
+
+
+def test_settings_check_names_missing_and_mismatched_variables():
+    missing = check("prod", "", role="")
+    assert missing.returncode == 1
+    assert (
+        "PULUMI_STATE_URL_PROD is not set" in missing.stdout
+        and "AWS_PREVIEW_ROLE_ARN_PROD is not set" in missing.stdout
+    )
+    other_account = check("prod", state_url("prod"), role="arn:aws:iam::210987654321:role/platform-ci")
+    assert other_account.returncode == 1 and "account 210987654321" in other_account.stdout
+    region = check("prod", state_url("prod").replace("region=us-east-1", "region=eu-west-1"))
+    assert region.returncode == 1 and "the bucket is in us-east-1" in region.stdout
+    assert check("prod", state_url("prod"), role="platform-ci").returncode == 1
+    assert check("prod", "s3://my-bucket").returncode == 1
+
+
+def replace_urns(tmp_path: Path, stack: str, resources: str) -> tuple[int, list[str], str]:
+    output = tmp_path / "github_output"
+    output.write_text("")
+    proc = run_script(URNS, STACK=stack, PROJECT="platform", RESOURCES=resources, GITHUB_OUTPUT=str(output))
+    text = output.read_text()
+    urns = text.split("urns<<URNS_END\n", 1)[1].split("URNS_END\n", 1)[0].splitlines() if text else []
+    return proc.returncode, urns, proc.stdout
+
+
+def test_replace_input_becomes_each_stacks_urns(tmp_path: Path):
+    token = "platform:index:Storage$random:index/randomPassword:RandomPassword::cache-auth-token"
+    rc, urns, _ = replace_urns(tmp_path, "prod", f"  {token}  \n\n")
+    assert rc == 0 and urns == [f"urn:pulumi:prod::platform::{token}"]
+    rc, urns, _ = replace_urns(tmp_path, "dev", "")
+    assert rc == 0 and urns == []
+    for bad in (f"urn:pulumi:prod::platform::{token}", "cache-auth-token", "x::y; rm -rf /"):
+        rc, _, out = replace_urns(tmp_path, "prod", bad)
+        assert rc == 1 and "::error" in out, bad
+
+
+def test_deploy_passes_the_replace_input_to_every_stack():
+    doc = load("deploy.yml")
+    assert doc["on"]["workflow_dispatch"]["inputs"]["replace"]["default"] == ""
+    for stack in STACKS:
+        job = doc["jobs"][stack]
+        [replace] = step_with(job, "./.github/actions/replace-urns")
+        assert replace["with"] == {"stack": stack, "resources": "${{ inputs.replace }}"}
+        [up] = step_with(job, "pulumi/actions@")
+        assert up["with"]["replace"] == f"${{{{ steps.{replace['id']}.outputs.urns }}}}"
+        assert job["steps"].index(replace) < job["steps"].index(up)
+
+
+# --- the PR comment poster (github-script, run under node with a fake GitHub API) ---------------
+
+HARNESS = r"""
+const fs = require('fs');
+const script = fs.readFileSync(process.argv[2], 'utf8');
+const state = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+const calls = [];
+const github = {
+  paginate: async () => state.comments,
+  rest: {
+    pulls: { get: async () => ({ data: { head: { sha: state.prHead } } }) },
+    issues: {
+      listComments: 'listComments',
+      updateComment: async (a) => { calls.push(['update', a.comment_id, a.body]); },
+      createComment: async (a) => { calls.push(['create', a.issue_number, a.body]); },
+      deleteComment: async (a) => { calls.push(['delete', a.comment_id]); },
+    },
+  },
+};
+const core = { setFailed: (m) => calls.push(['failed', m]), notice: (m) => calls.push(['notice', m]) };
+const context = { repo: { owner: 'o', repo: 'r' } };
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('require', 'github', 'context', 'core', script)(require, github, context, core)
+  .then(() => console.log(JSON.stringify(calls)));
+"""
+
+
+def post_comments(tmp_path: Path, files: dict[str, str], comments: list[dict[str, Any]], pr_head: str = "abc"):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    [job] = load("pull-request-comment.yml")["jobs"].values()
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "script.js").write_text(job["steps"][-1]["with"]["script"])
+    (tmp_path / "harness.js").write_text(HARNESS)
+    (tmp_path / "state.json").write_text(json.dumps({"comments": comments, "prHead": pr_head}))
+    preview = tmp_path / "preview"
+    preview.mkdir()
+    (preview / "pr-number").write_text("7\n")
+    for name, text in files.items():
+        (preview / name).write_text(text)
+    proc = subprocess.run(
+        [node, "harness.js", "script.js", "state.json"],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "HEAD_SHA": "abc"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def bot(comment_id: int, body: str, login: str = "github-actions[bot]") -> dict[str, Any]:
+    return {"id": comment_id, "body": body, "user": {"login": login, "type": "Bot"}}
+
+
+def test_comment_poster_updates_its_comments_in_place_and_removes_leftovers(tmp_path: Path):
+    files = {"comment-1.md": "<!-- offline-preview:1 -->\n## Offline preview (1/2)\n\nA", "comment-2.md": "B"}
+    existing = [
+        bot(11, "<!-- offline-preview -->\nold single comment"),  # before the split: becomes comment 1
+        bot(12, "<!-- offline-preview:3 -->\nleft from a longer report"),
+        bot(13, "<!-- offline-preview:2 -->\nnot ours", login="someone-else[bot]"),
+        bot(14, "### pulumi preview of staging"),
+    ]
+    calls = post_comments(tmp_path, files, existing)
+    assert calls[0] == ["update", 11, "<!-- offline-preview:1 -->\n## Offline preview (1/2)\n\nA"]
+    assert calls[1] == ["create", 7, "<!-- offline-preview:2 -->\nB"]
+    assert calls[2:] == [["delete", 12]]
+
+
+def test_comment_poster_cuts_an_oversized_body_and_refuses_odd_artifacts(tmp_path: Path):
+    calls = post_comments(tmp_path / "big", {"comment-1.md": "x" * 70_000}, [])
+    [(verb, _number, body)] = calls
+    assert verb == "create" and len(body) <= 65_536 and body.startswith("<!-- offline-preview:1 -->")
+    for case, files in enumerate(({"comment-2.md": "gap"}, {f"comment-{i}.md": "x" for i in range(1, 12)}, {})):
+        calls = post_comments(tmp_path / f"odd-{case}", files, [])
+        assert [c[0] for c in calls] == ["failed"], files
+    stale = post_comments(tmp_path / "stale", {"comment-1.md": "A"}, [], pr_head="def")
+    assert [c[0] for c in stale] == ["notice"]
+
+
+def test_pull_request_packs_the_report_into_the_comments_the_poster_reads():
+    job = load("pull-request.yml")["jobs"]["offline-preview"]
+    [assemble] = [s for s in job["steps"] if "tools.pr_comment" in s.get("run", "")]
+    script = assemble["run"]
+    for part in ["cost difference=out/cost-diff.md", *(f"{s}=out/head/{s}.md" for s in STACKS)]:
+        assert f'--part "{part}"' in script
+    match = re.search(r"tools\.pr_comment (\S+)", script)
+    assert match is not None
+    out_dir = match.group(1)
+    assert f"> {out_dir}/pr-number" in script and '--artifact-url "$ARTIFACT_URL"' in script
+    uploads = {s["with"]["name"]: s for s in step_with(job, "actions/upload-artifact@")}
+    assert uploads["offline-preview"]["with"]["path"].rstrip("/") == out_dir
+    reports = uploads["offline-preview-reports"]
+    assert job["steps"].index(reports) < job["steps"].index(assemble)
+    assert assemble["env"]["ARTIFACT_URL"] == f"${{{{ steps.{reports['id']}.outputs.artifact-url }}}}"
+    [poster] = load("pull-request-comment.yml")["jobs"].values()
+    [download] = step_with(poster, "actions/download-artifact@")
+    assert download["with"]["name"] == "offline-preview" and download["with"]["path"] == "preview"
+    assert "preview/comment-${i}.md" in poster["steps"][-1]["with"]["script"]
