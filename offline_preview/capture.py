@@ -193,6 +193,18 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         self.unregistered_children: dict[str, str] = {}
         """URN of a remote component's child that its outputs refer to -> the component's URN."""
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine gives: the parent's whole qualified type before the resource's own
+        (`platform:index:BackendState$platform:index:SecureBucket$aws:s3/bucket:Bucket`), and the
+        root stack's type left out. The SDK's mock keeps only the parent's last type and keeps
+        the stack's, so its URNs would match neither `pulumi stack --show-urns` nor the URNs a
+        runbook's `--target` or `state` command must name."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == STACK_TYPE:

@@ -12,6 +12,7 @@ import pytest
 from offline_preview import ProgramError, UserError, run_program
 
 MINIMAL = Path(__file__).resolve().parent.parent / "examples" / "minimal_program"
+REPO = Path(__file__).resolve().parents[2]
 BUCKET = "aws:s3/bucket:Bucket"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 
@@ -23,9 +24,22 @@ def capture():
 
 def test_records_type_name_parent_and_urn(capture):
     bucket = capture.of_type(BUCKET)[0]
-    assert bucket.urn == "urn:pulumi:test::minimal::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::data"
+    # As the engine names it: a top-level resource's type without the root stack's.
+    assert bucket.urn == "urn:pulumi:test::minimal::aws:s3/bucket:Bucket::data"
     assert bucket.parent == capture.stack_urn
     assert bucket.custom and not bucket.remote
+
+
+def test_urns_carry_every_parent_type_as_the_engine_gives_them():
+    capture = run_program(REPO, "dev")
+    (bucket,) = [r for r in capture.of_type(BUCKET) if r.name == "state"]
+    assert bucket.urn == (
+        "urn:pulumi:dev::platform::platform:index:BackendState$platform:index:SecureBucket$aws:s3/bucket:Bucket::state"
+    )
+    for r in capture.resources:
+        parent = capture.by_urn().get(r.parent or "")
+        expected = r.type if parent is None else f"{parent.urn.split('::')[2]}${r.type}"
+        assert r.urn.split("::")[2] == expected, r.urn
 
 
 def test_inputs_are_camel_case_as_crossguard_sees_them(capture):
