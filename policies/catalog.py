@@ -1,6 +1,7 @@
 """Print the pack's policies counted by category (and, with --markdown, the README tables).
 
 python -m policies.catalog            # from the repository root
+python -m policies.catalog --types    # every resource type, with the policies judging or reading it
 python policies/catalog.py --markdown # the policy and anchor tables of policies/README.md
 """
 
@@ -23,6 +24,31 @@ ANCHORS = {
     "CKV": "checkov",
     "awsguard:": "Pulumi awsguard",
 }
+
+
+def type_coverage() -> tuple[dict[str, list[str]], dict[str, list[str]], list[str]]:
+    """(exact type -> policies judging it, exact type -> policies reading it as a link, patterns)."""
+    judged: dict[str, list[str]] = {}
+    linked: dict[str, list[str]] = {}
+    patterns: list[str] = []
+    for info in REGISTRY:
+        for t in info.resource_types:
+            if "*" in t:
+                patterns.append(f"`{t}` ({info.name})")
+            else:
+                judged.setdefault(t, []).append(info.name)
+        for t in info.links:
+            linked.setdefault(t, []).append(info.name)
+    return judged, linked, patterns
+
+
+def coverage_line() -> str:
+    judged, linked, patterns = type_coverage()
+    only_linked = set(linked) - set(judged)
+    return (
+        f"Resource types: {len(judged)} judged by exact type, {len(only_linked)} more read only as links of stack "
+        f"policies ({len(set(judged) | set(linked))} in all), plus {', '.join(patterns)}."
+    )
 
 
 def counts() -> list[tuple[str, int]]:
@@ -89,9 +115,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write-readme", action="store_true", help="rewrite the generated tables in policies/README.md"
     )
+    parser.add_argument("--types", action="store_true", help="list every resource type and the policies using it")
     args = parser.parse_args(argv)
+    if args.types:
+        judged, linked, _ = type_coverage()
+        for t in sorted(set(judged) | set(linked)):
+            print(t)
+            if t in judged:
+                print(f"    judged by: {', '.join(judged[t])}")
+            if t in linked:
+                print(f"    read by:   {', '.join(linked[t])}")
+        print(coverage_line().replace("`", ""))
+        return 0
     if args.markdown or args.write_readme:
-        tables = f"Control references: {frameworks()}.\n\n{policy_table()}\n{anchor_table()}"
+        tables = f"Control references: {frameworks()}.\n\n{coverage_line()}\n\n{policy_table()}\n{anchor_table()}"
         if not args.write_readme:
             print(tables)
             return 0
@@ -105,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     for category, n in counts():
         print(f"{category:<{width}}  {n:>3}")
     print(f"{'total':<{width}}  {len(REGISTRY):>3}")
+    print()
+    print(coverage_line().replace("`", ""))
     print()
     for info in REGISTRY:
         print(

@@ -14,6 +14,7 @@ from .workload_hardening import containers
 LOGGING = Controls(soc2=("CC7.2",), iso27001=("A.8.15", "A.8.16"), pci=("10.2.1",))
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+CLASSIC_LB = "aws:elb/loadBalancer:LoadBalancer"
 
 
 def _flow_logs(args: StackValidationArgs, report: Report) -> None:
@@ -44,7 +45,8 @@ flow_logs = stack_policy(
     controls=Controls(soc2=("CC7.2",), iso27001=("A.8.15", "A.8.16"), pci=("10.2.1",), cis=("3.7",)),
     remediation="aws.ec2.FlowLog(vpc_id=vpc.id, traffic_type='ALL', log_destination_type='cloud-watch-logs' or 's3', ...).",
     validate=_flow_logs,
-    types=("aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog"),
+    types=("aws:ec2/vpc:Vpc",),
+    links=("aws:ec2/flowLog:FlowLog",),
     covers=("AwsSolutions-VPC7", "CKV2_AWS_11"),
 )
 
@@ -103,7 +105,7 @@ lb_logs = resource_policy(
     controls=LOGGING,
     remediation="Set access_logs={bucket: log_bucket.bucket, enabled: True} on aws.lb.LoadBalancer / aws.elb.LoadBalancer.",
     validate=_lb_logs,
-    types=(*LOAD_BALANCERS, "aws:elb/loadBalancer:LoadBalancer"),
+    types=(*LOAD_BALANCERS, CLASSIC_LB),
     covers=("AwsSolutions-ELB2", "CKV_AWS_91", "awsguard:elb-logging-enabled"),
 )
 
@@ -186,22 +188,33 @@ def log_buckets(resources: list[Any], buckets: list[Any]) -> set[str]:
     out: set[str] = set()
     for cfg in of_type(resources, *LOGGING_CONFIGS):
         out.update(b.urn for b in targets(cfg, "targetBucket", buckets))
+    urns = {b.urn for b in buckets}
     for b in buckets:
-        logging = peek(b.props, "logging")
-        if isinstance(logging, dict) and logging.get("targetBucket"):
-            out.update(x.urn for x in buckets if peek(x.props, "bucket") == logging.get("targetBucket"))
-    for lb in of_type(resources, *LOAD_BALANCERS, "aws:elb/loadBalancer:LoadBalancer"):
+        for target in _inline_logging(b):
+            out.update(x.urn for x in buckets if isinstance(target, str) and peek(x.props, "bucket") == target)
+    for lb in of_type(resources, *LOAD_BALANCERS, CLASSIC_LB):
         out.update(
             d.urn
             for prop in ("accessLogs", "connectionLogs", "healthCheckLogs")
             for d in linked(lb, prop)
-            if d.urn in {b.urn for b in buckets}
+            if d.urn in urns
         )
+        for prop in ("accessLogs", "connectionLogs", "healthCheckLogs"):
+            name = peek(peek(lb.props, prop), "bucket")
+            if isinstance(name, str):
+                out.update(b.urn for b in buckets if peek(b.props, "bucket") == name)
     for trail in of_type(resources, "aws:cloudtrail/trail:Trail"):
         out.update(b.urn for b in targets(trail, "s3BucketName", buckets))
     for fl in of_type(resources, "aws:ec2/flowLog:FlowLog"):
         out.update(b.urn for b in targets(fl, "logDestination", buckets, match_props=("arn",)))
     return out
+
+
+def _inline_logging(bucket: Any) -> list[str]:
+    """Target buckets of deprecated inline logging (`logging` on aws.s3.Bucket, a list `loggings`
+    on BucketV2); read for matching only, so unknowns count as absent."""
+    found = [peek(bucket.props, "logging"), *as_list(peek(bucket.props, "loggings"))]
+    return [t for t in (peek(x, "targetBucket") for x in found) if isinstance(t, str) and t]
 
 
 def _s3_access_logs(args: StackValidationArgs, report: Report) -> None:
@@ -214,8 +227,7 @@ def _s3_access_logs(args: StackValidationArgs, report: Report) -> None:
     deferred = Deferred()
 
     def check(b: Any) -> None:
-        inline = get(b.props, "logging")
-        if b.urn in logged or b.urn in exempt or (isinstance(inline, dict) and inline.get("targetBucket")):
+        if b.urn in logged or b.urn in exempt or _inline_logging(b):
             return
         report(
             f"S3 bucket '{b.name}' has no server access logging. Add aws.s3.BucketLogging(bucket=<this bucket>, target_bucket=<log archive bucket>, target_prefix='s3/<name>/').",
@@ -235,7 +247,8 @@ s3_access_logs = stack_policy(
     controls=Controls(soc2=("CC7.2",), iso27001=("A.8.15",), pci=("10.2.1",), cis=("3.4",)),
     remediation="aws.s3.BucketLogging(bucket=data_bucket.id, target_bucket=log_bucket.id, target_prefix='s3/<bucket>/').",
     validate=_s3_access_logs,
-    types=(*BUCKETS, *LOGGING_CONFIGS),
+    types=BUCKETS,
+    links=(*LOGGING_CONFIGS, *LOAD_BALANCERS, CLASSIC_LB, "aws:cloudtrail/trail:Trail", "aws:ec2/flowLog:FlowLog"),
     covers=("AwsSolutions-S1", "CKV_AWS_18", "awsguard:s3-bucket-logging-enabled"),
 )
 

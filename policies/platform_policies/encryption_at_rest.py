@@ -40,18 +40,39 @@ def _sse_rules(container: Mapping[str, Any]) -> list[Any]:
 
 
 def _bucket_encryption(bucket: Any, configs: list[Any]) -> list[Any]:
+    """Rules from the bucket's configuration resources and its deprecated inline settings
+    (`serverSideEncryptionConfiguration` on aws.s3.Bucket, a list `...Configurations` on BucketV2)."""
     rules: list[Any] = []
     for cfg in configs:
         rules += _sse_rules(cfg.props)
-    inline = get(bucket.props, "serverSideEncryptionConfiguration")
-    if isinstance(inline, Mapping):
-        rules += _sse_rules(inline)
+    inline = [
+        get(bucket.props, "serverSideEncryptionConfiguration"),
+        *as_list(get(bucket.props, "serverSideEncryptionConfigurations")),
+    ]
+    for container in inline:
+        if isinstance(container, Mapping):
+            rules += _sse_rules(container)
     return rules
 
 
+def _defaults(rule: Any) -> list[Any]:
+    """A rule's default encryption: an object, or a list on BucketV2's inline rules."""
+    return [
+        d
+        for d in [
+            get(rule, "applyServerSideEncryptionByDefault"),
+            *as_list(get(rule, "applyServerSideEncryptionByDefaults")),
+        ]
+        if isinstance(d, Mapping)
+    ]
+
+
+def _algorithm(rule: Any) -> Any:
+    return next((get(d, "sseAlgorithm") for d in _defaults(rule)), None)
+
+
 def _kms_rule(rule: Any) -> bool:
-    default = get(rule, "applyServerSideEncryptionByDefault") or {}
-    return get(default, "sseAlgorithm") in KMS_ALGORITHMS and _cmk(get(default, "kmsMasterKeyId"))
+    return any(get(d, "sseAlgorithm") in KMS_ALGORITHMS and _cmk(get(d, "kmsMasterKeyId")) for d in _defaults(rule))
 
 
 def _bucket_rules(args: StackValidationArgs) -> list[tuple[Any, list[Any]]]:
@@ -80,17 +101,20 @@ def sse_s3_destinations(resources: list[Any], buckets: list[Any]) -> set[str]:
     out: set[str] = set()
     for cfg in of_type(resources, *LOGGING_CONFIGS):
         out.update(b.urn for b in targets(cfg, "targetBucket", buckets))
+    for b in buckets:
+        for logging in [peek(b.props, "logging"), *as_list(peek(b.props, "loggings"))]:
+            target = peek(logging, "targetBucket")
+            out.update(x.urn for x in buckets if isinstance(target, str) and peek(x.props, "bucket") == target)
     for lb in of_type(resources, *LOAD_BALANCERS):
         out.update(d.urn for d in linked(lb, "accessLogs") if d.urn in urns)
-        logs = peek(lb.props, "accessLogs")
-        name = logs.get("bucket") if isinstance(logs, Mapping) else None
+        name = peek(peek(lb.props, "accessLogs"), "bucket")
         if isinstance(name, str):
             out.update(b.urn for b in buckets if peek(b.props, "bucket") == name)
     return out
 
 
 def _sse_s3_rule(rule: Any) -> bool:
-    return get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") == "AES256"
+    return _algorithm(rule) == "AES256"
 
 
 def _s3_kms(args: StackValidationArgs, report: Report) -> None:
@@ -131,7 +155,7 @@ def _s3_bucket_key(args: StackValidationArgs, report: Report) -> None:
 
     def check(bucket: Any, configs: list[Any]) -> None:
         kms_rules = [r for r in _bucket_encryption(bucket, configs) if _kms_rule(r)]
-        sse_kms = [r for r in kms_rules if get(r, "applyServerSideEncryptionByDefault", "sseAlgorithm") == "aws:kms"]
+        sse_kms = [r for r in kms_rules if _algorithm(r) == "aws:kms"]
         if sse_kms and not any(truthy(get(r, "bucketKeyEnabled")) for r in sse_kms):
             report(
                 f"S3 bucket '{bucket.name}' uses SSE-KMS without an S3 Bucket Key: every object request calls KMS "
@@ -152,7 +176,8 @@ s3_kms = stack_policy(
     controls=Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",), cis=("2.1.1",)),
     remediation="Create aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[{apply_server_side_encryption_by_default: {sse_algorithm: 'aws:kms', kms_master_key_id: key.arn}, bucket_key_enabled: True}]).",
     validate=_s3_kms,
-    types=(*BUCKETS, *SSE_CONFIGS),
+    types=BUCKETS,
+    links=(*SSE_CONFIGS, *LOGGING_CONFIGS, *LOAD_BALANCERS),
     covers=("CKV_AWS_19", "CKV_AWS_145"),
 )
 
@@ -164,7 +189,8 @@ s3_bucket_key = stack_policy(
     controls=Controls(soc2=("CC6.1",), iso27001=("A.8.24",)),
     remediation="Set bucket_key_enabled=True on the bucket's SSE-KMS rule.",
     validate=_s3_bucket_key,
-    types=(*BUCKETS, *SSE_CONFIGS),
+    types=BUCKETS,
+    links=SSE_CONFIGS,
 )
 
 
@@ -242,16 +268,17 @@ def _elasticache(args: ResourceValidationArgs, report: Report) -> None:
                 f"ElastiCache serverless cache '{args.name}' uses the AWS-owned key. Set kms_key_id=<customer-managed key ARN>."
             )
     elif args.resource_type == "aws:elasticache/cluster:Cluster" and not get(p, "replicationGroupId"):
-        report(
-            f"ElastiCache cluster '{args.name}' is a standalone cluster, which cannot be encrypted at rest. "
-            "Use aws.elasticache.ReplicationGroup (Redis/Valkey) with at_rest_encryption_enabled=True and a customer-managed kms_key_id."
-        )
+        if str(get(p, "engine", default="")).lower() == "memcached":
+            fix = "Use an aws.elasticache.ServerlessCache (engine 'memcached') with kms_key_id=<customer-managed key ARN>: node-based Memcached cannot encrypt the data it swaps to disk."
+        else:
+            fix = "Use aws.elasticache.ReplicationGroup (Redis/Valkey) with at_rest_encryption_enabled=True and kms_key_id=<customer-managed key ARN>."
+        report(f"ElastiCache cluster '{args.name}' is a standalone cluster, which cannot be encrypted at rest. {fix}")
 
 
 elasticache_encrypted = resource_policy(
     "elasticache-encrypted-at-rest-with-cmk",
     category="encryption-at-rest",
-    description="ElastiCache data (replication groups, serverless caches) is encrypted at rest with a customer-managed key.",
+    description="ElastiCache data (replication groups, serverless caches) is encrypted at rest with a customer-managed key; standalone node-based clusters, which cannot be, are refused (members of a replication group are judged on the group).",
     severity=Severity.HIGH,
     controls=CRYPTO,
     remediation="Use aws.elasticache.ReplicationGroup with at_rest_encryption_enabled=True and kms_key_id=<customer-managed key ARN>.",
@@ -281,16 +308,19 @@ def _ebs_problem(block: Any, where: str, account_default: bool) -> str | None:
     return None
 
 
+ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+DEFAULT_KMS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
+INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+
+
 def _account_default(args: StackValidationArgs) -> bool:
+    """EBS encryption by default with a customer-managed default key: set outside the stack
+    (config) or by this program (aws.ebs.EncryptionByDefault + aws.ebs.DefaultKmsKey)."""
     if bool(config_value(args, "accountEncryptionByDefault", False)):
         return True
-    enabled = any(
-        truthy(get(r.props, "enabled", default=True))
-        for r in of_type(args.resources, "aws:ebs/encryptionByDefault:EncryptionByDefault")
-    )
-    default_key = any(
-        _cmk(get(r.props, "keyArn")) for r in of_type(args.resources, "aws:ebs/defaultKmsKey:DefaultKmsKey")
-    )
+    enabled = any(truthy(get(r.props, "enabled", default=True)) for r in of_type(args.resources, ENCRYPTION_BY_DEFAULT))
+    default_key = any(_cmk(get(r.props, "keyArn")) for r in of_type(args.resources, DEFAULT_KMS_KEY))
     return enabled and default_key
 
 
@@ -306,7 +336,33 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
         if t == "aws:ebs/volume:Volume":
             if problem := _ebs_problem(p, "the volume", account_default):
                 problems.append(problem)
-        elif t == "aws:ec2/instance:Instance":
+        elif t == ENCRYPTION_BY_DEFAULT:
+            if not truthy(get(p, "enabled", default=True)):
+                problems.append(
+                    "it turns EBS encryption by default off for the account and region, so every volume created without explicit settings is unencrypted"
+                )
+        elif t == DEFAULT_KMS_KEY:
+            if not _cmk(get(p, "keyArn")):
+                problems.append(
+                    f"it makes the AWS-managed key {get(p, 'keyArn')} the account's default EBS key (set key_arn=<customer-managed key ARN>)"
+                )
+        elif t == LAUNCH_CONFIGURATION:
+            root = get(p, "rootBlockDevice")
+            if root is None:
+                if not account_default:
+                    problems.append("the root volume has no encryption settings (it comes unencrypted from the AMI)")
+            elif problem := _ebs_problem(root, "the root volume", account_default):
+                problems.append(problem)
+            for i, dev in enumerate(as_list(get(p, "ebsBlockDevices"))):
+                if problem := _ebs_problem(
+                    dev, f"EBS device #{i + 1} ({get(dev, 'deviceName', default='?')})", account_default
+                ):
+                    problems.append(problem)
+            if problems:
+                problems.append(
+                    "a launch configuration cannot name a KMS key: use an aws.ec2.LaunchTemplate, or EBS encryption by default with a customer-managed default key"
+                )
+        elif t in INSTANCES:
             root = get(p, "rootBlockDevice")
             if root is None:
                 if not get(p, "launchTemplate") and not account_default:
@@ -353,36 +409,42 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                 r.urn,
             )
 
-    for r in of_type(
-        args.resources,
-        "aws:ebs/volume:Volume",
-        "aws:ec2/instance:Instance",
-        "aws:ec2/launchTemplate:LaunchTemplate",
-        "eks:index:Cluster",
-        "eks:index:ManagedNodeGroup",
-        "aws:eks/nodeGroup:NodeGroup",
-    ):
+    for r in of_type(args.resources, *EBS_TYPES):
         deferred.run(check, r)
     deferred.finish()
+
+
+EBS_TYPES = (
+    "aws:ebs/volume:Volume",
+    *INSTANCES,
+    "aws:ec2/launchTemplate:LaunchTemplate",
+    LAUNCH_CONFIGURATION,
+    "eks:index:Cluster",
+    "eks:index:ManagedNodeGroup",
+    "aws:eks/nodeGroup:NodeGroup",
+    ENCRYPTION_BY_DEFAULT,
+    DEFAULT_KMS_KEY,
+)
 
 
 ebs_encrypted = stack_policy(
     "ebs-encrypted-with-cmk",
     category="encryption-at-rest",
-    description="EBS volumes (standalone, instance, launch template and EKS node volumes) are encrypted with a customer-managed key.",
+    description="EBS volumes (standalone, instance, spot request, launch template/configuration and EKS node volumes) are encrypted with a customer-managed key; EBS encryption by default is never turned off or pointed at an AWS-managed key.",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",), cis=("2.2.1",)),
     remediation="Set encrypted=True and kms_key_id on every EBS block device (volume, instance root/EBS devices, launch template mappings), or turn on aws.ebs.EncryptionByDefault with a customer-managed aws.ebs.DefaultKmsKey.",
     validate=_ebs,
-    types=(
-        "aws:ebs/volume:Volume",
-        "aws:ec2/instance:Instance",
-        "aws:ec2/launchTemplate:LaunchTemplate",
-        "eks:index:Cluster",
-        "eks:index:ManagedNodeGroup",
-        "aws:eks/nodeGroup:NodeGroup",
+    types=EBS_TYPES,
+    covers=(
+        "AwsSolutions-EC26",
+        "CKV_AWS_3",
+        "CKV_AWS_8",
+        "CKV_AWS_106",
+        "CKV_AWS_189",
+        "CKV2_AWS_2",
+        "awsguard:encrypted-volumes",
     ),
-    covers=("AwsSolutions-EC26", "CKV_AWS_3", "CKV_AWS_8", "CKV_AWS_189", "CKV2_AWS_2", "awsguard:encrypted-volumes"),
     config={
         "accountEncryptionByDefault": {
             "type": "boolean",

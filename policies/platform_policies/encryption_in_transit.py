@@ -114,8 +114,8 @@ def _https_only(args: StackValidationArgs, report: Report) -> None:
             proto = str(get(lst, "lbProtocol", default="")).upper()
             if proto in ("HTTP", "TCP"):
                 report(
-                    f"Classic load balancer '{elb.name}' has a plain {proto} listener on port {int(number(get(lst, 'lbPort')) or 0)}. "
-                    "Use HTTPS/SSL listeners with a certificate (better: migrate to an Application Load Balancer).",
+                    f"Classic load balancer '{elb.name}' has a plain {proto} listener on port {int(number(get(lst, 'lbPort')) or 0)}, and a classic "
+                    "ELB cannot redirect it to HTTPS. Use HTTPS/SSL listeners with a certificate (better: migrate to an Application Load Balancer).",
                     elb.urn,
                 )
 
@@ -151,8 +151,15 @@ lb_https_only = stack_policy(
 
 def _elasticache_transit(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
-    if args.resource_type == "aws:elasticache/cluster:Cluster" and get(p, "replicationGroupId"):
-        return  # a member of a replication group: judged on the group
+    if args.resource_type == "aws:elasticache/cluster:Cluster":
+        if get(p, "replicationGroupId"):
+            return  # a member of a replication group: judged on the group
+        if str(get(p, "engine", default="")).lower() != "memcached":
+            report(
+                f"ElastiCache cluster '{args.name}' is a standalone Redis/Valkey cluster, which cannot use TLS (only Memcached "
+                "clusters take transit_encryption_enabled). Use aws.elasticache.ReplicationGroup with transit_encryption_enabled=True."
+            )
+            return
     if not truthy(get(p, "transitEncryptionEnabled")):
         report(
             f"ElastiCache '{args.name}' accepts unencrypted connections. Set transit_encryption_enabled=True (clients must then use TLS)."
@@ -166,7 +173,7 @@ def _elasticache_transit(args: ResourceValidationArgs, report: Report) -> None:
 elasticache_transit = resource_policy(
     "elasticache-encrypted-in-transit",
     category="encryption-in-transit",
-    description="ElastiCache replication groups and clusters require TLS from clients.",
+    description="ElastiCache replication groups and Memcached clusters require TLS from clients (standalone Redis/Valkey clusters cannot, and are refused; serverless caches always do).",
     severity=Severity.HIGH,
     controls=TRANSIT,
     remediation="Set transit_encryption_enabled=True (and transit_encryption_mode='required') on aws.elasticache.ReplicationGroup.",
@@ -230,7 +237,8 @@ s3_tls = stack_policy(
     controls=Controls(soc2=("CC6.7",), iso27001=("A.8.24",), pci=("4.2.1",), cis=("2.1.1",)),
     remediation="Attach an aws.s3.BucketPolicy with a Deny of s3:* for Principal * on the bucket ARN and ARN/* when aws:SecureTransport is false.",
     validate=_s3_tls,
-    types=(*BUCKETS, "aws:s3/bucketPolicy:BucketPolicy"),
+    types=BUCKETS,
+    links=("aws:s3/bucketPolicy:BucketPolicy",),
     covers=("AwsSolutions-S10", "CKV_AWS_379"),
 )
 

@@ -3,6 +3,7 @@ the EKS API endpoint, instance metadata, public IPs, load balancer hardening and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,9 @@ PUBLIC_DATA = Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3", "A.5.15"), pc
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+CLASSIC_LB = "aws:elb/loadBalancer:LoadBalancer"
+INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 
 
 # --- S3 --------------------------------------------------------------------------------------
@@ -97,11 +101,18 @@ def _s3_public(args: ResourceValidationArgs, report: Report) -> None:
         report(
             f"'{args.name}' sets the canned ACL '{acl}', which opens the bucket to {'everyone' if 'public' in acl else 'any AWS account'}. Remove the ACL and keep object ownership BucketOwnerEnforced."
         )
-    for grant in as_list(get(p, "accessControlPolicy", "grants")):
-        uri = get(grant, "grantee", "uri")
+    grants = [
+        (get(g, "grantee", "uri"), get(g, "permission", default="access"))
+        for g in as_list(get(p, "accessControlPolicy", "grants"))
+    ]
+    grants += [
+        (get(g, "uri"), "/".join(str(x) for x in as_list(get(g, "permissions"))) or "access")
+        for g in as_list(get(p, "grants"))
+    ]
+    for uri, permission in grants:
         if uri in PUBLIC_GRANTEES:
             report(
-                f"'{args.name}' grants {get(grant, 'permission', default='access')} to {uri.rsplit('/', 1)[-1]}. Remove the grant; use bucket policies for specific principals."
+                f"'{args.name}' grants {permission} to {uri.rsplit('/', 1)[-1]}. Remove the grant; use bucket policies for specific principals."
             )
 
 
@@ -293,7 +304,7 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
     allowed = {int(p) for p in config_value(args, "allowedWorldPorts", [80, 443])}
     groups = list(of_type(args.resources, "aws:ec2/securityGroup:SecurityGroup"))
     lb_groups: set[str] = set()
-    for lb in of_type(args.resources, *LOAD_BALANCERS, "aws:elb/loadBalancer:LoadBalancer"):
+    for lb in of_type(args.resources, *LOAD_BALANCERS, CLASSIC_LB):
         lb_groups.update(g.urn for g in targets(lb, "securityGroups", groups))
         for sg_id in as_list(_safe(lb.props, "securityGroups")):
             lb_groups.update(g.urn for g in groups if _safe(g.props, "id") == sg_id)
@@ -341,7 +352,8 @@ world_ingress_lb_only = stack_policy(
     controls=NETWORK,
     remediation="Remove world-open rules from instance, task and data-store groups; let them accept traffic from the load balancer's security group only.",
     validate=_world_ingress_lb_only,
-    types=(*SG_TYPES, *LOAD_BALANCERS),
+    types=SG_TYPES,
+    links=(*LOAD_BALANCERS, CLASSIC_LB),
     covers=("AwsSolutions-EC23", "CKV_AWS_260"),
     config={
         "allowedWorldPorts": {
@@ -376,7 +388,7 @@ def _default_sg(args: StackValidationArgs, report: Report) -> None:
         if v.urn not in managed:
             report(
                 f"VPC '{v.name}' leaves its default security group unmanaged (it allows all traffic between members and all egress). "
-                "Adopt it with aws.ec2.DefaultSecurityGroup(vpc_id=vpc.id) and no ingress/egress rules.",
+                "Adopt it with aws.ec2.DefaultSecurityGroup(vpc_id=vpc.id) and leave ingress and egress empty.",
                 v.urn,
             )
     deferred.finish()
@@ -408,12 +420,12 @@ def _rds_public(args: ResourceValidationArgs, report: Report) -> None:
 rds_public = resource_policy(
     "rds-not-publicly-accessible",
     category="exposure",
-    description="RDS instances and Aurora cluster instances are not publicly accessible.",
+    description="RDS instances, Aurora cluster instances and Multi-AZ DB clusters are not publicly accessible.",
     severity=Severity.CRITICAL,
     controls=Controls(soc2=("CC6.6",), iso27001=("A.8.20", "A.8.22"), pci=("1.4.4",), cis=("2.3.3",)),
     remediation="Set publicly_accessible=False.",
     validate=_rds_public,
-    types=("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"),
+    types=("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance", "aws:rds/cluster:Cluster"),
     covers=("CKV_AWS_17", "awsguard:rds-instance-public-access"),
 )
 
@@ -473,9 +485,28 @@ def _private_data(args: StackValidationArgs, report: Report) -> None:
             )
 
     def check_store(r: Any) -> None:
-        prop = "dbSubnetGroupName" if r.resource_type.startswith("aws:rds/") else "subnetGroupName"
-        if r.resource_type == "aws:rds/instance:Instance" and get(r.props, "replicateSourceDb"):
+        t = r.resource_type
+        if t == SERVERLESS_CACHE:
+            ids = get(r.props, "subnetIds")  # its length is known even while the ids are not
+            bad = [s for s in targets(r, "subnetIds", subnets, match_props=("id",)) if s.urn in public]
+            if not (isinstance(ids, Sequence) and not isinstance(ids, str) and len(ids) > 0):
+                report(
+                    f"Serverless cache '{r.name}' sets no subnet_ids, so it lands in the default VPC's default subnets. Give it private database subnets.",
+                    r.urn,
+                )
+            elif bad:
+                report(
+                    f"Serverless cache '{r.name}' is placed in public subnet(s) "
+                    + ", ".join(f"'{s.name}' ({public[s.urn]})" for s in bad)
+                    + ". Use isolated database subnets with no route to the internet.",
+                    r.urn,
+                )
             return
+        prop = "dbSubnetGroupName" if t.startswith("aws:rds/") else "subnetGroupName"
+        if t == "aws:rds/instance:Instance" and get(r.props, "replicateSourceDb"):
+            return
+        if t == "aws:elasticache/cluster:Cluster" and get(r.props, "replicationGroupId"):
+            return  # a member of a replication group lives in the group's subnets
         if get(r.props, prop) is None:
             report(
                 f"'{r.name}' sets no {prop}, so it lands in the default VPC's default subnets. Give it a subnet group of private database subnets.",
@@ -484,31 +515,38 @@ def _private_data(args: StackValidationArgs, report: Report) -> None:
 
     for g in of_type(resources, "aws:rds/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup"):
         deferred.run(check_group, g)
-    for r in of_type(
-        resources,
-        "aws:rds/instance:Instance",
-        "aws:rds/cluster:Cluster",
-        "aws:elasticache/replicationGroup:ReplicationGroup",
-    ):
+    for r in of_type(resources, *DATA_STORES):
         deferred.run(check_store, r)
     deferred.finish()
+
+
+SERVERLESS_CACHE = "aws:elasticache/serverlessCache:ServerlessCache"
+DATA_STORES = (
+    "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:elasticache/cluster:Cluster",
+    SERVERLESS_CACHE,
+)
+NETWORK_LINKS = (
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/route:Route",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/internetGateway:InternetGateway",
+)
 
 
 private_data = stack_policy(
     "data-stores-in-private-subnets",
     category="exposure",
-    description="Databases and caches live in subnet groups of private subnets (no public IPs, no route to an internet gateway), never in the default VPC.",
+    description="Databases and caches (RDS, Aurora, replication groups, cache clusters, serverless caches) live in private subnets (no public IPs, no route to an internet gateway), never in the default VPC.",
     severity=Severity.HIGH,
     controls=NETWORK,
     remediation="Create aws.rds.SubnetGroup / aws.elasticache.SubnetGroup from isolated database subnets and reference them from every database and cache.",
     validate=_private_data,
-    types=(
-        "aws:rds/subnetGroup:SubnetGroup",
-        "aws:elasticache/subnetGroup:SubnetGroup",
-        "aws:rds/instance:Instance",
-        "aws:rds/cluster:Cluster",
-        "aws:elasticache/replicationGroup:ReplicationGroup",
-    ),
+    types=("aws:rds/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup", *DATA_STORES),
+    links=NETWORK_LINKS,
     covers=("AwsSolutions-AEC1", "CKV_AWS_323"),
 )
 
@@ -563,16 +601,8 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
     fix = "Set metadata_options={http_tokens: 'required', http_endpoint: 'enabled', http_put_response_hop_limit: 1 (2 for EKS nodes)}"
-    if t in (
-        "aws:ec2/instance:Instance",
-        "aws:ec2/launchTemplate:LaunchTemplate",
-        "aws:ec2/launchConfiguration:LaunchConfiguration",
-    ):
-        if (
-            t == "aws:ec2/instance:Instance"
-            and get(p, "launchTemplate") is not None
-            and get(p, "metadataOptions") is None
-        ):
+    if t in (*INSTANCES, "aws:ec2/launchTemplate:LaunchTemplate", LAUNCH_CONFIGURATION):
+        if t in INSTANCES and get(p, "launchTemplate") is not None and get(p, "metadataOptions") is None:
             return  # settings come from the launch template, judged there
         opts = get(p, "metadataOptions") or {}
         if str(get(opts, "httpEndpoint", default="enabled")) == "disabled":
@@ -605,15 +635,15 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
 imdsv2 = resource_policy(
     "ec2-imdsv2-required",
     category="exposure",
-    description="EC2 instances, launch templates and EKS node groups require IMDSv2 (session tokens).",
+    description="EC2 instances, spot instance requests, launch templates and configurations, and EKS node groups require IMDSv2 (session tokens).",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.6", "CC6.8"), iso27001=("A.8.9",), pci=("2.2.1",), cis=("5.6",)),
     remediation="metadata_options.http_tokens='required' on instances and launch templates; enable_imd_sv2=True on eks.ManagedNodeGroup; skip pulumi-eks's default node group.",
     validate=_imdsv2,
     types=(
-        "aws:ec2/instance:Instance",
+        *INSTANCES,
         "aws:ec2/launchTemplate:LaunchTemplate",
-        "aws:ec2/launchConfiguration:LaunchConfiguration",
+        LAUNCH_CONFIGURATION,
         "eks:index:ManagedNodeGroup",
         "eks:index:Cluster",
         "aws:eks/nodeGroup:NodeGroup",
@@ -625,9 +655,10 @@ imdsv2 = resource_policy(
 def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
-    if t == "aws:ec2/instance:Instance" and truthy(get(p, "associatePublicIpAddress")):
+    if t in (*INSTANCES, LAUNCH_CONFIGURATION) and truthy(get(p, "associatePublicIpAddress")):
+        kind = {INSTANCES[0]: "Instance", INSTANCES[1]: "Spot instance request"}.get(t, "Launch configuration")
         report(
-            f"Instance '{args.name}' gets a public IP. Set associate_public_ip_address=False; use a load balancer or SSM for access."
+            f"{kind} '{args.name}' gives instances a public IP. Set associate_public_ip_address=False; use a load balancer or SSM for access."
         )
     elif t == "aws:ec2/launchTemplate:LaunchTemplate":
         for i, nic in enumerate(as_list(get(p, "networkInterfaces"))):
@@ -646,14 +677,15 @@ def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
 public_ip = resource_policy(
     "compute-no-public-ip",
     category="exposure",
-    description="Instances, launch templates, ECS tasks and EKS nodes are not given public IP addresses.",
+    description="Instances, spot requests, launch templates and configurations, ECS tasks and EKS nodes are not given public IP addresses.",
     severity=Severity.HIGH,
     controls=NETWORK,
     remediation="Disable public IP assignment; place compute in private subnets behind a load balancer and NAT/VPC endpoints.",
     validate=_public_ip,
     types=(
-        "aws:ec2/instance:Instance",
+        *INSTANCES,
         "aws:ec2/launchTemplate:LaunchTemplate",
+        LAUNCH_CONFIGURATION,
         "aws:ecs/service:Service",
         "eks:index:Cluster",
     ),
@@ -718,7 +750,8 @@ waf = stack_policy(
     controls=Controls(soc2=("CC6.6", "CC6.8"), iso27001=("A.8.20", "A.8.23"), pci=("6.4.2",)),
     remediation="Create an aws.wafv2.WebAcl (scope REGIONAL, managed rule groups, rate-based rule) and an aws.wafv2.WebAclAssociation with the ALB.",
     validate=_waf,
-    types=(*LOAD_BALANCERS, "aws:wafv2/webAclAssociation:WebAclAssociation"),
+    types=LOAD_BALANCERS,
+    links=("aws:wafv2/webAclAssociation:WebAclAssociation",),
     covers=("CKV2_AWS_28",),
 )
 

@@ -138,7 +138,7 @@ def targets(
     return found
 
 
-def peek(props: Mapping[str, Any], key: str) -> Any:
+def peek(props: Any, key: str) -> Any:
     """A value read for *matching* only: unknown or missing both mean "no match"."""
     try:
         return props.get(key) if isinstance(props, Mapping) else None

@@ -9,7 +9,7 @@ offending statement is reported on its own line (Sid or position), with the fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
@@ -510,21 +510,44 @@ irsa = resource_policy(
 
 
 def _users(args: ResourceValidationArgs, report: Report) -> None:
-    report(
-        f"'{args.name}' gives permissions directly to an IAM user. Grant permissions to groups (or better, roles assumed "
-        "through IAM Identity Center) and add users to groups."
-    )
+    """UserPolicy and UserPolicyAttachment always grant to a user; the exclusive resources and
+    PolicyAttachment only when they list something for users (an empty exclusive list is how a
+    program states that a user has no direct policies)."""
+    t = args.resource_type
+    counted = {
+        "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive": ("policyArns", "attached policies"),
+        "aws:iam/userPoliciesExclusive:UserPoliciesExclusive": ("policyNames", "inline policies"),
+        "aws:iam/policyAttachment:PolicyAttachment": ("users", "users the policy is attached to"),
+    }
+    if t in counted:
+        prop, what = counted[t]
+        listed = get(args.props, prop)  # its length is known in a preview even when the names are not
+        count = len(listed) if isinstance(listed, Sequence) and not isinstance(listed, str) else int(bool(listed))
+        granted = [f"{count} {what}"] if count else []
+    else:
+        granted = ["a policy"]
+    if granted:
+        report(
+            f"'{args.name}' gives permissions directly to an IAM user ({'; '.join(granted)}). Grant permissions to groups "
+            "(or better, roles assumed through IAM Identity Center) and add users to groups."
+        )
 
 
 users = resource_policy(
     "iam-users-no-direct-policies",
     category="least-privilege",
-    description="IAM users receive permissions only through groups (no inline or attached user policies).",
+    description="IAM users receive permissions only through groups (no inline or attached user policies, no policy attachments naming users).",
     severity=Severity.MEDIUM,
     controls=Controls(soc2=("CC6.3",), iso27001=("A.5.18",), pci=("7.2.1",), cis=("1.15",)),
     remediation="Move the policy to an aws.iam.Group (GroupPolicy / GroupPolicyAttachment) and add the user with aws.iam.UserGroupMembership.",
     validate=_users,
-    types=("aws:iam/userPolicy:UserPolicy", "aws:iam/userPolicyAttachment:UserPolicyAttachment"),
+    types=(
+        "aws:iam/userPolicy:UserPolicy",
+        "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+        "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+        "aws:iam/userPoliciesExclusive:UserPoliciesExclusive",
+        "aws:iam/policyAttachment:PolicyAttachment",
+    ),
     covers=("CKV_AWS_40",),
 )
 
@@ -572,8 +595,24 @@ valid = resource_policy(
 
 def _elasticache_auth(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
+    t = args.resource_type
+    if t == "aws:elasticache/cluster:Cluster":
+        if get(p, "replicationGroupId") or str(get(p, "engine", default="")).lower() == "memcached":
+            return  # members are judged on their group; node-based Memcached has no authentication
+        report(
+            f"ElastiCache cluster '{args.name}' is a standalone Redis/Valkey cluster, which cannot require authentication "
+            "(no AUTH token or RBAC user groups). Use aws.elasticache.ReplicationGroup with user_group_ids."
+        )
+        return
     engine = str(get(p, "engine", default="redis")).lower()
     if engine == "memcached":
+        return
+    if t == "aws:elasticache/serverlessCache:ServerlessCache":
+        if not get(p, "userGroupId"):
+            report(
+                f"ElastiCache serverless cache '{args.name}' lets any client that reaches it connect as the default user. "
+                "Set user_group_id to an RBAC user group whose default user is disabled."
+            )
         return
     if not (get(p, "authToken") or get(p, "authTokenWoVersion") is not None or as_list(get(p, "userGroupIds"))):
         report(
@@ -589,12 +628,16 @@ def _elasticache_auth(args: ResourceValidationArgs, report: Report) -> None:
 elasticache_auth = resource_policy(
     "elasticache-auth-required",
     category="least-privilege",
-    description="Redis/Valkey replication groups require authentication (RBAC user groups or an AUTH token over TLS).",
+    description="Redis/Valkey caches require authentication: replication groups RBAC user groups or an AUTH token over TLS, serverless caches an RBAC user group; standalone Redis/Valkey clusters, which cannot, are refused.",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.1",), iso27001=("A.8.5",), pci=("8.3.1",)),
     remediation="Set user_group_ids (ElastiCache RBAC) or auth_token together with transit_encryption_enabled=True.",
     validate=_elasticache_auth,
-    types=("aws:elasticache/replicationGroup:ReplicationGroup",),
+    types=(
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:elasticache/serverlessCache:ServerlessCache",
+        "aws:elasticache/cluster:Cluster",
+    ),
     covers=("AwsSolutions-AEC6", "CKV_AWS_31"),
 )
 

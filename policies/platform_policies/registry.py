@@ -94,7 +94,12 @@ class PolicyInfo:
     remediation: str
     covers: tuple[str, ...]
     resource_types: tuple[str, ...]
+    """Types the policy judges: findings are reported on resources of these types (exact tokens,
+    or shell patterns such as `aws:*`)."""
     config: Mapping[str, Any] = field(default_factory=dict)
+    links: tuple[str, ...] = ()
+    """Types a stack policy only reads to judge others (a bucket's encryption configuration, the
+    cluster instances of an Aurora cluster); their defects are reported on the judged resource."""
 
 
 REGISTRY: list[PolicyInfo] = []
@@ -119,15 +124,29 @@ def _common(
     enforcement: EnforcementLevel | None,
     config: Mapping[str, dict[str, Any]] | None,
     kind: str,
+    links: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     if category not in CATEGORIES:
         raise ValueError(f"policy {name}: unknown category {category!r}")
     if any(p.name == name for p in REGISTRY):
         raise ValueError(f"policy {name}: registered twice")
+    if overlap := set(types) & set(links):
+        raise ValueError(f"policy {name}: {sorted(overlap)} both judged and linked")
     level = enforcement or _DEFAULT_LEVEL[severity]
     REGISTRY.append(
         PolicyInfo(
-            name, kind, category, description, severity, level, controls, remediation, covers, types, config or {}
+            name,
+            kind,
+            category,
+            description,
+            severity,
+            level,
+            controls,
+            remediation,
+            covers,
+            types,
+            config or {},
+            links,
         )
     )
     return {
@@ -181,12 +200,15 @@ def stack_policy(
     remediation: str,
     validate: Callable[[StackValidationArgs, Report], None],
     types: tuple[str, ...],
+    links: tuple[str, ...] = (),
     covers: tuple[str, ...] = (),
     enforcement: EnforcementLevel | None = None,
     config: Mapping[str, dict[str, Any]] | None = None,
 ) -> StackValidationPolicy:
+    """A stack policy that reports on resources of `types`, reading resources of `links` (and of
+    `types`) to decide."""
     kw = _common(
-        name, category, description, severity, controls, remediation, covers, types, enforcement, config, "stack"
+        name, category, description, severity, controls, remediation, covers, types, enforcement, config, "stack", links
     )
 
     def run_stack(args: StackValidationArgs, report: ReportViolation) -> None:

@@ -81,6 +81,8 @@ DEFAULT_INSTANCE_TYPES = [
     )
 ]  # fmt: skip
 DEFAULT_DB_CLASSES = ["db.t3.*", "db.t4g.*", "db.m6i.*", "db.m6g.*", "db.m7g.*", "db.r6i.*", "db.r6g.*", "db.r7g.*"]
+INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 DEFAULT_CACHE_TYPES = ["cache.t3.*", "cache.t4g.*", "cache.m6g.*", "cache.m7g.*", "cache.r6g.*", "cache.r7g.*"]
 
 
@@ -89,7 +91,7 @@ def _sizes(args: ResourceValidationArgs) -> list[tuple[str, str, str]]:
     p = args.props
     t = args.resource_type
     out: list[tuple[str, str, str]] = []
-    if t in ("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"):
+    if t in (*INSTANCES, "aws:ec2/launchTemplate:LaunchTemplate", LAUNCH_CONFIGURATION):
         out += [("instance type", str(v), "allowedInstanceTypes") for v in as_list(get(p, "instanceType"))]
     elif t in ("aws:eks/nodeGroup:NodeGroup", "eks:index:ManagedNodeGroup"):
         out += [("instance type", str(v), "allowedInstanceTypes") for v in as_list(get(p, "instanceTypes"))]
@@ -102,6 +104,10 @@ def _sizes(args: ResourceValidationArgs) -> list[tuple[str, str, str]]:
                 out.append(("instance type", str(get(o, "instanceType")), "allowedInstanceTypes"))
     elif t in ("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"):
         out += [("DB instance class", str(v), "allowedDbInstanceClasses") for v in as_list(get(p, "instanceClass"))]
+    elif t == "aws:rds/cluster:Cluster":  # Multi-AZ DB clusters size their instances on the cluster
+        out += [
+            ("DB instance class", str(v), "allowedDbInstanceClasses") for v in as_list(get(p, "dbClusterInstanceClass"))
+        ]
     elif t in ("aws:elasticache/replicationGroup:ReplicationGroup", "aws:elasticache/cluster:Cluster"):
         out += [("cache node type", str(v), "allowedCacheNodeTypes") for v in as_list(get(p, "nodeType"))]
     return out
@@ -124,20 +130,22 @@ def _allowed_sizes(args: ResourceValidationArgs, report: Report) -> None:
 allowed_sizes = resource_policy(
     "allowed-instance-types",
     category="tagging-cost",
-    description="EC2 instance types (instances, launch templates, node groups, ASGs), RDS classes and ElastiCache node types are on the environment's allow-list.",
+    description="EC2 instance types (instances, spot requests, launch templates and configurations, node groups, ASGs), RDS classes and ElastiCache node types are on the environment's allow-list.",
     severity=Severity.MEDIUM,
     controls=COST,
     remediation="Use a size allowed by policies/config/<stack>.json, or widen the allow-list there with a reviewed change.",
     validate=_allowed_sizes,
     types=(
-        "aws:ec2/instance:Instance",
+        *INSTANCES,
         "aws:ec2/launchTemplate:LaunchTemplate",
+        LAUNCH_CONFIGURATION,
         "aws:eks/nodeGroup:NodeGroup",
         "eks:index:ManagedNodeGroup",
         "eks:index:Cluster",
         "aws:autoscaling/group:Group",
         "aws:rds/instance:Instance",
         "aws:rds/clusterInstance:ClusterInstance",
+        "aws:rds/cluster:Cluster",
         "aws:elasticache/replicationGroup:ReplicationGroup",
         "aws:elasticache/cluster:Cluster",
     ),
@@ -170,7 +178,7 @@ def _gp3(args: ResourceValidationArgs, report: Report) -> None:
     found: list[str] = []
     if t == "aws:ebs/volume:Volume" and get(p, "type") == "gp2":
         found.append("the volume")
-    elif t == "aws:ec2/instance:Instance":
+    elif t in (*INSTANCES, LAUNCH_CONFIGURATION):
         if get(p, "rootBlockDevice", "volumeType") == "gp2":
             found.append("the root volume")
         found += [
@@ -202,8 +210,9 @@ gp3 = resource_policy(
     validate=_gp3,
     types=(
         "aws:ebs/volume:Volume",
-        "aws:ec2/instance:Instance",
+        *INSTANCES,
         "aws:ec2/launchTemplate:LaunchTemplate",
+        LAUNCH_CONFIGURATION,
         "aws:rds/instance:Instance",
     ),
 )
@@ -224,7 +233,8 @@ def _s3_lifecycle(args: StackValidationArgs, report: Report) -> None:
     deferred = Deferred()
 
     def check(b: Any) -> None:
-        if b.urn not in covered and not as_list(get(b.props, "lifecycleRules")):
+        inline = [r for r in as_list(get(b.props, "lifecycleRules")) if truthy(get(r, "enabled"))]
+        if b.urn not in covered and not inline:
             report(
                 f"S3 bucket '{b.name}' has no lifecycle rules: noncurrent versions and incomplete multipart uploads accumulate forever. "
                 "Add aws.s3.BucketLifecycleConfiguration with noncurrent_version_expiration and abort_incomplete_multipart_upload (and transitions for cold data).",
@@ -244,7 +254,8 @@ s3_lifecycle = stack_policy(
     controls=Controls(soc2=("A1.1", "C1.2"), iso27001=("A.8.10", "A.8.6")),
     remediation="aws.s3.BucketLifecycleConfiguration(bucket=bucket.id, rules=[...noncurrent_version_expiration..., abort_incomplete_multipart_upload...]).",
     validate=_s3_lifecycle,
-    types=(*BUCKETS, *LIFECYCLES),
+    types=BUCKETS,
+    links=LIFECYCLES,
     covers=("CKV2_AWS_61", "CKV_AWS_300"),
 )
 
@@ -270,7 +281,8 @@ ecr_lifecycle = stack_policy(
     controls=COST,
     remediation="aws.ecr.LifecyclePolicy(repository=repo.name, policy=<rules expiring untagged images and old releases>).",
     validate=_ecr_lifecycle,
-    types=("aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy"),
+    types=("aws:ecr/repository:Repository",),
+    links=("aws:ecr/lifecyclePolicy:LifecyclePolicy",),
 )
 
 
@@ -338,7 +350,8 @@ scanning = stack_policy(
     controls=Controls(soc2=("CC7.1",), iso27001=("A.8.8",), pci=("6.3.1", "11.3.1")),
     remediation="image_scanning_configuration={scan_on_push: True} on the repository, or aws.ecr.RegistryScanningConfiguration with ENHANCED scanning for '*'.",
     validate=_scanning,
-    types=("aws:ecr/repository:Repository", "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"),
+    types=("aws:ecr/repository:Repository",),
+    links=("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",),
     covers=("CKV_AWS_163",),
 )
 

@@ -275,3 +275,109 @@ def test_access_log_destinations_may_use_sse_s3_but_nothing_else_may(pack: Loade
     assert set(found) == {"data", "unencrypted-logs"}
     assert "sse_algorithm='AES256'" in found["unencrypted-logs"]
     assert "customer-managed KMS key" in found["data"]
+
+
+def test_aurora_multi_az_counts_cluster_instances_and_their_zones(pack: LoadedPack, tmp_path: Path) -> None:
+    def cluster(name: str, azs: list[str | None]) -> None:
+        c = aws.rds.Cluster(
+            name, engine=aws.rds.EngineType.AURORA_POSTGRESQL, master_username="app", manage_master_user_password=True
+        )
+        for i, az in enumerate(azs):
+            aws.rds.ClusterInstance(
+                f"{name}-{i}",
+                cluster_identifier=c.id,
+                engine=aws.rds.EngineType.AURORA_POSTGRESQL,
+                instance_class="db.r6g.large",
+                availability_zone=az,
+            )
+
+    def program() -> None:
+        cluster("spread", ["us-east-1a", "us-east-1b"])
+        cluster("unpinned", [None, None])
+        cluster("one-zone", ["us-east-1a", "us-east-1a"])
+        cluster("single", [None])
+        aws.rds.Cluster(
+            "multi-az-db-cluster",
+            engine="postgres",
+            db_cluster_instance_class="db.m6g.large",
+            storage_type="io1",
+            allocated_storage=100,
+            iops=3000,
+            master_username="app",
+            manage_master_user_password=True,
+        )
+
+    found = dict(findings(pack, tmp_path, program, "data-stores-multi-az"))
+    assert set(found) == {"one-zone", "single"}
+    assert "pins all its instances" in found["one-zone"] and "has 1 instance(s) ('single-0')" in found["single"]
+
+
+def test_elasticache_clusters_and_serverless_caches(pack: LoadedPack, tmp_path: Path) -> None:
+    """A lone Redis cluster without a subnet group, Memcached Multi-AZ modes, a serverless cache in a
+    public subnet, and a replica cluster that is judged through its replication group."""
+
+    def program() -> None:
+        public = aws.ec2.Subnet("public", vpc_id="vpc-1", cidr_block="10.0.0.0/24", map_public_ip_on_launch=True)
+        private = aws.ec2.Subnet("private", vpc_id="vpc-1", cidr_block="10.0.1.0/24")
+        aws.elasticache.Cluster("lone-redis", engine="redis", node_type="cache.t4g.small", num_cache_nodes=1)
+        aws.elasticache.Cluster(
+            "spread-memcached", engine="memcached", node_type="cache.t4g.small", num_cache_nodes=2, az_mode="cross-az"
+        )
+        aws.elasticache.Cluster(
+            "one-zone-memcached", engine="memcached", node_type="cache.t4g.small", num_cache_nodes=3
+        )
+        aws.elasticache.Cluster("replica", replication_group_id="rg-1")
+        aws.elasticache.ServerlessCache("public-serverless", engine="valkey", subnet_ids=[public.id])
+        aws.elasticache.ServerlessCache("private-serverless", engine="valkey", subnet_ids=[private.id])
+
+    subnets = dict(findings(pack, tmp_path, program, "data-stores-in-private-subnets"))
+    assert set(subnets) == {"lone-redis", "one-zone-memcached", "spread-memcached", "public-serverless"}
+    assert "public subnet(s) 'public' (assigns public IPs on launch)" in subnets["public-serverless"]
+    assert {n for n, _ in findings(pack, tmp_path, program, "data-stores-multi-az")} == {
+        "lone-redis",
+        "one-zone-memcached",
+    }
+    assert {n for n, _ in findings(pack, tmp_path, program, "stateful-resources-protected")} == {
+        "lone-redis",
+        "public-serverless",
+        "private-serverless",
+    }
+
+
+def test_bucket_v2_inline_settings_are_honoured(pack: LoadedPack, tmp_path: Path) -> None:
+    """BucketV2 keeps its deprecated inline settings in lists (`versionings`, `loggings`,
+    `serverSideEncryptionConfigurations`); aws.s3.Bucket in single objects."""
+
+    def program() -> None:
+        key = aws.kms.Key("k", enable_key_rotation=True)
+        rule: aws.s3.BucketServerSideEncryptionConfigurationRuleArgsDict = {
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
+            "bucket_key_enabled": True,
+        }
+        aws.s3.BucketV2(
+            "v2-inline",
+            server_side_encryption_configurations=[
+                {
+                    "rules": [
+                        {
+                            "apply_server_side_encryption_by_defaults": [
+                                {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn}
+                            ],
+                            "bucket_key_enabled": True,
+                        }
+                    ]
+                }
+            ],
+            versionings=[{"enabled": True}],
+            loggings=[{"target_bucket": "log-target"}],
+        )
+        aws.s3.Bucket(
+            "v1-inline",
+            server_side_encryption_configuration={"rule": rule},
+            versioning={"enabled": True},
+            logging={"target_bucket": "log-target"},
+        )
+        aws.s3.Bucket("bare")
+
+    for policy in ("s3-bucket-encrypted-with-cmk", "s3-versioning-enabled", "s3-access-logging-enabled"):
+        assert [n for n, _ in findings(pack, tmp_path, program, policy)] == ["bare"], policy

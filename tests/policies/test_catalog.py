@@ -31,3 +31,12 @@ def test_readme_tables_match_the_catalog() -> None:
     end = readme.index("<!-- END GENERATED -->")
     assert readme[begin:end].strip() == _run("policies/catalog.py", "--markdown").strip()
     assert f"{len(REGISTRY)} policies" in readme
+
+
+def test_catalog_lists_every_resource_type_with_its_policies() -> None:
+    out = _run("-m", "policies.catalog", "--types")
+    for info in REGISTRY:
+        for t in (*info.resource_types, *info.links):
+            if "*" not in t:
+                assert f"\n{t}\n" in f"\n{out}", t
+    assert "judged by exact type" in out.splitlines()[-1]

@@ -70,6 +70,8 @@ def test_compliant_twin_has_no_findings_at_all(compliant: tuple[Capture, PolicyR
 
 
 def test_every_insecure_resource_is_caught(insecure: tuple[Capture, PolicyReport]) -> None:
+    """Except the documented supporting and link resources (tests/policies/test_coverage.py proves
+    the links are followed)."""
     cap, report = insecure
     flagged = {v.urn for v in report.violations}
     missed = [r.name for r in cap.resources if r.custom and r.urn not in flagged and r.name not in SUPPORTING]

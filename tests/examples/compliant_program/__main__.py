@@ -1,9 +1,15 @@
-"""The secure twin of insecure_program: the same kinds of resources, each configured the way the
-policy pack asks (customer-managed keys, TLS, least privilege, private networking, logs,
-protection, tags). `python -m offline_preview test --program <this dir> --policy-pack policies`
-reports no findings."""
+"""The secure twin of insecure_program: a resource of every type the pack judges or reads, each
+configured the way the policy pack asks (customer-managed keys, TLS, least privilege, private
+networking, logs, protection, tags). `python -m offline_preview test --program <this dir>
+--policy-pack policies --policy-config policies/config/prod.json` reports no findings.
+
+Two types have no secure twin because every instance is a finding: aws.iam.UserPolicy and
+aws.iam.UserPolicyAttachment (users get permissions through groups). Their compliant
+counterparts are here: an empty UserPoliciesExclusive / UserPolicyAttachmentsExclusive and a group.
+"""
 
 import json
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -13,7 +19,9 @@ import pulumi_kubernetes as k8s
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+CERT = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000"
 PROTECT = pulumi.ResourceOptions(protect=True)
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 
 
 def doc(*statements: dict) -> str:
@@ -31,14 +39,18 @@ def deny_insecure_transport(arn: str) -> dict:
     }
 
 
+def key_policy(*service_statements: dict) -> str:
+    root = {"Sid": "AccountAdmin", "Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*", "Resource": "*"}
+    return doc(root, *service_statements)
+
+
 # --- KMS ---------------------------------------------------------------------------------------
 key = aws.kms.Key(
     "data-key",
     description="data, logs and secrets",
     enable_key_rotation=True,
     deletion_window_in_days=30,
-    policy=doc(
-        {"Sid": "AccountAdmin", "Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*", "Resource": "*"},
+    policy=key_policy(
         {
             "Sid": "CloudWatchLogs",
             "Effect": "Allow",
@@ -50,21 +62,84 @@ key = aws.kms.Key(
     ),
     opts=PROTECT,
 )
+# The account's default EBS key; its policy is managed as a separate resource.
+ebs_key = aws.kms.Key("ebs-key", description="EBS default key", enable_key_rotation=True, opts=PROTECT)
+aws.kms.KeyPolicy(
+    "ebs-key-policy",
+    key_id=ebs_key.id,
+    policy=key_policy(
+        {
+            "Sid": "AutoScalingVolumes",
+            "Effect": "Allow",
+            "Principal": {
+                "AWS": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+            },
+            "Action": [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:DescribeKey",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "AutoScalingGrants",
+            "Effect": "Allow",
+            "Principal": {
+                "AWS": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+            },
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
+    ),
+)
 
 
-# --- S3: a log archive and a data bucket ----------------------------------------------------------
-def secure_bucket(name: str, policy_statements: list, log_to: aws.s3.Bucket | None) -> aws.s3.Bucket:
-    bucket = aws.s3.Bucket(name, opts=PROTECT)
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-sse",
-        bucket=bucket.id,
-        rules=[
-            {
-                "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
-                "bucket_key_enabled": True,
-            }
-        ],
+# --- S3 ------------------------------------------------------------------------------------------
+def secure_bucket(
+    name: str,
+    *,
+    sse: str = "kms",
+    statements: tuple = (),
+    log_to: pulumi.Input[str] | None = None,
+    legacy: bool = False,
+) -> aws.s3.Bucket | aws.s3.BucketV2:
+    """A bucket with every setting the pack asks for. `sse="s3"` for buckets that receive load
+    balancer or S3 server access logs (AWS delivers those only to SSE-S3 buckets); `legacy` builds
+    the same bucket from the deprecated BucketV2 family of resources."""
+    bucket = aws.s3.BucketV2(name, opts=PROTECT) if legacy else aws.s3.Bucket(name, opts=PROTECT)
+    # The same plain dicts serve the Bucket* and Bucket*V2 argument types.
+    rule: Any = (
+        {
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn},
+            "bucket_key_enabled": True,
+        }
+        if sse == "kms"
+        else {"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}
     )
+    lifecycle: Any = [
+        {
+            "id": "noncurrent",
+            "status": "Enabled",
+            "filter": {},
+            "noncurrent_version_expiration": {"noncurrent_days": 90},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+        }
+    ]
+    if legacy:
+        aws.s3.BucketServerSideEncryptionConfigurationV2(f"{name}-sse", bucket=bucket.id, rules=[rule])
+        aws.s3.BucketVersioningV2(
+            f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}
+        )
+        aws.s3.BucketLifecycleConfigurationV2(f"{name}-lifecycle", bucket=bucket.id, rules=lifecycle)
+        aws.s3.BucketAclV2(f"{name}-acl", bucket=bucket.id, acl="private")
+    else:
+        aws.s3.BucketServerSideEncryptionConfiguration(f"{name}-sse", bucket=bucket.id, rules=[rule])
+        aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"})
+        aws.s3.BucketLifecycleConfiguration(f"{name}-lifecycle", bucket=bucket.id, rules=lifecycle)
     aws.s3.BucketPublicAccessBlock(
         f"{name}-pab",
         bucket=bucket.id,
@@ -73,40 +148,48 @@ def secure_bucket(name: str, policy_statements: list, log_to: aws.s3.Bucket | No
         ignore_public_acls=True,
         restrict_public_buckets=True,
     )
-    aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"})
-    aws.s3.BucketLifecycleConfiguration(
-        f"{name}-lifecycle",
-        bucket=bucket.id,
-        rules=[
-            {
-                "id": "noncurrent",
-                "status": "Enabled",
-                "filter": {},
-                "noncurrent_version_expiration": {"noncurrent_days": 90},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-            }
-        ],
-    )
     aws.s3.BucketPolicy(
         f"{name}-policy",
         bucket=bucket.id,
-        policy=bucket.arn.apply(lambda arn: doc(deny_insecure_transport(arn), *[s(arn) for s in policy_statements])),
+        policy=bucket.arn.apply(lambda arn: doc(deny_insecure_transport(arn), *[s(arn) for s in statements])),
     )
     if log_to is not None:
-        aws.s3.BucketLogging(f"{name}-logging", bucket=bucket.id, target_bucket=log_to.id, target_prefix=f"s3/{name}/")
+        logging = aws.s3.BucketLoggingV2 if legacy else aws.s3.BucketLogging
+        logging(f"{name}-logging", bucket=bucket.id, target_bucket=log_to, target_prefix=f"s3/{name}/")
     return bucket
 
 
-log_bucket = secure_bucket(
-    "log-bucket",
-    [
-        lambda arn: {
-            "Sid": "ElbLogDelivery",
-            "Effect": "Allow",
-            "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": f"{arn}/alb/*",
-        },
+def elb_log_delivery(prefix: str):
+    return lambda arn: {
+        "Sid": "ElbLogDelivery",
+        "Effect": "Allow",
+        "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": f"{arn}/{prefix}/*",
+    }
+
+
+def s3_log_delivery(arn: str) -> dict:
+    return {
+        "Sid": "S3ServerAccessLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": f"{arn}/s3/*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+    }
+
+
+# Each log bucket receives one kind of log, so each is exempt from needing access logs (and, for
+# load balancer and S3 access logs, may be SSE-S3) because of exactly one link.
+access_logs = secure_bucket("access-logs", sse="s3", statements=(s3_log_delivery,))
+legacy_access_logs = secure_bucket("legacy-access-logs", sse="s3", statements=(s3_log_delivery,))
+alb_logs = secure_bucket("alb-logs", sse="s3", statements=(elb_log_delivery("alb"),))
+api_alb_logs = secure_bucket("api-alb-logs", sse="s3", statements=(elb_log_delivery("api"),))
+elb_logs = secure_bucket("elb-logs", sse="s3", statements=(elb_log_delivery("elb"),))
+trail_logs = secure_bucket(
+    "trail-logs",
+    statements=(
         lambda arn: {
             "Sid": "CloudTrailWrite",
             "Effect": "Allow",
@@ -115,10 +198,24 @@ log_bucket = secure_bucket(
             "Resource": f"{arn}/AWSLogs/{ACCOUNT}/*",
             "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
         },
-    ],
-    None,
+    ),
 )
-data_bucket = secure_bucket("data-bucket", [], log_bucket)
+flow_log_bucket = secure_bucket(
+    "flow-log-bucket",
+    statements=(
+        lambda arn: {
+            "Sid": "FlowLogDelivery",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{arn}/AWSLogs/{ACCOUNT}/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        },
+    ),
+)
+data_bucket = secure_bucket("data-bucket", log_to=access_logs.id)
+aws.s3.BucketAcl("data-bucket-acl", bucket=data_bucket.id, acl="private")
+secure_bucket("legacy-data-bucket", log_to=legacy_access_logs.id, legacy=True)
 
 # --- network ----------------------------------------------------------------------------------------
 vpc = aws.ec2.Vpc("vpc", cidr_block="10.9.0.0/16", enable_dns_support=True, enable_dns_hostnames=True)
@@ -151,6 +248,13 @@ aws.iam.RolePolicy(
 aws.ec2.FlowLog(
     "vpc-flow-log", vpc_id=vpc.id, traffic_type="ALL", log_destination=flow_logs.arn, iam_role_arn=flow_role.arn
 )
+aws.ec2.FlowLog(
+    "vpc-flow-log-archive",
+    vpc_id=vpc.id,
+    traffic_type="ALL",
+    log_destination_type="s3",
+    log_destination=flow_log_bucket.arn,
+)
 igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id)
 public_rt = aws.ec2.RouteTable("public-rt", vpc_id=vpc.id)
 aws.ec2.Route("public-default", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0", gateway_id=igw.id)
@@ -164,16 +268,31 @@ isolated = [
     aws.ec2.Subnet(f"db-{az}", vpc_id=vpc.id, cidr_block=cidr, availability_zone=f"{REGION}{az}")
     for az, cidr in (("a", "10.9.52.0/24"), ("b", "10.9.53.0/24"))
 ]
-alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=vpc.id, description="ALB: HTTPS and redirecting HTTP from the internet")
-for port in (80, 443):
-    aws.vpc.SecurityGroupIngressRule(
-        f"alb-in-{port}",
-        security_group_id=alb_sg.id,
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        cidr_ipv4="0.0.0.0/0",
-    )
+
+
+def world_https(name: str, description: str) -> aws.ec2.SecurityGroup:
+    """A load balancer's group: 80 (redirected) and 443 from the internet, nothing else."""
+    group = aws.ec2.SecurityGroup(name, vpc_id=vpc.id, description=description)
+    for port in (80, 443):
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-in-{port}",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4="0.0.0.0/0",
+        )
+    return group
+
+
+alb_sg = world_https("alb-sg", "ALB: HTTPS and redirecting HTTP from the internet")
+api_alb_sg = world_https("api-alb-sg", "API ALB: HTTPS and redirecting HTTP from the internet")
+elb_sg = aws.ec2.SecurityGroup(
+    "elb-sg",
+    vpc_id=vpc.id,
+    description="Classic ELB: HTTPS from the internet",
+    ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}],
+)
 app_sg = aws.ec2.SecurityGroup("app-sg", vpc_id=vpc.id, description="App tasks: from the ALB only")
 aws.vpc.SecurityGroupIngressRule(
     "app-from-alb",
@@ -192,18 +311,18 @@ aws.vpc.SecurityGroupIngressRule(
     to_port=5432,
     referenced_security_group_id=app_sg.id,
 )
-
-# --- load balancing -----------------------------------------------------------------------------------
-alb = aws.lb.LoadBalancer(
-    "alb",
-    load_balancer_type="application",
-    internal=False,
-    subnets=[s.id for s in public],
-    security_groups=[alb_sg.id],
-    drop_invalid_header_fields=True,
-    desync_mitigation_mode="defensive",
-    access_logs={"bucket": log_bucket.id, "prefix": "alb", "enabled": True},
+cache_sg = aws.ec2.SecurityGroup("cache-sg", vpc_id=vpc.id, description="Cache: from app tasks only")
+aws.ec2.SecurityGroupRule(
+    "cache-from-app",
+    type="ingress",
+    security_group_id=cache_sg.id,
+    protocol="tcp",
+    from_port=6379,
+    to_port=6379,
+    source_security_group_id=app_sg.id,
 )
+
+# --- load balancing ---------------------------------------------------------------------------------
 acl = aws.wafv2.WebAcl(
     "waf",
     scope="REGIONAL",
@@ -225,26 +344,83 @@ acl = aws.wafv2.WebAcl(
         }
     ],
 )
-aws.wafv2.WebAclAssociation("waf-alb", resource_arn=alb.arn, web_acl_arn=acl.arn)
 target_group = aws.lb.TargetGroup("app-tg", port=3001, protocol="HTTP", vpc_id=vpc.id, target_type="ip")
-aws.lb.Listener(
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+REDIRECT: Any = [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
+alb = aws.lb.LoadBalancer(
+    "alb",
+    load_balancer_type="application",
+    internal=False,
+    subnets=[s.id for s in public],
+    security_groups=[alb_sg.id],
+    drop_invalid_header_fields=True,
+    desync_mitigation_mode="defensive",
+    access_logs={"bucket": alb_logs.id, "prefix": "alb", "enabled": True},
+)
+aws.wafv2.WebAclAssociation("waf-alb", resource_arn=alb.arn, web_acl_arn=acl.arn)
+https = aws.lb.Listener(
     "https",
     load_balancer_arn=alb.arn,
     port=443,
     protocol="HTTPS",
-    ssl_policy="ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    certificate_arn=f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000",
+    ssl_policy=TLS_POLICY,
+    certificate_arn=CERT,
     default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
 )
-aws.lb.Listener(
-    "http-redirect",
-    load_balancer_arn=alb.arn,
-    port=80,
-    protocol="HTTP",
-    default_actions=[{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}],
+aws.lb.ListenerRule(
+    "https-api-rule",
+    listener_arn=https.arn,
+    priority=10,
+    conditions=[{"path_pattern": {"values": ["/api/*"]}}],
+    actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+)
+aws.lb.Listener("http-redirect", load_balancer_arn=alb.arn, port=80, protocol="HTTP", default_actions=REDIRECT)
+# The same through the aws.alb aliases (older programs still use them).
+api_alb = aws.alb.LoadBalancer(
+    "api-alb",
+    load_balancer_type=aws.alb.LoadBalancerType.APPLICATION,
+    internal=False,
+    subnets=[s.id for s in public],
+    security_groups=[api_alb_sg.id],
+    drop_invalid_header_fields=True,
+    desync_mitigation_mode="strictest",
+    access_logs={"bucket": api_alb_logs.id, "prefix": "api", "enabled": True},
+)
+aws.wafv2.WebAclAssociation("waf-api-alb", resource_arn=api_alb.arn, web_acl_arn=acl.arn)
+api_https = aws.alb.Listener(
+    "api-https",
+    load_balancer_arn=api_alb.arn,
+    port=443,
+    protocol="HTTPS",
+    ssl_policy=TLS_POLICY,
+    certificate_arn=CERT,
+    default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+)
+aws.alb.ListenerRule(
+    "api-https-rule",
+    listener_arn=api_https.arn,
+    priority=10,
+    conditions=[{"path_pattern": {"values": ["/v1/*"]}}],
+    actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+)
+aws.alb.Listener("api-http-redirect", load_balancer_arn=api_alb.arn, port=80, protocol="HTTP", default_actions=REDIRECT)
+aws.elb.LoadBalancer(
+    "classic-elb",
+    subnets=[s.id for s in public],
+    security_groups=[elb_sg.id],
+    listeners=[
+        {
+            "instance_port": 8443,
+            "instance_protocol": "https",
+            "lb_port": 443,
+            "lb_protocol": "https",
+            "ssl_certificate_id": CERT,
+        }
+    ],
+    access_logs={"bucket": elb_logs.id, "bucket_prefix": "elb", "enabled": True},
 )
 
-# --- databases and caches ----------------------------------------------------------------------------------
+# --- databases ----------------------------------------------------------------------------------------
 pg = aws.rds.ParameterGroup("pg", family="postgres16", parameters=[{"name": "rds.force_ssl", "value": "1"}])
 db_subnets = aws.rds.SubnetGroup("db-subnets", subnet_ids=[s.id for s in isolated])
 aws.rds.Instance(
@@ -271,8 +447,42 @@ aws.rds.Instance(
     enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
     opts=PROTECT,
 )
+cluster_pg = aws.rds.ClusterParameterGroup(
+    "aurora-pg", family="aurora-postgresql16", parameters=[{"name": "rds.force_ssl", "value": "1"}]
+)
+aurora = aws.rds.Cluster(
+    "aurora",
+    engine=aws.rds.EngineType.AURORA_POSTGRESQL,
+    engine_version="16.4",
+    master_username="app",
+    manage_master_user_password=True,
+    master_user_secret_kms_key_id=key.arn,
+    storage_encrypted=True,
+    kms_key_id=key.arn,
+    db_cluster_parameter_group_name=cluster_pg.name,
+    db_subnet_group_name=db_subnets.name,
+    vpc_security_group_ids=[db_sg.id],
+    deletion_protection=True,
+    final_snapshot_identifier="aurora-final",
+    backup_retention_period=14,
+    enabled_cloudwatch_logs_exports=["postgresql"],
+    opts=PROTECT,
+)
+for role, az in (("writer", "a"), ("reader", "b")):
+    aws.rds.ClusterInstance(
+        f"aurora-{role}",
+        cluster_identifier=aurora.id,
+        engine=aws.rds.EngineType.AURORA_POSTGRESQL,
+        instance_class="db.r6g.large",
+        availability_zone=f"{REGION}{az}",
+        publicly_accessible=False,
+        performance_insights_enabled=True,
+        performance_insights_kms_key_id=key.arn,
+    )
+
+# --- caches ---------------------------------------------------------------------------------------------
 cache_subnets = aws.elasticache.SubnetGroup("cache-subnets", subnet_ids=[s.id for s in isolated])
-aws.elasticache.ReplicationGroup(
+cache = aws.elasticache.ReplicationGroup(
     "cache",
     description="encrypted, authenticated Redis",
     engine="redis",
@@ -286,9 +496,26 @@ aws.elasticache.ReplicationGroup(
     transit_encryption_mode="required",
     user_group_ids=["app-users"],
     subnet_group_name=cache_subnets.name,
+    security_group_ids=[cache_sg.id],
     snapshot_retention_limit=7,
     opts=PROTECT,
 )
+# A third node added to the replication group: it inherits the group's encryption, auth,
+# subnets and snapshots, and is judged through the group.
+aws.elasticache.Cluster("cache-extra-replica", cluster_id="cache-replica-3", replication_group_id=cache.id)
+aws.elasticache.ServerlessCache(
+    "sessions",
+    engine="valkey",
+    kms_key_id=key.arn,
+    subnet_ids=[s.id for s in isolated],
+    security_group_ids=[cache_sg.id],
+    user_group_id="app-users",
+    snapshot_retention_limit=7,
+    daily_snapshot_time="04:00",
+    opts=PROTECT,
+)
+
+# --- other stores ----------------------------------------------------------------------------------------
 aws.dynamodb.Table(
     "table",
     hash_key="id",
@@ -299,20 +526,56 @@ aws.dynamodb.Table(
     deletion_protection_enabled=True,
     opts=PROTECT,
 )
-aws.efs.FileSystem("shared", encrypted=True, kms_key_id=key.arn, opts=PROTECT)
-
-# --- compute --------------------------------------------------------------------------------------------------
-aws.ebs.Volume("data-volume", availability_zone=f"{REGION}a", size=10, type="gp3", encrypted=True, kms_key_id=key.arn)
-aws.ec2.Instance(
-    "ssm-host",
-    ami="ami-0123456789abcdef0",
-    instance_type="t3.micro",
-    subnet_id=isolated[0].id,
-    vpc_security_group_ids=[app_sg.id],
-    metadata_options={"http_tokens": "required", "http_endpoint": "enabled", "http_put_response_hop_limit": 1},
-    root_block_device={"volume_type": "gp3", "encrypted": True, "kms_key_id": key.arn},
+efs = aws.efs.FileSystem("shared", encrypted=True, kms_key_id=key.arn, opts=PROTECT)
+aws.efs.FileSystemPolicy(
+    "shared-policy",
+    file_system_id=efs.id,
+    policy=efs.arn.apply(
+        lambda arn: doc(
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "*",
+                "Resource": arn,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "AccountMount",
+                "Effect": "Allow",
+                "Principal": {"AWS": ROOT},
+                "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                "Resource": arn,
+            },
+        )
+    ),
 )
-aws.ec2.LaunchTemplate(
+
+# --- compute ---------------------------------------------------------------------------------------------
+# EBS encryption by default with the customer-managed key: the launch configuration below cannot
+# name a key, so its volumes rely on this.
+aws.ebs.EncryptionByDefault("ebs-encryption-by-default", enabled=True)
+aws.ebs.DefaultKmsKey("ebs-default-key", key_arn=ebs_key.arn)
+aws.ebs.Volume(
+    "data-volume",
+    availability_zone=f"{REGION}a",
+    size=10,
+    type="gp3",
+    encrypted=True,
+    kms_key_id=key.arn,
+    opts=PROTECT,
+)
+HARDENED = {
+    "ami": "ami-0123456789abcdef0",
+    "instance_type": "t3.micro",
+    "subnet_id": isolated[0].id,
+    "vpc_security_group_ids": [app_sg.id],
+    "metadata_options": {"http_tokens": "required", "http_endpoint": "enabled", "http_put_response_hop_limit": 1},
+    "root_block_device": {"volume_type": "gp3", "encrypted": True, "kms_key_id": key.arn},
+}
+aws.ec2.Instance("ssm-host", **HARDENED)
+aws.ec2.SpotInstanceRequest("batch-worker", spot_type="one-time", **HARDENED)
+nodes_lt = aws.ec2.LaunchTemplate(
     "nodes-lt",
     instance_type="t3.medium",
     metadata_options={"http_tokens": "required", "http_endpoint": "enabled", "http_put_response_hop_limit": 2},
@@ -322,6 +585,26 @@ aws.ec2.LaunchTemplate(
             "ebs": {"volume_size": 50, "volume_type": "gp3", "encrypted": "true", "kms_key_id": key.arn},
         }
     ],
+)
+aws.ec2.LaunchConfiguration(
+    "legacy-workers",
+    image_id="ami-0123456789abcdef0",
+    instance_type="t3.small",
+    associate_public_ip_address=False,
+    metadata_options={"http_tokens": "required", "http_endpoint": "enabled", "http_put_response_hop_limit": 1},
+    root_block_device={"volume_type": "gp3", "encrypted": True},
+)
+aws.autoscaling.Group(
+    "workers",
+    min_size=1,
+    max_size=4,
+    vpc_zone_identifiers=[s.id for s in isolated],
+    mixed_instances_policy={
+        "launch_template": {
+            "launch_template_specification": {"launch_template_id": nodes_lt.id, "version": "$Latest"},
+            "overrides": [{"instance_type": "t3.medium"}, {"instance_type": "t3a.medium"}],
+        }
+    },
 )
 
 # --- EKS ----------------------------------------------------------------------------------------------------------
@@ -336,7 +619,7 @@ aws.eks.Cluster(
     encryption_config={"resources": ["secrets"], "provider": {"key_arn": key.arn}},
     enabled_cluster_log_types=["api", "audit", "authenticator", "controllerManager", "scheduler"],
 )
-eks.Cluster(
+eks_component = eks.Cluster(
     "eks-component",
     vpc_id=vpc.id,
     private_subnet_ids=[s.id for s in isolated],
@@ -347,9 +630,45 @@ eks.Cluster(
     enabled_cluster_log_types=["api", "audit", "authenticator", "controllerManager", "scheduler"],
     node_associate_public_ip_address=False,
 )
+# eks.ManagedNodeGroup(cluster=eks_component, ...) registers exactly this remote component (see
+# insecure_program for why it is written out).
+pulumi.ComponentResource(
+    "eks:index:ManagedNodeGroup",
+    "managed-nodes",
+    {
+        "clusterName": eks_component.eks_cluster.name,
+        "nodeRoleArn": f"arn:aws:iam::{ACCOUNT}:role/eks-node",
+        "instanceTypes": ["t3.medium"],
+        "launchTemplate": {"id": nodes_lt.id, "version": "1"},
+    },
+    None,
+    remote=True,
+)
+aws.eks.NodeGroup(
+    "nodes",
+    cluster_name="eks",
+    node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks-node",
+    subnet_ids=[s.id for s in isolated],
+    instance_types=["t3.medium"],
+    launch_template={"id": nodes_lt.id, "version": "1"},
+    scaling_config={"min_size": 1, "max_size": 3, "desired_size": 2},
+)
 
-# --- logs, messaging, secrets -------------------------------------------------------------------------------------
+# --- logs, messaging, secrets, backups -------------------------------------------------------------------------------
 aws.cloudwatch.LogGroup("app-logs", kms_key_id=key.arn, retention_in_days=365)
+aws.cloudwatch.LogResourcePolicy(
+    "route53-query-logs",
+    policy_name="route53-query-logs",
+    policy_document=doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "route53.amazonaws.com"},
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/route53/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        }
+    ),
+)
 topic = aws.sns.Topic("alerts", kms_master_key_id=key.arn)
 aws.sns.TopicPolicy(
     "alerts-policy",
@@ -366,18 +685,48 @@ aws.sns.TopicPolicy(
         )
     ),
 )
-aws.sqs.Queue("jobs", kms_master_key_id=key.arn)
+queue = aws.sqs.Queue("jobs", kms_master_key_id=key.arn)
+aws.sqs.QueuePolicy(
+    "jobs-policy",
+    queue_url=queue.url,
+    policy=pulumi.Output.all(queue.arn, topic.arn).apply(
+        lambda a: doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": a[0],
+                "Condition": {"ArnEquals": {"aws:SourceArn": a[1]}},
+            }
+        )
+    ),
+)
 secret = aws.secretsmanager.Secret("api-token", kms_key_id=key.arn, opts=PROTECT)
 aws.ssm.Parameter("feature-flags", type="SecureString", value="{}", key_id=key.arn)
 aws.cloudtrail.Trail(
     "trail",
-    s3_bucket_name=log_bucket.id,
+    s3_bucket_name=trail_logs.id,
     kms_key_id=key.arn,
     is_multi_region_trail=True,
     include_global_service_events=True,
     enable_log_file_validation=True,
 )
-aws.backup.Vault("vault", kms_key_arn=key.arn, opts=PROTECT)
+vault = aws.backup.Vault("vault", kms_key_arn=key.arn, opts=PROTECT)
+aws.backup.VaultPolicy(
+    "vault-policy",
+    backup_vault_name=vault.name,
+    policy=vault.arn.apply(
+        lambda arn: doc(
+            {
+                "Sid": "NoDeletes",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+                "Resource": arn,
+            }
+        )
+    ),
+)
 aws.backup.Plan(
     "plan",
     rules=[
@@ -391,6 +740,23 @@ aws.backup.Plan(
 )
 
 # --- ECR --------------------------------------------------------------------------------------------------------------
+EXPIRE_UNTAGGED = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "expire untagged",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 7,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)
 repo = aws.ecr.Repository(
     "app",
     image_tag_mutability="IMMUTABLE",
@@ -398,27 +764,7 @@ repo = aws.ecr.Repository(
     encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
     opts=PROTECT,
 )
-aws.ecr.LifecyclePolicy(
-    "app-lifecycle",
-    repository=repo.name,
-    policy=json.dumps(
-        {
-            "rules": [
-                {
-                    "rulePriority": 1,
-                    "description": "expire untagged",
-                    "selection": {
-                        "tagStatus": "untagged",
-                        "countType": "sinceImagePushed",
-                        "countUnit": "days",
-                        "countNumber": 7,
-                    },
-                    "action": {"type": "expire"},
-                }
-            ]
-        }
-    ),
-)
+aws.ecr.LifecyclePolicy("app-lifecycle", repository=repo.name, policy=EXPIRE_UNTAGGED)
 aws.ecr.RepositoryPolicy(
     "app-pull",
     repository=repo.name,
@@ -428,6 +774,31 @@ aws.ecr.RepositoryPolicy(
             "Effect": "Allow",
             "Principal": {"AWS": ROOT},
             "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        }
+    ),
+)
+# Scanned by the registry's enhanced scanning rule rather than its own scan-on-push setting.
+worker_repo = aws.ecr.Repository(
+    "worker",
+    image_tag_mutability="IMMUTABLE",
+    encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
+    opts=PROTECT,
+)
+aws.ecr.LifecyclePolicy("worker-lifecycle", repository=worker_repo.name, policy=EXPIRE_UNTAGGED)
+aws.ecr.RegistryScanningConfiguration(
+    "enhanced-scanning",
+    scan_type="ENHANCED",
+    rules=[{"scan_frequency": "CONTINUOUS_SCAN", "repository_filters": [{"filter": "*", "filter_type": "WILDCARD"}]}],
+)
+aws.ecr.RegistryPolicy(
+    "replication-from-build-account",
+    policy=doc(
+        {
+            "Sid": "BuildAccountReplication",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+            "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
+            "Resource": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/*",
         }
     ),
 )
@@ -495,7 +866,7 @@ aws.iam.GroupPolicy(
         lambda arn: doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{arn}/*"})
     ),
 )
-aws.iam.Policy(
+deploy_policy = aws.iam.Policy(
     "deploy-policy",
     policy=task_role.arn.apply(
         lambda arn: doc(
@@ -515,6 +886,41 @@ aws.iam.Policy(
             {"Sid": "Describe", "Effect": "Allow", "Action": "ecs:DescribeTaskDefinition", "Resource": "*"},
         )
     ),
+)
+
+aws.iam.RolePolicyAttachmentsExclusive(
+    "execution-attachments",
+    role_name=execution_role.name,
+    policy_arns=["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"],
+)
+aws.secretsmanager.SecretPolicy(
+    "api-token-policy",
+    secret_arn=secret.arn,
+    policy=task_role.arn.apply(
+        lambda arn: doc(
+            {
+                "Sid": "TaskReads",
+                "Effect": "Allow",
+                "Principal": {"AWS": arn},
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": "*",
+            }
+        )
+    ),
+)
+# Users get permissions only through groups; the exclusive resources pin "no direct policies".
+aws.iam.GroupPolicyAttachment("readers-read-only", group=readers.name, policy_arn=READ_ONLY)
+aws.iam.GroupPolicyAttachmentsExclusive("readers-attachments", group_name=readers.name, policy_arns=[READ_ONLY])
+aws.iam.PolicyAttachment("readers-deploy", policy_arn=deploy_policy.arn, groups=[readers.name])
+deployer = aws.iam.User("deployer")
+aws.iam.UserGroupMembership("deployer-groups", user=deployer.name, groups=[readers.name])
+aws.iam.UserPolicyAttachmentsExclusive("deployer-no-attachments", user_name=deployer.name, policy_arns=[])
+aws.iam.UserPoliciesExclusive("deployer-no-inline", user_name=deployer.name, policy_names=[])
+aws.ssoadmin.ManagedPolicyAttachment(
+    "sso-read-only",
+    instance_arn="arn:aws:sso:::instance/ssoins-0123456789abcdef",
+    permission_set_arn="arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+    managed_policy_arn=READ_ONLY,
 )
 
 # --- ECS ------------------------------------------------------------------------------------------------------------------
@@ -567,35 +973,54 @@ aws.ecs.Service(
     },
 )
 
-# --- Kubernetes -----------------------------------------------------------------------------------------------------------
-k8s.apps.v1.Deployment(
-    "web",
-    spec={
-        "selector": {"match_labels": {"app": "web"}},
-        "template": {
-            "metadata": {"labels": {"app": "web"}},
-            "spec": {
-                "security_context": {
-                    "run_as_non_root": True,
-                    "run_as_user": 101,
-                    "seccomp_profile": {"type": "RuntimeDefault"},
-                },
-                "containers": [
-                    {
-                        "name": "web",
-                        "image": "nginxinc/nginx-unprivileged:1.27.0",
-                        "security_context": {
-                            "allow_privilege_escalation": False,
-                            "read_only_root_filesystem": True,
-                            "capabilities": {"drop": ["ALL"]},
-                        },
-                        "resources": {
-                            "requests": {"cpu": "100m", "memory": "128Mi"},
-                            "limits": {"cpu": "250m", "memory": "128Mi"},
-                        },
-                    }
-                ],
+
+# --- Kubernetes: every kind that carries a pod template ----------------------------------------------------------
+def pod(app: str, restart_policy: str = "Always") -> k8s.core.v1.PodTemplateSpecArgsDict:
+    """Non-root, no host namespaces, no privilege, requests and limits, a pinned image."""
+    return {
+        "metadata": {"labels": {"app": app}},
+        "spec": {
+            "restart_policy": restart_policy,
+            "security_context": {
+                "run_as_non_root": True,
+                "run_as_user": 101,
+                "seccomp_profile": {"type": "RuntimeDefault"},
             },
+            "containers": [
+                {
+                    "name": app,
+                    "image": "nginxinc/nginx-unprivileged:1.27.0",
+                    "security_context": {
+                        "allow_privilege_escalation": False,
+                        "read_only_root_filesystem": True,
+                        "capabilities": {"drop": ["ALL"]},
+                    },
+                    "resources": {
+                        "requests": {"cpu": "100m", "memory": "128Mi"},
+                        "limits": {"cpu": "250m", "memory": "128Mi"},
+                    },
+                }
+            ],
         },
-    },
+    }
+
+
+def selector(app: str) -> k8s.meta.v1.LabelSelectorArgsDict:
+    return {"match_labels": {"app": app}}
+
+
+k8s.core.v1.Pod("debug-pod", spec=pod("debug").get("spec"))
+k8s.apps.v1.Deployment("web", spec={"selector": selector("web"), "template": pod("web")})
+k8s.apps.v1.StatefulSet(
+    "queue-worker", spec={"service_name": "queue", "selector": selector("queue"), "template": pod("queue")}
+)
+k8s.apps.v1.DaemonSet(
+    "node-metrics", metadata={"namespace": "apps"}, spec={"selector": selector("metrics"), "template": pod("metrics")}
+)
+k8s.apps.v1.ReplicaSet("canary", spec={"selector": selector("canary"), "template": pod("canary")})
+k8s.core.v1.ReplicationController("legacy-web", spec={"selector": {"app": "legacy"}, "template": pod("legacy")})
+k8s.batch.v1.Job("migrate", spec={"template": pod("migrate", "Never")})
+k8s.batch.v1.CronJob(
+    "nightly-report",
+    spec={"schedule": "0 3 * * *", "job_template": {"spec": {"template": pod("report", "OnFailure")}}},
 )

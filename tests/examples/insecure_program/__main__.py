@@ -1,6 +1,9 @@
-"""Every resource here breaks at least one policy of the pack (see tests/policies/expectations.py).
+"""Every resource here breaks at least one policy of the pack (see tests/policies/expectations.py),
+except the few link resources listed there (a bucket's encryption configuration, a flow log, a
+route...), which are judged through the resource they attach to.
 
-Not a real deployment: a catalogue of mistakes, one resource (or two) per covered type.
+Not a real deployment: a catalogue of mistakes, at least one resource of every resource type the
+pack judges (tests/policies/test_coverage.py computes that list from the policies themselves).
 """
 
 import json
@@ -11,10 +14,46 @@ import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
 ACCOUNT = "123456789012"
+REGION = "us-east-1"
+ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+CERT = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000"
 
 
 def doc(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def wide_identity() -> str:
+    """An identity policy with every least-privilege mistake the pack knows."""
+    return doc(
+        {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["s3:Put*", "s3:GetObject"], "Resource": "*"},
+        {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+        {"Sid": "PassAny", "Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"},
+        {"Sid": "Typo", "Effect": "Allow", "Action": "s3:GetObjectt", "Resource": "arn:aws:s3:::bucket/*"},
+    )
+
+
+def public_resource(service: str, resource: str = "*") -> str:
+    """A resource policy open to everyone, with a NotAction allow and a misspelled action."""
+    return doc(
+        {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": f"{service}:*", "Resource": resource},
+        {
+            "Sid": "AllButLists",
+            "Effect": "Allow",
+            "Principal": {"AWS": ROOT},
+            "NotAction": f"{service}:List*",
+            "Resource": resource,
+        },
+        {
+            "Sid": "Typo",
+            "Effect": "Allow",
+            "Principal": {"AWS": ROOT},
+            "Action": f"{service}:NoSuchActionn",
+            "Resource": resource,
+        },
+    )
 
 
 # --- KMS ------------------------------------------------------------------------------------
@@ -22,20 +61,23 @@ weak_key = aws.kms.Key(
     "weak-key",
     enable_key_rotation=False,
     deletion_window_in_days=7,
-    policy=doc({"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}),
+    policy=public_resource("kms"),
 )
+aws.kms.KeyPolicy("public-key-policy", key_id=weak_key.id, policy=public_resource("kms"))
 
-# --- S3 -------------------------------------------------------------------------------------
+# --- S3 (aws.s3.Bucket and its settings resources) ----------------------------------------------
 open_bucket = aws.s3.Bucket("open-bucket")
 aws.s3.BucketAcl("open-bucket-acl", bucket=open_bucket.id, acl="public-read")
 aws.s3.BucketPolicy(
     "open-bucket-policy",
     bucket=open_bucket.id,
-    policy=open_bucket.arn.apply(
-        lambda arn: doc(
-            {"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"{arn}/*"}
-        )
-    ),
+    policy=open_bucket.arn.apply(lambda arn: public_resource("s3", f"{arn}/*")),
+)
+aws.s3.BucketVersioning("suspended-versioning", bucket=open_bucket.id, versioning_configuration={"status": "Suspended"})
+aws.s3.BucketLifecycleConfiguration(
+    "disabled-lifecycle",
+    bucket=open_bucket.id,
+    rules=[{"id": "expire", "status": "Disabled", "filter": {}, "expiration": {"days": 30}}],
 )
 no_bucket_key = aws.s3.Bucket("no-bucket-key-bucket")
 aws.s3.BucketServerSideEncryptionConfiguration(
@@ -53,6 +95,44 @@ aws.s3.BucketPublicAccessBlock(
     ignore_public_acls=True,
     restrict_public_buckets=True,
 )
+inline_bucket = aws.s3.Bucket(
+    "inline-policy-bucket",
+    bucket="insecure-inline-policy-bucket",
+    acl="public-read",
+    policy=public_resource("s3", "arn:aws:s3:::insecure-inline-policy-bucket/*"),
+)
+# Server access logs into the (already caught) trail bucket: the link makes the source pass
+# s3-access-logging-enabled; it is caught for everything else.
+aws.s3.BucketLogging(
+    "inline-bucket-logging", bucket=inline_bucket.id, target_bucket=open_bucket.id, target_prefix="s3/inline/"
+)
+
+# --- S3 (the deprecated BucketV2 family, still accepted by pulumi-aws 7) -------------------------------
+legacy_bucket = aws.s3.BucketV2(
+    "legacy-bucket",
+    bucket="insecure-legacy-bucket",
+    policy=public_resource("s3", "arn:aws:s3:::insecure-legacy-bucket/*"),
+)
+aws.s3.BucketAclV2("legacy-bucket-acl", bucket=legacy_bucket.id, acl="public-read-write")
+legacy_no_key = aws.s3.BucketV2("legacy-no-bucket-key-bucket")
+aws.s3.BucketServerSideEncryptionConfigurationV2(
+    "legacy-no-bucket-key-sse",
+    bucket=legacy_no_key.id,
+    rules=[
+        {"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": weak_key.arn}}
+    ],
+)
+aws.s3.BucketVersioningV2(
+    "legacy-suspended-versioning", bucket=legacy_no_key.id, versioning_configuration={"status": "Suspended"}
+)
+aws.s3.BucketLifecycleConfigurationV2(
+    "legacy-disabled-lifecycle",
+    bucket=legacy_no_key.id,
+    rules=[{"id": "expire", "status": "Disabled", "filter": {}, "expiration": {"days": 30}}],
+)
+aws.s3.BucketLoggingV2(
+    "legacy-bucket-logging", bucket=legacy_bucket.id, target_bucket=open_bucket.id, target_prefix="s3/legacy/"
+)
 
 # --- network ----------------------------------------------------------------------------------
 vpc = aws.ec2.Vpc("bare-vpc", cidr_block="10.9.0.0/16")
@@ -61,9 +141,27 @@ aws.ec2.DefaultSecurityGroup(
     vpc_id=vpc.id,
     ingress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "self": True}],
 )
+reject_only_vpc = aws.ec2.Vpc("reject-only-vpc", cidr_block="10.10.0.0/16")
+aws.ec2.FlowLog(
+    "reject-only-flow-log",
+    vpc_id=reject_only_vpc.id,
+    traffic_type="REJECT",
+    log_destination_type="s3",
+    log_destination=open_bucket.arn,
+)
 public_a = aws.ec2.Subnet("public-db-subnet-a", vpc_id=vpc.id, cidr_block="10.9.1.0/24", map_public_ip_on_launch=True)
 public_b = aws.ec2.Subnet("public-db-subnet-b", vpc_id=vpc.id, cidr_block="10.9.2.0/24", map_public_ip_on_launch=True)
 db_subnets = aws.rds.SubnetGroup("public-subnet-group", subnet_ids=[public_a.id, public_b.id])
+# A subnet that is public because its route table sends 0.0.0.0/0 to an internet gateway.
+igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id)
+public_rt = aws.ec2.RouteTable("public-rt", vpc_id=vpc.id)
+aws.ec2.Route(
+    "public-default-route", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0", gateway_id=igw.id
+)
+routed = aws.ec2.Subnet("routed-subnet", vpc_id=vpc.id, cidr_block="10.9.3.0/24")
+aws.ec2.RouteTableAssociation("routed-subnet-rta", subnet_id=routed.id, route_table_id=public_rt.id)
+cache_subnets = aws.elasticache.SubnetGroup("public-cache-subnets", subnet_ids=[routed.id])
+
 admin_sg = aws.ec2.SecurityGroup(
     "admin-sg",
     vpc_id=vpc.id,
@@ -73,12 +171,21 @@ admin_sg = aws.ec2.SecurityGroup(
 aws.vpc.SecurityGroupIngressRule(
     "all-open-rule", security_group_id=admin_sg.id, ip_protocol="-1", cidr_ipv4="0.0.0.0/0"
 )
+aws.ec2.SecurityGroupRule(
+    "rdp-world-rule",
+    type="ingress",
+    security_group_id=admin_sg.id,
+    protocol="tcp",
+    from_port=3389,
+    to_port=3389,
+    cidr_blocks=["0.0.0.0/0"],
+)
 alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=vpc.id, description="ALB on a high port")
 aws.vpc.SecurityGroupIngressRule(
     "alb-8080-rule", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=8080, to_port=8080, cidr_ipv4="0.0.0.0/0"
 )
 
-# --- load balancing -----------------------------------------------------------------------------
+# --- load balancing (aws.lb, its aws.alb aliases and a classic ELB) -------------------------------------
 alb = aws.lb.LoadBalancer(
     "open-alb", load_balancer_type="application", subnets=[public_a.id, public_b.id], security_groups=[alb_sg.id]
 )
@@ -89,19 +196,75 @@ aws.lb.Listener(
     port=443,
     protocol="HTTPS",
     ssl_policy="ELBSecurityPolicy-2016-08",
-    certificate_arn=f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000",
+    certificate_arn=CERT,
     default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
 )
-aws.lb.Listener(
+http_forward = aws.lb.Listener(
     "http-forward",
     load_balancer_arn=alb.arn,
     port=80,
     protocol="HTTP",
     default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
 )
+aws.lb.ListenerRule(
+    "http-forward-rule",
+    listener_arn=http_forward.arn,
+    priority=10,
+    conditions=[{"path_pattern": {"values": ["/api/*"]}}],
+    actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+)
+alias_sg = aws.ec2.SecurityGroup(
+    "alias-alb-sg",
+    vpc_id=vpc.id,
+    description="an alias ALB on 8443",
+    ingress=[{"protocol": "tcp", "from_port": 8443, "to_port": 8443, "cidr_blocks": ["0.0.0.0/0"]}],
+)
+alias_alb = aws.alb.LoadBalancer(
+    "alias-alb",
+    load_balancer_type=aws.alb.LoadBalancerType.APPLICATION,
+    subnets=[public_a.id, public_b.id],
+    security_groups=[alias_sg.id],
+)
+aws.alb.Listener(
+    "alias-https-weak",
+    load_balancer_arn=alias_alb.arn,
+    port=443,
+    protocol="HTTPS",
+    certificate_arn=CERT,
+    default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+)
+alias_http = aws.alb.Listener(
+    "alias-http-forward",
+    load_balancer_arn=alias_alb.arn,
+    port=80,
+    protocol="HTTP",
+    default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+)
+aws.alb.ListenerRule(
+    "alias-forward-rule",
+    listener_arn=alias_http.arn,
+    priority=10,
+    conditions=[{"path_pattern": {"values": ["/api/*"]}}],
+    actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+)
+aws.elb.LoadBalancer(
+    "classic-elb",
+    subnets=[public_a.id],
+    listeners=[{"instance_port": 80, "instance_protocol": "http", "lb_port": 80, "lb_protocol": "http"}],
+)
+# A web ACL association for a resource outside this program: judged only through the load
+# balancers it names (none here, so every internet-facing ALB above still lacks a WAF).
+aws.wafv2.WebAclAssociation(
+    "waf-elsewhere",
+    resource_arn=f"arn:aws:apigateway:{REGION}::/restapis/a1b2c3d4e5/stages/prod",
+    web_acl_arn=f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/api/11111111-2222-3333-4444-555555555555",
+)
 
-# --- databases and caches -------------------------------------------------------------------------
+# --- databases ---------------------------------------------------------------------------------------
 aws.rds.ParameterGroup("weak-pg", family="postgres14", parameters=[{"name": "log_connections", "value": "1"}])
+aws.rds.ClusterParameterGroup(
+    "weak-cluster-pg", family="aurora-postgresql16", parameters=[{"name": "log_connections", "value": "1"}]
+)
 aws.rds.Instance(
     "open-db",
     engine="postgres",
@@ -134,6 +297,49 @@ aws.rds.Instance(
     backup_retention_period=7,
     enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
 )
+# Aurora: one writer, nothing else (single-AZ), every setting left at its insecure default.
+aurora = aws.rds.Cluster(
+    "open-aurora",
+    engine=aws.rds.EngineType.AURORA_POSTGRESQL,
+    engine_version="16.4",
+    master_username="app",
+    manage_master_user_password=True,
+    performance_insights_enabled=True,
+    skip_final_snapshot=True,
+    backup_retention_period=1,
+)
+aws.rds.ClusterInstance(
+    "open-aurora-writer",
+    cluster_identifier=aurora.id,
+    engine=aws.rds.EngineType.AURORA_POSTGRESQL,
+    instance_class="db.r5.24xlarge",
+    publicly_accessible=True,
+    performance_insights_enabled=True,
+)
+# A Multi-AZ DB cluster (RDS for PostgreSQL, three AZs by construction) that is public and oversized.
+aws.rds.Cluster(
+    "open-multi-az-cluster",
+    engine="postgres",
+    engine_version="16.4",
+    db_cluster_instance_class="db.r5.24xlarge",
+    storage_type="io1",
+    allocated_storage=100,
+    iops=3000,
+    master_username="app",
+    manage_master_user_password=True,
+    master_user_secret_kms_key_id=weak_key.arn,
+    storage_encrypted=True,
+    kms_key_id=weak_key.arn,
+    publicly_accessible=True,
+    db_cluster_parameter_group_name="default.postgres16",
+    db_subnet_group_name=db_subnets.name,
+    enabled_cloudwatch_logs_exports=["postgresql"],
+    deletion_protection=True,
+    final_snapshot_identifier="multi-az-final",
+    backup_retention_period=7,
+)
+
+# --- caches -------------------------------------------------------------------------------------------
 aws.elasticache.ReplicationGroup(
     "open-cache",
     description="no encryption, no auth",
@@ -141,13 +347,32 @@ aws.elasticache.ReplicationGroup(
     node_type="cache.r5.24xlarge",
     num_cache_clusters=1,
 )
+aws.elasticache.Cluster(
+    "standalone-redis",
+    engine="redis",
+    node_type="cache.r5.24xlarge",
+    num_cache_nodes=1,
+)
+aws.elasticache.Cluster(
+    "single-memcached",
+    engine="memcached",
+    node_type="cache.t3.micro",
+    num_cache_nodes=1,
+    subnet_group_name=cache_subnets.name,
+)
+aws.elasticache.ServerlessCache("open-serverless", engine="valkey")
+
+# --- other stores ------------------------------------------------------------------------------------
 aws.dynamodb.Table(
     "plain-table", hash_key="id", billing_mode="PAY_PER_REQUEST", attributes=[{"name": "id", "type": "S"}]
 )
-aws.efs.FileSystem("plain-efs", encrypted=False)
+efs = aws.efs.FileSystem("plain-efs", encrypted=False)
+aws.efs.FileSystemPolicy("public-efs-policy", file_system_id=efs.id, policy=public_resource("elasticfilesystem"))
 
 # --- compute ----------------------------------------------------------------------------------
-aws.ebs.Volume("plain-volume", availability_zone="us-east-1a", size=10, type="gp2")
+aws.ebs.EncryptionByDefault("ebs-default-off", enabled=False)
+aws.ebs.DefaultKmsKey("aws-managed-ebs-default", key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/aws/ebs")
+aws.ebs.Volume("plain-volume", availability_zone=f"{REGION}a", size=10, type="gp2")
 aws.ec2.Instance(
     "imdsv1-instance",
     ami="ami-0123456789abcdef0",
@@ -155,11 +380,39 @@ aws.ec2.Instance(
     associate_public_ip_address=True,
     root_block_device={"volume_type": "gp2", "encrypted": False},
 )
-aws.ec2.LaunchTemplate(
+aws.ec2.SpotInstanceRequest(
+    "imdsv1-spot",
+    ami="ami-0123456789abcdef0",
+    instance_type="x1e.32xlarge",
+    associate_public_ip_address=True,
+    root_block_device={"volume_type": "gp2", "encrypted": False},
+)
+weak_template = aws.ec2.LaunchTemplate(
     "weak-template",
-    instance_type="t3.micro",
+    instance_type="x1e.32xlarge",
     metadata_options={"http_tokens": "optional"},
     network_interfaces=[{"associate_public_ip_address": "true"}],
+    block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"volume_type": "gp2", "encrypted": "false"}}],
+)
+aws.ec2.LaunchConfiguration(
+    "weak-launch-config",
+    image_id="ami-0123456789abcdef0",
+    instance_type="x1e.32xlarge",
+    associate_public_ip_address=True,
+    metadata_options={"http_tokens": "optional"},
+    root_block_device={"volume_type": "gp2", "encrypted": False},
+)
+aws.autoscaling.Group(
+    "oversized-asg",
+    min_size=1,
+    max_size=2,
+    vpc_zone_identifiers=[public_a.id],
+    mixed_instances_policy={
+        "launch_template": {
+            "launch_template_specification": {"launch_template_id": weak_template.id, "version": "$Latest"},
+            "overrides": [{"instance_type": "x1e.32xlarge"}, {"instance_type": "p5.48xlarge"}],
+        }
+    },
 )
 
 # --- EKS ----------------------------------------------------------------------------------------
@@ -168,23 +421,51 @@ aws.eks.Cluster(
     role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks-cluster",
     vpc_config={"subnet_ids": [public_a.id, public_b.id]},
 )
-eks.Cluster("open-eks-component", vpc_id=vpc.id, subnet_ids=[public_a.id, public_b.id])
-
-# --- logs, messaging, secrets ---------------------------------------------------------------------------
-aws.cloudwatch.LogGroup("plain-logs")
-topic = aws.sns.Topic("plain-topic")
-aws.sns.TopicPolicy(
-    "public-topic-policy",
-    arn=topic.arn,
-    policy=topic.arn.apply(
-        lambda arn: doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": arn})
-    ),
+open_eks_component = eks.Cluster(
+    "open-eks-component",
+    vpc_id=vpc.id,
+    subnet_ids=[public_a.id, public_b.id],
+    instance_type="x1e.32xlarge",
+    node_associate_public_ip_address=True,
 )
-aws.sqs.Queue("plain-queue", sqs_managed_sse_enabled=True)
-aws.secretsmanager.Secret("plain-secret")
+# eks.ManagedNodeGroup(cluster=open_eks_component, ...) registers exactly this remote component; it is
+# written out because the offline mocks echo the `cluster` resource reference back as an output,
+# which the SDK cannot rehydrate outside the engine. CrossGuard sees the same type and inputs.
+pulumi.ComponentResource(
+    "eks:index:ManagedNodeGroup",
+    "imdsv1-node-group",
+    {
+        "clusterName": open_eks_component.eks_cluster.name,
+        "nodeRoleArn": f"arn:aws:iam::{ACCOUNT}:role/eks-node",
+        "instanceTypes": ["x1e.32xlarge"],
+    },
+    None,
+    remote=True,
+)
+aws.eks.NodeGroup(
+    "default-template-nodes",
+    cluster_name="open-eks",
+    node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks-node",
+    subnet_ids=[public_a.id],
+    instance_types=["x1e.32xlarge"],
+    scaling_config={"min_size": 1, "max_size": 2, "desired_size": 1},
+)
+
+# --- logs, messaging, secrets, backups ------------------------------------------------------------------
+aws.cloudwatch.LogGroup("plain-logs")
+aws.cloudwatch.LogResourcePolicy("public-log-policy", policy_name="anyone", policy_document=public_resource("logs"))
+topic = aws.sns.Topic("plain-topic", policy=public_resource("sns"))
+aws.sns.TopicPolicy(
+    "public-topic-policy", arn=topic.arn, policy=topic.arn.apply(lambda arn: public_resource("sns", arn))
+)
+queue = aws.sqs.Queue("plain-queue", sqs_managed_sse_enabled=True, policy=public_resource("sqs"))
+aws.sqs.QueuePolicy("public-queue-policy", queue_url=queue.url, policy=public_resource("sqs"))
+secret = aws.secretsmanager.Secret("plain-secret", policy=public_resource("secretsmanager"))
+aws.secretsmanager.SecretPolicy("public-secret-policy", secret_arn=secret.arn, policy=public_resource("secretsmanager"))
 aws.ssm.Parameter("plain-param", type="SecureString", value="not-a-real-secret")
 aws.cloudtrail.Trail("weak-trail", s3_bucket_name=open_bucket.id)
-aws.backup.Vault("plain-vault")
+vault = aws.backup.Vault("plain-vault")
+aws.backup.VaultPolicy("public-vault-policy", backup_vault_name=vault.name, policy=public_resource("backup"))
 aws.backup.Plan(
     "short-plan",
     rules=[
@@ -199,30 +480,41 @@ aws.backup.Plan(
 
 # --- ECR --------------------------------------------------------------------------------------------
 repo = aws.ecr.Repository("mutable-repo")
-aws.ecr.RepositoryPolicy(
-    "public-repo-policy",
-    repository=repo.name,
-    policy=doc({"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "ecr:*"}),
+aws.ecr.RepositoryPolicy("public-repo-policy", repository=repo.name, policy=public_resource("ecr"))
+aws.ecr.RegistryPolicy("public-registry-policy", policy=public_resource("ecr"))
+# Scans only on request: covers no repository for ecr-image-scanning, which keeps judging each one.
+aws.ecr.RegistryScanningConfiguration(
+    "manual-scanning",
+    scan_type="BASIC",
+    rules=[{"scan_frequency": "MANUAL", "repository_filters": [{"filter": "*", "filter_type": "WILDCARD"}]}],
 )
-
-# --- IAM --------------------------------------------------------------------------------------------
-wide_role = aws.iam.Role(
-    "wide-role", assume_role_policy=doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
-)
-aws.iam.RolePolicy(
-    "wide-policy",
-    role=wide_role.id,
-    policy=doc(
-        {"Sid": "Everything", "Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Allow", "Action": ["s3:Put*", "s3:GetObject"], "Resource": "*"},
-        {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
-        {"Sid": "PassAny", "Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"},
-        {"Sid": "Typo", "Effect": "Allow", "Action": "s3:GetObjectt", "Resource": "arn:aws:s3:::bucket/*"},
+# A lifecycle policy for a repository this program does not manage: the repositories above still lack one.
+aws.ecr.LifecyclePolicy(
+    "other-team-lifecycle",
+    repository="other-team-repo",
+    policy=json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1000},
+                    "action": {"type": "expire"},
+                }
+            ]
+        }
     ),
 )
-aws.iam.RolePolicyAttachment(
-    "admin-attach", role=wide_role.name, policy_arn="arn:aws:iam::aws:policy/AdministratorAccess"
+
+# --- IAM: roles -------------------------------------------------------------------------------------------
+wide_role = aws.iam.Role(
+    "wide-role",
+    assume_role_policy=doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}),
+    inline_policies=[{"name": "wide-inline", "policy": wide_identity()}],
+    managed_policy_arns=[ADMIN],
 )
+aws.iam.RolePolicy("wide-policy", role=wide_role.id, policy=wide_identity())
+aws.iam.RolePolicyAttachment("admin-attach", role=wide_role.name, policy_arn=ADMIN)
+aws.iam.RolePolicyAttachmentsExclusive("role-attachments-exclusive", role_name=wide_role.name, policy_arns=[ADMIN])
 aws.iam.Role(
     "irsa-role",
     assume_role_policy=doc(
@@ -238,11 +530,30 @@ aws.iam.Role(
         }
     ),
 )
-user = aws.iam.User("deploy-user")
-aws.iam.UserPolicy(
-    "user-policy", user=user.name, policy=doc({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"})
-)
 aws.iam.Policy("broken-policy", policy="{not json")
+wide_managed = aws.iam.Policy("wide-managed-policy", policy=wide_identity())
+
+# --- IAM: users and groups ----------------------------------------------------------------------------------
+user = aws.iam.User("deploy-user")
+aws.iam.UserPolicy("user-policy", name="deploy-inline", user=user.name, policy=wide_identity())
+aws.iam.UserPolicyAttachment("user-admin-attach", user=user.name, policy_arn=ADMIN)
+aws.iam.UserPolicyAttachmentsExclusive("user-attachments-exclusive", user_name=user.name, policy_arns=[ADMIN])
+aws.iam.UserPoliciesExclusive("user-policies-exclusive", user_name=user.name, policy_names=["deploy-inline"])
+aws.iam.PolicyAttachment("admin-policy-attachment", policy_arn=ADMIN, users=[user.name])
+group = aws.iam.Group("admins")
+aws.iam.GroupPolicy("group-policy", group=group.name, policy=wide_identity())
+aws.iam.GroupPolicyAttachment("group-admin-attach", group=group.name, policy_arn=ADMIN)
+aws.iam.GroupPolicyAttachmentsExclusive(
+    "group-attachments-exclusive",
+    group_name=group.name,
+    policy_arns=["arn:aws:iam::aws:policy/PowerUserAccess"],
+)
+aws.ssoadmin.ManagedPolicyAttachment(
+    "sso-admin-attach",
+    instance_arn="arn:aws:sso:::instance/ssoins-0123456789abcdef",
+    permission_set_arn="arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+    managed_policy_arn=ADMIN,
+)
 
 # --- ECS ------------------------------------------------------------------------------------------------
 ecs_cluster = aws.ecs.Cluster("no-insights-cluster")
@@ -271,23 +582,44 @@ aws.ecs.Service(
     network_configuration={"subnets": [public_a.id], "assign_public_ip": True},
 )
 
-# --- Kubernetes -----------------------------------------------------------------------------------------
-k8s.apps.v1.Deployment(
-    "root-deployment",
-    spec={
-        "selector": {"match_labels": {"app": "web"}},
-        "template": {
-            "metadata": {"labels": {"app": "web"}},
-            "spec": {
-                "host_network": True,
-                "containers": [{"name": "web", "image": "nginx", "security_context": {"privileged": True}}],
-            },
+
+# --- Kubernetes: every kind that carries a pod template ---------------------------------------------------
+def bad_pod(app: str, restart_policy: str = "Always") -> k8s.core.v1.PodTemplateSpecArgsDict:
+    """Host network, a privileged container running as root, no resources, an unpinned image."""
+    return {
+        "metadata": {"labels": {"app": app}},
+        "spec": {
+            "host_network": True,
+            "restart_policy": restart_policy,
+            "containers": [{"name": app, "image": "nginx", "security_context": {"privileged": True}}],
         },
-    },
+    }
+
+
+def selector(app: str) -> k8s.meta.v1.LabelSelectorArgsDict:
+    return {"match_labels": {"app": app}}
+
+
+k8s.core.v1.Pod("root-pod", spec=bad_pod("pod").get("spec"))
+k8s.apps.v1.Deployment("root-deployment", spec={"selector": selector("web"), "template": bad_pod("web")})
+k8s.apps.v1.StatefulSet(
+    "root-statefulset", spec={"service_name": "db", "selector": selector("db"), "template": bad_pod("db")}
+)
+k8s.apps.v1.DaemonSet(
+    "root-daemonset", metadata={"namespace": "apps"}, spec={"selector": selector("agent"), "template": bad_pod("agent")}
+)
+k8s.apps.v1.ReplicaSet("root-replicaset", spec={"selector": selector("rs"), "template": bad_pod("rs")})
+k8s.core.v1.ReplicationController(
+    "root-replication-controller", spec={"selector": {"app": "rc"}, "template": bad_pod("rc")}
+)
+k8s.batch.v1.Job("root-job", spec={"template": bad_pod("job", "Never")})
+k8s.batch.v1.CronJob(
+    "root-cronjob",
+    spec={"schedule": "0 * * * *", "job_template": {"spec": {"template": bad_pod("cron", "OnFailure")}}},
 )
 
 # --- a compliant resource on a provider without default tags: only the tag policy fires ---------------
-untagged = aws.Provider("untagged", region="us-east-1")
+untagged = aws.Provider("untagged", region=REGION)
 aws.cloudwatch.LogGroup(
     "untagged-log-group",
     kms_key_id=weak_key.arn,
