@@ -162,6 +162,39 @@ def _struct_to_plain(struct: Any) -> tuple[dict[str, Any], list[str]]:
     return _plain(raw, "", secrets), secrets
 
 
+def _component_refs_as_urns(value: Any) -> tuple[Any, bool]:
+    """Replace references to component resources (no id) with their URN string."""
+    if isinstance(value, list):
+        items = [_component_refs_as_urns(v) for v in value]
+        return [v for v, _ in items], any(changed for _, changed in items)
+    if isinstance(value, dict):
+        if value.get(_SIG) == _RESOURCE_SIG and value.get("id") in (None, ""):
+            return value.get("urn"), True
+        pairs = {k: _component_refs_as_urns(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(changed for _, changed in pairs.values())
+    return value, False
+
+
+def _without_component_refs(request: Any) -> Any:
+    """The request with component references among its inputs turned into URN strings.
+
+    The SDK's mock monitor deserializes a request's inputs on its own thread's event loop; a
+    reference to a component (pulumi-eks's `ManagedNodeGroup(cluster=<eks.Cluster>)`) becomes a
+    component object whose `getResource` future belongs to that loop, and the program's loop then
+    fails with "attached to a different loop". The mock only needs plain values; what we capture
+    is read from the original request."""
+    if not request.HasField("object"):
+        return request
+    plain, changed = _component_refs_as_urns(json_format.MessageToDict(request.object))
+    if not changed:
+        return request
+    copy = type(request)()
+    copy.CopyFrom(request)
+    copy.object.Clear()
+    json_format.ParseDict(plain, copy.object)
+    return copy
+
+
 def _mask(value: Any, secret_paths: list[str], path: str = "") -> Any:
     if path in secret_paths:
         return SECRET_MASK
@@ -211,7 +244,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             self.capture.stack_urn = urn
             return super().RegisterResource(request)
         set_current_urn(urn)
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(_without_component_refs(request))
         # State of children a remote component's outputs refer to, for the SDK's getResource
         # (registered before the response goes back, i.e. before the SDK resolves the reference).
         for child_urn, child_id, state in self._mocks.children_of.pop(urn, []):

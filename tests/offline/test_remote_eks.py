@@ -58,3 +58,26 @@ def test_eks_cluster_output_is_a_resource_reference_with_the_clusters_state(tmp_
     assert addon.inputs["clusterName"] == "named"
     assert cluster.urn in addon.property_dependencies["clusterName"]
     assert cap.of_type("aws:eks/cluster:Cluster") == []  # still one registration offline
+
+
+def test_a_component_passed_as_an_input_runs_offline(tmp_path: Path) -> None:
+    """`ManagedNodeGroup(cluster=<eks.Cluster>)`: the component reference reaches the capture as
+    the cluster's URN, as the engine downgrades it for analyzers (it used to fail the program with
+    "attached to a different loop")."""
+
+    def program() -> None:
+        role = aws.iam.Role("nodes", assume_role_policy="{}")
+        cluster = eks.Cluster("c", skip_default_node_group=True, instance_roles=[role])
+        eks.ManagedNodeGroup(
+            "ng",
+            cluster=cluster,
+            node_role=role,
+            scaling_config={"min_size": 1, "max_size": 2, "desired_size": 1},
+        )
+
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program)
+    [cluster] = cap.of_type("eks:index:Cluster")
+    [group] = cap.of_type("eks:index:ManagedNodeGroup")
+    assert group.remote and group.inputs["cluster"] == cluster.urn
+    [role] = cap.of_type("aws:iam/role:Role")
+    assert group.inputs["nodeRole"] == role.id  # custom resources still arrive as their id
