@@ -892,7 +892,8 @@ def _problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Con
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
-        return ConfigProblem(key, value, _unknown_key(str(loc[-1]), list(_aliases(parent)) if parent else []))
+        # The key is the bad input; its value is not shown (a mistyped `password` must not reach logs).
+        return ConfigProblem(key, _MISSING, _unknown_key(str(loc[-1]), list(_aliases(parent)) if parent else []))
     field = _field_at(model, loc)
     if kind == "missing":
         # The field's description says what it is when its allowed text is only a shape.
@@ -956,7 +957,7 @@ def parse_config(raw: Mapping[str, Any], *, project: str = "platform", stack: st
 
     for key in ours:
         if key not in TOP_LEVEL_KEYS:
-            problems.append(ConfigProblem(f"{ns}{key}", _decode(ours[key]), _unknown_key(key, list(TOP_LEVEL_KEYS))))
+            problems.append(ConfigProblem(f"{ns}{key}", _MISSING, _unknown_key(key, list(TOP_LEVEL_KEYS))))
 
     region = raw.get("aws:region")
     if region is None:
@@ -1188,7 +1189,7 @@ def _cross_checks(v: dict[str, _View], environment: Any, protect: bool, region: 
                 floor,
                 f"must be between minTasks ({lo}) and maxTasks ({hi}); allowed: {lo}-{hi}",
             )
-        if platform == "eks" and c.get("eks", dict) is None and ("eks",) not in c._bad:
+        if platform == "eks" and not c.present("eks"):
             add(
                 "compute.eks",
                 _MISSING,

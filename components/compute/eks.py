@@ -361,6 +361,7 @@ class _EksBuilder:
             name=eks_plan.container_insights_log_group(self.cluster_name),
             retention_in_days=self.args.log_retention_days,
             kms_key_id=self.args.keys.logs.arn,
+            deletion_protection_enabled=self.args.protect,
             opts=self.opts(),
         )
         role = self.irsa_role(

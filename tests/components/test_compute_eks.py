@@ -194,6 +194,7 @@ def test_container_insights_agent_reports_node_metrics_into_our_encrypted_group_
     assert group.inputs["name"] == f"/aws/containerinsights/platform-{stack}-eks/performance"
     assert ref(capture, group, "kmsKeyId").name == "logs"
     assert group.inputs["retentionInDays"] == {"staging": 90, "prod": 365}[stack]
+    assert group.inputs["deletionProtectionEnabled"] is True  # both EKS stacks are protected
     # The agent is a DaemonSet: the add-on is ACTIVE only once nodes run it, and it needs its role.
     assert {group.urn, one(capture, NODE_GROUP, "eks-system").urn, attached[0].urn} <= set(addon.dependencies)
 
