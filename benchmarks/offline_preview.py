@@ -20,6 +20,7 @@ import argparse
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -74,15 +75,19 @@ def bucket_program(count: int) -> Callable[[], None]:
     return program
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Offline preview, policy and estimate figures (printed, not asserted)."
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported)")
     parser.add_argument("--plain", type=int, default=500, help="plain resources in the synthetic capture")
     parser.add_argument("--suite", action="store_true", help="also time the test suite (pytest -q -n 2)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     console = Console()
+    # Inline programs run from a directory without a Pulumi.yaml (project and stack are then
+    # their own); under ROOT they would need a `Pulumi.plain.yaml`.
+    scratch = tempfile.TemporaryDirectory(prefix="bench-plain-")
+    plain_dir = Path(scratch.name)
     pack_dir = ROOT / "policies"
     pack = load_policy_pack(pack_dir)
     run_program(ROOT, STACKS[0])  # warm-up: imports and the first engine start are not measured
@@ -97,7 +102,7 @@ def main() -> int:
         assert isinstance(cap, Capture)
         captures[stack] = cap
         count = len(cap.resources)
-        plain_seconds, _ = timed(lambda n=count: run_program(ROOT, "plain", program=plain_program(n)), args.repeat)
+        plain_seconds, _ = timed(lambda n=count: run_program(plain_dir, "plain", program=plain_program(n)), args.repeat)
         cfg_path = pack_dir / "config" / f"{stack}.json"
         file_config = read_policy_config(cfg_path) if cfg_path.exists() else None
         policy_seconds, _ = timed(lambda c=cap, f=file_config: evaluate(pack, c, f, c.config), args.repeat)
@@ -112,9 +117,9 @@ def main() -> int:
         )
     console.print(previews)
 
-    plain_seconds, _ = timed(lambda: run_program(ROOT, "plain", program=plain_program(args.plain)), args.repeat)
+    plain_seconds, _ = timed(lambda: run_program(plain_dir, "plain", program=plain_program(args.plain)), args.repeat)
     synthetic_seconds, synthetic = timed(
-        lambda: run_program(ROOT, "plain", program=bucket_program(args.plain)), args.repeat
+        lambda: run_program(plain_dir, "plain", program=bucket_program(args.plain)), args.repeat
     )
     assert isinstance(synthetic, Capture)
     policy_seconds, _ = timed(lambda: evaluate(pack, synthetic, None, synthetic.config), args.repeat)
@@ -151,6 +156,7 @@ def main() -> int:
         elapsed = time.perf_counter() - start
         summary = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
         console.print(f"Test suite: {elapsed:.1f} s wall ({summary})")
+    scratch.cleanup()
     return 0
 
 
