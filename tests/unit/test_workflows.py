@@ -97,10 +97,22 @@ def test_deploy_goes_dev_staging_prod_with_policies_enforced_and_one_group_per_s
         assert up["with"]["policyPackConfigs"] == f"policies/config/{stack}.json"
 
 
-def test_drift_previews_every_stack_with_refresh_and_shares_the_stack_lock_group():
-    job = load("drift.yml")["jobs"]["drift"]
+def test_drift_previews_every_stack_with_refresh_and_never_queues_in_a_deploy_group():
+    jobs = load("drift.yml")["jobs"]
+    job = jobs["drift"]
     assert [e["stack"] for e in matrix_entries(job)] == STACKS
-    assert job["concurrency"]["group"] == "pulumi-${{ matrix.stack }}"
+    # A job queued in a group cancels the pending one: drift must not share deploy.yml's groups.
+    deploy_groups = {j["concurrency"]["group"] for j in load("deploy.yml")["jobs"].values() if "concurrency" in j}
+    assert job["concurrency"]["group"] == "drift-${{ matrix.stack }}"
+    assert not any(g.startswith("drift-") for g in deploy_groups)
+    # ... and it does not run while a deployment is unfinished.
+    assert job["needs"] == "deploys" and job["if"] == "needs.deploys.outputs.idle == 'true'"
+    check = jobs["deploys"]
+    assert check["permissions"] == {"actions": "read"}
+    assert (
+        "--workflow deploy.yml" in check["steps"][0]["run"]
+        and 'select(.status != "completed")' in check["steps"][0]["run"]
+    )
     assert "environment" not in job  # prod's required reviewers must not block a read-only check
     script = next(s["run"] for s in job["steps"] if s.get("id") == "preview")
     assert "--refresh --expect-no-changes" in script and "no changes were expected" in script
