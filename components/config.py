@@ -549,6 +549,11 @@ class EksConfig(_Model):
         description="IAM roles given cluster-admin access entries.",
         json_schema_extra=_allowed("IAM role ARNs, arn:aws:iam::<account>:role/<name>"),
     )
+    read_only_role_arns: list[str] = Field(
+        default_factory=list,
+        description="IAM roles given read-only access entries (CI preview and drift roles).",
+        json_schema_extra=_allowed("IAM role ARNs, arn:aws:iam::<account>:role/<name>"),
+    )
     system_nodes: NodeGroupConfig = Field(description="On-demand node group for cluster services.")
     spot_nodes: SpotNodeGroupConfig = Field(description="Spot node group for non-critical workloads.")
 
@@ -568,7 +573,7 @@ class EksConfig(_Model):
                 raise _bad(f"contains {c}: the API endpoint must not be open to the whole internet")
         return v
 
-    @field_validator("admin_role_arns")
+    @field_validator("admin_role_arns", "read_only_role_arns")
     @classmethod
     def _roles(cls, v: list[str]) -> list[str]:
         bad = [a for a in v if not _ARN_IAM_ROLE.match(a)]

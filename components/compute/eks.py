@@ -458,6 +458,66 @@ class _EksBuilder:
         )
         # Pods need nodes, cluster DNS and the CNI; releases and workloads wait for them.
         self.ready = [self.groups["system"], self.coredns]
+        self.read_only_access()
+
+    def read_only_access(self) -> None:
+        """Access entries for `compute.eks.readOnlyRoleArns` (what `pulumi preview --refresh` in CI
+        reads: `eks_plan`'s read-only rules); none when the list is empty."""
+        arns = self.cfg.read_only_role_arns
+        if not arns:
+            return
+        rbac = k8s.rbac.v1
+        group = [rbac.SubjectArgs(api_group="rbac.authorization.k8s.io", kind="Group", name=eks_plan.READ_ONLY_GROUP)]
+
+        def rules(plan: list[dict[str, list[str]]]) -> list[k8s.rbac.v1.PolicyRuleArgs]:
+            return [
+                rbac.PolicyRuleArgs(api_groups=r["apiGroups"], resources=r["resources"], verbs=r["verbs"]) for r in plan
+            ]
+
+        def ref(kind: str, name: str) -> k8s.rbac.v1.RoleRefArgs:
+            return rbac.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind=kind, name=name)
+
+        name = "platform-read-only"
+        role = rbac.ClusterRole(
+            name, metadata={"name": name}, rules=rules(eks_plan.read_only_cluster_rules()), opts=self.k8s_opts()
+        )
+        rbac.ClusterRoleBinding(
+            name, metadata={"name": name}, role_ref=ref("ClusterRole", name), subjects=group, opts=self.k8s_opts([role])
+        )
+        for ns in eks_plan.SECRET_READ_NAMESPACES:
+            meta = k8s.meta.v1.ObjectMetaArgs(name=f"{name}-secrets", namespace=ns)
+            secrets = rbac.Role(
+                f"{name}-secrets-{ns}",
+                metadata=meta,
+                rules=rules(eks_plan.read_only_secret_rules()),
+                opts=self.k8s_opts([self.namespaces[ns]] if ns in self.namespaces else []),
+            )
+            rbac.RoleBinding(
+                f"{name}-secrets-{ns}",
+                metadata=meta,
+                role_ref=ref("Role", f"{name}-secrets"),
+                subjects=group,
+                opts=self.k8s_opts([secrets]),
+            )
+        view = self.ctx.partition.apply(lambda p: eks_plan.access_policy_arn(eks_plan.CLUSTER_VIEW_ACCESS_POLICY, p))
+        for arn in arns:
+            label = f"read-only-{arn.rsplit('/', 1)[-1]}"
+            entry = aws.eks.AccessEntry(
+                label,
+                cluster_name=self.name,
+                principal_arn=arn,
+                type="STANDARD",
+                kubernetes_groups=[eks_plan.READ_ONLY_GROUP],
+                opts=self.opts(),
+            )
+            aws.eks.AccessPolicyAssociation(
+                label,
+                cluster_name=self.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=view,
+                access_scope={"type": "cluster"},
+                opts=self.opts(),
+            )
 
     def release(
         self,

@@ -68,6 +68,33 @@ def access_policy_arn(policy: str, partition: str = "aws") -> str:
     return f"arn:{partition}:eks::aws:cluster-access-policy/{policy}"
 
 
+# Read-only access (CI preview and drift roles): EKS's view policy (Kubernetes `view`: no Secrets,
+# no custom resources) plus what a Pulumi preview/refresh of this program reads beyond it: the CRDs
+# and custom resources it manages, and Secrets where Helm keeps its releases and where the program
+# manages a Secret (in-cluster Redis). Nothing here can write.
+CLUSTER_VIEW_ACCESS_POLICY = "AmazonEKSViewPolicy"
+READ_ONLY_GROUP = "platform:read-only"
+READ_VERBS: tuple[str, ...] = ("get", "list", "watch")
+SECRET_READ_NAMESPACES: tuple[str, ...] = (APP_NAMESPACE, KUBE_SYSTEM, MONITORING_NAMESPACE, NODE_AGENTS_NAMESPACE)
+
+
+def read_only_cluster_rules() -> list[dict[str, list[str]]]:
+    verbs = list(READ_VERBS)
+    return [
+        {"apiGroups": ["apiextensions.k8s.io"], "resources": ["customresourcedefinitions"], "verbs": verbs},
+        {
+            "apiGroups": ["monitoring.coreos.com"],
+            "resources": ["servicemonitors", "podmonitors", "prometheusrules"],
+            "verbs": verbs,
+        },
+        {"apiGroups": ["elbv2.k8s.aws"], "resources": ["targetgroupbindings"], "verbs": verbs},
+    ]
+
+
+def read_only_secret_rules() -> list[dict[str, list[str]]]:
+    return [{"apiGroups": [""], "resources": ["secrets"], "verbs": list(READ_VERBS)}]
+
+
 # --- Container Insights --------------------------------------------------------------------------
 
 # The `amazon-cloudwatch-observability` add-on's agent (DaemonSet `cloudwatch-agent` in namespace

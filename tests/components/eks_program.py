@@ -141,6 +141,8 @@ def eks_capture(stack: str, variant: str = "") -> Capture:
             endpointPublicAccessCidrs=["203.0.113.0/24"],
             adminRoleArns=[f"arn:aws:iam::{ACCOUNT}:role/platform-admins"],
         )
+    elif variant == "read-only":
+        config = eks_config(stack, readOnlyRoleArns=[f"arn:aws:iam::{ACCOUNT}:role/ci-preview"])
     elif variant:
         raise ValueError(variant)
     return run_eks(stack, config)

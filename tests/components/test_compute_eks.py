@@ -115,6 +115,50 @@ def test_cluster_role_is_ours_trusts_only_eks_and_uses_the_secrets_key_through_e
     assert "kms:Decrypt" in key_use["Action"]
 
 
+def test_read_only_roles_can_read_what_a_preview_reads_and_write_nothing():
+    assert not [e for e in eks_capture("prod").of_type("aws:eks/accessEntry:AccessEntry") if "read-only" in e.name]
+    capture = eks_capture("prod", "read-only")
+    arn = f"arn:aws:iam::{ACCOUNT}:role/ci-preview"
+    entry = one(capture, "aws:eks/accessEntry:AccessEntry", "read-only-ci-preview")
+    assert entry.inputs["principalArn"] == arn and entry.inputs["kubernetesGroups"] == ["platform:read-only"]
+    assoc = one(capture, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "read-only-ci-preview")
+    assert assoc.inputs["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+    assert assoc.inputs["accessScope"] == {"type": "cluster"}
+    rules = [
+        r
+        for kind in ("ClusterRole", "Role")
+        for x in capture.of_type(f"kubernetes:rbac.authorization.k8s.io/v1:{kind}")
+        if x.name.startswith("platform-read-only")
+        for r in x.inputs["rules"]
+    ]
+    assert rules and all(set(r["verbs"]) <= {"get", "list", "watch"} and "*" not in r["resources"] for r in rules)
+    (cluster_role,) = [
+        x
+        for x in capture.of_type("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
+        if x.name == "platform-read-only"
+    ]
+    assert not any("secrets" in r["resources"] for r in cluster_role.inputs["rules"])  # Secrets only where listed
+    read = {"servicemonitors", "targetgroupbindings", "customresourcedefinitions"}
+    assert read <= {res for r in cluster_role.inputs["rules"] for res in r["resources"]}
+    secret_roles = [
+        x
+        for x in capture.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
+        if x.name.startswith("platform-read-only")
+    ]
+    assert {x.inputs["metadata"]["namespace"] for x in secret_roles} == {
+        "app",
+        "kube-system",
+        "monitoring",
+        "node-agents",
+    }
+    for kind in ("ClusterRoleBinding", "RoleBinding"):
+        for b in capture.of_type(f"kubernetes:rbac.authorization.k8s.io/v1:{kind}"):
+            if b.name.startswith("platform-read-only"):
+                assert b.inputs["subjects"] == [
+                    {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "platform:read-only"}
+                ]
+
+
 def test_names_of_the_cluster_flow_from_the_cluster_resource_not_from_a_string():
     capture = eks_capture("prod")
     cluster = one(capture, CLUSTER)
@@ -543,7 +587,9 @@ def pack():
     return load_policy_pack(REPO / "policies")
 
 
-@pytest.mark.parametrize(("stack", "variant"), [("prod", ""), ("staging", ""), ("prod", "in-cluster-cache")])
+@pytest.mark.parametrize(
+    ("stack", "variant"), [("prod", ""), ("staging", ""), ("prod", "in-cluster-cache"), ("prod", "read-only")]
+)
 def test_passes_every_mandatory_policy_of_the_stack_config(pack, stack, variant):
     capture = eks_capture(stack, variant)
     config = json.loads((REPO / f"policies/config/{stack}.json").read_text(encoding="utf-8"))
