@@ -312,6 +312,7 @@ ENCRYPTION_BY_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 DEFAULT_KMS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey"
 INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+SELF_MANAGED_NODE_GROUPS = ("eks:index:NodeGroup", "eks:index:NodeGroupV2")
 
 
 def _account_default(args: StackValidationArgs) -> bool:
@@ -393,6 +394,18 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                 problems.append(
                     "the default node group's root volumes are unencrypted (node_root_volume_encrypted is off)"
                 )
+        elif t in SELF_MANAGED_NODE_GROUPS and not account_default:
+            if not truthy(get(p, "nodeRootVolumeEncrypted")):
+                ignored = (
+                    " (encrypt_root_block_device is accepted but ignored by pulumi-eks, pulumi/pulumi-eks#926)"
+                    if truthy(get(p, "encryptRootBlockDevice"))
+                    else ""
+                )
+                problems.append(f"its nodes' root volumes are unencrypted (node_root_volume_encrypted is off){ignored}")
+            else:
+                problems.append(
+                    "its nodes' root volumes are encrypted with the account's default EBS key (aws/ebs): the component cannot name a KMS key"
+                )
         elif (
             t in ("eks:index:ManagedNodeGroup", "aws:eks/nodeGroup:NodeGroup")
             and get(p, "launchTemplate") is None
@@ -402,12 +415,13 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                 "its nodes use EKS's default launch template, whose volumes are unencrypted unless EBS encryption by default is on"
             )
         if problems:
-            report(
-                f"{r.resource_type.split(':')[-1]} '{r.name}': "
-                + "; ".join(problems)
-                + f". {fix} on every EBS block device (or enable aws.ebs.EncryptionByDefault with an aws.ebs.DefaultKmsKey).",
-                r.urn,
+            how = (
+                "Set node_root_volume_encrypted=True and enable aws.ebs.EncryptionByDefault with a customer-managed "
+                "aws.ebs.DefaultKmsKey (or set accountEncryptionByDefault when the landing zone enforces both)"
+                if t in SELF_MANAGED_NODE_GROUPS
+                else f"{fix} on every EBS block device (or enable aws.ebs.EncryptionByDefault with an aws.ebs.DefaultKmsKey)"
             )
+            report(f"{r.resource_type.split(':')[-1]} '{r.name}': " + "; ".join(problems) + f". {how}.", r.urn)
 
     for r in of_type(args.resources, *EBS_TYPES):
         deferred.run(check, r)
@@ -422,6 +436,7 @@ EBS_TYPES = (
     "eks:index:Cluster",
     "eks:index:ManagedNodeGroup",
     "aws:eks/nodeGroup:NodeGroup",
+    *SELF_MANAGED_NODE_GROUPS,
     ENCRYPTION_BY_DEFAULT,
     DEFAULT_KMS_KEY,
 )
@@ -433,7 +448,7 @@ ebs_encrypted = stack_policy(
     description="EBS volumes (standalone, instance, spot request, launch template/configuration and EKS node volumes) are encrypted with a customer-managed key; EBS encryption by default is never turned off or pointed at an AWS-managed key.",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",), cis=("2.2.1",)),
-    remediation="Set encrypted=True and kms_key_id on every EBS block device (volume, instance root/EBS devices, launch template mappings), or turn on aws.ebs.EncryptionByDefault with a customer-managed aws.ebs.DefaultKmsKey.",
+    remediation="Set encrypted=True and kms_key_id on every EBS block device (volume, instance root/EBS devices, launch template mappings), or turn on aws.ebs.EncryptionByDefault with a customer-managed aws.ebs.DefaultKmsKey (the only way for pulumi-eks self-managed node groups, which cannot name a key).",
     validate=_ebs,
     types=EBS_TYPES,
     covers=(

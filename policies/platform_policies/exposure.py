@@ -597,6 +597,27 @@ eks_endpoint = resource_policy(
 )
 
 
+SELF_MANAGED_NODE_GROUPS = ("eks:index:NodeGroup", "eks:index:NodeGroupV2")
+"""pulumi-eks self-managed node groups (v1: launch configuration and CloudFormation ASG; v2: launch
+template and ASG). Remote components: CrossGuard judges their inputs (camelCase wire names)."""
+
+
+def _self_managed_imds(p: Any) -> str | None:
+    """Why IMDSv1 may stay on, or None: only an EKS-optimized AL2023 AMI (registered with
+    ImdsSupport v2.0) makes IMDSv2 required when the launch settings say nothing."""
+    if get(p, "amiId") is not None:
+        return "runs a custom AMI (ami_id), whose IMDS support is unknown, so its nodes may allow IMDSv1"
+    os_ = get(p, "operatingSystem")
+    if os_ is None:
+        return "does not pin operating_system, so whether its nodes allow IMDSv1 depends on the AMI pulumi-eks recommends at the time"
+    if str(os_) != "AL2023":
+        return f"runs {os_} nodes, whose AMI is not registered to require IMDSv2 (EKS-optimized AL2 AMIs allow IMDSv1)"
+    ami_type = get(p, "amiType")
+    if ami_type is not None and "2023" not in str(ami_type):
+        return f"asks for AMI type {ami_type}, which is not AL2023, so its nodes may allow IMDSv1"
+    return None
+
+
 def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
@@ -630,6 +651,13 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
             report(
                 f"EKS cluster '{args.name}' creates pulumi-eks's default node group, whose instances allow IMDSv1. Set skip_default_node_group=True and add managed node groups with enable_imd_sv2=True."
             )
+    elif t in SELF_MANAGED_NODE_GROUPS and (problem := _self_managed_imds(p)):
+        kind = "launch configuration" if t == "eks:index:NodeGroup" else "launch template"
+        report(
+            f"Self-managed node group '{args.name}' {problem}: pulumi-eks gives its {kind} no metadata options "
+            "(the component has no input for them), so the AMI decides. Set operating_system=eks.OperatingSystem.AL2023 "
+            "and no ami_id (EKS-optimized AL2023 AMIs require IMDSv2), or use eks.ManagedNodeGroup with enable_imd_sv2=True."
+        )
 
 
 imdsv2 = resource_policy(
@@ -638,7 +666,7 @@ imdsv2 = resource_policy(
     description="EC2 instances, spot instance requests, launch templates and configurations, and EKS node groups require IMDSv2 (session tokens).",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.6", "CC6.8"), iso27001=("A.8.9",), pci=("2.2.1",), cis=("5.6",)),
-    remediation="metadata_options.http_tokens='required' on instances and launch templates; enable_imd_sv2=True on eks.ManagedNodeGroup; skip pulumi-eks's default node group.",
+    remediation="metadata_options.http_tokens='required' on instances and launch templates; enable_imd_sv2=True on eks.ManagedNodeGroup; operating_system=AL2023 (and no ami_id) on eks.NodeGroup/NodeGroupV2; skip pulumi-eks's default node group.",
     validate=_imdsv2,
     types=(
         *INSTANCES,
@@ -647,6 +675,7 @@ imdsv2 = resource_policy(
         "eks:index:ManagedNodeGroup",
         "eks:index:Cluster",
         "aws:eks/nodeGroup:NodeGroup",
+        *SELF_MANAGED_NODE_GROUPS,
     ),
     covers=("CKV_AWS_79",),
 )
@@ -672,6 +701,11 @@ def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
         )
     elif t == "eks:index:Cluster" and truthy(get(p, "nodeAssociatePublicIpAddress")):
         report(f"EKS cluster '{args.name}' gives its nodes public IPs. Set node_associate_public_ip_address=False.")
+    elif t in SELF_MANAGED_NODE_GROUPS and truthy(get(p, "nodeAssociatePublicIpAddress", default=True)):
+        report(
+            f"Self-managed node group '{args.name}' gives its nodes public IPs (pulumi-eks's default when "
+            "node_associate_public_ip_address is not set). Set node_associate_public_ip_address=False and use private node_subnet_ids."
+        )
 
 
 public_ip = resource_policy(
@@ -688,6 +722,7 @@ public_ip = resource_policy(
         LAUNCH_CONFIGURATION,
         "aws:ecs/service:Service",
         "eks:index:Cluster",
+        *SELF_MANAGED_NODE_GROUPS,
     ),
     covers=("CKV_AWS_88", "CKV_AWS_333", "awsguard:ec2-instance-no-public-ip"),
 )

@@ -83,6 +83,7 @@ DEFAULT_INSTANCE_TYPES = [
 DEFAULT_DB_CLASSES = ["db.t3.*", "db.t4g.*", "db.m6i.*", "db.m6g.*", "db.m7g.*", "db.r6i.*", "db.r6g.*", "db.r7g.*"]
 INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+SELF_MANAGED_NODE_GROUPS = ("eks:index:NodeGroup", "eks:index:NodeGroupV2")
 DEFAULT_CACHE_TYPES = ["cache.t3.*", "cache.t4g.*", "cache.m6g.*", "cache.m7g.*", "cache.r6g.*", "cache.r7g.*"]
 
 
@@ -93,6 +94,8 @@ def _sizes(args: ResourceValidationArgs) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     if t in (*INSTANCES, "aws:ec2/launchTemplate:LaunchTemplate", LAUNCH_CONFIGURATION):
         out += [("instance type", str(v), "allowedInstanceTypes") for v in as_list(get(p, "instanceType"))]
+    elif t in SELF_MANAGED_NODE_GROUPS:  # pulumi-eks's default instance type
+        out.append(("instance type", str(get(p, "instanceType", default="t3.medium")), "allowedInstanceTypes"))
     elif t in ("aws:eks/nodeGroup:NodeGroup", "eks:index:ManagedNodeGroup"):
         out += [("instance type", str(v), "allowedInstanceTypes") for v in as_list(get(p, "instanceTypes"))]
     elif t == "eks:index:Cluster":
@@ -142,6 +145,7 @@ allowed_sizes = resource_policy(
         "aws:eks/nodeGroup:NodeGroup",
         "eks:index:ManagedNodeGroup",
         "eks:index:Cluster",
+        *SELF_MANAGED_NODE_GROUPS,
         "aws:autoscaling/group:Group",
         "aws:rds/instance:Instance",
         "aws:rds/clusterInstance:ClusterInstance",
@@ -192,6 +196,12 @@ def _gp3(args: ResourceValidationArgs, report: Report) -> None:
             for m in as_list(get(p, "blockDeviceMappings"))
             if get(m, "ebs", "volumeType") == "gp2"
         ]
+    elif t in SELF_MANAGED_NODE_GROUPS:
+        volume_type = get(p, "nodeRootVolumeType")
+        if volume_type == "gp2":
+            found.append("the nodes' root volumes (node_root_volume_type)")
+        elif volume_type is None and get(p, "operatingSystem") == "AL2":
+            found.append("the nodes' root volumes (pulumi-eks's default for AL2 nodes; set node_root_volume_type)")
     elif t == "aws:rds/instance:Instance" and get(p, "storageType") == "gp2":
         found.append("the database storage")
     if found:
@@ -206,13 +216,14 @@ gp3 = resource_policy(
     description="EBS volumes and RDS storage use gp3 rather than the older, dearer gp2.",
     severity=Severity.LOW,
     controls=COST,
-    remediation="Set type/volume_type/storage_type='gp3'.",
+    remediation="Set type/volume_type/storage_type='gp3' (node_root_volume_type='gp3' on pulumi-eks self-managed node groups).",
     validate=_gp3,
     types=(
         "aws:ebs/volume:Volume",
         *INSTANCES,
         "aws:ec2/launchTemplate:LaunchTemplate",
         LAUNCH_CONFIGURATION,
+        *SELF_MANAGED_NODE_GROUPS,
         "aws:rds/instance:Instance",
     ),
 )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_eks as eks
 import pytest
 from pulumi_policy import PolicyProviderResource
 
@@ -74,6 +75,39 @@ def test_pulumi_eks_managed_node_groups(pack: LoadedPack, tmp_path: Path) -> Non
 
     assert [n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required")] == ["imdsv1"]
     assert [n for n, _ in findings(pack, tmp_path, program, "allowed-instance-types")] == ["huge"]
+
+
+def test_pulumi_eks_self_managed_node_groups(pack: LoadedPack, tmp_path: Path) -> None:
+    """The branches the examples do not show: a custom AMI or an unpinned OS leaves IMDSv1 to the
+    AMI; only an explicit False turns pulumi-eks's public IPs off; EBS encryption by default with a
+    customer-managed key is the one way their root volumes get a CMK."""
+
+    def program(account_default: bool) -> Any:
+        def run() -> None:
+            cluster = eks.Cluster("c", skip_default_node_group=True)
+            base: dict[str, Any] = {"cluster": cluster, "node_root_volume_encrypted": True}
+            al2023 = eks.OperatingSystem.AL2023
+            eks.NodeGroupV2("pinned", operating_system=al2023, node_associate_public_ip_address=False, **base)
+            eks.NodeGroupV2("custom-ami", operating_system=al2023, ami_id="ami-0123456789abcdef0", **base)
+            eks.NodeGroup("unpinned", node_associate_public_ip_address=False, **base)
+            eks.NodeGroup("bottlerocket", operating_system=eks.OperatingSystem.BOTTLEROCKET, **base)
+            if account_default:
+                key = aws.kms.Key("ebs", enable_key_rotation=True)
+                aws.ebs.EncryptionByDefault("on", enabled=True)
+                aws.ebs.DefaultKmsKey("default", key_arn=key.arn)
+
+        return run
+
+    imds = dict(findings(pack, tmp_path, program(False), "ec2-imdsv2-required"))
+    assert sorted(imds) == ["bottlerocket", "custom-ami", "unpinned"]
+    assert "ami_id" in imds["custom-ami"] and "Bottlerocket" in imds["bottlerocket"]
+    assert "launch configuration" in imds["unpinned"]
+    public = findings(pack, tmp_path, program(False), "compute-no-public-ip")
+    assert sorted(n for n, _ in public) == ["bottlerocket", "custom-ami"]
+    ebs = [n for n, m in findings(pack, tmp_path, program(False), "ebs-encrypted-with-cmk") if "aws/ebs" in m]
+    assert sorted(ebs) == ["bottlerocket", "custom-ami", "pinned", "unpinned"]
+    assert findings(pack, tmp_path, program(True), "ebs-encrypted-with-cmk") == []
+    assert [n for n, _ in findings(pack, tmp_path, program(False), "allowed-instance-types")] == []  # t3.medium
 
 
 def test_stack_policies_link_by_literal_bucket_name(pack: LoadedPack, tmp_path: Path) -> None:

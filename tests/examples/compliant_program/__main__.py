@@ -644,6 +644,24 @@ pulumi.ComponentResource(
     None,
     remote=True,
 )
+# Self-managed node groups: private nodes on the EKS-optimized AL2023 AMI (IMDSv2 required by the AMI;
+# the components take no metadata options), root volumes encrypted with the account's customer-managed
+# default EBS key above (they cannot name one), gp3.
+SELF_MANAGED = {
+    "cluster": eks_component,
+    "instance_type": "t3.medium",
+    "operating_system": eks.OperatingSystem.AL2023,
+    "node_associate_public_ip_address": False,
+    "node_subnet_ids": [s.id for s in isolated],
+    "node_root_volume_encrypted": True,
+    "node_root_volume_type": "gp3",
+}
+eks.NodeGroup("legacy-self-managed-nodes", **SELF_MANAGED)
+eks.NodeGroupV2(
+    "self-managed-nodes",
+    **SELF_MANAGED,
+    launch_template_tag_specifications=[{"resource_type": "instance", "tags": {"Name": "self-managed-node"}}],
+)
 aws.eks.NodeGroup(
     "nodes",
     cluster_name="eks",

@@ -442,6 +442,26 @@ pulumi.ComponentResource(
     None,
     remote=True,
 )
+# Self-managed node groups (remote components, judged by their inputs): public IPs by default, no pinned
+# AL2023 AMI (IMDSv1 allowed), root volumes unencrypted or on aws/ebs, gp2, an oversized instance type.
+eks.NodeGroup(
+    "legacy-self-managed-nodes",
+    cluster=open_eks_component,
+    instance_type="x1e.32xlarge",
+    encrypt_root_block_device=True,  # accepted but ignored by pulumi-eks: the volumes stay unencrypted
+    node_root_volume_type="gp2",
+    key_name="ops-key",
+)
+eks.NodeGroupV2(
+    "self-managed-nodes",
+    cluster=open_eks_component,
+    instance_type="p5.48xlarge",
+    operating_system=eks.OperatingSystem.AL2,
+    node_root_volume_encrypted=True,
+    node_associate_public_ip_address=True,
+    node_subnet_ids=[public_a.id, public_b.id],
+    spot_price="10.0",
+)
 aws.eks.NodeGroup(
     "default-template-nodes",
     cluster_name="open-eks",
