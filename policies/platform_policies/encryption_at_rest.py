@@ -390,9 +390,12 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                 or get(p, "fargate") is not None
                 or get(p, "autoMode") is not None
             )
-            if not skipped and not truthy(get(p, "nodeRootVolumeEncrypted")) and not account_default:
+            if not skipped and not account_default:
                 problems.append(
-                    "the default node group's root volumes are unencrypted (node_root_volume_encrypted is off)"
+                    "the default node group's root volumes are encrypted with the account's default EBS key (aws/ebs): "
+                    "the component cannot name a KMS key"
+                    if truthy(get(p, "nodeRootVolumeEncrypted"))
+                    else "the default node group's root volumes are unencrypted (node_root_volume_encrypted is off)"
                 )
         elif t in SELF_MANAGED_NODE_GROUPS and not account_default:
             if not truthy(get(p, "nodeRootVolumeEncrypted")):

@@ -699,8 +699,14 @@ def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
         report(
             f"ECS service '{args.name}' assigns public IPs to its tasks. Set network_configuration.assign_public_ip=False and run tasks in private subnets with NAT or VPC endpoints."
         )
-    elif t == "eks:index:Cluster" and truthy(get(p, "nodeAssociatePublicIpAddress")):
-        report(f"EKS cluster '{args.name}' gives its nodes public IPs. Set node_associate_public_ip_address=False.")
+    elif t == "eks:index:Cluster" and truthy(
+        # pulumi-eks gives the default node group public IPs unless told otherwise.
+        get(p, "nodeAssociatePublicIpAddress", default=not truthy(get(p, "skipDefaultNodeGroup")))
+    ):
+        report(
+            f"EKS cluster '{args.name}' gives its nodes public IPs (pulumi-eks's default for the default node group "
+            "when node_associate_public_ip_address is not set). Set node_associate_public_ip_address=False."
+        )
     elif t in SELF_MANAGED_NODE_GROUPS and truthy(get(p, "nodeAssociatePublicIpAddress", default=True)):
         report(
             f"Self-managed node group '{args.name}' gives its nodes public IPs (pulumi-eks's default when "

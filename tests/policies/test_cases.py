@@ -415,3 +415,19 @@ def test_bucket_v2_inline_settings_are_honoured(pack: LoadedPack, tmp_path: Path
 
     for policy in ("s3-bucket-encrypted-with-cmk", "s3-versioning-enabled", "s3-access-logging-enabled"):
         assert [n for n, _ in findings(pack, tmp_path, program, policy)] == ["bare"], policy
+
+
+def test_pulumi_eks_default_node_group_follows_pulumi_eks_defaults(pack: LoadedPack, tmp_path: Path) -> None:
+    """A cluster that keeps its default node group gets public IPs unless told otherwise, and its
+    `node_root_volume_encrypted` alone means aws/ebs, not a customer-managed key."""
+
+    def run() -> None:
+        eks.Cluster("defaults")  # default node group, nothing set
+        eks.Cluster("private", node_associate_public_ip_address=False, node_root_volume_encrypted=True)
+        eks.Cluster("no-nodes", skip_default_node_group=True)
+
+    public = [n for n, _ in findings(pack, tmp_path, run, "compute-no-public-ip")]
+    assert public == ["defaults"]
+    ebs = dict(findings(pack, tmp_path, run, "ebs-encrypted-with-cmk"))
+    assert sorted(ebs) == ["defaults", "private"]
+    assert "unencrypted" in ebs["defaults"] and "aws/ebs" in ebs["private"]
