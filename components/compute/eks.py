@@ -295,18 +295,29 @@ class _EksBuilder:
             lambda p: eks_plan.access_policy_arn(eks_plan.CLUSTER_ADMIN_ACCESS_POLICY, p)
         )
         for arn in cfg.admin_role_arns:
-            label = f"admin-{arn.rsplit('/', 1)[-1]}"
-            entry = aws.eks.AccessEntry(
-                label, cluster_name=self.name, principal_arn=arn, type="STANDARD", opts=self.opts()
-            )
-            aws.eks.AccessPolicyAssociation(
-                label,
-                cluster_name=self.name,
-                principal_arn=entry.principal_arn,
-                policy_arn=admin_policy,
-                access_scope={"type": "cluster"},
-                opts=self.opts(),
-            )
+            self.access_entry("admin", arn, admin_policy)
+
+    def access_entry(
+        self, kind: str, principal_arn: str, policy_arn: pulumi.Input[str], groups: Sequence[str] = ()
+    ) -> None:
+        """An IAM role's access entry (in `groups`, for RBAC) with one EKS access policy, cluster-wide."""
+        label = f"{kind}-{principal_arn.rsplit('/', 1)[-1]}"
+        entry = aws.eks.AccessEntry(
+            label,
+            cluster_name=self.name,
+            principal_arn=principal_arn,
+            type="STANDARD",
+            kubernetes_groups=list(groups) or None,
+            opts=self.opts(),
+        )
+        aws.eks.AccessPolicyAssociation(
+            label,
+            cluster_name=self.name,
+            principal_arn=entry.principal_arn,
+            policy_arn=policy_arn,
+            access_scope={"type": "cluster"},
+            opts=self.opts(),
+        )
 
     # -- managed add-ons -----------------------------------------------------------------------
 
@@ -501,23 +512,7 @@ class _EksBuilder:
             )
         view = self.ctx.partition.apply(lambda p: eks_plan.access_policy_arn(eks_plan.CLUSTER_VIEW_ACCESS_POLICY, p))
         for arn in arns:
-            label = f"read-only-{arn.rsplit('/', 1)[-1]}"
-            entry = aws.eks.AccessEntry(
-                label,
-                cluster_name=self.name,
-                principal_arn=arn,
-                type="STANDARD",
-                kubernetes_groups=[eks_plan.READ_ONLY_GROUP],
-                opts=self.opts(),
-            )
-            aws.eks.AccessPolicyAssociation(
-                label,
-                cluster_name=self.name,
-                principal_arn=entry.principal_arn,
-                policy_arn=view,
-                access_scope={"type": "cluster"},
-                opts=self.opts(),
-            )
+            self.access_entry("read-only", arn, view, [eks_plan.READ_ONLY_GROUP])
 
     def release(
         self,
