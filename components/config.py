@@ -112,7 +112,7 @@ def _number(value: Any) -> str:
 
 def allowed_text(field: FieldInfo, *, code: bool = False) -> str:
     """What `field` accepts, in words: its `_allowed` text, else its literal values or numeric
-    bounds or length, plus any `_also` rule; empty when the type says it all (bool, free text).
+    bounds or length (true/false for booleans), plus any `_also` rule; empty for free text.
     `code` puts literal values in backticks (the README)."""
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     given = extra.get("allowed")
@@ -136,6 +136,8 @@ def allowed_text(field: FieldInfo, *, code: bool = False) -> str:
                 text = " and ".join(p for p in parts if p)
             elif length is not None:
                 text = "non-empty" if length.min_length == 1 else f"at least {length.min_length} items"
+            elif field.annotation is bool:
+                text = "`true`, `false`" if code else "true, false"
             else:
                 text = ""
     also = extra.get("also")
@@ -189,12 +191,33 @@ _ALLOWED_REGION = "an AWS region name, e.g. us-east-1"
 # --- sections -----------------------------------------------------------------------------------
 
 
+MAX_EXTRA_TAGS = 40
+"""AWS allows 50 tags per resource; the stack's own (Project, Environment, Owner, CostCenter and
+the provider's) and AWS services' need the rest."""
+
+
 class TagsConfig(_Model):
     """Ownership tags; Project and Environment are added from the stack."""
 
     owner: str = Field(min_length=1, description="Team that owns the stack (tag `Owner`).")
     cost_center: str = Field(min_length=1, description="Cost center billed (tag `CostCenter`).")
-    extra: dict[str, str] = Field(default_factory=dict, description="More tags applied to every resource.")
+    extra: dict[str, str] = Field(
+        default_factory=dict,
+        description="More tags applied to every resource.",
+        json_schema_extra=_allowed(
+            f"up to {MAX_EXTRA_TAGS} tags; keys 1-128 characters, not starting with aws:; values up to 256 characters"
+        ),
+    )
+
+    @field_validator("extra")
+    @classmethod
+    def _aws_tag_limits(cls, v: dict[str, str]) -> dict[str, str]:
+        if len(v) > MAX_EXTRA_TAGS:
+            raise _bad(f"has {len(v)} tags; AWS allows 50 per resource and the stack adds its own")
+        bad = [k for k, val in v.items() if not 1 <= len(k) <= 128 or k.lower().startswith("aws:") or len(val) > 256]
+        if bad:
+            raise _bad(f"has tags AWS refuses: {bad}")
+        return v
 
 
 class NetworkConfig(_Model):

@@ -31,7 +31,10 @@ def cost_table() -> str:
     for stack in STACKS:
         capture = run_program(REPO, stack)
         estimates[stack] = (estimate_cost(capture), critical_path(capture)[0], len(capture.resources))
-    components = sorted({c for est, _, _ in estimates.values() for c in est.by_component})
+    # Components that cost nothing in every stack (the stack's own providers) add only noise.
+    components = sorted(
+        {c for est, _, _ in estimates.values() for c, usd_ in est.by_component.items() if round(usd_, 2) > 0}
+    )
     lines = [
         "| | " + " | ".join(STACKS) + " |",
         "|---|" + "---:|" * len(STACKS),

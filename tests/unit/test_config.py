@@ -140,6 +140,13 @@ def section(name: str, **changes: Any) -> dict[str, Any]:
 BAD_INPUT = [
     # (class, config overrides or keys to drop, full key, bad value as shown, allowed text)
     (
+        "tag AWS refuses",
+        section("tags", extra={"aws:team": "x"}),
+        "platform:tags.extra",
+        '{"aws:team": "x"}',
+        "has tags AWS refuses: ['aws:team']; allowed: up to 40 tags; keys 1-128 characters, not starting with aws:",
+    ),
+    (
         "malformed CIDR",
         section("network", cidr="10.0.0.0/33"),
         "platform:network.cidr",
