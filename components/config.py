@@ -572,6 +572,11 @@ class EksConfig(_Model):
         description="IAM roles given cluster-admin access entries.",
         json_schema_extra=_allowed("IAM role ARNs, arn:aws:iam::<account>:role/<name>"),
     )
+    api_client_security_group_ids: list[str] = Field(
+        default_factory=list,
+        description="Security groups (CI runners, bastions in the VPC) allowed to reach the private API endpoint.",
+        json_schema_extra=_allowed("security group ids, sg- then 8 or 17 hex digits"),
+    )
     read_only_role_arns: list[str] = Field(
         default_factory=list,
         description="IAM roles given read-only access entries (CI preview and drift roles).",
@@ -594,6 +599,16 @@ class EksConfig(_Model):
             _cidr(c)
             if c.endswith("/0"):
                 raise _bad(f"contains {c}: the API endpoint must not be open to the whole internet")
+        return v
+
+    @field_validator("api_client_security_group_ids")
+    @classmethod
+    def _security_groups(cls, v: list[str]) -> list[str]:
+        bad = [g for g in v if not re.fullmatch(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})", g)]
+        if bad:
+            raise _bad(f"has invalid security group id(s) {bad}")
+        if len(set(v)) != len(v):
+            raise _bad("lists a security group twice")
         return v
 
     @field_validator("admin_role_arns", "read_only_role_arns")

@@ -296,6 +296,19 @@ class _EksBuilder:
         )
         for arn in cfg.admin_role_arns:
             self.access_entry("admin", arn, admin_policy)
+        # The private endpoint answers inside the VPC only to what its cluster security group admits:
+        # the nodes, and the listed clients (CI runners, bastions), on HTTPS.
+        for group in cfg.api_client_security_group_ids:
+            aws.vpc.SecurityGroupIngressRule(
+                f"eks-api-from-{group}",
+                security_group_id=self.cluster.cluster_security_group_id,
+                referenced_security_group_id=group,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="Kubernetes API from an allowed client (compute.eks.apiClientSecurityGroupIds)",
+                opts=self.opts(),
+            )
 
     def access_entry(
         self, kind: str, principal_arn: str, policy_arn: pulumi.Input[str], groups: Sequence[str] = ()

@@ -140,6 +140,7 @@ def eks_capture(stack: str, variant: str = "") -> Capture:
             stack,
             endpointPublicAccessCidrs=["203.0.113.0/24"],
             adminRoleArns=[f"arn:aws:iam::{ACCOUNT}:role/platform-admins"],
+            apiClientSecurityGroupIds=["sg-0123456789abcdef0"],
         )
     elif variant == "read-only":
         config = eks_config(stack, readOnlyRoleArns=[f"arn:aws:iam::{ACCOUNT}:role/ci-preview"])

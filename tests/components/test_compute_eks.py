@@ -115,6 +115,18 @@ def test_cluster_role_is_ours_trusts_only_eks_and_uses_the_secrets_key_through_e
     assert "kms:Decrypt" in key_use["Action"]
 
 
+def test_the_private_api_admits_only_the_listed_client_groups_on_https():
+    rules = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+    assert not [r for r in eks_capture("prod").of_type(rules) if r.name.startswith("eks-api-from-")]
+    capture = eks_capture("prod", "public-endpoint")
+    (rule,) = [r for r in capture.of_type(rules) if r.name.startswith("eks-api-from-")]
+    cluster = one(capture, CLUSTER)
+    assert rule.inputs["securityGroupId"] == cluster.outputs["clusterSecurityGroupId"]
+    assert cluster.urn in rule.dependencies
+    assert rule.inputs["referencedSecurityGroupId"] == "sg-0123456789abcdef0" and "cidrIpv4" not in rule.inputs
+    assert (rule.inputs["ipProtocol"], rule.inputs["fromPort"], rule.inputs["toPort"]) == ("tcp", 443, 443)
+
+
 def test_read_only_roles_can_read_what_a_preview_reads_and_write_nothing():
     assert not [e for e in eks_capture("prod").of_type("aws:eks/accessEntry:AccessEntry") if "read-only" in e.name]
     capture = eks_capture("prod", "read-only")

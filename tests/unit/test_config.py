@@ -140,6 +140,13 @@ def section(name: str, **changes: Any) -> dict[str, Any]:
 BAD_INPUT = [
     # (class, config overrides or keys to drop, full key, bad value as shown, allowed text)
     (
+        "security group id",
+        section("compute", eks__apiClientSecurityGroupIds=["sg-12"]),
+        "platform:compute.eks.apiClientSecurityGroupIds",
+        '["sg-12"]',
+        "has invalid security group id(s) ['sg-12']; allowed: security group ids, sg- then 8 or 17 hex digits",
+    ),
+    (
         "tag AWS refuses",
         section("tags", extra={"aws:team": "x"}),
         "platform:tags.extra",
