@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import difflib
+import importlib.metadata
 import json
 import os
 import runpy
@@ -283,9 +284,10 @@ class _Evaluator:
         package = r.type.split(":", 1)[0]
         if package not in self._default_providers:
             props = _default_provider_props(package, self.stack_config)
-            urn = f"urn:pulumi:{self.capture.stack}::{self.capture.project}::pulumi:providers:{package}::default"
+            name = default_provider_name(package)
+            urn = f"urn:pulumi:{self.capture.stack}::{self.capture.project}::pulumi:providers:{package}::{name}"
             self._default_providers[package] = PolicyProviderResource(
-                f"pulumi:providers:{package}", unknown_checking_proxy(props), urn, "default"
+                f"pulumi:providers:{package}", unknown_checking_proxy(props), urn, name
             )
         return self._default_providers[package]
 
@@ -450,3 +452,14 @@ def read_policy_config(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a JSON object of policy name -> level or settings")
     return data
+
+
+def default_provider_name(package: str) -> str:
+    """The engine's name for a package's default provider: `default_<version>` with `_` for `.`
+    (the SDK asks for the version of the installed `pulumi_<package>`), plain `default` when the
+    package is not a Python distribution."""
+    try:
+        version = importlib.metadata.version(f"pulumi_{package.replace('-', '_')}")
+    except importlib.metadata.PackageNotFoundError:
+        return "default"
+    return "default_" + version.replace(".", "_").replace("-", "_").replace("+", "_")

@@ -85,3 +85,13 @@ def test_bad_policy_config_is_a_user_error(pack, clean):
         evaluate(pack, clean, {"bucket-prefix": {"prefix": 3}})
     with pytest.raises(UserError, match="enforcement level 'strict'"):
         evaluate(pack, clean, {"all": "strict"})
+
+
+def test_default_providers_are_named_as_the_engine_names_them():
+    import importlib.metadata
+
+    from offline_preview.policy_runner import default_provider_name
+
+    aws_version = importlib.metadata.version("pulumi_aws")
+    assert default_provider_name("aws") == "default_" + aws_version.replace(".", "_")  # e.g. default_7_51_1
+    assert default_provider_name("not-a-package") == "default"
