@@ -175,17 +175,15 @@ def _component_refs_as_urns(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def _without_component_refs(request: Any) -> Any:
+def _without_component_refs(request: Any, raw: dict[str, Any]) -> Any:
     """The request with component references among its inputs turned into URN strings.
 
     The SDK's mock monitor deserializes a request's inputs on its own thread's event loop; a
     reference to a component (pulumi-eks's `ManagedNodeGroup(cluster=<eks.Cluster>)`) becomes a
     component object whose `getResource` future belongs to that loop, and the program's loop then
     fails with "attached to a different loop". The mock only needs plain values; what we capture
-    is read from the original request."""
-    if not request.HasField("object"):
-        return request
-    plain, changed = _component_refs_as_urns(json_format.MessageToDict(request.object))
+    is read from the original request (`raw`: its inputs as JSON)."""
+    plain, changed = _component_refs_as_urns(raw)
     if not changed:
         return request
     copy = type(request)()
@@ -244,14 +242,16 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             self.capture.stack_urn = urn
             return super().RegisterResource(request)
         set_current_urn(urn)
-        response = super().RegisterResource(_without_component_refs(request))
+        raw = json_format.MessageToDict(request.object) if request.HasField("object") else {}
+        response = super().RegisterResource(_without_component_refs(request, raw))
         # State of children a remote component's outputs refer to, for the SDK's getResource
         # (registered before the response goes back, i.e. before the SDK resolves the reference).
         for child_urn, child_id, state in self._mocks.children_of.pop(urn, []):
             self.resources[child_urn] = pulumi_mocks.MockMonitor.ResourceRegistration(child_urn, child_id, state)
             with self._lock:
                 self.unregistered_children[child_urn] = urn
-        inputs, secrets = _struct_to_plain(request.object)
+        secrets: list[str] = []
+        inputs = _plain(raw, "", secrets)
         registered = self.resources.get(urn)
         outputs = dict(registered.state) if registered else {}
         timeouts = request.customTimeouts if request.HasField("customTimeouts") else None
