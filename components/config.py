@@ -162,7 +162,10 @@ def _keys_of(model: type[BaseModel]) -> str:
     return ", ".join(_aliases(model))
 
 
-class _Model(BaseModel):
+class CamelModel(BaseModel):
+    """Frozen, camelCase keys as Pulumi config writes them, unknown keys refused (also the spot
+    optimizer's requirements)."""
+
     model_config = ConfigDict(
         alias_generator=to_camel,
         extra="forbid",
@@ -196,7 +199,7 @@ MAX_EXTRA_TAGS = 40
 the provider's) and AWS services' need the rest."""
 
 
-class TagsConfig(_Model):
+class TagsConfig(CamelModel):
     """Ownership tags; Project and Environment are added from the stack."""
 
     owner: str = Field(min_length=1, description="Team that owns the stack (tag `Owner`).")
@@ -220,7 +223,7 @@ class TagsConfig(_Model):
         return v
 
 
-class NetworkConfig(_Model):
+class NetworkConfig(CamelModel):
     """VPC layout: CIDRs per tier, AZs, NAT strategy, endpoints."""
 
     cidr: str = Field(description="VPC IPv4 CIDR.", json_schema_extra=_allowed(_ALLOWED_VPC_CIDR))
@@ -267,7 +270,7 @@ class NetworkConfig(_Model):
         return {tier: list(v) if v is not None else carved[tier] for tier, v in given.items()}
 
 
-class DomainConfig(_Model):
+class DomainConfig(CamelModel):
     """DNS name and TLS certificate of the load balancer."""
 
     name: str = Field(
@@ -309,7 +312,7 @@ class DomainConfig(_Model):
         return v
 
 
-class DatabaseConfig(_Model):
+class DatabaseConfig(CamelModel):
     """The RDS instance."""
 
     engine: Literal["postgres", "mysql"] = Field(description="RDS engine.")
@@ -397,7 +400,7 @@ class DatabaseConfig(_Model):
         return v
 
 
-class CacheConfig(_Model):
+class CacheConfig(CamelModel):
     """Redis: ElastiCache, in-cluster (EKS) or none."""
 
     provider: Literal["elasticache", "in-cluster", "none"] = Field(
@@ -433,7 +436,7 @@ class CacheConfig(_Model):
         return v
 
 
-class ScheduleConfig(_Model):
+class ScheduleConfig(CamelModel):
     """Weekday business-hours floor; weekends stay at minTasks."""
 
     enabled: bool = Field(default=True, description="Scheduled scaling on weekdays.")
@@ -462,7 +465,7 @@ class ScheduleConfig(_Model):
         return v
 
 
-class EcsConfig(_Model):
+class EcsConfig(CamelModel):
     """Fargate task size, scaling bounds and capacity-provider split."""
 
     cpu: int = Field(
@@ -497,14 +500,14 @@ class EcsConfig(_Model):
         return v
 
 
-class RangeConfig(_Model):
+class RangeConfig(CamelModel):
     """An inclusive numeric range."""
 
     min: float = Field(gt=0, description="Lower bound.", json_schema_extra=_also("<= max"))
     max: float = Field(gt=0, description="Upper bound.")
 
 
-class NodeGroupConfig(_Model):
+class NodeGroupConfig(CamelModel):
     """An on-demand managed node group."""
 
     instance_types: list[str] = Field(
@@ -530,7 +533,7 @@ class NodeGroupConfig(_Model):
         return v
 
 
-class SpotNodeGroupConfig(_Model):
+class SpotNodeGroupConfig(CamelModel):
     """The spot node group; its instance types come from the spot optimizer."""
 
     min_size: int = Field(ge=0, description="Minimum nodes.", json_schema_extra=_allowed("0-maxSize"))
@@ -556,7 +559,7 @@ class SpotNodeGroupConfig(_Model):
     disk_size_gb: int = Field(default=50, ge=20, le=16384, description="gp3 root volume (GiB).")
 
 
-class EksConfig(_Model):
+class EksConfig(CamelModel):
     """The EKS cluster and its node groups."""
 
     version: str = Field(
@@ -620,7 +623,7 @@ class EksConfig(_Model):
         return v
 
 
-class ComputeConfig(_Model):
+class ComputeConfig(CamelModel):
     """Container platform and workload settings."""
 
     platform: Literal["ecs", "eks"] = Field(description="Container platform.")
@@ -653,7 +656,7 @@ class ComputeConfig(_Model):
         return v
 
 
-class EcrConfig(_Model):
+class EcrConfig(CamelModel):
     """Image repositories."""
 
     repositories: list[str] = Field(
@@ -677,7 +680,7 @@ class EcrConfig(_Model):
         return v
 
 
-class StorageConfig(_Model):
+class StorageConfig(CamelModel):
     """S3 buckets: log expiry, version expiry, replication."""
 
     log_expiry_days: int = Field(ge=1, description="Objects in the logs bucket expire after N days.")
@@ -692,7 +695,7 @@ class StorageConfig(_Model):
     )
 
 
-class BackupConfig(_Model):
+class BackupConfig(CamelModel):
     """AWS Backup plan and vault."""
 
     retention_days: int = Field(default=30, ge=1, description="AWS Backup recovery point retention.")
@@ -705,7 +708,7 @@ class BackupConfig(_Model):
     continuous: bool = Field(default=True, description="Continuous backup (PITR) for RDS and S3: RPO 1 h.")
 
 
-class AlarmEmailsConfig(_Model):
+class AlarmEmailsConfig(CamelModel):
     """Email subscribers per alarm severity."""
 
     critical: list[str] = Field(
@@ -725,7 +728,7 @@ class AlarmEmailsConfig(_Model):
         return v
 
 
-class MonitoringConfig(_Model):
+class MonitoringConfig(CamelModel):
     """Logs retention, alarm routing, budget."""
 
     log_retention_days: int = Field(
@@ -744,7 +747,7 @@ class MonitoringConfig(_Model):
         return v
 
 
-class SecurityConfig(_Model):
+class SecurityConfig(CamelModel):
     """WAF and KMS settings."""
 
     waf_rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000, description="Requests per 5 min per IP.")
@@ -793,7 +796,7 @@ class StackConfig:
 
 
 # Top-level keys: name -> (model or scalar kind, required).
-_SECTIONS: dict[str, tuple[type[_Model], bool]] = {
+_SECTIONS: dict[str, tuple[type[CamelModel], bool]] = {
     "tags": (TagsConfig, True),
     "network": (NetworkConfig, True),
     "domain": (DomainConfig, True),

@@ -11,11 +11,11 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..config import MISSING as _MISSING
+from ..config import CamelModel as _Model
 from ..config import ConfigProblem
 from .model import ARCHITECTURES, Architecture
 
@@ -28,17 +28,6 @@ DataSource = Literal["aws", "bundled"]
 
 def _bad(reason: str) -> PydanticCustomError:
     return PydanticCustomError("spot", "{reason}", {"reason": reason})
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        extra="forbid",
-        frozen=True,
-        validate_by_alias=True,
-        validate_by_name=False,
-        serialize_by_alias=True,
-    )
 
 
 class Range(_Model):
