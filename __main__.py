@@ -10,14 +10,14 @@ Each arrow is a data dependency passed as typed arguments; nothing waits on a wh
 import pulumi
 import pulumi_aws as aws
 
-from components.backend_state import BackendState, BackendStateArgs
-from components.compute import Compute, ComputeArgs
-from components.config import load_config
-from components.ecr import Ecr, EcrArgs
-from components.monitoring import Monitoring, MonitoringArgs
-from components.networking import Networking, NetworkingArgs
-from components.security import Security, SecurityArgs
-from components.storage import Storage, StorageArgs
+from secure_platform.backend.component import BackendState, BackendStateArgs
+from secure_platform.compute.component import Compute, ComputeArgs
+from secure_platform.config import load_config
+from secure_platform.ecr.component import Ecr, EcrArgs
+from secure_platform.monitoring.component import Monitoring, MonitoringArgs
+from secure_platform.networking.component import Networking, NetworkingArgs
+from secure_platform.security.component import Security, SecurityArgs
+from secure_platform.storage.component import Storage, StorageArgs
 
 cfg = load_config()  # raises ConfigError (a RunError: message, no traceback) before anything is registered
 

@@ -38,13 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console
 from rich.table import Table
 
-from components.spot.churn import PreviousSelection, decide
-from components.spot.engine import Live, gather
-from components.spot.filters import market_filters, run_filters
-from components.spot.market import FileMarket
-from components.spot.model import BUCKET_RATES, InstanceType, MarketSnapshot, PriceHistory
-from components.spot.requirements import SpotRequirements, parse_requirements
-from components.spot.selection import select
+from secure_platform.spot.churn import PreviousSelection, decide
+from secure_platform.spot.engine import Live, gather
+from secure_platform.spot.filters import market_filters, run_filters
+from secure_platform.spot.market import FileMarket
+from secure_platform.spot.model import BUCKET_RATES, InstanceType, MarketSnapshot, PriceHistory
+from secure_platform.spot.requirements import SpotRequirements, parse_requirements
+from secure_platform.spot.selection import select
 
 REGION = "us-east-1"
 ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"]

@@ -1,7 +1,7 @@
 """Regenerate the README's generated blocks from the code: `python -m tools.readme [--check]`.
 
 * architecture: the component graph captured from the dev stack (`offline_preview.diagram`);
-* config reference: the stack config model and the three stack files (`components.config_docs`);
+* config reference: the stack config model and the three stack files (`secure_platform.config_docs`);
 * cost per environment: the offline cost and deploy-time estimates of the three stacks.
 
 `--check` writes nothing and exits 1 when a block is stale (the tests run the same comparison).
@@ -13,11 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from components import config_docs
 from offline_preview import diagram
 from offline_preview.capture import run_program
 from offline_preview.cost import estimate_cost, usd
 from offline_preview.deploy_time import critical_path
+from secure_platform import config_docs
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"

@@ -16,10 +16,10 @@ from typing import Any
 import pulumi
 import yaml
 
-from components.compute import ComputeArgs
-from components.compute.eks import EksOutputs, build
-from components.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
 from offline_preview import Capture, run_program
+from secure_platform.compute.component import ComputeArgs
+from secure_platform.compute.eks.component import EksOutputs, build
+from secure_platform.core.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
 from tests.components.helpers import build_core
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,11 +13,11 @@ import pulumi
 import pulumi_aws as aws
 import yaml
 
-from components.backend_state import BackendState, BackendStateArgs
-from components.config import StackConfig, load_config
-from components.networking import Networking, NetworkingArgs
-from components.security import Security, SecurityArgs
 from offline_preview import Capture, CapturedResource, run_program
+from secure_platform.backend.component import BackendState, BackendStateArgs
+from secure_platform.config import StackConfig, load_config
+from secure_platform.networking.component import Networking, NetworkingArgs
+from secure_platform.security.component import Security, SecurityArgs
 
 REPO = Path(__file__).resolve().parents[2]
 

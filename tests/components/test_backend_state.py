@@ -6,7 +6,7 @@ import fnmatch
 
 import pytest
 
-from components.backend_state import login_url, secrets_provider
+from secure_platform.backend.component import login_url, secrets_provider
 from tests.components.helpers import (
     BACKEND,
     BUCKET,

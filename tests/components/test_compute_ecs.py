@@ -17,15 +17,16 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-from components import alb_plan, iam
-from components.compute import Compute, ComputeArgs
-from components.compute import task_plan as tp
-from components.refs import BucketRef, CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef
-from components.security import Security
 from offline_preview import Capture, CapturedResource, UserError, evaluate, load_policy_pack, run_program
 from offline_preview.cost import estimate_cost, split_tasks
 from offline_preview.deploy_time import slow_waits
 from offline_preview.policy_runner import read_policy_config
+from secure_platform.compute.component import Compute, ComputeArgs
+from secure_platform.compute.ecs import task_plan as tp
+from secure_platform.core import iam
+from secure_platform.core.refs import BucketRef, CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef
+from secure_platform.networking import alb_plan
+from secure_platform.security.component import Security
 from tests.components.helpers import (
     LOG_GROUP,
     NETWORKING,
@@ -346,7 +347,7 @@ def test_names_are_the_contract_monitoring_watches(stack):
 
 
 def load_naming(capture: Capture):
-    from components.naming import Naming
+    from secure_platform.core.naming import Naming
 
     return Naming(project=capture.project, environment=capture.config["platform:environment"], region="us-east-1")
 

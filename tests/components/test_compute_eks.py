@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from components.compute import eks_plan, eks_versions
-from components.compute.network_policy_plan import allowed_edges, describe_edges, flow_edges
-from components.config import EksConfig
 from offline_preview import UserError, evaluate, load_policy_pack
 from offline_preview.capture import Capture, CapturedResource
 from offline_preview.cost import estimate_cost
 from offline_preview.deploy_time import slow_waits
+from secure_platform.compute.eks import plan as eks_plan
+from secure_platform.compute.eks import versions as eks_versions
+from secure_platform.compute.eks.network_policy_plan import allowed_edges, describe_edges, flow_edges
+from secure_platform.config import EksConfig
 from tests.components.eks_program import ACCOUNT, TEST_COMPUTE, eks_capture, eks_config, run_eks, stack_config
 from tests.components.helpers import KEY, LOG_GROUP, ROLE, ROLE_POLICY, as_list, ref, refs, statements
 
@@ -677,7 +678,7 @@ def test_missing_inputs_are_listed_together_before_anything_is_built():
 
 
 def test_spot_subnets_follow_the_selected_zones_and_an_empty_intersection_is_an_error():
-    from components.compute.eks import EksError, _subnets_in_zones
+    from secure_platform.compute.eks.component import EksError, _subnets_in_zones
 
     zones, subnets = ["us-east-1a", "us-east-1b", "us-east-1c"], ["subnet-a", "subnet-b", "subnet-c"]
     assert _subnets_in_zones(zones, subnets, ["us-east-1c", "us-east-1a"]) == ["subnet-a", "subnet-c"]

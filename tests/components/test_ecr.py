@@ -9,9 +9,9 @@ import runpy
 
 import pytest
 
-from components.config import parse_config
-from components.ecr_plan import check_lifecycle
 from offline_preview import run_program
+from secure_platform.config import parse_config
+from secure_platform.ecr.plan import check_lifecycle
 from tests.components.helpers import (
     ECR,
     KEY,
@@ -101,7 +101,7 @@ def test_enhanced_scanning_is_set_once_by_the_stack_that_asks_for_it_and_covers_
 def pull_grant_program() -> None:
     scope = runpy.run_path(str(REPO / "__main__.py"))
     ecr, security = scope["ecr"], scope["security"]
-    from components.refs import grant_pull
+    from secure_platform.core.refs import grant_pull
 
     grant_pull(ecr, "exec-pulls", security.roles.ecs_task_execution, list(ecr.repositories.values()))
 

@@ -7,8 +7,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import iam
-from components.refs import (
+from offline_preview import run_program
+from secure_platform.core import iam
+from secure_platform.core.refs import (
     BucketRef,
     KeyRef,
     LogGroupRef,
@@ -19,7 +20,6 @@ from components.refs import (
     grant,
     grant_pull,
 )
-from offline_preview import run_program
 from tests.components.helpers import REPO, ROLE_POLICY, statements
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"

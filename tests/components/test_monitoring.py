@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from components import alarms
-from components.compute.eks_plan import CONTAINER_INSIGHTS_ADDON as CONTAINER_INSIGHTS
-from components.config import parse_config
-from components.log_delivery import CLOUDTRAIL_PREFIX
-from components.monitoring import inventory_from_config
+from secure_platform.compute.eks.plan import CONTAINER_INSIGHTS_ADDON as CONTAINER_INSIGHTS
+from secure_platform.config import parse_config
+from secure_platform.core.log_delivery import CLOUDTRAIL_PREFIX
+from secure_platform.monitoring import alarms
+from secure_platform.monitoring.component import inventory_from_config
 from tests.components.helpers import (
     ADDON,
     ALARM,

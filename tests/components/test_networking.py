@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from components import alb_plan
 from offline_preview import Capture, CapturedResource
+from secure_platform.networking import alb_plan
 from tests.components.helpers import (
     IGW,
     NACL,

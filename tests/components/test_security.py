@@ -10,10 +10,10 @@ import pulumi_aws as aws
 import pytest
 import yaml
 
-from components import iam
-from components.refs import OidcProviderRef
-from components.security import EKS_NODE_MANAGED_POLICIES, irsa_role
 from offline_preview import run_program
+from secure_platform.core import iam
+from secure_platform.core.refs import OidcProviderRef
+from secure_platform.security.component import EKS_NODE_MANAGED_POLICIES, irsa_role
 from tests.components.helpers import (
     KEY,
     LOG_GROUP,

@@ -11,10 +11,10 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
-from components import iam
-from components.config import parse_config
-from components.storage_plan import BACKUP_MANAGED_POLICIES
 from offline_preview import Capture, run_program
+from secure_platform.config import parse_config
+from secure_platform.core import iam
+from secure_platform.storage.plan import BACKUP_MANAGED_POLICIES
 from tests.components.helpers import (
     BUCKET,
     KEY,

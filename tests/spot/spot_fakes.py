@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from components.spot.market import FileMarket, SourceUnavailableError
-from components.spot.model import InstanceType, PriceHistory, Zone
-from components.spot.requirements import SpotRequirements, parse_requirements
+from secure_platform.spot.market import FileMarket, SourceUnavailableError
+from secure_platform.spot.model import InstanceType, PriceHistory, Zone
+from secure_platform.spot.requirements import SpotRequirements, parse_requirements
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

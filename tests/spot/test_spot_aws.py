@@ -16,10 +16,10 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from spot_fakes import NOW, requirements
 
-from components.spot.aws import CLIENT_CONFIG, AwsMarket, classify, parse_on_demand, pricing_endpoint_region
-from components.spot.engine import evaluate
-from components.spot.market import FileMarket, SourceUnavailableError
-from components.spot.model import Zone
+from secure_platform.spot.aws import CLIENT_CONFIG, AwsMarket, classify, parse_on_demand, pricing_endpoint_region
+from secure_platform.spot.engine import evaluate
+from secure_platform.spot.market import FileMarket, SourceUnavailableError
+from secure_platform.spot.model import Zone
 
 FILES = FileMarket()
 ADVISOR = FILES.advisor("us-east-1")

@@ -1,4 +1,4 @@
-"""`python -m components.spot recommend`: offline table, --json shape, --market-data, bad input."""
+"""`python -m secure_platform.spot recommend`: offline table, --json shape, --market-data, bad input."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from spot_fakes import FakeMarket
 
-from components.spot.cli import main
-from components.spot.market import DATA_DIR
+from secure_platform.spot.cli import main
+from secure_platform.spot.market import DATA_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = ["recommend", "--region", "us-east-1", "--vcpus", "2-4", "--memory-gib", "4-16"]
@@ -27,7 +27,7 @@ def run_json(capsys, *extra: str, source=None) -> dict:
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "components.spot", *args],
+        [sys.executable, "-m", "secure_platform.spot", *args],
         cwd=REPO,
         capture_output=True,
         text=True,

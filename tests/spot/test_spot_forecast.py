@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.spot.forecast import forecast
+from secure_platform.spot.forecast import forecast
 
 END = datetime(2026, 3, 1, tzinfo=UTC)
 START = END - timedelta(days=14)

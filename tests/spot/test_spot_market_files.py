@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from spot_fakes import requirements
 
-from components.spot.engine import evaluate
-from components.spot.market import DATA_DIR, FileMarket, MarketDataError, guess_architecture, parse_history
+from secure_platform.spot.engine import evaluate
+from secure_platform.spot.market import DATA_DIR, FileMarket, MarketDataError, guess_architecture, parse_history
 
 FILES = FileMarket()
 ADVISOR_REGIONS = FILES.advisor_regions()

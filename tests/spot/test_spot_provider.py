@@ -12,11 +12,11 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 from spot_fakes import NOW, FakeMarket, denied, requirements
 
-from components.spot.churn import PreviousSelection
-from components.spot.engine import OUTPUT_KEYS, evaluate
-from components.spot.market import DATA_DIR, FileMarket, SourceUnavailableError
-from components.spot.provider import SpotSelectionProvider
-from components.spot.requirements import parse_requirements
+from secure_platform.spot.churn import PreviousSelection
+from secure_platform.spot.engine import OUTPUT_KEYS, evaluate
+from secure_platform.spot.market import DATA_DIR, FileMarket, SourceUnavailableError
+from secure_platform.spot.provider import SpotSelectionProvider
+from secure_platform.spot.requirements import parse_requirements
 
 INPUTS: dict[str, Any] = {
     "region": "us-east-1",

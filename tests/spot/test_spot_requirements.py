@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import SpotNodeGroupConfig
-from components.spot import SpotInstanceSelectionArgs, SpotSelectionInputError
-from components.spot.requirements import RequirementsError, parse_range, parse_requirements
+from secure_platform.config import SpotNodeGroupConfig
+from secure_platform.spot import SpotInstanceSelectionArgs, SpotSelectionInputError
+from secure_platform.spot.requirements import RequirementsError, parse_range, parse_requirements
 
 BASE = {"region": "us-east-1", "vcpus": {"min": 2, "max": 4}, "memoryGib": {"min": 4, "max": 16}}
 

@@ -12,10 +12,10 @@ import pulumi
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from components.spot import SpotInstanceSelection, SpotInstanceSelectionArgs, SpotSelectionProvider
-from components.spot.engine import evaluate
-from components.spot.requirements import parse_requirements
 from offline_preview import UserError, run_program
+from secure_platform.spot import SpotInstanceSelection, SpotInstanceSelectionArgs, SpotSelectionProvider
+from secure_platform.spot.engine import evaluate
+from secure_platform.spot.requirements import parse_requirements
 
 REPO = Path(__file__).resolve().parents[2]
 TYPE = "pulumi-python:dynamic/spot:SpotInstanceSelection"
@@ -95,13 +95,13 @@ def test_bad_known_inputs_fail_the_program_with_a_message_and_register_nothing(t
 def test_the_provider_pickles_by_reference_and_runs_in_a_fresh_process():
     serialized = serialize_provider(SpotSelectionProvider())
     raw = base64.b64decode(serialized)
-    assert b"components.spot.provider" in raw and len(raw) < 200  # a reference, not the code
+    assert b"secure_platform.spot.provider" in raw and len(raw) < 200  # a reference, not the code
     assert isinstance(dill.loads(raw), SpotSelectionProvider)
     script = f"""
 import base64, sys, dill
 before = set(sys.modules)
 provider = dill.loads(base64.b64decode({serialized!r}))
-from components.spot import market
+from secure_platform.spot import market
 assert market._load_json.cache_info().currsize == 0, "importing read data files"
 assert "boto3" not in sys.modules, "importing pulled in boto3"
 out = provider.offline_create({{"region": "us-east-1", "vcpus": {{"min": 2, "max": 4}}, "memoryGib": {{"min": 4, "max": 16}}}})

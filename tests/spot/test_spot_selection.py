@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spot_fakes import NOW, requirements
 
-from components.spot.engine import Live, gather
-from components.spot.filters import EmptySelectionError
-from components.spot.market import FileMarket
-from components.spot.model import AdvisorEntry, InstanceType, MarketSnapshot, Zone
-from components.spot.requirements import INPUT_KEYS
-from components.spot.selection import group_shapes, price_candidates, select
+from secure_platform.spot.engine import Live, gather
+from secure_platform.spot.filters import EmptySelectionError
+from secure_platform.spot.market import FileMarket
+from secure_platform.spot.model import AdvisorEntry, InstanceType, MarketSnapshot, Zone
+from secure_platform.spot.requirements import INPUT_KEYS
+from secure_platform.spot.selection import group_shapes, price_candidates, select
 
 ZONES = [Zone("us-east-1a", "use1-az1"), Zone("us-east-1b", "use1-az2"), Zone("us-east-1c", "use1-az3")]
 ALL = frozenset(z.name for z in ZONES)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components import alarms
-from components.alarms import (
+from secure_platform.monitoring import alarms
+from secure_platform.monitoring.alarms import (
     AlarmSpec,
     AlarmTableError,
     CacheWatch,

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.compute.errors import ComputeError
-from components.compute.scaling_plan import (
+from secure_platform.compute.ecs.scaling_plan import (
     CPU_SCALE_IN_PERCENT,
     CPU_TARGET_PERCENT,
     MEMORY_SCALE_IN_PERCENT,
@@ -19,7 +18,8 @@ from components.compute.scaling_plan import (
     target_tracking_scale_in_point,
     utilisation_after_scale_in,
 )
-from components.config import EcsConfig
+from secure_platform.compute.errors import ComputeError
+from secure_platform.config import EcsConfig
 
 
 def ecs(**overrides) -> EcsConfig:

@@ -11,10 +11,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components import alb_plan
-from components.compute import task_plan
-from components.compute.errors import ComputeError
-from components.compute.task_plan import (
+from secure_platform.compute.ecs import task_plan
+from secure_platform.compute.ecs.fargate import FARGATE_MEMORY_BY_CPU
+from secure_platform.compute.ecs.task_plan import (
     BACKEND,
     CONTAINER_NAMES,
     FRONTEND,
@@ -28,7 +27,8 @@ from components.compute.task_plan import (
     secret_ref,
     split_task,
 )
-from components.fargate import FARGATE_MEMORY_BY_CPU
+from secure_platform.compute.errors import ComputeError
+from secure_platform.networking import alb_plan
 
 DB_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf"
 CACHE_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:platform-dev-redis-auth-XyZ123"

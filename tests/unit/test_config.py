@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from components.config import ConfigError, StackConfig, parse_config
 from offline_preview import UserError, run_program
 from offline_preview.stack_files import read_project, read_stack_config
+from secure_platform.config import ConfigError, StackConfig, parse_config
 
 REPO = Path(__file__).resolve().parents[2]
 

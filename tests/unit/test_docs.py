@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.config_docs import END, START, render_reference
 from offline_preview import run_program
 from offline_preview.stack_files import read_project, read_stack_config
+from secure_platform.config_docs import END, START, render_reference
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -19,7 +19,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def test_readme_config_reference_is_current():
     text = README.read_text(encoding="utf-8")
     current = text.split(START, 1)[1].split(END, 1)[0].strip()
-    assert current == render_reference().strip(), "run: venv/bin/python -m components.config_docs"
+    assert current == render_reference().strip(), "run: venv/bin/python -m secure_platform.config_docs"
 
 
 def test_reference_documents_every_key_of_the_spec():

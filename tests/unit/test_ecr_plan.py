@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components import ecr_plan
-from components.ecr_plan import LIFECYCLE_SCHEMA, LifecyclePolicyError, check_lifecycle, lifecycle_policy
-from components.naming import Naming
+from secure_platform.core.naming import Naming
+from secure_platform.ecr import plan as ecr_plan
+from secure_platform.ecr.plan import LIFECYCLE_SCHEMA, LifecyclePolicyError, check_lifecycle, lifecycle_policy
 
 
 def test_the_schema_is_itself_valid_json_schema():

@@ -8,13 +8,16 @@ import re
 
 import pytest
 
-from components import alb_plan, iam
-from components.compute import eks_iam, eks_plan, eks_versions
-from components.compute.k8s import charts, workloads
-from components.config import EKS_VERSIONS, NodeGroupConfig, SpotNodeGroupConfig
-from components.naming import Naming
 from platform_policies import iam_documents
 from platform_policies.tagging_cost import DEFAULT_INSTANCE_TYPES
+from secure_platform.compute.eks import iam as eks_iam
+from secure_platform.compute.eks import plan as eks_plan
+from secure_platform.compute.eks import versions as eks_versions
+from secure_platform.compute.eks.k8s import charts, workloads
+from secure_platform.config import EKS_VERSIONS, NodeGroupConfig, SpotNodeGroupConfig
+from secure_platform.core import iam
+from secure_platform.core.naming import Naming
+from secure_platform.networking import alb_plan
 
 NAMING = Naming("platform", "prod", "us-east-1")
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components import alb_plan
-from components.firewall_plan import (
+from secure_platform.networking import alb_plan
+from secure_platform.networking.firewall_plan import (
     ANYWHERE,
     CACHE_PORT,
     EPHEMERAL,
@@ -19,7 +19,7 @@ from components.firewall_plan import (
     nacl_rules,
     security_group_rules,
 )
-from components.network_plan import plan_network
+from secure_platform.networking.plan import plan_network
 
 APP_PORTS = alb_plan.app_ports()
 SPEC = plan_network(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import iam
+from secure_platform.core import iam
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/app"
 BUCKET_ARN = "arn:aws:s3:::platform-dev-assets"

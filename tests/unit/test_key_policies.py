@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from components import key_policies
-from components.key_policies import KeyPolicyContext, purpose_key_policy, state_key_policy
-from components.naming import Naming
+from secure_platform.core import key_policies
+from secure_platform.core.key_policies import KeyPolicyContext, purpose_key_policy, state_key_policy
+from secure_platform.core.naming import Naming
 
 ACCOUNT = "123456789012"
 CTX = KeyPolicyContext(ACCOUNT, "aws", Naming("platform", "prod", "eu-west-1"))

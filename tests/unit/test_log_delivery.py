@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components import log_delivery
-from components.log_delivery import LifecyclePlan, Transition, log_lifecycle
+from secure_platform.core import log_delivery
+from secure_platform.core.log_delivery import LifecyclePlan, Transition, log_lifecycle
 
 ARCHIVE = "arn:aws:s3:::platform-dev-logs-123456789012-us-east-1"
 ACCOUNT = "123456789012"

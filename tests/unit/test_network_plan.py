@@ -8,13 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.network_plan import (
-    PlanError,
-    carve_subnets,
-    check_subnets,
-    nat_layout,
-    plan_network,
-)
+from secure_platform.networking.plan import PlanError, carve_subnets, check_subnets, nat_layout, plan_network
 
 vpc_cidrs = st.builds(
     lambda a, b, prefix: str(ipaddress.ip_network(f"10.{a}.{b}.0/{prefix}", strict=False)),

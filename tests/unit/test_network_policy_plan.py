@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.compute import eks_plan
-from components.compute.network_policy_plan import (
+from secure_platform.compute.eks import plan as eks_plan
+from secure_platform.compute.eks.network_policy_plan import (
     ANY_PORT,
     Cidrs,
     Edge,

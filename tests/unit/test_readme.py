@@ -9,8 +9,10 @@ import pytest
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from components import config_docs
-from components.config import (
+from offline_preview.stack_files import read_project, read_stack_config
+from secure_platform import config_docs
+from secure_platform.compute.ecs.fargate import FARGATE_MEMORY_BY_CPU, memory_choices
+from secure_platform.config import (
     _SECTIONS,
     EKS_VERSIONS,
     ENHANCED_MONITORING_INTERVALS,
@@ -21,8 +23,6 @@ from components.config import (
     allowed_text,
     parse_config,
 )
-from components.fargate import FARGATE_MEMORY_BY_CPU, memory_choices
-from offline_preview.stack_files import read_project, read_stack_config
 from tools.readme import README, REPO, render
 
 

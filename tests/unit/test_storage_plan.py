@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components import storage_plan
-from components.storage_plan import (
+from secure_platform.storage import plan as storage_plan
+from secure_platform.storage.plan import (
     assets_lifecycle,
     backup_selection_conditions,
     backups_lifecycle,
@@ -220,7 +220,7 @@ def test_cache_failover_needs_a_replica():
 
 
 def test_physical_names_other_components_rely_on():
-    from components.naming import Naming
+    from secure_platform.core.naming import Naming
 
     n = Naming("platform", "prod", "us-east-1")
     assert n.cache_member_clusters(3) == (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.waf_plan import MANAGED_GROUPS, web_acl_rules
+from secure_platform.security.waf_plan import MANAGED_GROUPS, web_acl_rules
 
 
 def test_rate_limit_is_evaluated_first_and_blocks_per_ip():

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from components.backend_state import login_url
-from components.naming import Naming
+from secure_platform.backend.component import login_url
+from secure_platform.core.naming import Naming
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
