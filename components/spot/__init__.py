@@ -1,0 +1,1 @@
+"""Alias package: see `components/__init__.py`. Imports nothing, as the provider host needs."""
