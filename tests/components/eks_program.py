@@ -51,7 +51,7 @@ def eks_config(stack: str, **compute_eks: Any) -> dict[str, Any]:
 def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]:
     def program() -> None:
         core = build_core()
-        cfg, opts, security, network = core.cfg, core.opts, core.security, core.network
+        cfg, opts, security, network = core.config, core.opts, core.security, core.network
         region, naming = cfg.region, cfg.naming
         const = pulumi.Output.from_input
         secret = SecretRef(

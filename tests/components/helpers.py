@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pulumi
-import pulumi_aws as aws
 import yaml
 
 from offline_preview import Capture, CapturedResource, run_program
-from secure_platform.backend.component import BackendState, BackendStateArgs
-from secure_platform.config import StackConfig, load_config
-from secure_platform.networking.component import Networking, NetworkingArgs
-from secure_platform.security.component import Security, SecurityArgs
+from secure_platform.config import load_config
+from secure_platform.platform import Foundation, build_foundation
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,35 +53,9 @@ VAULT = "aws:backup/vault:Vault"
 PROVIDER = "pulumi:providers:aws"
 
 
-@dataclass(frozen=True, eq=False)
-class Core:
-    """The first three components, wired as in `__main__.py`, for inline test programs."""
-
-    cfg: StackConfig
-    opts: pulumi.ResourceOptions
-    backend: BackendState
-    security: Security
-    network: Networking
-
-
-def build_core() -> Core:
-    cfg = load_config()
-    provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
-    opts = pulumi.ResourceOptions(providers={"aws": provider})
-    backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
-    security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
-    network = Networking(
-        "network",
-        NetworkingArgs.from_config(
-            cfg,
-            logs_key=security.keys.logs,
-            flow_logs_role=security.roles.flow_logs,
-            web_acl_arn=security.web_acl_arn,
-            log_archive=backend.log_archive,
-        ),
-        opts=opts,
-    )
-    return Core(cfg, opts, backend, security, network)
+def build_core() -> Foundation:
+    """The first three components, wired exactly as the stack program wires them."""
+    return build_foundation(load_config())
 
 
 def core_program() -> Callable[[], None]:

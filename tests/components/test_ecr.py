@@ -99,8 +99,8 @@ def test_enhanced_scanning_is_set_once_by_the_stack_that_asks_for_it_and_covers_
 
 
 def pull_grant_program() -> None:
-    scope = runpy.run_path(str(REPO / "__main__.py"))
-    ecr, security = scope["ecr"], scope["security"]
+    platform = runpy.run_path(str(REPO / "__main__.py"))["platform"]
+    ecr, security = platform.ecr, platform.security
     from secure_platform.core.refs import grant_pull
 
     grant_pull(ecr, "exec-pulls", security.roles.ecs_task_execution, list(ecr.repositories.values()))

@@ -405,8 +405,8 @@ def test_backup_plan_has_pitr_daily_and_weekly_rules_and_selects_this_stacks_tag
 
 def grants_program() -> None:
     """The stack program, then what Compute will do with Storage's handles."""
-    scope = runpy.run_path(str(REPO / "__main__.py"))
-    storage, security = scope["storage"], scope["security"]
+    platform = runpy.run_path(str(REPO / "__main__.py"))["platform"]
+    storage, security = platform.storage, platform.security
     role = security.roles.ecs_task_execution
     storage.database.master_secret.grant_read(storage, "exec-reads-db-secret", role)
     storage.cache.auth_secret.grant_read(storage, "exec-reads-cache-token", role)
