@@ -18,3 +18,32 @@ def repo() -> Path:
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+# Modules whose tests run whole programs (the stacks, their variants, the example programs, the
+# benchmarks) through the offline preview: `make check` leaves them out (`-m "not slow"`),
+# `make test` and CI run them. Everything else is pure plans, config, policies on hand-made
+# resources and the spot engine on fixed data.
+SLOW_MODULES = (
+    "tests/stack/",
+    "tests/components/",
+    "tests/offline/test_benchmarks.py",
+    "tests/offline/test_capture.py",
+    "tests/offline/test_stack_estimates.py",
+    "tests/offline/test_diagram.py",
+    "tests/offline/test_cli.py",
+    "tests/policies/test_stacks.py",
+    "tests/policies/test_coverage.py",
+    "tests/policies/test_examples.py",
+    "tests/policies/test_robustness.py",
+    "tests/unit/test_docs.py",
+    "tests/unit/test_readme.py",
+    "tests/unit/test_pr_comment.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.relative_to(REPO).as_posix() if item.path.is_relative_to(REPO) else ""
+        if path.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
