@@ -1,0 +1,5 @@
+"""`python -m components.preflight STACK`."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""Can the deploy runner reach what `pulumi up` talks to: the EKS API endpoint and the VPC's
+interface endpoints (whose private DNS names resolve inside the VPC)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import NetworkConfig
+from .model import Context, Result, Status, call
+
+NETWORK_RUNNER_KEY = "platform:network.runnerSecurityGroupIds"
+
+
+def network_runner_key_supported() -> bool:
+    """Whether this program's config model has the network-wide runner list (which opens the
+    EKS API and every interface endpoint to the runner)."""
+    return "runner_security_group_ids" in NetworkConfig.model_fields
+
+
+def _missing_groups(ctx: Context, check: str, groups: list[str]) -> list[str]:
+    """The runner groups that do not exist in the stack's account and Region."""
+    key = f"groups:{','.join(sorted(groups))}"
+    if key not in ctx.cache:
+        missing: list[str] = []
+        for group in groups:  # one call per group: a missing id fails the whole request
+            _, code = call(
+                ctx,
+                check,
+                "ec2",
+                "describe_security_groups",
+                ("InvalidGroup.NotFound", "InvalidGroupId.Malformed", "InvalidGroupId.NotFound"),
+                GroupIds=[group],
+            )
+            if code:
+                missing.append(group)
+        ctx.cache[key] = missing
+    return ctx.cache[key]
+
+
+def _unknown_runner(ctx: Context, check: str, what: str) -> Result:
+    f = ctx.facts
+    where = f"its address {ctx.runner.cidr}" if ctx.runner.cidr else "its address is unknown"
+    return Result(
+        check,
+        Status.FAIL,
+        f"the runner's security group is unknown (not on EC2, no --runner-security-group-id) and {where}: "
+        f"it cannot be shown to reach {what}",
+        f"run on the stack's runner, or pass --runner-security-group-id sg-... (listed in {f.runner_key})",
+    )
+
+
+def eks_api(ctx: Context) -> list[Result]:
+    check = "eks-api"
+    f, runner = ctx.facts, ctx.runner
+    if not f.eks:
+        return [Result(check, Status.SKIP, f"compute.platform is {f.platform}: no cluster API")]
+    if f.endpoint_public_access_cidrs and runner.within(f.endpoint_public_access_cidrs):
+        return [Result(check, Status.PASS, f"runner {runner.cidr} is within endpointPublicAccessCidrs")]
+    if not runner.security_group_ids:
+        return [_unknown_runner(ctx, check, "the EKS API endpoint")]
+    listed = [g for g in runner.security_group_ids if g in f.runner_security_group_ids]
+    if not listed:
+        groups = ", ".join(runner.security_group_ids)
+        return [
+            Result(
+                check,
+                Status.FAIL,
+                f"runner group {groups} is not in {f.runner_key}: the private API endpoint refuses it",
+                f"add {runner.security_group_ids[0]} to {f.runner_key}",
+            )
+        ]
+    missing = _missing_groups(ctx, check, listed)
+    if len(missing) == len(listed):
+        return [
+            Result(
+                check,
+                Status.FAIL,
+                f"runner group {', '.join(missing)} does not exist in {ctx.account} {f.region}",
+                "pass the runner's real group (--runner-security-group-id), or run on the runner",
+            )
+        ]
+    return [Result(check, Status.PASS, f"runner group {listed[0]} is allowed to the EKS API ({f.runner_key})")]
+
+
+def interface_endpoints(ctx: Context) -> list[Result]:
+    check = "interface-endpoints"
+    f, runner = ctx.facts, ctx.runner
+    if not f.interface_endpoints:
+        return [Result(check, Status.SKIP, "no interface endpoints: the runner uses the public AWS endpoints")]
+    services = ", ".join(f.interface_endpoints)
+    if not runner.security_group_ids:
+        if f.eks:
+            return [_unknown_runner(ctx, check, f"the interface endpoints ({services})")]
+        return [
+            Result(
+                check,
+                Status.WARN,
+                f"runner group unknown: a runner inside the VPC resolves {services} to the endpoints",
+                f"a runner inside the VPC must be listed in {NETWORK_RUNNER_KEY}",
+            )
+        ]
+    if not network_runner_key_supported():
+        return [
+            Result(
+                check,
+                Status.WARN,
+                f"this program opens the interface endpoints ({services}) to the app tier only; a runner inside "
+                "the VPC resolves them there and its calls time out",
+                "run the runner outside the VPC's private DNS, or use a program with " + NETWORK_RUNNER_KEY,
+            )
+        ]
+    if f.runner_key != NETWORK_RUNNER_KEY:
+        return [
+            Result(
+                check,
+                Status.FAIL,
+                f"{NETWORK_RUNNER_KEY} is not set: the endpoints ({services}) admit only the app tier",
+                f"set {NETWORK_RUNNER_KEY} to [{runner.security_group_ids[0]}]",
+            )
+        ]
+    listed = [g for g in runner.security_group_ids if g in f.runner_security_group_ids]
+    if not listed:
+        return [
+            Result(
+                check,
+                Status.FAIL,
+                f"runner group {', '.join(runner.security_group_ids)} is not admitted by the interface endpoints "
+                f"({services}): calls to them from the VPC time out",
+                f"add {runner.security_group_ids[0]} to {NETWORK_RUNNER_KEY}",
+            )
+        ]
+    missing = _missing_groups(ctx, check, listed)
+    if len(missing) == len(listed):
+        return [
+            Result(
+                check,
+                Status.FAIL,
+                f"runner group {', '.join(missing)} does not exist in {ctx.account} {f.region}",
+                "pass the runner's real group (--runner-security-group-id), or run on the runner",
+            )
+        ]
+    return [Result(check, Status.PASS, f"runner group {listed[0]} is admitted by the endpoints ({services})")]
+
+
+CHECKS: dict[str, Callable[[Context], list[Result]]] = {
+    "eks-api": eks_api,
+    "interface-endpoints": interface_endpoints,
+}
