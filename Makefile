@@ -1,12 +1,15 @@
-# The two commands: `make preview STACK=dev` and `make test`.
+# The two commands: `make preview STACK=dev` and `make test`; for a real deployment, `make preflight`
+# and `make images` (docs/runbooks/first-deploy.md).
 # The virtualenv is the one Pulumi.yaml names (runtime.options.virtualenv: venv), so `make` and a
 # real `pulumi up` share it.
 VENV    ?= venv
 PY      := $(VENV)/bin/python
 STACK   ?= dev
 PYTEST_ARGS ?=
+PREFLIGHT_ARGS ?=
+IMAGES_ARGS ?=
 
-.PHONY: install preview test lint typecheck actionlint unit format clean
+.PHONY: install preview preflight images test lint typecheck actionlint zizmor unit format clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -19,6 +22,16 @@ install: $(VENV)/.installed
 ## Offline preview of a stack: resource tree, policy findings (exit 1 on mandatory violations).
 preview: install
 	$(PY) -m offline_preview $(STACK)
+
+## Read-only AWS checks of what a first `pulumi up` of STACK needs (exit 1 on a failed check).
+## Needs the stack's AWS credentials; PREFLIGHT_ARGS e.g. --runner-security-group-id sg-... or --check quotas.
+preflight: install
+	$(PY) -m components.preflight $(STACK) $(PREFLIGHT_ARGS)
+
+## Push the images compute runs into the stack's new ECR repositories (crane; see tools/images.py).
+## IMAGES_ARGS e.g. --dry-run, or --source REGISTRY/PREFIX to copy released images.
+images: install
+	$(PY) -m tools.images $(STACK) $(IMAGES_ARGS)
 
 ## Lint, type-check, lint the CI workflows and run the whole test suite.
 test: install lint typecheck actionlint unit
