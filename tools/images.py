@@ -46,6 +46,12 @@ PLATFORM = "linux/amd64"
 """Placeholders are single-platform: every stack runs x86_64 (Fargate's default, the node groups' architectures)."""
 
 
+UNSOURCED_FIX = (
+    "pass --source REGISTRY/PREFIX (released images) or --placeholders (documented placeholder images; "
+    "the tag then holds a placeholder for good)"
+)
+
+
 class PlanError(Exception):
     """The plan cannot be made (what to push is not said): exit code 2."""
 
@@ -64,11 +70,14 @@ class ImagePush:
     destination: str
     source: str
     kind: str
-    """`release` (copied from --source), `placeholder` or `upstream` (the pinned sidecar)."""
+    """`release` (copied from --source), `placeholder`, `upstream` (the pinned sidecar) or
+    `unsourced` (neither --source nor --placeholders: fine only if the image is already there)."""
     cmd: tuple[str, ...] = ()
     """Command set on a placeholder (crane mutate --cmd)."""
 
     def crane_commands(self) -> list[list[str]]:
+        if self.kind == "unsourced":
+            return []
         if self.cmd:
             return [
                 [
@@ -123,10 +132,7 @@ def plan(facts: StackFacts, registry: str, *, source: str | None, placeholders: 
             image, cmd = _placeholder(facts.platform, service)
             pushes.append(ImagePush(service, destination, image, "placeholder", cmd))
         else:
-            raise PlanError(
-                f"{service}: say where its image comes from: --source REGISTRY/PREFIX (released images) or "
-                "--placeholders (documented placeholder images; the tag then holds a placeholder for good)"
-            )
+            pushes.append(ImagePush(service, destination, "", "unsourced"))
     return pushes
 
 
@@ -166,6 +172,12 @@ def push_all(facts: StackFacts, pushes: Sequence[ImagePush], ecr: Any, run: Runn
             pending.append(push)
     if not pending:
         return 0
+    unsourced = [p for p in pending if p.kind == "unsourced"]
+    if unsourced:
+        for push in unsourced:
+            print(f"error: {push.destination} is missing and no source is given", file=sys.stderr)
+        print(f"  {UNSOURCED_FIX}", file=sys.stderr)
+        return 1
     if run is _run and shutil.which("crane") is None:
         print(f"error: crane is not installed: {CRANE_INSTALL}", file=sys.stderr)
         return 1
@@ -230,6 +242,8 @@ def main(argv: Sequence[str] | None = None, *, session: Any = None, run: Runner 
         for push in pushes:
             for command in push.crane_commands():
                 print(shlex.join(command))
+            if push.kind == "unsourced":
+                print(f"# {push.destination}: pushed only if missing, and then it needs a source: {UNSOURCED_FIX}")
         return 0
     return push_all(facts, pushes, session.client("ecr"), run)
 

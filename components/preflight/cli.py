@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--check", action="append", default=[], metavar="NAME", help=f"run only this check; one of {', '.join(CHECKS)}"
     )
+    parser.add_argument("--skip", action="append", default=[], metavar="NAME", help="leave this check out; repeatable")
     parser.add_argument(
         "--require-images",
         action="store_true",
@@ -115,11 +116,11 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
-    unknown = [c for c in args.check if c not in CHECKS]
+    unknown = [c for c in [*args.check, *args.skip] if c not in CHECKS]
     bad_groups = [g for g in args.runner_security_group_id if not _SG.match(g)]
     problems = []
     if unknown:
-        problems.append(f"--check: unknown {', '.join(unknown)}; allowed: {', '.join(CHECKS)}")
+        problems.append(f"--check/--skip: unknown {', '.join(unknown)}; allowed: {', '.join(CHECKS)}")
     if bad_groups:
         problems.append(f"--runner-security-group-id: {', '.join(bad_groups)} is not sg- then 8 or 17 hex digits")
     if args.runner_cidr and not re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}(/\d{1,2})?", args.runner_cidr):
@@ -163,6 +164,6 @@ def main(
         f"runner from {runner.source}",
         file=stream,
     )
-    results = run_checks(ctx, args.check or list(CHECKS))
+    results = run_checks(ctx, [c for c in (args.check or list(CHECKS)) if c not in args.skip])
     render(results, stream)
     return 1 if any(r.status is Status.FAIL for r in results) else 0

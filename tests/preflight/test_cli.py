@@ -149,18 +149,24 @@ def test_prod_passes_against_an_account_that_has_every_prerequisite(tmp_path: Pa
         assert "  WARN  " not in text, text
 
 
-def test_only_the_named_checks_run():
+def test_only_the_named_checks_run_and_skipped_ones_do_not():
     account = StubAccount()
     identity(account)
     code, text = run(["prod", "--check", "placeholders", "--runner-cidr", "203.0.113.7"], account)
     assert code == 1 and {line.split()[0] for line in text.splitlines()[2:-1]} == {"placeholders"}
+    account = StubAccount()
+    identity(account)
+    skipped = [c for c in CHECKS if c not in ("config", "placeholders")]
+    code, text = run(["dev", *(a for c in skipped for a in ("--skip", c))], account)
+    assert {line.split()[0] for line in text.splitlines()[2:-1]} == {"config", "placeholders"}
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
         (["nope"], "no Pulumi.nope.yaml"),
-        (["prod", "--check", "dns"], "--check: unknown dns"),
+        (["prod", "--check", "dns"], "--check/--skip: unknown dns"),
+        (["prod", "--skip", "quota"], "--check/--skip: unknown quota"),
         (["prod", "--runner-security-group-id", "sg-1"], "is not sg- then 8 or 17 hex digits"),
         (["prod", "--runner-cidr", "somewhere"], "--runner-cidr: somewhere"),
         (["prod", "--config", "/nonexistent/Pulumi.prod.yaml"], "file not found"),

@@ -52,8 +52,8 @@ def test_release_plan_copies_from_the_source_and_a_plan_needs_a_source():
     )
     assert pushes[0].source == "111122223333.dkr.ecr.us-east-1.amazonaws.com/app/frontend:v1.0.0"
     assert pushes[0].crane_commands() == [["crane", "copy", pushes[0].source, pushes[0].destination]]
-    with pytest.raises(images.PlanError, match="--source REGISTRY/PREFIX"):
-        images.plan(facts("prod"), REGISTRY, source=None, placeholders=False)
+    unsourced = images.plan(facts("prod"), REGISTRY, source=None, placeholders=False)
+    assert {p.kind for p in unsourced} == {"unsourced"} and all(p.crane_commands() == [] for p in unsourced)
     with pytest.raises(images.PlanError, match="not both"):
         images.plan(facts("prod"), REGISTRY, source="x", placeholders=True)
 
@@ -124,4 +124,18 @@ def test_cli_dry_run_prints_the_crane_commands_and_bad_arguments_exit_2(capsys: 
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3 and all(line.startswith("crane ") for line in out)
     assert images.main(["nope", "--dry-run", "--registry", REGISTRY]) == 2
-    assert images.main(["dev", "--dry-run", "--registry", REGISTRY]) == 2  # neither --source nor --placeholders
+    assert images.main(["dev", "--dry-run", "--placeholders", "--source", "x", "--registry", REGISTRY]) == 2
+
+
+def test_without_a_source_present_images_pass_and_a_missing_one_fails_before_any_push():
+    stack = facts("prod")
+    pushes = images.plan(stack, REGISTRY, source=None, placeholders=False)
+    account = StubAccount()
+    ecr_with(account, ["present", "present", "present"])
+    assert images.push_all(stack, pushes, account.client("ecr"), lambda c, s: 1) == 0
+    account = StubAccount()
+    ecr_with(account, ["present", "missing", "present"])
+    calls: list[list[str]] = []
+    assert images.push_all(stack, pushes, account.client("ecr"), lambda c, s: calls.append(c) or 0) == 1
+    account.done()
+    assert calls == []
