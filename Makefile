@@ -33,8 +33,8 @@ preflight: install
 images: install
 	$(PY) -m tools.images $(STACK) $(IMAGES_ARGS)
 
-## Lint, type-check, lint the CI workflows and run the whole test suite.
-test: install lint typecheck actionlint unit
+## Lint, type-check, lint and audit the CI workflows and run the whole test suite.
+test: install lint typecheck actionlint zizmor unit
 
 lint: install
 	$(PY) -m ruff check .
@@ -46,6 +46,11 @@ typecheck: install
 ## GitHub Actions workflows: actionlint, with shellcheck on every run: script (both pinned in requirements-dev.txt).
 actionlint: install
 	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck -pyflakes=
+
+## Security audit of the workflows and actions (.github/zizmor.yml lists each ignored rule and why).
+## Offline: the audits that ask GitHub's API (impostor commits, known-vulnerable actions) are left to CI.
+zizmor: install
+	$(VENV)/bin/zizmor --offline --no-progress .github/
 
 unit: install
 	$(PY) -m pytest -q -n 2 $(PYTEST_ARGS)

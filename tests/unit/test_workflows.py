@@ -68,12 +68,25 @@ def test_pull_request_runs_make_test_offline_previews_and_the_cost_diff():
     assert "for stack in dev staging prod" in text
     assert "python -m offline_preview.compare out/base out/head --markdown" in text
     preview = load("pull-request.yml")["jobs"]["pulumi-preview"]
-    assert [e["stack"] for e in matrix_entries(preview)] == STACKS
     [pulumi] = [s for s in preview["steps"] if "pulumi/actions@" in s.get("uses", "")]
-    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["stack-name"] == "dev"
     assert pulumi["with"]["policyPacks"] == "policies"
-    assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ matrix.stack }}.json"
+    assert pulumi["with"]["policyPackConfigs"] == "policies/config/dev.json"
     assert pulumi["with"]["comment-on-pr"] is True
+
+
+def test_no_pull_request_job_gets_staging_or_prod_credentials_or_their_runners():
+    """A pull request's code (its own version of the workflow included) never gets a role that can
+    decrypt staging or prod secrets, nor a runner inside their VPCs."""
+    text = (WORKFLOWS / "pull-request.yml").read_text()
+    for stack in ("STAGING", "PROD"):
+        assert f"AWS_PREVIEW_ROLE_ARN_{stack}" not in text and f"PULUMI_STATE_URL_{stack}" not in text
+    assert "self-hosted" not in text and "platform-" not in text.replace("platform-prod", "").replace(
+        "platform-staging", ""
+    )
+    for job_id, job in load("pull-request.yml")["jobs"].items():
+        assert labels(job["runs-on"]) == ["ubuntu-24.04"], job_id
+        assert "environment" not in job, job_id
 
 
 def test_comment_workflow_only_reads_the_artifact():
@@ -87,14 +100,24 @@ def test_comment_workflow_only_reads_the_artifact():
 
 def test_deploy_goes_dev_staging_prod_with_policies_enforced_and_one_group_per_stack():
     jobs = load("deploy.yml")["jobs"]
-    assert [jobs[s]["needs"] for s in STACKS] == ["test", "dev", "staging"]
+    assert [jobs[s]["needs"] for s in STACKS] == ["test", "dev", ["staging", "preview-prod"]]
     for stack in STACKS:
         job = jobs[stack]
-        assert job["environment"] == stack
+        assert job["environment"].split(" #")[0] == stack and job["env"]["STACK"] == stack
         assert job["concurrency"] == {"group": f"pulumi-{stack}", "cancel-in-progress": False}
-        [up] = [s for s in job["steps"] if "pulumi/actions@" in s.get("uses", "")]
-        assert up["with"]["command"] == "up" and up["with"]["stack-name"] == stack
-        assert up["with"]["policyPackConfigs"] == f"policies/config/{stack}.json"
+        [up] = [s for s in job["steps"] if s.get("id") == "up"]
+        assert 'pulumi up --stack "$STACK" --policy-pack policies --policy-pack-config "policies/config/$STACK.json"' in up["run"]
+        assert "--yes" in up["run"] and "--skip-preview" not in up["run"]
+
+
+def test_prod_reviewers_see_a_real_preview_of_prod_before_they_approve():
+    jobs = load("deploy.yml")["jobs"]
+    preview = jobs["preview-prod"]
+    assert preview["needs"] == "staging" and "preview-prod" in jobs["prod"]["needs"]
+    assert preview["environment"] == "preview-prod" and preview["env"]["STACK"] == "prod"
+    script = next(s["run"] for s in preview["steps"] if "pulumi preview" in s.get("run", ""))
+    assert '--policy-pack-config "policies/config/$STACK.json"' in script and "GITHUB_STEP_SUMMARY" in script
+    assert 'exit "$rc"' in script  # a failed preview stops the deployment before the approval
 
 
 def test_drift_previews_every_stack_with_refresh_and_never_queues_in_a_deploy_group():
@@ -113,7 +136,9 @@ def test_drift_previews_every_stack_with_refresh_and_never_queues_in_a_deploy_gr
         "--workflow deploy.yml" in check["steps"][0]["run"]
         and 'select(.status != "completed")' in check["steps"][0]["run"]
     )
-    assert "environment" not in job  # prod's required reviewers must not block a read-only check
+    # Its own main-only environment, never the stack's: prod's reviewers must not hold a read-only check.
+    assert job["environment"].split(" #")[0] == "preview-${{ matrix.stack }}"
+    assert check["needs"] == "default-branch"
     script = next(s["run"] for s in job["steps"] if s.get("id") == "preview")
     assert "--refresh --expect-no-changes" in script and "no changes were expected" in script
 
@@ -166,7 +191,7 @@ def labels(runs_on: Any) -> list[str]:
 
 
 def job_stack(job_id: str, job: dict[str, Any], entry: dict[str, Any]) -> str | None:
-    return entry.get("stack") or (job_id if job_id in STACKS else None)
+    return entry.get("stack") or (job.get("env") or {}).get("STACK") or (job_id if job_id in STACKS else None)
 
 
 def cloud_jobs() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any]]]:
@@ -194,7 +219,8 @@ def private_eks(stack: str) -> bool:
 
 def test_every_stack_has_its_cloud_jobs_in_each_cloud_workflow():
     found = {(name, stack) for name, _job_id, stack, _job, _entry in cloud_jobs()}
-    assert found == {(name, stack) for name in CLOUD_WORKFLOWS for stack in STACKS}
+    expected = {(name, stack) for name in ("deploy.yml", "drift.yml") for stack in STACKS}
+    assert found == expected | {("pull-request.yml", "dev")}  # staging and prod: never from a pull request
 
 
 def test_staging_and_prod_are_private_eks_stacks():
@@ -269,12 +295,17 @@ def test_no_workflow_uses_a_single_state_bucket_or_preview_role():
 @pytest.mark.parametrize("workflow, job_id, stack, job, entry", CLOUD_JOBS)
 def test_cloud_jobs_use_their_own_stacks_state_and_role_after_checking_them(workflow, job_id, stack, job, entry):
     state = f"${{{{ vars.PULUMI_STATE_URL_{stack.upper()} }}}}"
-    deploy = workflow == "deploy.yml"
+    deploy = workflow == "deploy.yml" and job_id == stack
     role = "${{ vars.AWS_DEPLOY_ROLE_ARN }}" if deploy else f"${{{{ vars.AWS_PREVIEW_ROLE_ARN_{stack.upper()} }}}}"
+    environment = resolve(job.get("environment", ""), entry).split(" #")[0]
     if deploy:
-        assert job["environment"] == stack  # AWS_DEPLOY_ROLE_ARN comes from the stack's environment
+        assert environment == stack  # AWS_DEPLOY_ROLE_ARN comes from the stack's environment
+    elif workflow == "pull-request.yml":
+        assert stack == "dev" and environment == ""
     else:
-        assert "environment" not in job  # prod's required reviewers must not hold previews or drift
+        # Read-only work on main runs in preview-<stack> (main only, no reviewers): the preview
+        # role trusts that environment's subject, so no other ref can assume it.
+        assert environment == f"preview-{stack}"
     [check] = step_with(job, "./.github/actions/stack-settings")
     [creds] = step_with(job, "aws-actions/configure-aws-credentials@")
     steps = job["steps"]
@@ -288,7 +319,8 @@ def test_cloud_jobs_use_their_own_stacks_state_and_role_after_checking_them(work
         resolve(s["with"]["cloud-url"], entry) for s in step_with(job, "pulumi/actions@") if "cloud-url" in s["with"]
     ]
     urls += [resolve(s["env"]["STATE_URL"], entry) for s in steps if "STATE_URL" in s.get("env", {})]
-    assert urls == [state], f"{workflow}:{job_id} ({stack}) logs in to {urls}"
+    urls += [resolve(job["env"]["STATE_URL"], entry)] if "STATE_URL" in job.get("env", {}) else []
+    assert urls and set(urls) == {state}, f"{workflow}:{job_id} ({stack}) logs in to {urls}"
     for step in step_with(job, "pulumi/actions@"):
         if "stack-name" in step["with"]:
             assert resolve(step["with"]["stack-name"], entry) == stack
@@ -393,8 +425,9 @@ def test_deploy_passes_the_replace_input_to_every_stack():
         job = doc["jobs"][stack]
         [replace] = step_with(job, "./.github/actions/replace-urns")
         assert replace["with"] == {"stack": stack, "resources": "${{ inputs.replace }}"}
-        [up] = step_with(job, "pulumi/actions@")
-        assert up["with"]["replace"] == f"${{{{ steps.{replace['id']}.outputs.urns }}}}"
+        [up] = [s for s in job["steps"] if s.get("id") == "up"]
+        assert up["env"]["REPLACE"] == f"${{{{ steps.{replace['id']}.outputs.urns }}}}"
+        assert 'replace+=(--replace "$urn")' in up["run"] and '"${replace[@]}"' in up["run"]
         assert job["steps"].index(replace) < job["steps"].index(up)
 
 
