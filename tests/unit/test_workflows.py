@@ -106,7 +106,10 @@ def test_deploy_goes_dev_staging_prod_with_policies_enforced_and_one_group_per_s
         assert job["environment"].split(" #")[0] == stack and job["env"]["STACK"] == stack
         assert job["concurrency"] == {"group": f"pulumi-{stack}", "cancel-in-progress": False}
         [up] = [s for s in job["steps"] if s.get("id") == "up"]
-        assert 'pulumi up --stack "$STACK" --policy-pack policies --policy-pack-config "policies/config/$STACK.json"' in up["run"]
+        assert (
+            'pulumi up --stack "$STACK" --policy-pack policies --policy-pack-config "policies/config/$STACK.json"'
+            in up["run"]
+        )
         assert "--yes" in up["run"] and "--skip-preview" not in up["run"]
 
 
@@ -531,3 +534,126 @@ def test_pull_request_packs_the_report_into_the_comments_the_poster_reads():
     [download] = step_with(poster, "actions/download-artifact@")
     assert download["with"]["name"] == "offline-preview" and download["with"]["path"] == "preview"
     assert "preview/comment-${i}.md" in poster["steps"][-1]["with"]["script"]
+
+
+# --- drift runs on the default branch only ----------------------------------------------------------
+
+
+def guard_script() -> tuple[dict[str, Any], str]:
+    job = load("drift.yml")["jobs"]["default-branch"]
+    [step] = job["steps"]
+    return job, step["run"]
+
+
+@pytest.mark.parametrize(
+    "event, ref, default, allowed",
+    [
+        ("schedule", "refs/heads/main", "", True),
+        ("workflow_dispatch", "refs/heads/main", "main", True),
+        ("workflow_dispatch", "refs/heads/trunk", "trunk", True),
+        ("workflow_dispatch", "refs/heads/feature/x", "main", False),
+        ("workflow_dispatch", "refs/tags/v1.0.0", "main", False),
+        ("workflow_dispatch", "refs/heads/main-old", "main", False),
+    ],
+)
+def test_drift_refuses_any_ref_but_the_default_branch(event: str, ref: str, default: str, allowed: bool):
+    job, script = guard_script()
+    assert job["permissions"] == {} and labels(job["runs-on"]) == ["ubuntu-24.04"]
+    env = {"PATH": os.environ["PATH"], "EVENT": event, "REF": ref, "DEFAULT_BRANCH": default}
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, capture_output=True, text=True)
+    assert (proc.returncode == 0) is allowed, proc.stdout
+    if not allowed:
+        assert "::error::drift runs only on the default branch" in proc.stdout
+
+
+def test_every_drift_job_waits_for_the_branch_guard():
+    jobs = load("drift.yml")["jobs"]
+
+    def ancestors(job_id: str) -> set[str]:
+        needs = jobs[job_id].get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        return set(needs).union(*(ancestors(n) for n in needs)) if needs else set()
+
+    for job_id in jobs:
+        if job_id != "default-branch":
+            assert "default-branch" in ancestors(job_id), job_id
+    assert set(load("drift.yml")["on"]) == {"schedule", "workflow_dispatch"}
+
+
+# --- the deploy workflow follows the runbook's order ------------------------------------------------
+
+RUNBOOK = ROOT / "docs" / "runbooks" / "first-deploy.md"
+
+
+def unquoted(text: str) -> str:
+    return " ".join(text.replace('"', "").replace("'", "").split())
+
+
+def test_each_deploy_job_runs_the_ci_steps_in_the_deploy_order_with_the_same_commands():
+    from components.preflight.stages import STEPS
+
+    ci = [s for s in STEPS if s.ci]
+    for stack in STACKS:
+        job = load("deploy.yml")["jobs"][stack]
+        ids = [s.get("id") for s in job["steps"] if s.get("id") in {c.key for c in ci}]
+        assert ids == [c.key for c in ci], stack
+        by_id = {s.get("id"): s for s in job["steps"]}
+        for c in ci:
+            assert unquoted(c.for_stack("$STACK")) in unquoted(by_id[c.key]["run"]), (stack, c.key)
+        # Credentials and the state login come before the first AWS call, the tools before images.
+        steps = job["steps"]
+        [creds] = step_with(job, "aws-actions/configure-aws-credentials@")
+        [tools] = step_with(job, "./.github/actions/deploy-tools")
+        assert steps.index(creds) < steps.index(by_id["preflight"]) and steps.index(tools) < steps.index(
+            by_id["images"]
+        )
+        assert steps.index(by_id["login"]) < steps.index(by_id["ecr"])
+
+
+def test_the_runbook_walks_every_step_in_the_same_order_with_the_same_commands():
+    from components.preflight.stages import STEPS
+
+    text = unquoted(RUNBOOK.read_text())
+    positions = []
+    for s in STEPS:
+        command = unquoted(s.for_stack("prod"))
+        assert command in text, f"the runbook does not run step {s.key}: {command}"
+        positions.append(text.index(command))
+    assert positions == sorted(positions), "the runbook's order differs from the deploy order"
+
+
+def test_workflow_and_runbook_agree_on_the_runner_table():
+    table = (ROOT / "docs" / "runbooks" / "ci.md").read_text()
+    for label in ("platform-staging", "platform-prod", "ubuntu-24.04"):
+        assert f"`{label}`" in table
+    for name in (
+        "AWS_DEPLOY_ROLE_ARN",
+        "AWS_PREVIEW_ROLE_ARN_DEV",
+        "AWS_PREVIEW_ROLE_ARN_STAGING",
+        "AWS_PREVIEW_ROLE_ARN_PROD",
+    ):
+        assert f"`{name}`" in table
+    for environment in ("dev", "staging", "prod", "preview-dev", "preview-staging", "preview-prod"):
+        assert f"`{environment}`" in table
+    for sub in ("environment:prod", "environment:preview-prod", "pull_request"):
+        assert sub in table
+
+
+# --- zizmor -------------------------------------------------------------------------------------
+
+
+def test_zizmor_is_pinned_run_by_make_test_and_finds_nothing():
+    assert re.search(r"^zizmor==\d+\.\d+\.\d+$", (ROOT / "requirements-dev.txt").read_text(), re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: .*\bzizmor\b", makefile, re.M)
+    zizmor = ROOT / "venv" / "bin" / "zizmor"
+    proc = subprocess.run(
+        [str(zizmor), "--offline", "--no-progress", str(ROOT / ".github")], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Every rule switched off says why.
+    config = yaml.safe_load((ROOT / ".github" / "zizmor.yml").read_text())
+    text = (ROOT / ".github" / "zizmor.yml").read_text()
+    for rule in config["rules"]:
+        before = text.split(f"  {rule}:")[0].rstrip().splitlines()[-1]
+        assert before.strip().startswith("#"), f"{rule} is ignored without a reason"
