@@ -24,7 +24,7 @@ def targets(stack: str, *components: str) -> str:
     return " ".join(f'--target "{component_target(stack, c)}"' for c in components)
 
 
-POLICY = '--policy-pack policies --policy-pack-config "policies/config/{stack}.json"'
+POLICY = "--policy-pack policies --policy-pack-config policies/config/{stack}.json"
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Step:
     key: str
     title: str
     command: str
-    """The command, `{stack}` standing for the stack name."""
+    """The command, `{stack}` standing for the stack name (the workflow quotes it as "$STACK")."""
     ci: bool
     """The deploy workflow runs it on every deployment (the others are once per account or stack)."""
     components: tuple[str, ...] = ()
@@ -46,42 +46,42 @@ STEPS: tuple[Step, ...] = (
     Step(
         "bootstrap",
         "State backend and secrets key (once per environment)",
-        'pulumi up --stack "{stack}" ' + targets("{stack}", "BackendState"),
+        "pulumi up --stack {stack} " + targets("{stack}", "BackendState"),
         ci=False,
         components=("BackendState",),
     ),
     Step(
         "preflight",
         "Preflight: account prerequisites",
-        'make preflight STACK="{stack}" PREFLIGHT_ARGS="--skip ecr-images"',
+        'make preflight STACK={stack} PREFLIGHT_ARGS="--skip ecr-images"',
         ci=True,
     ),
     Step(
         "network",
         "Network stage (EKS stacks, first deployment: the VPC the runner joins)",
-        'pulumi up --stack "{stack}" ' + targets("{stack}", "Security", "Networking") + " " + POLICY,
+        "pulumi up --stack {stack} " + targets("{stack}", "Security", "Networking") + " " + POLICY,
         ci=False,
         components=("Security", "Networking"),
     ),
     Step(
         "ecr",
         "ECR stage: the repositories",
-        'pulumi up --stack "{stack}" ' + targets("{stack}", "Security", "Ecr") + " " + POLICY,
+        "pulumi up --stack {stack} " + targets("{stack}", "Security", "Ecr") + " " + POLICY,
         ci=True,
         components=("Security", "Ecr"),
     ),
-    Step("images", "Images into ECR", 'make images STACK="{stack}"', ci=True),
+    Step("images", "Images into ECR", "make images STACK={stack}", ci=True),
     Step(
         "images-check",
         "Every image compute runs is in ECR",
-        'make preflight STACK="{stack}" PREFLIGHT_ARGS="--check ecr-images --require-images"',
+        'make preflight STACK={stack} PREFLIGHT_ARGS="--check ecr-images --require-images"',
         ci=True,
     ),
-    Step("up", "Full deployment", 'pulumi up --stack "{stack}" ' + POLICY, ci=True),
+    Step("up", "Full deployment", "pulumi up --stack {stack} " + POLICY, ci=True),
     Step(
         "verify",
         "Verify: the site answers through the load balancer",
-        'curl -fsS --retry 10 --retry-delay 15 --retry-all-errors -o /dev/null "$(pulumi stack output --stack "{stack}" frontendUrl)"',
+        'curl -fsS --retry 10 --retry-delay 15 --retry-all-errors -o /dev/null "$(pulumi stack output --stack {stack} frontendUrl)"',
         ci=True,
     ),
 )
