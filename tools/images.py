@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import os
 import shlex
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from components.compute import eks_plan, task_plan
@@ -142,8 +144,16 @@ def plan(facts: StackFacts, registry: str, *, source: str | None, placeholders: 
 Runner = Callable[[list[str], str | None], int]
 
 
+def crane_path() -> str | None:
+    """crane from the virtualenv's bin (where CI installs it), else from PATH."""
+    here = Path(sys.executable).parent
+    return shutil.which("crane", path=os.pathsep.join([str(here), os.environ.get("PATH", "")]))
+
+
 def _run(command: list[str], stdin: str | None) -> int:
-    return subprocess.run(command, input=stdin, text=True, check=False).returncode  # noqa: S603 - fixed argv
+    crane = crane_path() or "crane"
+    argv = [crane, *command[1:]] if command[0] == "crane" else command
+    return subprocess.run(argv, input=stdin, text=True, check=False).returncode  # noqa: S603 - fixed argv
 
 
 def _present(ecr: Any, repository: str, tag: str) -> bool | None:
@@ -178,7 +188,7 @@ def push_all(facts: StackFacts, pushes: Sequence[ImagePush], ecr: Any, run: Runn
             print(f"error: {push.destination} is missing and no source is given", file=sys.stderr)
         print(f"  {UNSOURCED_FIX}", file=sys.stderr)
         return 1
-    if run is _run and shutil.which("crane") is None:
+    if run is _run and crane_path() is None:
         print(f"error: crane is not installed: {CRANE_INSTALL}", file=sys.stderr)
         return 1
     token = ecr.get_authorization_token()["authorizationData"][0]

@@ -10,8 +10,9 @@ from .model import CheckAbortedError, Context, Result, Status, call
 # Names reserved for documentation (RFC 2606 and RFC 6761): never a real deployment's domain.
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 RESERVED_TLDS = ("example", "test", "invalid", "localhost")
-# Account ids AWS documentation uses in examples.
+# Account ids and security group ids AWS documentation uses in examples.
 DOC_ACCOUNTS = ("123456789012", "111122223333", "444455556666", "777788889999")
+DOC_SECURITY_GROUPS = ("sg-0123456789abcdef0", "sg-1234567890abcdef0", "sg-12345678", "sg-1a2b3c4d", "sg-903004f8")
 
 
 def config(ctx: Context) -> list[Result]:
@@ -76,6 +77,16 @@ def placeholders(ctx: Context) -> list[Result]:
                     "placeholders", Status.FAIL, f"{key} {', '.join(bad)} are example ARNs", f"set {key} to your roles"
                 )
             )
+    bad_groups = [g for g in f.runner_security_group_ids if g in DOC_SECURITY_GROUPS]
+    if bad_groups:
+        out.append(
+            Result(
+                "placeholders",
+                Status.FAIL,
+                f"{f.runner_key} {', '.join(bad_groups)} are example security group ids",
+                f"set {f.runner_key} to the runner's security group",
+            )
+        )
     return out or [Result("placeholders", Status.PASS, "no example domains, ids or addresses")]
 
 

@@ -83,6 +83,15 @@ def run_checks(ctx: Context, names: Sequence[str]) -> list[Result]:
             results += CHECKS[name](ctx)
         except CheckAbortedError as exc:
             results.append(exc.result)
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others' findings
+            results.append(
+                Result(
+                    name,
+                    Status.FAIL,
+                    f"the check itself failed: {type(exc).__name__}: {exc}",
+                    "report this; rerun with --skip " + name,
+                )
+            )
     return results
 
 

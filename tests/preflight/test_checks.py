@@ -72,6 +72,12 @@ def test_documentation_domains(value: str, placeholder: bool):
     assert acct.placeholder_domain(value) is placeholder
 
 
+def test_example_security_groups_are_placeholders():
+    stack = facts("prod", ready_config(), runner_security_group_ids=("sg-0123456789abcdef0",))
+    [result] = acct.placeholders(context(stack, StubAccount()))
+    assert result.status is Status.FAIL and "sg-0123456789abcdef0" in result.finding
+
+
 def test_example_role_arns_are_placeholders():
     stack = facts(
         "prod",

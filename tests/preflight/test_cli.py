@@ -180,6 +180,24 @@ def test_bad_arguments_exit_2_with_a_message(argv: list[str], message: str, caps
     account.done()  # no AWS call was made
 
 
+def test_a_check_that_breaks_is_a_failed_row_and_the_others_still_run(monkeypatch: pytest.MonkeyPatch):
+    from components.preflight import cli
+
+    def broken(_ctx):
+        raise KeyError("Quota")
+
+    monkeypatch.setitem(cli.CHECKS, "quotas", broken)
+    account = StubAccount()
+    identity(account)
+    code, text = run(["dev", "--check", "config", "--check", "quotas"], account)
+    assert code == 1
+    assert (
+        "quotas  FAIL" in text
+        and "KeyError" in text
+        and "config  PASS" in text.replace("  ", " ").replace(" PASS", "  PASS")
+    )
+
+
 def test_no_credentials_is_one_failed_row():
     account = StubAccount()
     account.error("sts", "get_caller_identity", "ExpiredToken", 403)
