@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .model import Context, Result, Status, call
+from .stages import step
 
 
 def ecr_images(ctx: Context) -> list[Result]:
@@ -35,7 +36,7 @@ def ecr_images(ctx: Context) -> list[Result]:
                     check,
                     status,
                     f"repository {name} does not exist yet",
-                    f"create it (ECR stage: pulumi up --stack {f.stack} --target '**Ecr**'), then make images STACK={f.stack}",
+                    f"create it (ECR stage: {step('ecr').for_stack(f.stack)}), then make images STACK={f.stack}",
                 )
             )
         elif code == "ImageNotFoundException":
