@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..config import NetworkConfig
 from .model import Context, Result, Status, call
+from .stages import step
 
 NETWORK_RUNNER_KEY = "platform:network.runnerSecurityGroupIds"
 
@@ -17,13 +18,13 @@ def network_runner_key_supported() -> bool:
     return "runner_security_group_ids" in NetworkConfig.model_fields
 
 
-def _missing_groups(ctx: Context, check: str, groups: list[str]) -> list[str]:
-    """The runner groups that do not exist in the stack's account and Region."""
+def _group_vpcs(ctx: Context, check: str, groups: list[str]) -> dict[str, str | None]:
+    """The VPC of each runner group; None for a group that does not exist in the account and Region."""
     key = f"groups:{','.join(sorted(groups))}"
     if key not in ctx.cache:
-        missing: list[str] = []
+        vpcs: dict[str, str | None] = {}
         for group in groups:  # one call per group: a missing id fails the whole request
-            _, code = call(
+            response, code = call(
                 ctx,
                 check,
                 "ec2",
@@ -31,10 +32,55 @@ def _missing_groups(ctx: Context, check: str, groups: list[str]) -> list[str]:
                 ("InvalidGroup.NotFound", "InvalidGroupId.Malformed", "InvalidGroupId.NotFound"),
                 GroupIds=[group],
             )
-            if code:
-                missing.append(group)
-        ctx.cache[key] = missing
+            found = response.get("SecurityGroups", []) if not code else []
+            vpcs[group] = str(found[0].get("VpcId", "")) if found else None
+        ctx.cache[key] = vpcs
     return ctx.cache[key]
+
+
+def _stack_vpcs(ctx: Context, check: str) -> list[str]:
+    """The stack's VPC (found by the default tags every resource carries), once the network exists."""
+    if "stack-vpcs" not in ctx.cache:
+        f = ctx.facts
+        filters = [
+            {"Name": "tag:Project", "Values": [f.project]},
+            {"Name": "tag:Environment", "Values": [f.environment]},
+        ]
+        response, _ = call(ctx, check, "ec2", "describe_vpcs", Filters=filters)
+        ctx.cache["stack-vpcs"] = [str(v["VpcId"]) for v in response.get("Vpcs", [])]
+    return ctx.cache["stack-vpcs"]
+
+
+def _placed(ctx: Context, check: str, listed: list[str]) -> Result | None:
+    """A failure or warning when the listed runner groups do not exist or sit outside the stack's
+    VPC (a security-group rule admits a group of the same VPC only); None when they are in it."""
+    f = ctx.facts
+    vpcs = _group_vpcs(ctx, check, listed)
+    present = {g: v for g, v in vpcs.items() if v is not None}
+    if not present:
+        return Result(
+            check,
+            Status.FAIL,
+            f"runner group {', '.join(listed)} does not exist in {ctx.account} {f.region}",
+            "pass the runner's real group (--runner-security-group-id), or run on the runner",
+        )
+    stack_vpcs = _stack_vpcs(ctx, check)
+    if not stack_vpcs:
+        return Result(
+            check,
+            Status.WARN,
+            f"the stack's VPC does not exist yet; runner group {next(iter(present))} must end up inside it",
+            f"network stage first, then start the runner in a private subnet of its VPC: {step('network').for_stack(f.stack)}",
+        )
+    if not any(v in stack_vpcs for v in present.values()):
+        group, vpc = next(iter(present.items()))
+        return Result(
+            check,
+            Status.FAIL,
+            f"runner group {group} is in {vpc}, the stack's VPC is {', '.join(stack_vpcs)}: its rules cannot admit it",
+            f"run the runner in a private subnet of {stack_vpcs[0]} with a group of that VPC",
+        )
+    return None
 
 
 def _unknown_runner(ctx: Context, check: str, what: str) -> Result:
@@ -69,16 +115,9 @@ def eks_api(ctx: Context) -> list[Result]:
                 f"add {runner.security_group_ids[0]} to {f.runner_key}",
             )
         ]
-    missing = _missing_groups(ctx, check, listed)
-    if len(missing) == len(listed):
-        return [
-            Result(
-                check,
-                Status.FAIL,
-                f"runner group {', '.join(missing)} does not exist in {ctx.account} {f.region}",
-                "pass the runner's real group (--runner-security-group-id), or run on the runner",
-            )
-        ]
+    problem = _placed(ctx, check, listed)
+    if problem is not None:
+        return [problem]
     return [Result(check, Status.PASS, f"runner group {listed[0]} is allowed to the EKS API ({f.runner_key})")]
 
 
@@ -129,16 +168,9 @@ def interface_endpoints(ctx: Context) -> list[Result]:
                 f"add {runner.security_group_ids[0]} to {NETWORK_RUNNER_KEY}",
             )
         ]
-    missing = _missing_groups(ctx, check, listed)
-    if len(missing) == len(listed):
-        return [
-            Result(
-                check,
-                Status.FAIL,
-                f"runner group {', '.join(missing)} does not exist in {ctx.account} {f.region}",
-                "pass the runner's real group (--runner-security-group-id), or run on the runner",
-            )
-        ]
+    problem = _placed(ctx, check, listed)
+    if problem is not None:
+        return [problem]
     return [Result(check, Status.PASS, f"runner group {listed[0]} is admitted by the endpoints ({services})")]
 
 

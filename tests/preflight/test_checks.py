@@ -245,18 +245,25 @@ def test_alarm_subscriptions_confirmed_pass_pending_fail_before_deploy_warn():
 # --- reach: EKS API and interface endpoints ----------------------------------------------------------
 
 
-def with_group(account: StubAccount, exists: bool = True) -> None:
+def with_group(account: StubAccount, exists: bool = True, runner_vpc: str = "vpc-0a1b2c3d") -> None:
     params = {"GroupIds": [RUNNER_SG]}
     if exists:
-        group = {"GroupId": RUNNER_SG, "GroupName": "gh-runner", "VpcId": "vpc-0a1b2c3d", "OwnerId": ACCOUNT}
+        group = {"GroupId": RUNNER_SG, "GroupName": "gh-runner", "VpcId": runner_vpc, "OwnerId": ACCOUNT}
         account.add("ec2", "describe_security_groups", {"SecurityGroups": [group]}, params)
     else:
         account.error("ec2", "describe_security_groups", "InvalidGroup.NotFound", 400, params)
 
 
+def with_stack_vpc(account: StubAccount, vpc: str | None = "vpc-0a1b2c3d", environment: str = "prod") -> None:
+    filters = [{"Name": "tag:Project", "Values": ["platform"]}, {"Name": "tag:Environment", "Values": [environment]}]
+    vpcs = [{"VpcId": vpc, "CidrBlock": "10.0.0.0/16"}] if vpc else []
+    account.add("ec2", "describe_vpcs", {"Vpcs": vpcs}, {"Filters": filters})
+
+
 def test_eks_api_passes_for_a_listed_runner_group_or_an_allowed_public_address():
     account = StubAccount()
     with_group(account)
+    with_stack_vpc(account)
     assert statuses(reach.eks_api(context(facts("prod", ready_config()), account))) == ["PASS"]
     account.done()
     public = facts("prod", endpoint_public_access_cidrs=("198.51.100.0/24",))
@@ -273,6 +280,19 @@ def test_eks_api_fails_for_an_unlisted_unknown_or_missing_runner_group():
     with_group(account, exists=False)
     [missing] = reach.eks_api(context(facts("prod", ready_config()), account))
     assert missing.status is Status.FAIL and "does not exist" in missing.finding
+    account = StubAccount()
+    with_group(account, runner_vpc="vpc-0ffee000")
+    with_stack_vpc(account)
+    [elsewhere] = reach.eks_api(context(facts("prod", ready_config()), account))
+    assert (
+        elsewhere.status is Status.FAIL and "is in vpc-0ffee000, the stack's VPC is vpc-0a1b2c3d" in elsewhere.finding
+    )
+    account = StubAccount()
+    with_group(account)
+    with_stack_vpc(account, None)
+    [early] = reach.eks_api(context(facts("prod", ready_config()), account))
+    assert early.status is Status.WARN and "network stage first" in early.fix
+    account.done()
     assert statuses(reach.eks_api(context(facts("dev"), StubAccount()))) == ["SKIP"]
 
 
@@ -281,6 +301,7 @@ def test_interface_endpoints_admit_the_runner_only_through_the_network_runner_li
     listed = facts("prod", ready_config(), runner_key=reach.NETWORK_RUNNER_KEY, runner_security_group_ids=(RUNNER_SG,))
     account = StubAccount()
     with_group(account)
+    with_stack_vpc(account)
     assert statuses(reach.interface_endpoints(context(listed, account))) == ["PASS"]
     account.done()
     fallback = facts("prod", ready_config(), runner_key="platform:compute.eks.apiClientSecurityGroupIds")

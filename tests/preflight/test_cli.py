@@ -97,6 +97,8 @@ def ready_account() -> StubAccount:
         account.add("sns", "list_subscriptions_by_topic", {"Subscriptions": [sub]}, {"TopicArn": TOPIC.format(tier)})
     group = {"GroupId": RUNNER_SG, "GroupName": "gh-runner", "VpcId": "vpc-0a1b2c3d"}
     account.add("ec2", "describe_security_groups", {"SecurityGroups": [group]}, {"GroupIds": [RUNNER_SG]})
+    stack_tags = [{"Name": "tag:Project", "Values": ["platform"]}, {"Name": "tag:Environment", "Values": ["prod"]}]
+    account.add("ec2", "describe_vpcs", {"Vpcs": [{"VpcId": "vpc-0a1b2c3d"}]}, {"Filters": stack_tags})
     for service in ("frontend", "backend", "api-gateway"):
         params = {"repositoryName": f"platform/prod/{service}", "imageIds": [{"imageTag": "v1.0.0"}]}
         account.add("ecr", "describe_images", {"imageDetails": [{"imageTags": ["v1.0.0"]}]}, params)
