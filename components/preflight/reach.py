@@ -52,8 +52,8 @@ def _stack_vpcs(ctx: Context, check: str) -> list[str]:
 
 
 def _placed(ctx: Context, check: str, listed: list[str]) -> Result | None:
-    """A failure or warning when the listed runner groups do not exist or sit outside the stack's
-    VPC (a security-group rule admits a group of the same VPC only); None when they are in it."""
+    """A failure when the listed runner groups do not exist, a warning when they sit outside the
+    stack's VPC or it does not exist yet; None when they are in it."""
     f = ctx.facts
     vpcs = _group_vpcs(ctx, check, listed)
     present = {g: v for g, v in vpcs.items() if v is not None}
@@ -74,10 +74,13 @@ def _placed(ctx: Context, check: str, listed: list[str]) -> Result | None:
         )
     if not any(v in stack_vpcs for v in present.values()):
         group, vpc = next(iter(present.items()))
+        # Rules may reference a group of a peered VPC (or across a transit gateway with security
+        # group referencing): possible, but then private DNS and routing must be set up too.
         return Result(
             check,
-            Status.FAIL,
-            f"runner group {group} is in {vpc}, the stack's VPC is {', '.join(stack_vpcs)}: its rules cannot admit it",
+            Status.WARN,
+            f"runner group {group} is in {vpc}, the stack's VPC is {', '.join(stack_vpcs)}: reachable only "
+            "through VPC peering or a transit gateway, with routes and private DNS",
             f"run the runner in a private subnet of {stack_vpcs[0]} with a group of that VPC",
         )
     return None

@@ -271,7 +271,7 @@ def test_eks_api_passes_for_a_listed_runner_group_or_an_allowed_public_address()
     assert statuses(reach.eks_api(context(public, StubAccount(), runner))) == ["PASS"]
 
 
-def test_eks_api_fails_for_an_unlisted_unknown_or_missing_runner_group():
+def test_eks_api_fails_for_an_unlisted_unknown_or_missing_runner_group_and_warns_outside_the_vpc():
     [unlisted] = reach.eks_api(context(facts("prod"), StubAccount()))  # shipped: apiClientSecurityGroupIds []
     assert unlisted.status is Status.FAIL and f"add {RUNNER_SG} to" in unlisted.fix
     [unknown] = reach.eks_api(context(facts("prod"), StubAccount(), Runner((), "203.0.113.9/32", "test")))
