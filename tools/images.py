@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from components.compute import eks_plan, task_plan
 from components.preflight.facts import PreflightUsageError, StackFacts, load_facts
 
@@ -240,22 +242,27 @@ def main(argv: Sequence[str] | None = None, *, session: Any = None, run: Runner 
 
         session = boto3.Session(region_name=facts.region)
     registry = args.registry
-    if registry is None:
-        account = session.client("sts").get_caller_identity()["Account"]
-        registry = f"{account}.dkr.ecr.{facts.region}.amazonaws.com"
     try:
+        if registry is None:
+            account = session.client("sts").get_caller_identity()["Account"]
+            registry = f"{account}.dkr.ecr.{facts.region}.amazonaws.com"
         pushes = plan(facts, registry, source=args.source, placeholders=args.placeholders)
+        if args.dry_run:
+            for push in pushes:
+                for command in push.crane_commands():
+                    print(shlex.join(command))
+                if push.kind == "unsourced":
+                    print(f"# {push.destination}: pushed only if missing, and then it needs a source: {UNSOURCED_FIX}")
+            return 0
+        return push_all(facts, pushes, session.client("ecr"), run)
     except PlanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.dry_run:
-        for push in pushes:
-            for command in push.crane_commands():
-                print(shlex.join(command))
-            if push.kind == "unsourced":
-                print(f"# {push.destination}: pushed only if missing, and then it needs a source: {UNSOURCED_FIX}")
-        return 0
-    return push_all(facts, pushes, session.client("ecr"), run)
+    except (ClientError, BotoCoreError) as exc:
+        # Credentials, permissions or network: the AWS error code names what is missing.
+        code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else type(exc).__name__
+        print(f"error: AWS refused or could not be reached: {code} ({exc})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -139,3 +139,15 @@ def test_without_a_source_present_images_pass_and_a_missing_one_fails_before_any
     assert images.push_all(stack, pushes, account.client("ecr"), lambda c, s: calls.append(c) or 0) == 1
     account.done()
     assert calls == []
+
+
+def test_aws_errors_are_one_message_not_a_traceback(capsys: pytest.CaptureFixture[str]):
+    account = StubAccount()
+    account.error("sts", "get_caller_identity", "ExpiredToken", 403)
+    assert images.main(["prod", "--placeholders"], session=account) == 1
+    assert "error: AWS refused or could not be reached: ExpiredToken" in capsys.readouterr().err
+    account = StubAccount()
+    account.error("ecr", "describe_images", "AccessDeniedException", 400)
+    assert images.main(["prod", "--placeholders", "--registry", REGISTRY], session=account) == 1
+    assert "AccessDeniedException" in capsys.readouterr().err
+    account.done()
