@@ -29,6 +29,8 @@ class StubAccount:
         self.region = region
         self._clients: dict[str, Any] = {}
         self._stubbers: dict[str, Stubber] = {}
+        self.actions: set[str] = set()
+        """IAM actions of every call made (`<prefix>:<Operation>`; AWS names these APIs' actions alike)."""
 
     def client(self, service: str) -> Any:
         self._stubber(service)
@@ -42,6 +44,12 @@ class StubAccount:
                 aws_access_key_id="testing",
                 aws_secret_access_key="testing",
             )
+            prefix = {"service-quotas": "servicequotas"}.get(service, service)
+
+            def record(model: Any, **_: Any) -> None:
+                self.actions.add(f"{prefix}:{model.name}")
+
+            client.meta.events.register("before-parameter-build", record)
             stubber = Stubber(client)
             stubber.activate()
             self._clients[service], self._stubbers[service] = client, stubber

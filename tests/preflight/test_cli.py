@@ -151,6 +151,21 @@ def test_prod_passes_against_an_account_that_has_every_prerequisite(tmp_path: Pa
         assert "  WARN  " not in text, text
 
 
+def test_the_runbook_lists_every_action_the_preflight_calls(tmp_path: Path):
+    """The read-only policy the runbook gives the preflight identity covers what it really calls
+    (recorded from both whole runs: a fresh account and a ready one)."""
+    fresh, ready = fresh_account(), ready_account()
+    run(["prod", "--runner-security-group-id", RUNNER_SG], fresh)
+    stack_file = write_stack_file(tmp_path / "Pulumi.prod.yaml", ready_config())
+    run(["prod", "--config", str(stack_file), "--runner-security-group-id", RUNNER_SG], ready)
+    called = fresh.actions | ready.actions
+    assert {"route53:GetHostedZone", "iam:SimulatePrincipalPolicy", "servicequotas:GetServiceQuota"} <= called
+    assert "cloudwatch:GetMetricStatistics" in called and "sts:GetCallerIdentity" in called
+    runbook = (ROOT / "docs" / "runbooks" / "first-deploy.md").read_text()
+    missing = sorted(a for a in called if f"`{a}`" not in runbook)
+    assert not missing, f"docs/runbooks/first-deploy.md does not list {missing}"
+
+
 def test_only_the_named_checks_run_and_skipped_ones_do_not():
     account = StubAccount()
     identity(account)
