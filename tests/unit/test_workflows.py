@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -68,12 +66,25 @@ def test_pull_request_runs_make_test_offline_previews_and_the_cost_diff():
     assert "for stack in dev staging prod" in text
     assert "python -m offline_preview.compare out/base out/head --markdown" in text
     preview = load("pull-request.yml")["jobs"]["pulumi-preview"]
-    assert [e["stack"] for e in matrix_entries(preview)] == STACKS
     [pulumi] = [s for s in preview["steps"] if "pulumi/actions@" in s.get("uses", "")]
-    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["stack-name"] == "dev"
     assert pulumi["with"]["policyPacks"] == "policies"
-    assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ matrix.stack }}.json"
+    assert pulumi["with"]["policyPackConfigs"] == "policies/config/dev.json"
     assert pulumi["with"]["comment-on-pr"] is True
+
+
+def test_no_pull_request_job_gets_staging_or_prod_credentials_or_their_runners():
+    """A pull request's code (its own version of the workflow included) never gets a role that can
+    decrypt staging or prod secrets, nor a runner inside their VPCs."""
+    text = (WORKFLOWS / "pull-request.yml").read_text()
+    for stack in ("STAGING", "PROD"):
+        assert f"AWS_PREVIEW_ROLE_ARN_{stack}" not in text and f"PULUMI_STATE_URL_{stack}" not in text
+    assert "self-hosted" not in text and "platform-" not in text.replace("platform-prod", "").replace(
+        "platform-staging", ""
+    )
+    for job_id, job in load("pull-request.yml")["jobs"].items():
+        assert labels(job["runs-on"]) == ["ubuntu-24.04"], job_id
+        assert "environment" not in job, job_id
 
 
 def test_comment_workflow_only_reads_the_artifact():
@@ -87,14 +98,27 @@ def test_comment_workflow_only_reads_the_artifact():
 
 def test_deploy_goes_dev_staging_prod_with_policies_enforced_and_one_group_per_stack():
     jobs = load("deploy.yml")["jobs"]
-    assert [jobs[s]["needs"] for s in STACKS] == ["test", "dev", "staging"]
+    assert [jobs[s]["needs"] for s in STACKS] == ["test", "dev", ["staging", "preview-prod"]]
     for stack in STACKS:
         job = jobs[stack]
-        assert job["environment"] == stack
+        assert job["environment"].split(" #")[0] == stack and job["env"]["STACK"] == stack
         assert job["concurrency"] == {"group": f"pulumi-{stack}", "cancel-in-progress": False}
-        [up] = [s for s in job["steps"] if "pulumi/actions@" in s.get("uses", "")]
-        assert up["with"]["command"] == "up" and up["with"]["stack-name"] == stack
-        assert up["with"]["policyPackConfigs"] == f"policies/config/{stack}.json"
+        [up] = [s for s in job["steps"] if s.get("id") == "up"]
+        assert (
+            'pulumi up --stack "$STACK" --policy-pack policies --policy-pack-config "policies/config/$STACK.json"'
+            in up["run"]
+        )
+        assert "--yes" in up["run"] and "--skip-preview" not in up["run"]
+
+
+def test_prod_reviewers_see_a_real_preview_of_prod_before_they_approve():
+    jobs = load("deploy.yml")["jobs"]
+    preview = jobs["preview-prod"]
+    assert preview["needs"] == "staging" and "preview-prod" in jobs["prod"]["needs"]
+    assert preview["environment"] == "preview-prod" and preview["env"]["STACK"] == "prod"
+    script = next(s["run"] for s in preview["steps"] if "pulumi preview" in s.get("run", ""))
+    assert '--policy-pack-config "policies/config/$STACK.json"' in script and "GITHUB_STEP_SUMMARY" in script
+    assert 'exit "$rc"' in script  # a failed preview stops the deployment before the approval
 
 
 def test_drift_previews_every_stack_with_refresh_and_never_queues_in_a_deploy_group():
@@ -113,7 +137,9 @@ def test_drift_previews_every_stack_with_refresh_and_never_queues_in_a_deploy_gr
         "--workflow deploy.yml" in check["steps"][0]["run"]
         and 'select(.status != "completed")' in check["steps"][0]["run"]
     )
-    assert "environment" not in job  # prod's required reviewers must not block a read-only check
+    # Its own main-only environment, never the stack's: prod's reviewers must not hold a read-only check.
+    assert job["environment"].split(" #")[0] == "preview-${{ matrix.stack }}"
+    assert check["needs"] == "default-branch"
     script = next(s["run"] for s in job["steps"] if s.get("id") == "preview")
     assert "--refresh --expect-no-changes" in script and "no changes were expected" in script
 
@@ -166,7 +192,7 @@ def labels(runs_on: Any) -> list[str]:
 
 
 def job_stack(job_id: str, job: dict[str, Any], entry: dict[str, Any]) -> str | None:
-    return entry.get("stack") or (job_id if job_id in STACKS else None)
+    return entry.get("stack") or (job.get("env") or {}).get("STACK") or (job_id if job_id in STACKS else None)
 
 
 def cloud_jobs() -> list[tuple[str, str, str, dict[str, Any], dict[str, Any]]]:
@@ -194,7 +220,8 @@ def private_eks(stack: str) -> bool:
 
 def test_every_stack_has_its_cloud_jobs_in_each_cloud_workflow():
     found = {(name, stack) for name, _job_id, stack, _job, _entry in cloud_jobs()}
-    assert found == {(name, stack) for name in CLOUD_WORKFLOWS for stack in STACKS}
+    expected = {(name, stack) for name in ("deploy.yml", "drift.yml") for stack in STACKS}
+    assert found == expected | {("pull-request.yml", "dev")}  # staging and prod: never from a pull request
 
 
 def test_staging_and_prod_are_private_eks_stacks():
@@ -269,12 +296,17 @@ def test_no_workflow_uses_a_single_state_bucket_or_preview_role():
 @pytest.mark.parametrize("workflow, job_id, stack, job, entry", CLOUD_JOBS)
 def test_cloud_jobs_use_their_own_stacks_state_and_role_after_checking_them(workflow, job_id, stack, job, entry):
     state = f"${{{{ vars.PULUMI_STATE_URL_{stack.upper()} }}}}"
-    deploy = workflow == "deploy.yml"
+    deploy = workflow == "deploy.yml" and job_id == stack
     role = "${{ vars.AWS_DEPLOY_ROLE_ARN }}" if deploy else f"${{{{ vars.AWS_PREVIEW_ROLE_ARN_{stack.upper()} }}}}"
+    environment = resolve(job.get("environment", ""), entry).split(" #")[0]
     if deploy:
-        assert job["environment"] == stack  # AWS_DEPLOY_ROLE_ARN comes from the stack's environment
+        assert environment == stack  # AWS_DEPLOY_ROLE_ARN comes from the stack's environment
+    elif workflow == "pull-request.yml":
+        assert stack == "dev" and environment == ""
     else:
-        assert "environment" not in job  # prod's required reviewers must not hold previews or drift
+        # Read-only work on main runs in preview-<stack> (main only, no reviewers): the preview
+        # role trusts that environment's subject, so no other ref can assume it.
+        assert environment == f"preview-{stack}"
     [check] = step_with(job, "./.github/actions/stack-settings")
     [creds] = step_with(job, "aws-actions/configure-aws-credentials@")
     steps = job["steps"]
@@ -288,7 +320,8 @@ def test_cloud_jobs_use_their_own_stacks_state_and_role_after_checking_them(work
         resolve(s["with"]["cloud-url"], entry) for s in step_with(job, "pulumi/actions@") if "cloud-url" in s["with"]
     ]
     urls += [resolve(s["env"]["STATE_URL"], entry) for s in steps if "STATE_URL" in s.get("env", {})]
-    assert urls == [state], f"{workflow}:{job_id} ({stack}) logs in to {urls}"
+    urls += [resolve(job["env"]["STATE_URL"], entry)] if "STATE_URL" in job.get("env", {}) else []
+    assert urls and set(urls) == {state}, f"{workflow}:{job_id} ({stack}) logs in to {urls}"
     for step in step_with(job, "pulumi/actions@"):
         if "stack-name" in step["with"]:
             assert resolve(step["with"]["stack-name"], entry) == stack
@@ -393,108 +426,130 @@ def test_deploy_passes_the_replace_input_to_every_stack():
         job = doc["jobs"][stack]
         [replace] = step_with(job, "./.github/actions/replace-urns")
         assert replace["with"] == {"stack": stack, "resources": "${{ inputs.replace }}"}
-        [up] = step_with(job, "pulumi/actions@")
-        assert up["with"]["replace"] == f"${{{{ steps.{replace['id']}.outputs.urns }}}}"
+        [up] = [s for s in job["steps"] if s.get("id") == "up"]
+        assert up["env"]["REPLACE"] == f"${{{{ steps.{replace['id']}.outputs.urns }}}}"
+        assert 'replace+=(--replace "$urn")' in up["run"] and '"${replace[@]}"' in up["run"]
         assert job["steps"].index(replace) < job["steps"].index(up)
 
 
-# --- the PR comment poster (github-script, run under node with a fake GitHub API) ---------------
-
-HARNESS = r"""
-const fs = require('fs');
-const script = fs.readFileSync(process.argv[2], 'utf8');
-const state = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
-const calls = [];
-const github = {
-  paginate: async () => state.comments,
-  rest: {
-    pulls: { get: async () => ({ data: { head: { sha: state.prHead } } }) },
-    issues: {
-      listComments: 'listComments',
-      updateComment: async (a) => { calls.push(['update', a.comment_id, a.body]); },
-      createComment: async (a) => { calls.push(['create', a.issue_number, a.body]); },
-      deleteComment: async (a) => { calls.push(['delete', a.comment_id]); },
-    },
-  },
-};
-const core = { setFailed: (m) => calls.push(['failed', m]), notice: (m) => calls.push(['notice', m]) };
-const context = { repo: { owner: 'o', repo: 'r' } };
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
-new AsyncFunction('require', 'github', 'context', 'core', script)(require, github, context, core)
-  .then(() => console.log(JSON.stringify(calls)));
-"""
+# --- drift runs on the default branch only ----------------------------------------------------------
 
 
-def post_comments(tmp_path: Path, files: dict[str, str], comments: list[dict[str, Any]], pr_head: str = "abc"):
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    [job] = load("pull-request-comment.yml")["jobs"].values()
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "script.js").write_text(job["steps"][-1]["with"]["script"])
-    (tmp_path / "harness.js").write_text(HARNESS)
-    (tmp_path / "state.json").write_text(json.dumps({"comments": comments, "prHead": pr_head}))
-    preview = tmp_path / "preview"
-    preview.mkdir()
-    (preview / "pr-number").write_text("7\n")
-    for name, text in files.items():
-        (preview / name).write_text(text)
+def guard_script() -> tuple[dict[str, Any], str]:
+    job = load("drift.yml")["jobs"]["default-branch"]
+    [step] = job["steps"]
+    return job, step["run"]
+
+
+@pytest.mark.parametrize(
+    "event, ref, default, allowed",
+    [
+        ("schedule", "refs/heads/main", "", True),
+        ("workflow_dispatch", "refs/heads/main", "main", True),
+        ("workflow_dispatch", "refs/heads/trunk", "trunk", True),
+        ("workflow_dispatch", "refs/heads/feature/x", "main", False),
+        ("workflow_dispatch", "refs/tags/v1.0.0", "main", False),
+        ("workflow_dispatch", "refs/heads/main-old", "main", False),
+    ],
+)
+def test_drift_refuses_any_ref_but_the_default_branch(event: str, ref: str, default: str, allowed: bool):
+    job, script = guard_script()
+    assert job["permissions"] == {} and labels(job["runs-on"]) == ["ubuntu-24.04"]
+    env = {"PATH": os.environ["PATH"], "EVENT": event, "REF": ref, "DEFAULT_BRANCH": default}
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env, capture_output=True, text=True)
+    assert (proc.returncode == 0) is allowed, proc.stdout
+    if not allowed:
+        assert "::error::drift runs only on the default branch" in proc.stdout
+
+
+def test_every_drift_job_waits_for_the_branch_guard():
+    jobs = load("drift.yml")["jobs"]
+
+    def ancestors(job_id: str) -> set[str]:
+        needs = jobs[job_id].get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        return set(needs).union(*(ancestors(n) for n in needs)) if needs else set()
+
+    for job_id in jobs:
+        if job_id != "default-branch":
+            assert "default-branch" in ancestors(job_id), job_id
+    assert set(load("drift.yml")["on"]) == {"schedule", "workflow_dispatch"}
+
+
+# --- the deploy workflow follows the runbook's order ------------------------------------------------
+
+RUNBOOK = ROOT / "docs" / "runbooks" / "first-deploy.md"
+
+
+def unquoted(text: str) -> str:
+    return " ".join(text.replace('"', "").replace("'", "").split())
+
+
+def test_each_deploy_job_runs_the_ci_steps_in_the_deploy_order_with_the_same_commands():
+    from secure_platform.preflight.stages import STEPS
+
+    ci = [s for s in STEPS if s.ci]
+    for stack in STACKS:
+        job = load("deploy.yml")["jobs"][stack]
+        ids = [s.get("id") for s in job["steps"] if s.get("id") in {c.key for c in ci}]
+        assert ids == [c.key for c in ci], stack
+        by_id = {s.get("id"): s for s in job["steps"]}
+        for c in ci:
+            assert unquoted(c.for_stack("$STACK")) in unquoted(by_id[c.key]["run"]), (stack, c.key)
+        # Credentials and the state login come before the first AWS call, the tools before images.
+        steps = job["steps"]
+        [creds] = step_with(job, "aws-actions/configure-aws-credentials@")
+        [tools] = step_with(job, "./.github/actions/deploy-tools")
+        assert steps.index(creds) < steps.index(by_id["preflight"]) and steps.index(tools) < steps.index(
+            by_id["images"]
+        )
+        assert steps.index(by_id["login"]) < steps.index(by_id["ecr"])
+
+
+def test_the_runbook_walks_every_step_in_the_same_order_with_the_same_commands():
+    from secure_platform.preflight.stages import STEPS
+
+    text = unquoted(RUNBOOK.read_text())
+    positions = []
+    for s in STEPS:
+        command = unquoted(s.for_stack("prod"))
+        assert command in text, f"the runbook does not run step {s.key}: {command}"
+        positions.append(text.index(command))
+    assert positions == sorted(positions), "the runbook's order differs from the deploy order"
+
+
+def test_workflow_and_runbook_agree_on_the_runner_table():
+    table = (ROOT / "docs" / "runbooks" / "ci.md").read_text()
+    for label in ("platform-staging", "platform-prod", "ubuntu-24.04"):
+        assert f"`{label}`" in table
+    for name in (
+        "AWS_DEPLOY_ROLE_ARN",
+        "AWS_PREVIEW_ROLE_ARN_DEV",
+        "AWS_PREVIEW_ROLE_ARN_STAGING",
+        "AWS_PREVIEW_ROLE_ARN_PROD",
+    ):
+        assert f"`{name}`" in table
+    for environment in ("dev", "staging", "prod", "preview-dev", "preview-staging", "preview-prod"):
+        assert f"`{environment}`" in table
+    for sub in ("environment:prod", "environment:preview-prod", "pull_request"):
+        assert sub in table
+
+
+# --- zizmor -------------------------------------------------------------------------------------
+
+
+def test_zizmor_is_pinned_run_by_make_test_and_finds_nothing():
+    assert re.search(r"^zizmor==\d+\.\d+\.\d+$", (ROOT / "requirements-dev.txt").read_text(), re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: .*\bzizmor\b", makefile, re.M)
+    zizmor = ROOT / "venv" / "bin" / "zizmor"
     proc = subprocess.run(
-        [node, "harness.js", "script.js", "state.json"],
-        cwd=tmp_path,
-        env={"PATH": os.environ["PATH"], "HEAD_SHA": "abc"},
-        capture_output=True,
-        text=True,
+        [str(zizmor), "--offline", "--no-progress", str(ROOT / ".github")], capture_output=True, text=True
     )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
-
-
-def bot(comment_id: int, body: str, login: str = "github-actions[bot]") -> dict[str, Any]:
-    return {"id": comment_id, "body": body, "user": {"login": login, "type": "Bot"}}
-
-
-def test_comment_poster_updates_its_comments_in_place_and_removes_leftovers(tmp_path: Path):
-    files = {"comment-1.md": "<!-- offline-preview:1 -->\n## Offline preview (1/2)\n\nA", "comment-2.md": "B"}
-    existing = [
-        bot(11, "<!-- offline-preview -->\nold single comment"),  # before the split: becomes comment 1
-        bot(12, "<!-- offline-preview:3 -->\nleft from a longer report"),
-        bot(13, "<!-- offline-preview:2 -->\nnot ours", login="someone-else[bot]"),
-        bot(14, "### pulumi preview of staging"),
-    ]
-    calls = post_comments(tmp_path, files, existing)
-    assert calls[0] == ["update", 11, "<!-- offline-preview:1 -->\n## Offline preview (1/2)\n\nA"]
-    assert calls[1] == ["create", 7, "<!-- offline-preview:2 -->\nB"]
-    assert calls[2:] == [["delete", 12]]
-
-
-def test_comment_poster_cuts_an_oversized_body_and_refuses_odd_artifacts(tmp_path: Path):
-    calls = post_comments(tmp_path / "big", {"comment-1.md": "x" * 70_000}, [])
-    [(verb, _number, body)] = calls
-    assert verb == "create" and len(body) <= 65_536 and body.startswith("<!-- offline-preview:1 -->")
-    for case, files in enumerate(({"comment-2.md": "gap"}, {f"comment-{i}.md": "x" for i in range(1, 12)}, {})):
-        calls = post_comments(tmp_path / f"odd-{case}", files, [])
-        assert [c[0] for c in calls] == ["failed"], files
-    stale = post_comments(tmp_path / "stale", {"comment-1.md": "A"}, [], pr_head="def")
-    assert [c[0] for c in stale] == ["notice"]
-
-
-def test_pull_request_packs_the_report_into_the_comments_the_poster_reads():
-    job = load("pull-request.yml")["jobs"]["offline-preview"]
-    [assemble] = [s for s in job["steps"] if "tools.pr_comment" in s.get("run", "")]
-    script = assemble["run"]
-    for part in ["cost difference=out/cost-diff.md", *(f"{s}=out/head/{s}.md" for s in STACKS)]:
-        assert f'--part "{part}"' in script
-    match = re.search(r"tools\.pr_comment (\S+)", script)
-    assert match is not None
-    out_dir = match.group(1)
-    assert f"> {out_dir}/pr-number" in script and '--artifact-url "$ARTIFACT_URL"' in script
-    uploads = {s["with"]["name"]: s for s in step_with(job, "actions/upload-artifact@")}
-    assert uploads["offline-preview"]["with"]["path"].rstrip("/") == out_dir
-    reports = uploads["offline-preview-reports"]
-    assert job["steps"].index(reports) < job["steps"].index(assemble)
-    assert assemble["env"]["ARTIFACT_URL"] == f"${{{{ steps.{reports['id']}.outputs.artifact-url }}}}"
-    [poster] = load("pull-request-comment.yml")["jobs"].values()
-    [download] = step_with(poster, "actions/download-artifact@")
-    assert download["with"]["name"] == "offline-preview" and download["with"]["path"] == "preview"
-    assert "preview/comment-${i}.md" in poster["steps"][-1]["with"]["script"]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Every rule switched off says why.
+    config = yaml.safe_load((ROOT / ".github" / "zizmor.yml").read_text())
+    text = (ROOT / ".github" / "zizmor.yml").read_text()
+    for rule in config["rules"]:
+        before = text.split(f"  {rule}:")[0].rstrip().splitlines()[-1]
+        assert before.strip().startswith("#"), f"{rule} is ignored without a reason"
