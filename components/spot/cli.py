@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .churn import PreviousSelection
-from .engine import evaluate
+from .engine import evaluate, finite_outputs
 from .filters import EmptySelectionError
 from .market import FileMarket, MarketDataError, MarketSource
 from .requirements import RequirementsError, parse_range, parse_requirements
@@ -214,11 +214,16 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
     except MarketDataError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # e.g. --market-data on an unreadable mount
+        err.print(f"error: cannot read market data: {exc.strerror or exc} ({exc.filename or args.market_data})")
+        return EXIT_BAD_INPUT
     outputs = dict(evaluation.outputs)
     if previous is not None:
         outputs["decision"] = {"reselect": evaluation.decision.reselect, "reason": evaluation.decision.reason}
+    outputs = finite_outputs(outputs)
     if args.json:
-        sys.stdout.write(json.dumps(outputs, indent=2, sort_keys=False) + "\n")
+        # allow_nan=False: the output is strict JSON (RFC 8259 has no NaN/Infinity) or nothing at all.
+        sys.stdout.write(json.dumps(outputs, indent=2, sort_keys=False, allow_nan=False) + "\n")
     else:
         console = Console()
         if not console.is_terminal:

@@ -114,7 +114,8 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
                 "AZ names were mapped to zone IDs with the bundled snapshot's mapping; "
                 "names map to different zones in each account (zone IDs do not)"
             )
-    zones = _choose_zones(req, zones, warnings)
+    # Canonical order: the API's (or a file's) zone order must never reorder outputs.
+    zones = sorted(_choose_zones(req, zones, warnings), key=lambda z: z.name)
 
     guessed: list[str] = []
     catalogue = live.call("the instance catalogue", lambda s: s.instance_types(req))
@@ -322,6 +323,33 @@ def selection_outputs(
     }
 
 
+def finite_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs with every non-finite number shown as unknown (None) and a warning naming it.
+
+    Validated data cannot produce one; this is the last line that keeps state and `--json` valid
+    JSON (Pulumi's state file and RFC 8259 have no NaN or Infinity).
+    """
+    bad: list[str] = []
+
+    def clean(value: Any, key: str) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            bad.append(f"{key} ({value})")
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v, f"{key}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    out = clean(outputs, "")
+    if bad:
+        out["warnings"] = [
+            *(out.get("warnings") or []),
+            f"unknown (not a finite number, from the market data): {', '.join(bad[:6])}",
+        ]
+    return out
+
+
 def kept_outputs(req: SpotRequirements, previous: dict[str, Any], decision: Decision) -> dict[str, Any]:
     """The previous selection unchanged; only figures that follow from new inputs are refreshed."""
     out = {k: previous[k] for k in OUTPUT_KEYS if k in previous}
@@ -386,4 +414,4 @@ def evaluate(
         else:
             kept.reason = f"previous selection kept ({decision.reason})"
             outputs = selection_outputs(req, snapshot, kept, now, decision)
-    return Evaluation(snapshot, fresh, decision, outputs)
+    return Evaluation(snapshot, fresh, decision, finite_outputs(outputs))

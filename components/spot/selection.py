@@ -371,8 +371,10 @@ def build_selection(
         ordered = [z for z in ordered if z in allowed_zones]
     zones = [z for z in group_zones(members, ordered) if z != ANY_ZONE]
     # The autoscaler models a node group on one type: put the smallest-memory type first so it never
-    # assumes more memory than the smallest node has; then best score first.
-    members = sorted(members, key=lambda c: (c.info.memory_gib, c.score, c.name))
+    # assumes more memory than the smallest node has; then by name. Never by price: a price wobble
+    # must not reorder the list (a node group's instanceTypes is an ordered list that forces a
+    # replacement when it changes).
+    members = sorted(members, key=lambda c: (c.info.memory_gib, c.name))
     by_name = snapshot.zone_by_name()
     selection = Selection(
         region=req.region,
