@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
     """Run the CLI; `source` replaces the boto3 market (tests)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)  # a message is one paragraph, never cut
     try:
         raw = _inputs(args)
     except ValueError as exc:

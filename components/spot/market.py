@@ -163,6 +163,13 @@ class FileMarket:
                 if (data_dir / name).exists():
                     _load_json(data_dir / name)
 
+    def validate_all(self) -> None:
+        """Load (and so check) every file this market would read; raises `MarketFileError`."""
+        for name in FILE_KINDS:
+            path = self._path(name)
+            if path is not None and (path.exists() or name != HISTORY_FILE):
+                _load_json(path)
+
     def _path(self, name: str) -> Path | None:
         """The file to read: the directory's own, else the bundled one (never a bundled history)."""
         if self.data_dir is not None and (self.data_dir / name).is_file():

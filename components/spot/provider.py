@@ -98,6 +98,7 @@ def input_props(props: dict[str, Any]) -> dict[str, Any]:
 def static_problems(req: SpotRequirements, files: FileMarket | None = None) -> EmptySelectionError | None:
     """Would the requirements leave no type, judged on the bundled catalogue and Spot Advisor data?"""
     files = files or FileMarket()
+    files.validate_all()
     catalogue, _ = files.catalogue()
     filters = static_filters(req)
     if req.region in files.advisor_regions():
