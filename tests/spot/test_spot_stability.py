@@ -1,0 +1,177 @@
+"""The held choice: canonical order, no change for wobble or reordering, explicit re-selection,
+previews and drift checks without market access, and a failed price call never frozen."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from spot_fakes import FakeMarket
+
+from components.spot.market import SourceUnavailableError
+from components.spot.provider import SpotSelectionProvider
+
+INPUTS: dict[str, Any] = {
+    "region": "us-east-1",
+    "vcpus": {"min": 2.0, "max": 4.0},
+    "memoryGib": {"min": 4.0, "max": 16.0},
+    "capacity": 20.0,
+    "allowedAvailabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"],
+}
+
+
+def provider_for(market: Any) -> SpotSelectionProvider:
+    return SpotSelectionProvider(market_factory=lambda region: market)
+
+
+def create(market: FakeMarket, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    provider = provider_for(market)
+    checked = provider.check({}, dict(inputs or INPUTS))
+    assert checked.failures == []
+    outs = provider.create(checked.inputs).outs
+    assert outs is not None
+    return outs
+
+
+def canonical(outs: dict[str, Any]) -> bool:
+    memory = {d["instanceType"]: d["memoryGib"] for d in outs["details"]}
+    return outs["instanceTypes"] == sorted(outs["instanceTypes"], key=lambda t: (memory[t], t)) and outs[
+        "availabilityZones"
+    ] == sorted(outs["availabilityZones"])
+
+
+class Unreachable:
+    """A market every call to which fails the way botocore fails without network."""
+
+    label = "AWS"
+    notes: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*_args: Any, **_kwargs: Any) -> Any:
+            self.calls += 1
+            raise SourceUnavailableError(name, "cannot reach AWS (EndpointConnectionError)", fatal=True)
+
+        return fail
+
+
+class Broken:
+    """A market that raises something no fallback expects (a bug, a malformed answer)."""
+
+    label = "AWS"
+    notes: tuple[str, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*_args: Any, **_kwargs: Any) -> Any:
+            raise KeyError("Timestamp")
+
+        return fail
+
+
+def test_a_two_percent_wobble_neither_reorders_nor_changes_the_held_types():
+    base = create(FakeMarket())
+    assert canonical(base)
+    for seed in range(15):
+        market = FakeMarket()
+        rng = random.Random(seed)
+        catalogue, _ = market.files.catalogue()
+        market.factor = {name: rng.uniform(0.98, 1.02) for name in catalogue}
+        fresh = create(market)
+        assert canonical(fresh)
+        if set(fresh["instanceTypes"]) == set(base["instanceTypes"]):
+            assert fresh["instanceTypes"] == base["instanceTypes"], seed  # same set, same list
+        assert provider_for(market).diff("id", base, dict(INPUTS)).changes is False, seed
+
+
+def test_the_same_types_in_another_order_are_no_change():
+    market = FakeMarket()
+    outs = create(market)
+    shuffled = {**outs, "instanceTypes": list(reversed(outs["instanceTypes"]))}
+    assert provider_for(market).diff("id", shuffled, dict(INPUTS)).changes is False
+
+
+def test_zone_order_from_the_api_or_the_inputs_never_changes_anything():
+    market = FakeMarket()
+    outs = create(market)
+    reordered = FakeMarket()
+    zones = reordered.files.zones("us-east-1")
+    reordered.zones = lambda: list(reversed(zones))  # type: ignore[method-assign]
+    again = create(reordered)
+    assert again["availabilityZones"] == outs["availabilityZones"] == sorted(outs["availabilityZones"])
+    assert again["availabilityZoneIds"] == outs["availabilityZoneIds"]
+    swapped = {**INPUTS, "allowedAvailabilityZones": ["us-east-1c", "us-east-1a", "us-east-1b"]}
+    assert provider_for(reordered).diff("id", outs, swapped).changes is False
+    assert provider_for(reordered).check({}, swapped).inputs["allowedAvailabilityZones"] == sorted(
+        INPUTS["allowedAvailabilityZones"]
+    )
+
+
+def test_a_reselect_token_re_chooses_and_says_why():
+    market = FakeMarket()
+    outs = create(market)
+    provider = provider_for(market)
+    assert provider.diff("id", outs, dict(INPUTS)).changes is False
+    asked = {**INPUTS, "reselect": "2026-03-quarterly"}
+    assert provider.diff("id", outs, asked).changes is True
+    updated = provider.update("id", outs, asked).outs
+    assert updated is not None and "re-selection requested" in updated["lastDecision"]
+    assert updated["selectedAt"] >= outs["selectedAt"] and updated["reselect"] == "2026-03-quarterly"
+    assert provider.diff("id", updated, asked).changes is False  # the same token again: held
+
+
+@pytest.mark.parametrize("market", [Unreachable(), Broken()], ids=["unreachable", "broken"])
+def test_preview_and_drift_of_a_held_choice_never_need_the_market(market):
+    held = create(FakeMarket())
+    provider = provider_for(market)
+    assert provider.diff("id", held, dict(INPUTS)).changes is False
+    assert provider.diff("id", held, {**INPUTS, "capacity": 40.0}).changes is False
+    # Narrowed requirements are still judged, on the bundled catalogue alone.
+    first = held["instanceTypes"][0]
+    narrowed = {**INPUTS, "excludedFamilies": [first.split(".")[0]]}
+    assert provider.diff("id", held, narrowed).changes is True
+
+
+def test_reselect_on_savings_off_makes_previews_call_no_aws_at_all():
+    market = FakeMarket()
+    quiet = {**INPUTS, "reselectOnSavings": False}
+    outs = create(market, quiet)
+    for name in outs["instanceTypes"]:
+        market.factor[name] = 3.0  # a saving far above both thresholds
+    market.calls.clear()
+    provider = provider_for(market)
+    assert provider.diff("id", outs, quiet).changes is False
+    assert market.calls == []
+    assert provider.diff("id", outs, {**quiet, "reselectOnSavings": True}).changes is True
+
+
+def test_a_failed_price_call_is_retried_at_the_next_preview_not_frozen():
+    market = FakeMarket()
+    market.fail["spot_price_history"] = SourceUnavailableError(
+        "DescribeSpotPriceHistory", "throttled (Throttling) after retries"
+    )
+    outs = create(market)
+    assert outs["priceBasis"] == "estimate"
+    assert any("DescribeSpotPriceHistory throttled" in w for w in outs["warnings"])  # reported
+    del market.fail["spot_price_history"]  # the market answers again
+    for name in outs["instanceTypes"]:
+        market.factor[name] = 2.0  # and the held pools are now dear
+    provider = provider_for(market)
+    market.calls.clear()
+    assert provider.diff("id", outs, dict(INPUTS)).changes is True
+    assert "spot_price_history" in market.calls  # retried
+    updated = provider.update("id", outs, dict(INPUTS)).outs
+    assert updated is not None and updated["priceBasis"] == "history"
+    assert "re-priced on live spot price history" in updated["lastDecision"]
+
+
+def test_unknown_capacity_in_a_preview_is_no_change_but_unknown_zones_are():
+    from pulumi.runtime.rpc import UNKNOWN
+
+    market = FakeMarket()
+    outs = create(market)
+    provider = provider_for(market)
+    assert provider.diff("id", outs, {**INPUTS, "capacity": UNKNOWN}).changes is False
+    assert provider.diff("id", outs, {**INPUTS, "allowedAvailabilityZones": UNKNOWN}).changes is True
