@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from botocore.stub import ANY
-from spot_fakes import NOW, FakeMarket
+from spot_fakes import NOW, FakeMarket, shared_market_data
 from test_spot_aws import stubbed
 
 from components.spot import market as market_module
@@ -252,7 +252,7 @@ def test_non_finite_flags_are_refused(flag, value, capsys):
 
 
 def test_the_real_shared_snapshot_is_accepted():
-    shared = REPO.parents[1] / "shared" / "data"
-    if not shared.is_dir():
+    shared = shared_market_data()
+    if shared is None:
         pytest.skip("the shared market data snapshot is not on this machine")
     FileMarket(shared).validate_all()
