@@ -99,6 +99,8 @@ def static_problems(req: SpotRequirements, files: FileMarket | None = None) -> E
     """Would the requirements leave no type, judged on the bundled catalogue and Spot Advisor data?"""
     files = files or FileMarket()
     files.validate_all()
+    if req.data_source == "bundled":
+        files.advisor(req.region)  # raises MarketDataError naming the covered regions
     catalogue, _ = files.catalogue()
     filters = static_filters(req)
     if req.region in files.advisor_regions():
@@ -144,7 +146,9 @@ class SpotSelectionProvider(ResourceProvider):
             empty = static_problems(req, self._file_market())
         except MarketFileError as exc:
             return CheckResult(inputs, [CheckFailure("region", f"{exc}")])
-        except MarketDataError:
+        except MarketDataError as exc:
+            if req.data_source == "bundled":  # no live data will cover the region either
+                return CheckResult(inputs, [CheckFailure("region", f"{exc}")])
             empty = None  # the region is checked against live data at create time
         if empty is not None:
             return CheckResult(inputs, [CheckFailure(empty.key, f"(bundled catalogue) {empty}")])

@@ -30,7 +30,7 @@ def _bad(reason: str) -> PydanticCustomError:
     return PydanticCustomError("spot", "{reason}", {"reason": reason})
 
 
-_FINITE = ConfigDict(**_Model.model_config, allow_inf_nan=False)
+_FINITE = ConfigDict({**_Model.model_config, "allow_inf_nan": False})
 """Numbers are finite: an infinite range or threshold is a mistake, never a wish."""
 
 

@@ -79,7 +79,7 @@ def _record(**changes: Any) -> dict[str, Any]:
 
 
 # (file, edit of the real data or raw bytes, text the message must name)
-CASES: dict[str, tuple[str, Edit | bytes, str]] = {
+CASES: dict[str, tuple[str, Edit | bytes | dict[str, Any], str]] = {
     "advisor savings 150 %": (ADVISOR, _advisor_entry(s=150, r=1), "['m6i.large'].s is 150"),
     "advisor savings -150 %": (ADVISOR, _advisor_entry(s=-150, r=1), "['m6i.large'].s is -150"),
     "advisor savings as text": (ADVISOR, _advisor_entry(s="50", r=1), "['m6i.large'].s is '50'"),

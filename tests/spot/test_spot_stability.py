@@ -175,3 +175,28 @@ def test_unknown_capacity_in_a_preview_is_no_change_but_unknown_zones_are():
     provider = provider_for(market)
     assert provider.diff("id", outs, {**INPUTS, "capacity": UNKNOWN}).changes is False
     assert provider.diff("id", outs, {**INPUTS, "allowedAvailabilityZones": UNKNOWN}).changes is True
+
+
+def test_a_region_the_bundled_data_lacks_fails_check_when_only_bundled_data_is_used():
+    found = SpotSelectionProvider().check({}, {**INPUTS, "region": "us-gov-west-1", "allowedAvailabilityZones": []})
+    assert found.failures == []  # live data may cover it at `up`
+    bundled = {**INPUTS, "region": "us-gov-west-1", "allowedAvailabilityZones": [], "dataSource": "bundled"}
+    failures = SpotSelectionProvider().check({}, bundled).failures
+    assert [f.property for f in failures] == ["region"] and "us-gov-west-1" in failures[0].reason
+
+
+def test_the_library_never_imports_an_offline_preview():
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "components" / "spot"
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not any(n.split(".")[0] == "offline_preview" for n in names), path
+    assert callable(SpotSelectionProvider.offline_create)  # the hook the library owns
