@@ -11,7 +11,8 @@ How a choice is made, in the spirit of EC2's price-capacity-optimized allocation
 3. Each type gets a risk-adjusted score in USD per vCPU-hour:
    `price / vcpus x (1 + volatility) x (1 + interruption rate) x (1 + 0.1 x missing-AZ share)`.
 4. Types are grouped by *shape* (same vCPUs, memory within 10 %): the cluster autoscaler treats a
-   node group as uniform, so mixing 4 GiB and 8 GiB nodes in one group makes it schedule pods onto
+   node group as uniform (kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md:
+   "the instance types should have the same amount of RAM and number of CPU cores"), so mixing 4 GiB and 8 GiB nodes in one group makes it schedule pods onto
    nodes that cannot hold them. In each shape the best `typeCount` types are picked greedily, with
    a small penalty for a second type of the same hardware lineage (category, generation, CPU
    maker), so one capacity crunch does not take out the group.
