@@ -383,6 +383,15 @@ def reprice(req: SpotRequirements, snapshot: MarketSnapshot, names: list[str]) -
     return selection
 
 
+def _keep_order(outputs: dict[str, Any], held: list[str]) -> dict[str, Any]:
+    """A re-selection that lands on the held set keeps the held list as it was (even a list held
+    in an older, non-canonical order): the same types in another order would replace the group."""
+    if set(outputs["instanceTypes"]) != set(held) or outputs["instanceTypes"] == held:
+        return outputs
+    by_name = {d["instanceType"]: d for d in outputs["details"]}
+    return {**outputs, "instanceTypes": list(held), "details": [by_name[t] for t in held]}
+
+
 def evaluate(
     req: SpotRequirements,
     *,
@@ -405,6 +414,8 @@ def evaluate(
     decision = decide(req, snapshot, previous, fresh)
     if decision.reselect or previous is None:
         outputs = selection_outputs(req, snapshot, fresh, now, decision)
+        if previous is not None:
+            outputs = _keep_order(outputs, previous.instance_types)
     elif previous_outputs is not None:
         outputs = kept_outputs(req, previous_outputs, decision)
     else:

@@ -95,6 +95,18 @@ def input_props(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY and k not in OUTPUT_KEYS and v is not None}
 
 
+def unknown_zones(req: SpotRequirements, files: FileMarket) -> str | None:
+    """Why `allowedAvailabilityZones` names no AZ the bundled snapshot knows for the region, or None.
+
+    AZ names are the same set in every account (us-east-1a ... f); only their mapping to physical
+    zones differs, so the names are a fair check without credentials."""
+    known = {z.name for z in files.zones(req.region)}
+    requested = req.allowed_availability_zones
+    if known and requested and not set(requested) & known:
+        return f"none of {requested} is an AZ of {req.region}; known: {', '.join(sorted(known))}"
+    return None
+
+
 def static_problems(req: SpotRequirements, files: FileMarket | None = None) -> EmptySelectionError | None:
     """Would the requirements leave no type, judged on the bundled catalogue and Spot Advisor data?"""
     files = files or FileMarket()
@@ -152,6 +164,9 @@ class SpotSelectionProvider(ResourceProvider):
             empty = None  # the region is checked against live data at create time
         if empty is not None:
             return CheckResult(inputs, [CheckFailure(empty.key, f"(bundled catalogue) {empty}")])
+        zones = unknown_zones(req, self._file_market())
+        if zones is not None:
+            return CheckResult(inputs, [CheckFailure("allowedAvailabilityZones", zones)])
         return CheckResult(req.to_inputs(), [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -200,3 +200,21 @@ def test_the_library_never_imports_an_offline_preview():
                 names = [node.module]
             assert not any(n.split(".")[0] == "offline_preview" for n in names), path
     assert callable(SpotSelectionProvider.offline_create)  # the hook the library owns
+
+
+def test_zones_that_do_not_exist_fail_check_instead_of_create():
+    bad = {**INPUTS, "allowedAvailabilityZones": ["us-east-1x", "us-east-1y"]}
+    failures = SpotSelectionProvider().check({}, bad).failures
+    assert [f.property for f in failures] == ["allowedAvailabilityZones"]
+    assert "us-east-1x" in failures[0].reason and "us-east-1a" in failures[0].reason
+
+
+def test_a_requested_reselection_that_lands_on_the_held_set_keeps_the_held_list():
+    market = FakeMarket()
+    outs = create(market)
+    legacy = {**outs, "instanceTypes": list(reversed(outs["instanceTypes"]))}  # e.g. an older price order
+    asked = {**INPUTS, "reselect": "now"}
+    updated = provider_for(market).update("id", legacy, asked).outs
+    assert updated is not None and "re-selection requested" in updated["lastDecision"]
+    assert updated["instanceTypes"] == legacy["instanceTypes"]  # same set: same list, no replacement
+    assert [d["instanceType"] for d in updated["details"]] == legacy["instanceTypes"]
