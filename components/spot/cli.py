@@ -202,7 +202,20 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
             from .aws import AwsMarket
 
             source = AwsMarket(req.region)
-        previous = PreviousSelection(args.previous) if args.previous else None
+        previous = None
+        if args.previous:
+            unknown = files.unknown_types(args.previous)
+            if unknown:
+                listed = "; ".join(
+                    f"{name!r}" + (f" (close: {', '.join(close)})" if close else "") for name, close in unknown.items()
+                )
+                err.print(
+                    f"error: --previous names instance type(s) unknown to {files.label}: {listed}. "
+                    "Give the node group's current types, comma-separated, e.g. m6i.large,m6a.large.",
+                    markup=False,
+                )
+                return EXIT_BAD_INPUT
+            previous = PreviousSelection(list(dict.fromkeys(args.previous)))
         evaluation = evaluate(req, files=files, source=source, previous=previous)
     except RequirementsError as exc:
         lines = [f"  - {p} [{_flag(p.key)}]" for p in exc.problems]

@@ -10,6 +10,7 @@ nothing (the dynamic provider host imports it).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import re
@@ -163,6 +164,11 @@ class FileMarket:
                 if (data_dir / name).exists():
                     _load_json(data_dir / name)
 
+    def unknown_types(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """Names neither the catalogue nor the Spot Advisor knows, each with close matches."""
+        catalogue, _ = self.catalogue()
+        return {n: difflib.get_close_matches(n, list(catalogue), n=3, cutoff=0.75) for n in names if n not in catalogue}
+
     def validate_all(self) -> None:
         """Load (and so check) every file this market would read; raises `MarketFileError`."""
         for name in FILE_KINDS:
@@ -209,9 +215,11 @@ class FileMarket:
         data = _load_json(path)
         regions = self.advisor_regions()
         if region not in regions:
+            close = difflib.get_close_matches(region, regions, n=3, cutoff=0.75)
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
             raise MarketDataError(
                 f"the Spot Advisor data ({self.label}) has no Linux entries for region {region}; "
-                f"it covers {', '.join(regions)}. Point --market-data at a snapshot that covers {region}."
+                f"it covers {', '.join(regions)}.{hint} Point --market-data at a snapshot that covers {region}."
             )
         out: dict[str, AdvisorEntry] = {}
         for name, entry in data["spot_advisor"][region]["Linux"].items():

@@ -198,6 +198,9 @@ def _problem(err: Any) -> InputProblem:
         return InputProblem(key, value, "must be true or false")
     if kind in ("float_parsing", "float_type"):
         return InputProblem(key, value, "must be a number")
+    if kind == "too_short":
+        allowed = f"; allowed: {', '.join(ARCHITECTURES)}" if key == "architectures" else ""
+        return InputProblem(key, value, f"must name at least one value{allowed}")
     if kind == "finite_number":
         return InputProblem(key, value, "must be a finite number (not NaN or infinity)")
     if kind in ("string_type", "string_too_long"):

@@ -160,3 +160,14 @@ def test_without_credentials_the_default_mode_falls_back_with_a_warning():
     out = json.loads(result.stdout)
     assert out["warnings"][0].startswith("AWS market data unavailable (no AWS credentials found")
     assert out["instanceTypes"]
+
+
+def test_unknown_previous_types_and_regions_are_refused_with_close_matches(capsys):
+    argv = ["recommend", "--region", "us-east-1", "--vcpus", "2-4", "--memory-gib", "4-16", "--offline"]
+    assert main([*argv, "--previous", "m6i.lrge,m5.large"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "'m6i.lrge' (close: m6i.large" in err and "--previous" in err
+    region = ["recommend", "--region", "eu-west-9", "--vcpus", "2-4", "--memory-gib", "4-16", "--offline"]
+    assert main(region) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "no Linux entries for region eu-west-9" in err and "Did you mean eu-west-1" in err
