@@ -251,7 +251,10 @@ class AwsMarket:
             )
             for page in pages:
                 for item in page["InstanceTypes"]:
-                    parsed = parse_instance_type(item)
+                    try:
+                        parsed = parse_instance_type(item)
+                    except (KeyError, TypeError, ValueError):
+                        parsed = None  # one malformed entry must not discard the whole catalogue
                     if parsed is not None:
                         out[parsed.name] = parsed
         return out

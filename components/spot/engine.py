@@ -69,6 +69,41 @@ class Live:
             return None
 
 
+def _usable(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def _usable_types(types: dict[str, InstanceType], warnings: list[str]) -> dict[str, InstanceType]:
+    """Live catalogue entries with vCPUs and memory > 0 (a zero would divide the price per vCPU)."""
+    bad = sorted(n for n, t in types.items() if not (_usable(t.vcpus) and _usable(t.memory_gib)))
+    if bad:
+        warnings.append(
+            f"DescribeInstanceTypes answered {len(bad)} type(s) without vCPUs or memory, left out: {', '.join(bad[:5])}"
+        )
+    return {n: t for n, t in types.items() if n not in set(bad)}
+
+
+def _usable_history(history: PriceHistory, warnings: list[str]) -> PriceHistory:
+    """Live price points that are finite and > 0 (a NaN would make every statistic NaN)."""
+    out: PriceHistory = {}
+    dropped = 0
+    for key, points in history.items():
+        kept = [(when, price) for when, price in points if _usable(price)]
+        dropped += len(points) - len(kept)
+        if kept:
+            out[key] = kept
+    if dropped:
+        warnings.append(f"DescribeSpotPriceHistory answered {dropped} price(s) that are not finite and > 0, left out")
+    return out
+
+
+def _usable_prices(prices: dict[str, float], warnings: list[str]) -> dict[str, float]:
+    bad = sorted(n for n, p in prices.items() if not _usable(p))
+    if bad:
+        warnings.append(f"the Price List answered unusable on-demand prices for {', '.join(bad[:5])}, left out")
+    return {n: p for n, p in prices.items() if n not in set(bad)}
+
+
 def _choose_zones(req: SpotRequirements, known: list[Zone], snapshot_warnings: list[str]) -> list[Zone]:
     requested = req.allowed_availability_zones
     if not requested:
@@ -120,6 +155,8 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
     guessed: list[str] = []
     catalogue = live.call("the instance catalogue", lambda s: s.instance_types(req))
     if catalogue is not None:
+        catalogue = _usable_types(catalogue, warnings) or None
+    if catalogue is not None:
         sources["catalogue"] = "AWS DescribeInstanceTypes"
         live_parts.add("catalogue")
     else:
@@ -147,6 +184,8 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
     start = now - timedelta(days=req.price_history_days)
     if offered and zones:
         history = live.call("spot prices", lambda s: s.spot_price_history(offered, zones, start, now))
+        if history is not None:
+            history = _usable_history(history, warnings)
         if history is not None and not history:
             warnings.append(f"DescribeSpotPriceHistory returned no Linux records for {len(offered)} candidate types")
             history = None
@@ -175,6 +214,8 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
     if offered:
         ranked = _cheapest_first(offered, catalogue, history, on_demand, advisor)
         prices = live.call("on-demand prices", lambda s: s.on_demand_prices(ranked))
+        if prices:
+            prices = _usable_prices(prices, warnings)
         if prices:
             on_demand = {**on_demand, **prices}
             sources["onDemandPrices"] = (

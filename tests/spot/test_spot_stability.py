@@ -218,3 +218,37 @@ def test_a_requested_reselection_that_lands_on_the_held_set_keeps_the_held_list(
     assert updated is not None and "re-selection requested" in updated["lastDecision"]
     assert updated["instanceTypes"] == legacy["instanceTypes"]  # same set: same list, no replacement
     assert [d["instanceType"] for d in updated["details"]] == legacy["instanceTypes"]
+
+
+class Garbled(FakeMarket):
+    """A live market whose answers carry NaN, negative and zero figures."""
+
+    def instance_types(self, req):  # type: ignore[no-untyped-def]
+        import dataclasses
+
+        types = super().instance_types(req)
+        types["m6i.large"] = dataclasses.replace(types["m6i.large"], vcpus=0)
+        return types
+
+    def spot_price_history(self, types, zones, start, end):  # type: ignore[no-untyped-def]
+        history = super().spot_price_history(types, zones, start, end)
+        for index, key in enumerate(sorted(history)):
+            when, _price = history[key][-1]
+            history[key][-1] = (when, [float("nan"), -0.01, 0.0, float("inf")][index % 4])
+        return history
+
+    def on_demand_prices(self, types):  # type: ignore[no-untyped-def]
+        prices = super().on_demand_prices(types)
+        return {name: (float("nan") if i % 2 else price) for i, (name, price) in enumerate(prices.items())}
+
+
+def test_garbled_live_answers_never_reach_the_outputs():
+    import json
+
+    outs = create(Garbled())
+    text = json.dumps(outs, allow_nan=False)  # raises on NaN/Infinity
+    assert "m6i.large" not in outs["instanceTypes"]
+    assert all(d["spotPrice"] > 0 for d in outs["details"])
+    warnings = " ".join(outs["warnings"])
+    assert "without vCPUs or memory" in warnings and "not finite and > 0" in warnings
+    assert "unusable on-demand prices" in warnings and text
