@@ -42,6 +42,7 @@ an offline preview; a preview finds the hook by name on the unpickled provider.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -72,6 +73,17 @@ LATER = frozenset(
     }
 )
 """Inputs that never force a re-choice by themselves: unknown in a preview, they change nothing."""
+
+
+_FALLBACK_PREFIXES = ("AWS market data unavailable", "Describe", "pricing:", "GetSpotPlacementScores")
+"""Warnings that say a live part fell back (see `engine.Live.call`)."""
+
+
+def report(req: SpotRequirements, previous: PreviousSelection, message: str) -> None:
+    """One line on stderr: the Pulumi engine shows a provider plugin's stderr lines as diagnostics
+    (pkg/resource/plugin/plugin.go streams them with `Diag.Infoerrf`), the only channel a dynamic
+    provider's `diff` has to say something during a preview."""
+    print(f"spot selection ({req.region}: {', '.join(previous.instance_types)}): {message}", file=sys.stderr)
 
 
 def aws_market(region: str, purpose: Purpose = "select") -> MarketSource:
@@ -201,9 +213,16 @@ class SpotSelectionProvider(ResourceProvider):
                 previous=previous,
                 previous_outputs=olds,
             )
-        except Exception:  # noqa: BLE001 - a preview or drift check must never fail on the market
+        except Exception as exc:  # noqa: BLE001 - a preview or drift check must never fail on the market
+            report(req, previous, f"held choice kept: the market could not be judged ({type(exc).__name__}: {exc})")
             return DiffResult(changes=False)
-        return DiffResult(changes=evaluation.decision.reselect)
+        decision = evaluation.decision
+        degraded = [w for w in evaluation.snapshot.warnings if w.startswith(_FALLBACK_PREFIXES)]
+        if previous.basis == "estimate" and req.data_source == "aws":
+            report(req, previous, f"held choice was made from fallback estimates; re-checked: {decision.reason}")
+        elif degraded:
+            report(req, previous, f"held choice kept ({decision.reason}); live market data incomplete: {degraded[0]}")
+        return DiffResult(changes=decision.reselect)
 
     def _held_decision(self, req: SpotRequirements, previous: PreviousSelection) -> Decision | None:
         files = self._file_market()

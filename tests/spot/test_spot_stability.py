@@ -123,10 +123,11 @@ def test_a_reselect_token_re_chooses_and_says_why():
 
 
 @pytest.mark.parametrize("market", [Unreachable(), Broken()], ids=["unreachable", "broken"])
-def test_preview_and_drift_of_a_held_choice_never_need_the_market(market):
+def test_preview_and_drift_of_a_held_choice_never_need_the_market(market, capsys):
     held = create(FakeMarket())
     provider = provider_for(market)
     assert provider.diff("id", held, dict(INPUTS)).changes is False
+    assert "held choice kept" in capsys.readouterr().err  # said, not silent
     assert provider.diff("id", held, {**INPUTS, "capacity": 40.0}).changes is False
     # Narrowed requirements are still judged, on the bundled catalogue alone.
     first = held["instanceTypes"][0]
@@ -147,7 +148,7 @@ def test_reselect_on_savings_off_makes_previews_call_no_aws_at_all():
     assert provider.diff("id", outs, {**quiet, "reselectOnSavings": True}).changes is True
 
 
-def test_a_failed_price_call_is_retried_at_the_next_preview_not_frozen():
+def test_a_failed_price_call_is_retried_at_the_next_preview_not_frozen(capsys):
     market = FakeMarket()
     market.fail["spot_price_history"] = SourceUnavailableError(
         "DescribeSpotPriceHistory", "throttled (Throttling) after retries"
@@ -162,6 +163,8 @@ def test_a_failed_price_call_is_retried_at_the_next_preview_not_frozen():
     market.calls.clear()
     assert provider.diff("id", outs, dict(INPUTS)).changes is True
     assert "spot_price_history" in market.calls  # retried
+    reported = capsys.readouterr().err  # the engine shows a provider's stderr lines as diagnostics
+    assert "held choice was made from fallback estimates; re-checked" in reported
     updated = provider.update("id", outs, dict(INPUTS)).outs
     assert updated is not None and updated["priceBasis"] == "history"
     assert "re-priced on live spot price history" in updated["lastDecision"]
