@@ -140,6 +140,10 @@ class SpotSelectionProvider(ResourceProvider):
     """Chooses spot instance types; see the module docstring for the contract of each method."""
 
     serialize_as_secret_always = False  # it captures no secrets; keeps the state readable
+    # Class-level defaults: a provider unpickled from an older state (delete, refresh) may lack
+    # instance attributes added since.
+    _market_factory: MarketFactory | None = None
+    _files: FileMarket | None = None
 
     def __init__(self, market_factory: MarketFactory | None = None, files: FileMarket | None = None) -> None:
         super().__init__()
