@@ -19,11 +19,19 @@ rare persistent level shifts (0.5 %/type/day, +-10-40 %). The selection is re-ev
 14-day history window for `--days` days. Churn = changes of the instance-type set per 30 days
 (each one replaces the managed node group); cost = the average price actually paid per vCPU-hour.
 The prices are simulated: they show the behaviour of the rules, not a forecast of AWS prices.
+"Reorders" counts days on which the fresh choice was the same set as the day before in another
+order (each would replace a node group whose list came from it; the order is canonical, so 0).
+
+Part 3 - diversity under a strict interruption cap (8-16 vCPU, x86_64, bucket <= 1) for several
+memory ranges: families in the selection, its USD per vCPU-hour, and the ratio to the cheapest
+three-family set one node group could run (found exhaustively), on the bundled data and, with
+`--shared DIR`, on another snapshot in the same format.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import random
 import statistics
@@ -44,7 +52,7 @@ from secure_platform.spot.filters import market_filters, run_filters
 from secure_platform.spot.market import FileMarket
 from secure_platform.spot.model import BUCKET_RATES, InstanceType, MarketSnapshot, PriceHistory
 from secure_platform.spot.requirements import SpotRequirements, parse_requirements
-from secure_platform.spot.selection import select
+from secure_platform.spot.selection import candidates, group_shapes, select
 
 REGION = "us-east-1"
 ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"]
@@ -228,6 +236,7 @@ def part_two(console: Console, files: FileMarket, days: int, seed: int) -> None:
         "$/vCPU-h ",
         "naive daily",
         "$/vCPU-h  ",
+        "reorders",
     ):
         table.add_column(column, justify="left" if column == "profile" else "right")
     for profile, raw in PROFILES.items():
@@ -241,6 +250,7 @@ def part_two(console: Console, files: FileMarket, days: int, seed: int) -> None:
             guarded: list[str] | None = None
             changes = {"guarded": 0, "fresh": 0, "naive": 0}
             held: dict[str, list[str]] = {}
+            reorders = 0
             cost: dict[str, list[float]] = {"guarded": [], "fresh": [], "naive": []}
             for day in range(14, days + 14):
                 snap = MarketSnapshot(
@@ -272,6 +282,8 @@ def part_two(console: Console, files: FileMarket, days: int, seed: int) -> None:
                 for key, types in today.items():
                     if key in held and set(held[key]) != set(types) and key != "guarded":
                         changes[key] += 1
+                    if key == "fresh" and key in held and set(held[key]) == set(types) and held[key] != types:
+                        reorders += 1
                     held[key] = types
                     cost[key].append(paid(full, types, vcpus, day))
             per_month = {k: v * 30 / days for k, v in changes.items()}
@@ -284,6 +296,50 @@ def part_two(console: Console, files: FileMarket, days: int, seed: int) -> None:
                 f"{statistics.fmean(cost['fresh']):.4f}",
                 f"{per_month['naive']:.2f}",
                 f"{statistics.fmean(cost['naive']):.4f}",
+                str(reorders),
+            )
+    console.print(table)
+
+
+STRICT_MEMORY = ((1, 1000), (16, 32), (32, 64), (32, 128), (64, 128))
+
+
+def three_family_floor(req: SpotRequirements, snap: MarketSnapshot) -> float | None:
+    cands, _ = candidates(req, snap)
+    best: float | None = None
+    for members in group_shapes(cands).values():
+        for trio in itertools.combinations(members, 3):
+            if len({c.info.family for c in trio}) == 3:
+                price = statistics.fmean(c.price_per_vcpu for c in trio)
+                best = price if best is None else min(best, price)
+    return best
+
+
+def part_three(console: Console, sources: dict[str, FileMarket]) -> None:
+    table = Table(title="strict interruption cap: 8-16 vCPU, x86_64, maxInterruptionBucket 1")
+    for column in ("data", "memoryGib", "types", "families", "$/vCPU-h", "cheapest 3-family set", "ratio"):
+        table.add_column(column, justify="left" if column in ("data", "types") else "right")
+    for label, files in sources.items():
+        for low, high in STRICT_MEMORY:
+            req = parse_requirements(
+                {
+                    "region": REGION,
+                    "vcpus": {"min": 8, "max": 16},
+                    "memoryGib": {"min": low, "max": high},
+                    "maxInterruptionBucket": 1,
+                }
+            )
+            snap = gather(req, files, Live(None, files.label), START)
+            sel = select(req, snap)
+            floor = three_family_floor(req, snap)
+            table.add_row(
+                label,
+                f"{low}-{high}",
+                ", ".join(sel.instance_types),
+                str(len({c.info.family for c in sel.members})),
+                f"{sel.price_per_vcpu_hour:.4f}",
+                f"{floor:.4f}" if floor is not None else "none (fewer than 3 families)",
+                f"{sel.price_per_vcpu_hour / floor:.2f}x" if floor is not None else "-",
             )
     console.print(table)
 
@@ -292,6 +348,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=90, help="days of simulated re-evaluation (default 90)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--shared", type=Path, default=None, help="another market data snapshot for part 3")
     args = parser.parse_args()
     console = Console(width=max(140, Console().width))
     files = FileMarket()
@@ -299,6 +356,11 @@ def main() -> None:
     part_one(console, files)
     console.rule("Part 2: churn under simulated price noise")
     part_two(console, files, args.days, args.seed)
+    console.rule("Part 3: diversity under a strict interruption cap")
+    sources = {"bundled": files}
+    if args.shared is not None:
+        sources[str(args.shared)] = FileMarket(args.shared)
+    part_three(console, sources)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,15 @@
 """The live market: EC2 and the Price List API through boto3.
 
 Every call is paginated, filtered server-side where the API allows it, and retried by botocore
-(adaptive mode: client-side rate limiting on throttling errors, then exponential backoff) with
-short connect and read timeouts. Any failure becomes `SourceUnavailableError`, which the caller turns
+(`CLIENT_CONFIG`, adaptive mode: client-side rate limiting on throttling errors, then exponential
+backoff; `PREVIEW_CONFIG`, standard mode with fewer attempts, for previews) with short connect and
+read timeouts. Any failure becomes `SourceUnavailableError`, which the caller turns
 into a fallback to the bundled data plus a warning in the outputs; nothing here raises anything
 else. Clients are created lazily, so constructing `AwsMarket` needs no credentials and makes no
 calls.
 
-IAM: ec2:DescribeAvailabilityZones, ec2:DescribeInstanceTypes, ec2:DescribeInstanceTypeOfferings,
-ec2:DescribeSpotPriceHistory, ec2:GetSpotPlacementScores, pricing:GetProducts (none of them
-supports resource-level permissions, so `Resource: "*"`; all are read-only).
+IAM: exactly `secure_platform.spot.iam.SPOT_OPTIMIZER_ACTIONS`: needed by whoever runs `pulumi up` (or the
+CLI); previews and drift checks of a stack whose choice is held work without them.
 """
 
 from __future__ import annotations
@@ -39,11 +39,21 @@ from .market import LINUX_DESCRIPTIONS, SourceUnavailableError, parse_history
 from .model import ARCHITECTURES, InstanceType, PriceHistory, Zone
 from .requirements import SpotRequirements
 
+# botocore's own retry modes (botocore/config.py, `retries`: `total_max_attempts` counts the first
+# request too). A selection (create/update) is thorough: adaptive mode adds client-side rate
+# limiting when EC2 throttles. A preview or drift check is bounded: standard mode, three attempts,
+# short timeouts; whatever does not answer in time keeps the held choice.
 CLIENT_CONFIG = Config(
     retries={"mode": "adaptive", "total_max_attempts": 5},
     connect_timeout=5,
     read_timeout=30,
     user_agent_extra="platform-spot-selection",
+)
+PREVIEW_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 3},
+    connect_timeout=3,
+    read_timeout=10,
+    user_agent_extra="platform-spot-selection-preview",
 )
 MAX_FILTER_VALUES = 100
 """Values per EC2 filter or InstanceTypes list in one request (EC2 caps filter values; stay well below)."""
@@ -147,7 +157,7 @@ def parse_on_demand(price_list: Sequence[str]) -> dict[str, float]:
                     usd = float(dimension.get("pricePerUnit", {}).get("USD", "0"))
                 except ValueError:
                     continue
-                if usd > 0:
+                if math.isfinite(usd) and usd > 0:
                     out[name] = usd
     return out
 
@@ -241,7 +251,10 @@ class AwsMarket:
             )
             for page in pages:
                 for item in page["InstanceTypes"]:
-                    parsed = parse_instance_type(item)
+                    try:
+                        parsed = parse_instance_type(item)
+                    except (KeyError, TypeError, ValueError):
+                        parsed = None  # one malformed entry must not discard the whole catalogue
                     if parsed is not None:
                         out[parsed.name] = parsed
         return out
@@ -294,7 +307,13 @@ class AwsMarket:
                 f"spot price history was cut at {MAX_HISTORY_PAGES_PER_ZONE} pages in {', '.join(truncated)}; "
                 "the oldest part of the window is missing"
             )
-        return parse_history(rows)
+        skipped: list[str] = []
+        history = parse_history(rows, skipped)
+        if skipped:
+            self.notes.append(
+                f"DescribeSpotPriceHistory returned {len(skipped)} unusable record(s), left out (first: {skipped[0]})"
+            )
+        return history
 
     def on_demand_prices(self, types: Sequence[str]) -> dict[str, float]:
         out: dict[str, float] = {}

@@ -3,7 +3,9 @@
 Changing a managed node group's instance types replaces the group (every node drained and
 relaunched), so a new choice must earn it. The previous selection is replaced only when:
 
-- an explicit input that shapes the group changed (region, typeCount, allowedAvailabilityZones);
+- it is explicitly requested: the `reselect` token changed;
+- an explicit input that shapes the group changed (region, typeCount, the *set* of
+  allowedAvailabilityZones: the same zones in another order are no change);
 - a selected type no longer passes the filters on authoritative data: gone from the catalogue or
   the AZs, riskier than `maxInterruptionBucket`, outside the new vCPU/memory range, no spot price,
   or spot within 10 % of on-demand;
@@ -12,8 +14,13 @@ relaunched), so a new choice must earn it. The previous selection is replaced on
   the recorded ones, means a market-wide move (everything 20 % dearer) causes no churn.
 
 Savings are compared per vCPU: a new shape with half the vCPUs at half the price saves nothing.
-Only evidence of the same quality counts: bundled estimates never overrule a selection made from
-live price history, and stale bundled offerings never declare a type unavailable.
+Only evidence of the same or better quality counts: bundled estimates never overrule a selection
+made from live price history, and stale bundled offerings never declare a type unavailable; but a
+selection made from estimates (a price call failed) is re-priced as soon as live history answers,
+so one failed call never freezes it.
+
+`held_decision` is the part that needs no market at all (explicit requests, requirements the
+held types no longer meet on the bundled catalogue): previews and drift checks can always run it.
 """
 
 from __future__ import annotations
@@ -22,16 +29,13 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from .filters import first_failure, market_filters
-from .model import MarketSnapshot
+from .filters import first_failure, interruption_filters, market_filters, static_filters
+from .model import AdvisorEntry, InstanceType, MarketSnapshot
 from .requirements import SpotRequirements
 from .selection import Candidate, Selection, price_type
 
-_EXPLICIT = {
-    "region": "region",
-    "typeCount": "typeCount",
-    "allowedAvailabilityZones": "allowedAvailabilityZones",
-}
+_EXPLICIT = ("region", "typeCount", "allowedAvailabilityZones")
+_UNORDERED = {"allowedAvailabilityZones"}
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,43 @@ def _explicit_change(req: SpotRequirements, previous: PreviousSelection) -> str 
     if previous.inputs is None:
         return None
     now = req.to_inputs()
-    for key, label in _EXPLICIT.items():
-        if key in previous.inputs and previous.inputs[key] != now[key]:
-            return f"{label} changed from {previous.inputs[key]!r} to {now[key]!r}"
+    token = previous.inputs.get("reselect", "")
+    if token != now["reselect"]:
+        return f"re-selection requested (reselect changed from {token!r} to {now['reselect']!r})"
+    for key in _EXPLICIT:
+        if key not in previous.inputs:
+            continue
+        before, after = previous.inputs[key], now[key]
+        if key in _UNORDERED and isinstance(before, list) and isinstance(after, list):
+            before, after = sorted(map(str, before)), sorted(map(str, after))
+        if before != after:
+            return f"{key} changed from {previous.inputs[key]!r} to {now[key]!r}"
+    return None
+
+
+def held_decision(
+    req: SpotRequirements,
+    previous: PreviousSelection,
+    catalogue: dict[str, InstanceType],
+    advisor: dict[str, AdvisorEntry] | None,
+) -> Decision | None:
+    """A re-selection decided without any market call, or None when only the market can tell.
+
+    `catalogue` and `advisor` are the bundled ones: a held type they do not know is not judged.
+    """
+    changed = _explicit_change(req, previous)
+    if changed is not None:
+        return Decision(True, changed)
+    filters = static_filters(req)
+    if advisor is not None:
+        filters += interruption_filters(req, advisor)
+    for name in previous.instance_types:
+        info = catalogue.get(name)
+        if info is None or (advisor is not None and name not in advisor):
+            continue
+        failed = first_failure(info, filters)
+        if failed is not None:
+            return Decision(True, f"{name} no longer passes the '{failed.name}' filter ({failed.detail})")
     return None
 
 
@@ -90,7 +128,9 @@ def decide(
     if set(previous.instance_types) == set(fresh.instance_types):
         return Decision(False, "the fresh choice is the same set of types")
 
-    comparable = previous.basis is None or previous.basis == snapshot.price_basis
+    # Estimates never overrule live history; live history does overrule estimates (re-pricing).
+    comparable = not (previous.basis == "history" and snapshot.price_basis == "estimate")
+    repriced_from_estimates = previous.basis == "estimate" and snapshot.price_basis == "history"
     filters = market_filters(req, snapshot)
     repriced: list[Candidate] = []
     unpriced: list[str] = []
@@ -133,7 +173,12 @@ def decide(
     percent = saving / previous_cost * 100 if previous_cost > 0 else 0.0
     usd_limit, pct_limit = req.savings_threshold_usd_per_hour, req.savings_threshold_percent
     figures = (
-        f"{', '.join(fresh.instance_types)} would cost ${fresh_cost:.4f}/h against ${previous_cost:.4f}/h "
+        (
+            "re-priced on live spot price history (the held choice was made from Spot Advisor estimates): "
+            if repriced_from_estimates
+            else ""
+        )
+        + f"{', '.join(fresh.instance_types)} would cost ${fresh_cost:.4f}/h against ${previous_cost:.4f}/h "
         f"for the current types at today's prices (saving ${saving:.4f}/h, {percent:.1f} %)"
     )
     if saving > usd_limit and percent > pct_limit:

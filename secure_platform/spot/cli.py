@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .churn import PreviousSelection
-from .engine import evaluate
+from .engine import evaluate, finite_outputs
 from .filters import EmptySelectionError
 from .market import FileMarket, MarketDataError, MarketSource
 from .requirements import RequirementsError, parse_range, parse_requirements
@@ -40,12 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     rec = sub.add_parser(
         "recommend",
+        allow_abbrev=False,
         help="recommend instance types for a spot node group",
         description="Recommend instance types (and AZs) for a spot node group.",
     )
-    rec.add_argument("--region", required=True, help="AWS region, e.g. us-east-1")
-    rec.add_argument("--vcpus", required=True, help="vCPU range MIN-MAX, e.g. 2-4")
-    rec.add_argument("--memory-gib", required=True, help="memory range in GiB MIN-MAX, e.g. 4-16")
+    rec.add_argument(
+        "--requirements",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="JSON object of the selection's camelCase inputs (as the resource takes them); flags given "
+        "explicitly override its values",
+    )
+    rec.add_argument("--region", default=None, help="AWS region, e.g. us-east-1 (required, here or in --requirements)")
+    rec.add_argument("--vcpus", default=None, help="vCPU range MIN-MAX, e.g. 2-4 (required, here or in --requirements)")
+    rec.add_argument(
+        "--memory-gib",
+        default=None,
+        help="memory range in GiB MIN-MAX, e.g. 4-16 (required, here or in --requirements)",
+    )
     rec.add_argument("--arch", default="x86_64", help="architectures, comma-separated: x86_64, arm64 (default x86_64)")
     rec.add_argument("--capacity", type=int, default=3, help="instances the group runs (default 3)")
     rec.add_argument(
@@ -92,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _inputs(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "region": args.region,
-        "vcpus": parse_range(args.vcpus),
-        "memoryGib": parse_range(args.memory_gib),
+        "vcpus": parse_range(args.vcpus) if args.vcpus is not None else None,
+        "memoryGib": parse_range(args.memory_gib) if args.memory_gib is not None else None,
         "architectures": _csv(args.arch),
         "capacity": args.capacity,
         "maxInterruptionBucket": args.max_interruption,
@@ -133,6 +146,54 @@ _FLAGS = {
     "minPlacementScore": "--min-placement-score",
     "region": "--region",
 }
+
+
+_FLAGS["dataSource"] = "--offline"
+
+
+def explicit_keys(argv: Sequence[str]) -> set[str]:
+    """The input keys whose flags appear in `argv` (abbreviations are off, so names are exact)."""
+    given = {token.split("=", 1)[0] for token in argv if token.startswith("--")}
+    return {key for key, flag in _FLAGS.items() if flag in given}
+
+
+class RequirementsFileError(ValueError):
+    """A `--requirements` file that cannot be used (one paragraph, names the file)."""
+
+
+def read_requirements(path: Path) -> dict[str, Any]:
+    """The JSON object in a `--requirements` file; `RequirementsFileError` for anything else."""
+    what = f"--requirements {path}"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RequirementsFileError(f"{what} does not exist") from None
+    except IsADirectoryError:
+        raise RequirementsFileError(f"{what} is a directory; expected a JSON file") from None
+    except OSError as exc:
+        raise RequirementsFileError(f"{what} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if not raw.strip():
+        raise RequirementsFileError(f"{what} is empty; expected a JSON object of camelCase inputs")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise RequirementsFileError(f"{what} is not UTF-8 text (byte {exc.start}); a binary file?") from None
+    except json.JSONDecodeError as exc:
+        raise RequirementsFileError(
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except ValueError as exc:
+        raise RequirementsFileError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise RequirementsFileError(
+            f"{what} holds {type(data).__name__}; expected a JSON object such as "
+            '{"region": "us-east-1", "vcpus": {"min": 2, "max": 4}, "memoryGib": {"min": 4, "max": 16}}'
+        )
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (JSON numbers are finite)")
 
 
 def _flag(key: str) -> str:
@@ -189,12 +250,16 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
     """Run the CLI; `source` replaces the boto3 market (tests)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)  # a message is one paragraph, never cut
     try:
-        raw = _inputs(args)
+        flags = {k: v for k, v in _inputs(args).items() if v is not None}
+        from_file = read_requirements(args.requirements) if args.requirements is not None else {}
     except ValueError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_BAD_INPUT
+    explicit = explicit_keys(list(argv) if argv is not None else sys.argv[1:])
+    raw = {**from_file, **{k: v for k, v in flags.items() if k in explicit or k not in from_file}}
+    origin = {k: f"in {args.requirements}" for k in from_file if k not in explicit}
     try:
         req = parse_requirements(raw)
         files = FileMarket(args.market_data)
@@ -202,10 +267,27 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
             from .aws import AwsMarket
 
             source = AwsMarket(req.region)
-        previous = PreviousSelection(args.previous) if args.previous else None
+        previous = None
+        if args.previous:
+            unknown = files.unknown_types(args.previous)
+            if unknown:
+                listed = "; ".join(
+                    f"{name!r}" + (f" (close: {', '.join(close)})" if close else "") for name, close in unknown.items()
+                )
+                err.print(
+                    f"error: --previous names instance type(s) unknown to {files.label}: {listed}. "
+                    "Give the node group's current types, comma-separated, e.g. m6i.large,m6a.large.",
+                    markup=False,
+                )
+                return EXIT_BAD_INPUT
+            previous = PreviousSelection(list(dict.fromkeys(args.previous)))
         evaluation = evaluate(req, files=files, source=source, previous=previous)
     except RequirementsError as exc:
-        lines = [f"  - {p} [{_flag(p.key)}]" for p in exc.problems]
+        top = {p.key: p.key.split(".")[0].split("[")[0] for p in exc.problems}
+        where = {k: origin.get(t) or _flag(k) for k, t in top.items()}
+        if args.requirements is not None:  # a missing key may come from either place
+            where |= {k: f"{_flag(k)}, or {t} in {args.requirements}" for k, t in top.items() if t not in raw}
+        lines = [f"  - {p} [{where[p.key]}]" for p in exc.problems]
         err.print("error: invalid input\n" + "\n".join(lines), markup=False)
         return EXIT_BAD_INPUT
     except EmptySelectionError as exc:
@@ -214,11 +296,16 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
     except MarketDataError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # e.g. --market-data on an unreadable mount
+        err.print(f"error: cannot read market data: {exc.strerror or exc} ({exc.filename or args.market_data})")
+        return EXIT_BAD_INPUT
     outputs = dict(evaluation.outputs)
     if previous is not None:
         outputs["decision"] = {"reselect": evaluation.decision.reselect, "reason": evaluation.decision.reason}
+    outputs = finite_outputs(outputs)
     if args.json:
-        sys.stdout.write(json.dumps(outputs, indent=2, sort_keys=False) + "\n")
+        # allow_nan=False: the output is strict JSON (RFC 8259 has no NaN/Infinity) or nothing at all.
+        sys.stdout.write(json.dumps(outputs, indent=2, sort_keys=False, allow_nan=False) + "\n")
     else:
         console = Console()
         if not console.is_terminal:

@@ -69,6 +69,41 @@ class Live:
             return None
 
 
+def _usable(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def _usable_types(types: dict[str, InstanceType], warnings: list[str]) -> dict[str, InstanceType]:
+    """Live catalogue entries with vCPUs and memory > 0 (a zero would divide the price per vCPU)."""
+    bad = sorted(n for n, t in types.items() if not (_usable(t.vcpus) and _usable(t.memory_gib)))
+    if bad:
+        warnings.append(
+            f"DescribeInstanceTypes answered {len(bad)} type(s) without vCPUs or memory, left out: {', '.join(bad[:5])}"
+        )
+    return {n: t for n, t in types.items() if n not in set(bad)}
+
+
+def _usable_history(history: PriceHistory, warnings: list[str]) -> PriceHistory:
+    """Live price points that are finite and > 0 (a NaN would make every statistic NaN)."""
+    out: PriceHistory = {}
+    dropped = 0
+    for key, points in history.items():
+        kept = [(when, price) for when, price in points if _usable(price)]
+        dropped += len(points) - len(kept)
+        if kept:
+            out[key] = kept
+    if dropped:
+        warnings.append(f"DescribeSpotPriceHistory answered {dropped} price(s) that are not finite and > 0, left out")
+    return out
+
+
+def _usable_prices(prices: dict[str, float], warnings: list[str]) -> dict[str, float]:
+    bad = sorted(n for n, p in prices.items() if not _usable(p))
+    if bad:
+        warnings.append(f"the Price List answered unusable on-demand prices for {', '.join(bad[:5])}, left out")
+    return {n: p for n, p in prices.items() if n not in set(bad)}
+
+
 def _choose_zones(req: SpotRequirements, known: list[Zone], snapshot_warnings: list[str]) -> list[Zone]:
     requested = req.allowed_availability_zones
     if not requested:
@@ -114,10 +149,13 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
                 "AZ names were mapped to zone IDs with the bundled snapshot's mapping; "
                 "names map to different zones in each account (zone IDs do not)"
             )
-    zones = _choose_zones(req, zones, warnings)
+    # Canonical order: the API's (or a file's) zone order must never reorder outputs.
+    zones = sorted(_choose_zones(req, zones, warnings), key=lambda z: z.name)
 
     guessed: list[str] = []
     catalogue = live.call("the instance catalogue", lambda s: s.instance_types(req))
+    if catalogue is not None:
+        catalogue = _usable_types(catalogue, warnings) or None
     if catalogue is not None:
         sources["catalogue"] = "AWS DescribeInstanceTypes"
         live_parts.add("catalogue")
@@ -146,6 +184,8 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
     start = now - timedelta(days=req.price_history_days)
     if offered and zones:
         history = live.call("spot prices", lambda s: s.spot_price_history(offered, zones, start, now))
+        if history is not None:
+            history = _usable_history(history, warnings)
         if history is not None and not history:
             warnings.append(f"DescribeSpotPriceHistory returned no Linux records for {len(offered)} candidate types")
             history = None
@@ -174,6 +214,8 @@ def gather(req: SpotRequirements, files: FileMarket, live: Live, now: datetime) 
     if offered:
         ranked = _cheapest_first(offered, catalogue, history, on_demand, advisor)
         prices = live.call("on-demand prices", lambda s: s.on_demand_prices(ranked))
+        if prices:
+            prices = _usable_prices(prices, warnings)
         if prices:
             on_demand = {**on_demand, **prices}
             sources["onDemandPrices"] = (
@@ -322,6 +364,33 @@ def selection_outputs(
     }
 
 
+def finite_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs with every non-finite number shown as unknown (None) and a warning naming it.
+
+    Validated data cannot produce one; this is the last line that keeps state and `--json` valid
+    JSON (Pulumi's state file and RFC 8259 have no NaN or Infinity).
+    """
+    bad: list[str] = []
+
+    def clean(value: Any, key: str) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            bad.append(f"{key} ({value})")
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v, f"{key}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    out = clean(outputs, "")
+    if bad:
+        out["warnings"] = [
+            *(out.get("warnings") or []),
+            f"unknown (not a finite number, from the market data): {', '.join(bad[:6])}",
+        ]
+    return out
+
+
 def kept_outputs(req: SpotRequirements, previous: dict[str, Any], decision: Decision) -> dict[str, Any]:
     """The previous selection unchanged; only figures that follow from new inputs are refreshed."""
     out = {k: previous[k] for k in OUTPUT_KEYS if k in previous}
@@ -355,6 +424,15 @@ def reprice(req: SpotRequirements, snapshot: MarketSnapshot, names: list[str]) -
     return selection
 
 
+def _keep_order(outputs: dict[str, Any], held: list[str]) -> dict[str, Any]:
+    """A re-selection that lands on the held set keeps the held list as it was (even a list held
+    in an older, non-canonical order): the same types in another order would replace the group."""
+    if set(outputs["instanceTypes"]) != set(held) or outputs["instanceTypes"] == held:
+        return outputs
+    by_name = {d["instanceType"]: d for d in outputs["details"]}
+    return {**outputs, "instanceTypes": list(held), "details": [by_name[t] for t in held]}
+
+
 def evaluate(
     req: SpotRequirements,
     *,
@@ -377,6 +455,8 @@ def evaluate(
     decision = decide(req, snapshot, previous, fresh)
     if decision.reselect or previous is None:
         outputs = selection_outputs(req, snapshot, fresh, now, decision)
+        if previous is not None:
+            outputs = _keep_order(outputs, previous.instance_types)
     elif previous_outputs is not None:
         outputs = kept_outputs(req, previous_outputs, decision)
     else:
@@ -386,4 +466,4 @@ def evaluate(
         else:
             kept.reason = f"previous selection kept ({decision.reason})"
             outputs = selection_outputs(req, snapshot, kept, now, decision)
-    return Evaluation(snapshot, fresh, decision, outputs)
+    return Evaluation(snapshot, fresh, decision, finite_outputs(outputs))

@@ -10,8 +10,9 @@ nothing (the dynamic provider host imports it).
 
 from __future__ import annotations
 
+import difflib
 import functools
-import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -19,8 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import market_schema
+from .market_schema import MarketDataError, MarketFileError, history_record_problems, parse_price, parse_timestamp
 from .model import AdvisorEntry, InstanceType, PriceHistory, Zone, category_and_generation, family_of
 from .requirements import SpotRequirements
+
+__all__ = ["FileMarket", "MarketDataError", "MarketFileError", "MarketSource", "SourceUnavailableError"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ADVISOR_FILE = "spot-advisor-data.json"
@@ -50,10 +55,6 @@ class SourceUnavailableError(Exception):
         """True when no other live call can succeed either (no credentials, no network)."""
 
 
-class MarketDataError(ValueError):
-    """Market data files are missing or malformed, or do not cover the region (a user error)."""
-
-
 class MarketSource(Protocol):
     label: str
     notes: list[str]
@@ -74,19 +75,32 @@ class MarketSource(Protocol):
     def placement_scores(self, types: Sequence[str], target_capacity: int) -> dict[str, int]: ...
 
 
+FILE_KINDS = {
+    ADVISOR_FILE: "advisor",
+    PRICES_FILE: "prices",
+    HISTORY_FILE: "history",
+    CATALOGUE_FILE: "catalogue",
+    OFFERINGS_FILE: "offerings",
+}
+
+
 @functools.cache
+def _load_cached(path: Path, _mtime_ns: int, _size: int) -> Any:
+    return market_schema.load(path, FILE_KINDS[path.name])
+
+
 def _load_json(path: Path) -> Any:
+    """A market data file, read as strict JSON and checked against its schema (cached per version)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MarketDataError(f"market data file {path} does not exist") from None
-    except (OSError, ValueError) as exc:
-        raise MarketDataError(f"market data file {path} cannot be read as JSON: {exc}") from None
+        stat = path.stat()
+    except OSError:
+        return market_schema.load(path, FILE_KINDS[path.name])  # raises the file's own error
+    return _load_cached(path, stat.st_mtime_ns, stat.st_size)
 
 
 def _expect(condition: bool, path: Path, what: str) -> None:
     if not condition:
-        raise MarketDataError(f"market data file {path} is not in the expected format: {what}")
+        raise MarketFileError(path, [what])
 
 
 _ARM_FAMILY = re.compile(r"^(a1|[a-z]+\d+g[a-z0-9-]*)$")
@@ -100,17 +114,28 @@ def guess_architecture(instance_type: str) -> str:
     return "arm64" if family == "a1" or rest.startswith("g") else "x86_64"
 
 
-def parse_history(rows: Sequence[dict[str, Any]]) -> PriceHistory:
-    """`DescribeSpotPriceHistory` records (Linux only) -> (type, zone) -> [(time, price)], deduplicated."""
+def parse_history(rows: Sequence[Any], skipped: list[str] | None = None) -> PriceHistory:
+    """`DescribeSpotPriceHistory` records (Linux only) -> (type, zone) -> [(time, price)], deduplicated.
+
+    A record that is not usable (no timestamp, a price that is not finite and > 0, ...) is left out
+    and described in `skipped` (files are validated before this; live answers are not trusted more).
+    """
     history: dict[tuple[str, str], dict[datetime, float]] = defaultdict(dict)
-    for row in rows:
+    for index, row in enumerate(rows):
+        problems = history_record_problems(row)
+        if problems:
+            if skipped is not None:
+                field, value, allowed = problems[0]
+                skipped.append(f"record {index}: {field or 'record'} {value!r:.60}; allowed: {allowed}")
+            continue
         if row.get("ProductDescription", "Linux/UNIX") not in LINUX_DESCRIPTIONS:
             continue
-        stamp = row["Timestamp"]
-        when = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+        when = parse_timestamp(row["Timestamp"])
+        price = parse_price(row["SpotPrice"])
+        assert when is not None and price is not None and math.isfinite(price)  # checked above
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        history[(row["InstanceType"], row["AvailabilityZone"])][when] = float(row["SpotPrice"])
+        history[(row["InstanceType"], row["AvailabilityZone"])][when] = price
     return {key: sorted(points.items()) for key, points in history.items()}
 
 
@@ -134,6 +159,22 @@ class FileMarket:
                     f"--market-data {data_dir} lacks {', '.join(missing)} "
                     f"(the formats of the bundled files in {DATA_DIR})"
                 )
+            # Refuse a bad snapshot before anything is selected from it, naming every bad file.
+            for name in FILE_KINDS:
+                if (data_dir / name).exists():
+                    _load_json(data_dir / name)
+
+    def unknown_types(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """Names neither the catalogue nor the Spot Advisor knows, each with close matches."""
+        catalogue, _ = self.catalogue()
+        return {n: difflib.get_close_matches(n, list(catalogue), n=3, cutoff=0.75) for n in names if n not in catalogue}
+
+    def validate_all(self) -> None:
+        """Load (and so check) every file this market would read; raises `MarketFileError`."""
+        for name in FILE_KINDS:
+            path = self._path(name)
+            if path is not None and (path.exists() or name != HISTORY_FILE):
+                _load_json(path)
 
     def _path(self, name: str) -> Path | None:
         """The file to read: the directory's own, else the bundled one (never a bundled history)."""
@@ -174,9 +215,11 @@ class FileMarket:
         data = _load_json(path)
         regions = self.advisor_regions()
         if region not in regions:
+            close = difflib.get_close_matches(region, regions, n=3, cutoff=0.75)
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
             raise MarketDataError(
                 f"the Spot Advisor data ({self.label}) has no Linux entries for region {region}; "
-                f"it covers {', '.join(regions)}. Point --market-data at a snapshot that covers {region}."
+                f"it covers {', '.join(regions)}.{hint} Point --market-data at a snapshot that covers {region}."
             )
         out: dict[str, AdvisorEntry] = {}
         for name, entry in data["spot_advisor"][region]["Linux"].items():
@@ -269,11 +312,8 @@ class FileMarket:
         rows = data.get("SpotPriceHistory") if isinstance(data, dict) else data
         _expect(isinstance(rows, list), path, "expected DescribeSpotPriceHistory output or a list of its records")
         assert isinstance(rows, list)
-        try:
-            regional = [r for r in rows if str(r.get("AvailabilityZone", "")).startswith(region)]
-            history = parse_history(regional)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MarketDataError(f"market data file {path} has a malformed record: {exc!r}") from None
+        # Validated on load: every record is an object with the four fields.
+        history = parse_history([r for r in rows if str(r["AvailabilityZone"]).startswith(region)])
         if not history:
             return None
         end = max(points[-1][0] for points in history.values())

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..config import MISSING as _MISSING
@@ -30,8 +30,14 @@ def _bad(reason: str) -> PydanticCustomError:
     return PydanticCustomError("spot", "{reason}", {"reason": reason})
 
 
+_FINITE = ConfigDict({**_Model.model_config, "allow_inf_nan": False})
+"""Numbers are finite: an infinite range or threshold is a mistake, never a wish."""
+
+
 class Range(_Model):
     """An inclusive range; both ends > 0."""
+
+    model_config = _FINITE
 
     min: float = Field(gt=0)
     max: float = Field(gt=0)
@@ -55,6 +61,8 @@ def _num(value: float) -> str:
 
 class SpotRequirements(_Model):
     """What the spot capacity must look like, and how eagerly a selection may change."""
+
+    model_config = _FINITE
 
     region: str = Field(description="AWS region (e.g. us-east-1).")
     vcpus: Range = Field(description="vCPU range of candidate types.")
@@ -80,9 +88,19 @@ class SpotRequirements(_Model):
     min_availability_zones: int = Field(default=2, ge=1, le=10, description="Zones a type must be offered in.")
     price_history_days: int = Field(default=14, ge=1, le=90, description="Spot price history read (days).")
     savings_threshold_percent: float = Field(default=10.0, ge=0, le=100, description="Re-select only above this %...")
-    savings_threshold_usd_per_hour: float = Field(default=0.05, ge=0, description="...and above this $/h.")
+    savings_threshold_usd_per_hour: float = Field(default=0.05, ge=0, le=100000, description="...and above this $/h.")
     min_placement_score: int = Field(default=3, ge=1, le=10, description="AZs scoring lower are not used.")
     data_source: DataSource = Field(default="aws", description="`aws` (falls back to bundled) or `bundled` only.")
+    reselect: str = Field(
+        default="",
+        max_length=256,
+        description="Any token; changing it re-chooses the types now (the explicit request to re-select).",
+    )
+    reselect_on_savings: bool = Field(
+        default=True,
+        description="Previews may consult the market and re-choose when both savings thresholds are crossed; "
+        "false: only `reselect` or requirements the held types no longer meet re-choose (no AWS calls in previews).",
+    )
 
     @field_validator("region")
     @classmethod
@@ -118,7 +136,7 @@ class SpotRequirements(_Model):
         foreign = [z for z in v if region and not z.startswith(str(region))]
         if foreign:
             raise _bad(f"has zone(s) {foreign} outside region {region}")
-        return list(dict.fromkeys(v))
+        return sorted(set(v))  # a set: the order the network lists its zones in means nothing
 
     @property
     def arch_list(self) -> list[Architecture]:
@@ -180,6 +198,13 @@ def _problem(err: Any) -> InputProblem:
         return InputProblem(key, value, "must be true or false")
     if kind in ("float_parsing", "float_type"):
         return InputProblem(key, value, "must be a number")
+    if kind == "too_short":
+        allowed = f"; allowed: {', '.join(ARCHITECTURES)}" if key == "architectures" else ""
+        return InputProblem(key, value, f"must name at least one value{allowed}")
+    if kind == "finite_number":
+        return InputProblem(key, value, "must be a finite number (not NaN or infinity)")
+    if kind in ("string_type", "string_too_long"):
+        return InputProblem(key, value, f"must be a string{' of at most 256 characters' if 'long' in kind else ''}")
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return InputProblem(key, value, "must be an object with min and max" if loc else "must be an object")
     return InputProblem(key, value, err["msg"])

@@ -46,6 +46,10 @@ class SpotInstanceSelectionArgs:
     savings_threshold_usd_per_hour: float = 0.05
     min_placement_score: int = 3
     data_source: DataSource = "aws"
+    reselect: str = ""
+    """Any token; changing it (e.g. to a date) re-chooses the instance types at the next `up`."""
+    reselect_on_savings: bool = True
+    """False: previews never consult the market; only `reselect` or unmet requirements re-choose."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Further camelCase inputs, for options added to the provider later."""
 
@@ -95,6 +99,8 @@ class SpotInstanceSelectionArgs:
             "savingsThresholdUsdPerHour": self.savings_threshold_usd_per_hour,
             "minPlacementScore": self.min_placement_score,
             "dataSource": self.data_source,
+            "reselect": self.reselect,
+            "reselectOnSavings": self.reselect_on_savings,
             **self.extra,
         }
         if self.allowed_availability_zones is not None:

@@ -11,12 +11,19 @@ How a choice is made, in the spirit of EC2's price-capacity-optimized allocation
 3. Each type gets a risk-adjusted score in USD per vCPU-hour:
    `price / vcpus x (1 + volatility) x (1 + interruption rate) x (1 + 0.1 x missing-AZ share)`.
 4. Types are grouped by *shape* (same vCPUs, memory within 10 %): the cluster autoscaler treats a
-   node group as uniform, so mixing 4 GiB and 8 GiB nodes in one group makes it schedule pods onto
+   node group as uniform (kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md:
+   "the instance types should have the same amount of RAM and number of CPU cores"), so mixing 4 GiB and 8 GiB nodes in one group makes it schedule pods onto
    nodes that cannot hold them. In each shape the best `typeCount` types are picked greedily, with
    a small penalty for a second type of the same hardware lineage (category, generation, CPU
    maker), so one capacity crunch does not take out the group.
-5. The shape with the lowest mean score wins; a shape that cannot supply `typeCount` types pays a
-   depth penalty (its interruptions hit a larger share of the group).
+5. Diversity comes first: whenever some shape offers at least three families (`MIN_FAMILIES`, or
+   `typeCount` if smaller), only shapes that can field three families compete, and a set must
+   cost at most `DIVERSITY_PRICE_LIMIT` (1.25x) the price per vCPU-hour of the cheapest
+   three-family set the data allows (the "floor"). A single cheap type is one capacity pool: one
+   reclaim wave empties the group, so it never beats a diversified set. When no shape has three
+   families the reason says so, with what to widen.
+6. Among the competing shapes the lowest mean score wins; a shape that cannot supply `typeCount`
+   types pays a depth penalty (its interruptions hit a larger share of the group).
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ COVERAGE_WEIGHT = 0.1
 DEPTH_WEIGHT = 0.4
 LINEAGE_PENALTY = 0.05
 MEMORY_TOLERANCE = 0.10
+MIN_FAMILIES = 3
+DIVERSITY_PRICE_LIMIT = 1.25
 ANY_ZONE = "*"
 """Pseudo-zone for regions whose AZs are unknown offline (no offering data)."""
 
@@ -228,19 +237,66 @@ def group_shapes(cands: list[Candidate]) -> dict[Shape, list[Candidate]]:
     return groups
 
 
-def pick_diversified(members: list[Candidate], count: int) -> list[Candidate]:
+def _mean_price(picked: list[Candidate]) -> float:
+    return statistics.fmean(c.price_per_vcpu for c in picked)
+
+
+def _families(picked: list[Candidate]) -> set[str]:
+    return {c.info.family for c in picked}
+
+
+def pick_diversified(members: list[Candidate], count: int, need: int = 1) -> list[Candidate]:
+    """Best `count` by score, a 5 % penalty per same-lineage pick, the first `need` from new families."""
     remaining = sorted(members, key=lambda c: (c.score, c.name))
     chosen: list[Candidate] = []
     while remaining and len(chosen) < count:
+        have = _families(chosen)
+        pool = [c for c in remaining if c.info.family not in have] if len(have) < need else remaining
+        pool = pool or remaining
 
         def adjusted(c: Candidate) -> tuple[float, str]:
             same = sum(1 for p in chosen if p.lineage == c.lineage)
             return c.score * (1 + LINEAGE_PENALTY * same), c.name
 
-        best = min(remaining, key=adjusted)
+        best = min(pool, key=adjusted)
         chosen.append(best)
         remaining.remove(best)
     return chosen
+
+
+def cheapest_families(members: list[Candidate], need: int) -> list[Candidate] | None:
+    """The cheapest set (USD per vCPU-hour) of `need` types from `need` different families, or None."""
+    per_family: dict[str, Candidate] = {}
+    for c in sorted(members, key=lambda c: (c.price_per_vcpu, c.name)):
+        per_family.setdefault(c.info.family, c)
+    if len(per_family) < need:
+        return None
+    return sorted(per_family.values(), key=lambda c: (c.price_per_vcpu, c.name))[:need]
+
+
+def within_cap(members: list[Candidate], count: int, need: int, cap: float) -> list[Candidate] | None:
+    """The diversified pick of one shape, trimmed or rebuilt so its mean price is at most `cap`."""
+    picked = pick_diversified(members, count, need)
+    while _mean_price(picked) > cap and len(picked) > need:
+        # Drop the dearest type whose loss keeps `need` families.
+        for victim in sorted(picked, key=lambda c: (-c.price_per_vcpu, c.name)):
+            rest = [c for c in picked if c is not victim]
+            if len(_families(rest)) >= need:
+                picked = rest
+                break
+        else:
+            break
+    if _mean_price(picked) <= cap and len(_families(picked)) >= need:
+        return picked
+    base = cheapest_families(members, need)
+    if base is None or _mean_price(base) > cap:
+        return None
+    for c in sorted(members, key=lambda c: (c.score, c.name)):  # fill up to `count` while under the cap
+        if len(base) >= count:
+            break
+        if c not in base and _mean_price([*base, c]) <= cap:
+            base = [*base, c]
+    return base
 
 
 def group_score(picked: list[Candidate], count: int) -> float:
@@ -255,20 +311,62 @@ class Choice:
     score: float
     shapes_considered: int
     runner_up: tuple[Shape, float] | None
+    diversity: str = ""
+    """How the set is diversified against the cheapest diversified set, or why it cannot be."""
+    diversified: bool = True
+
+
+def diversity_floor(groups: dict[Shape, list[Candidate]], need: int) -> tuple[float, Shape, list[Candidate]] | None:
+    """The cheapest `need`-family set of any one shape: (USD per vCPU-hour, shape, types)."""
+    best: tuple[float, Shape, list[Candidate]] | None = None
+    for shape, members in groups.items():
+        base = cheapest_families(members, need)
+        if base is not None:
+            price = _mean_price(base)
+            if best is None or (price, shape.vcpus, shape.memory_gib) < (best[0], best[1].vcpus, best[1].memory_gib):
+                best = (price, shape, base)
+    return best
 
 
 def choose(req: SpotRequirements, cands: list[Candidate], exclude: frozenset[Shape] = frozenset()) -> Choice | None:
     groups = {s: m for s, m in group_shapes(cands).items() if s not in exclude}
     if not groups:
         return None
+    need = min(MIN_FAMILIES, req.type_count)
+    floor = diversity_floor(groups, need) if need > 1 else None
     ranked: list[tuple[float, Shape, list[Candidate]]] = []
     for shape, members in groups.items():
-        picked = pick_diversified(members, req.type_count)
+        if floor is None:
+            picked = pick_diversified(members, req.type_count, need)
+        else:
+            capped = within_cap(members, req.type_count, need, floor[0] * DIVERSITY_PRICE_LIMIT)
+            if capped is None:
+                continue
+            picked = capped
         ranked.append((group_score(picked, req.type_count), shape, picked))
     ranked.sort(key=lambda r: (r[0], r[1].vcpus, r[1].memory_gib))
     score, shape, picked = ranked[0]
     runner = (ranked[1][1], ranked[1][0]) if len(ranked) > 1 else None
-    return Choice(shape, picked, score, len(ranked), runner)
+    families = sorted(_families(picked))
+    if floor is not None:
+        ratio = _mean_price(picked) / floor[0]
+        note = (
+            f"diversified across {len(families)} families ({', '.join(families)}) at {ratio:.2f}x the price per "
+            f"vCPU-hour of the cheapest {need}-family set the data allows (${floor[0]:.4f}, "
+            f"{', '.join(c.name for c in floor[2])}; limit {DIVERSITY_PRICE_LIMIT:g}x)"
+        )
+        return Choice(shape, picked, score, len(ranked), runner, note, True)
+    if need <= 1:
+        note = f"not diversified: typeCount {req.type_count} asks for one type"
+        return Choice(shape, picked, score, len(ranked), runner, note, False)
+    most = max(groups.items(), key=lambda g: (len({c.info.family for c in g[1]}), -g[0].vcpus))
+    most_families = sorted({c.info.family for c in most[1]})
+    note = (
+        f"cannot diversify across {need} families: no shape fitting the requirements has {need} families "
+        f"(most: {len(most_families)} in {most[0]}: {', '.join(most_families)}); widen vcpus or memoryGib, "
+        "raise maxInterruptionBucket or allow more families"
+    )
+    return Choice(shape, picked, score, len(ranked), runner, note, False)
 
 
 @dataclass
@@ -371,8 +469,10 @@ def build_selection(
         ordered = [z for z in ordered if z in allowed_zones]
     zones = [z for z in group_zones(members, ordered) if z != ANY_ZONE]
     # The autoscaler models a node group on one type: put the smallest-memory type first so it never
-    # assumes more memory than the smallest node has; then best score first.
-    members = sorted(members, key=lambda c: (c.info.memory_gib, c.score, c.name))
+    # assumes more memory than the smallest node has; then by name. Never by price: a price wobble
+    # must not reorder the list (a node group's instanceTypes is an ordered list that forces a
+    # replacement when it changes).
+    members = sorted(members, key=lambda c: (c.info.memory_gib, c.name))
     by_name = snapshot.zone_by_name()
     selection = Selection(
         region=req.region,
@@ -395,6 +495,8 @@ def build_selection(
             f"the types overlap in only {len(zones)} AZ(s) ({', '.join(zones) or 'none'}); "
             f"minAvailabilityZones is {req.min_availability_zones}"
         )
+    if not choice.diversified and choice.diversity and req.type_count > 1:
+        selection.warnings.append(choice.diversity)
     selection.reason = describe(req, snapshot, selection, choice)
     return selection
 
@@ -419,7 +521,7 @@ def describe(req: SpotRequirements, snapshot: MarketSnapshot, selection: Selecti
         f"{len(selection.members)} type(s) of shape {choice.shape} ({families}): the lowest risk-adjusted price, "
         f"${choice.score:.4f} per vCPU-hour, of {choice.shapes_considered} shape(s) fitting vcpus {req.vcpus} "
         f"and memoryGib {req.memory_gib}{runner}; priced from {basis}; interruption {BUCKET_LABELS[worst]} at worst; "
-        f"expected {cost}."
+        f"expected {cost}" + (f"; {choice.diversity}." if choice.diversity else ".")
     )
 
 

@@ -160,3 +160,62 @@ def test_without_credentials_the_default_mode_falls_back_with_a_warning():
     out = json.loads(result.stdout)
     assert out["warnings"][0].startswith("AWS market data unavailable (no AWS credentials found")
     assert out["instanceTypes"]
+
+
+def test_unknown_previous_types_and_regions_are_refused_with_close_matches(capsys):
+    argv = ["recommend", "--region", "us-east-1", "--vcpus", "2-4", "--memory-gib", "4-16", "--offline"]
+    assert main([*argv, "--previous", "m6i.lrge,m5.large"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "'m6i.lrge' (close: m6i.large" in err and "--previous" in err
+    region = ["recommend", "--region", "eu-west-9", "--vcpus", "2-4", "--memory-gib", "4-16", "--offline"]
+    assert main(region) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "no Linux entries for region eu-west-9" in err and "Did you mean eu-west-" in err
+
+
+REQUIREMENTS = {"region": "us-east-1", "vcpus": {"min": 2, "max": 4}, "memoryGib": {"min": 4, "max": 16}}
+
+
+def test_a_requirements_file_gives_the_inputs_and_explicit_flags_override_it(tmp_path: Path, capsys):
+    path = tmp_path / "spot.json"
+    path.write_text(json.dumps({**REQUIREMENTS, "capacity": 6, "typeCount": 3}))
+    assert main(["recommend", "--requirements", str(path), "--offline", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["selectionInputs"]["capacity"] == 6 and len(out["instanceTypes"]) == 3
+    assert main(["recommend", "--requirements", str(path), "--capacity", "3", "--offline", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["selectionInputs"]["capacity"] == 3  # the default, given explicitly
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (b"", "is empty"),
+        (b"[1, 2]", "holds list; expected a JSON object"),
+        (b'{"region": "us-east-1", "vcpus": {"min": 2', "is not valid JSON"),
+        (b'{"region": "us-east-1", "capacity": NaN}', "NaN is not a JSON number"),
+        (bytes(range(256)), "not UTF-8"),
+        (json.dumps({**REQUIREMENTS, "capacity": -6}).encode(), "capacity: -6 is out of range"),
+        (
+            b'{"region": "us-east-1", "vcpus": {"min": 2, "max": 1e999}, "memoryGib": {"min": 4, "max": 16}}',
+            "vcpus.max: Infinity must be a finite number",
+        ),
+        (json.dumps({**REQUIREMENTS, "savingsThresholdPercent": 150}).encode(), "savingsThresholdPercent: 150"),
+        (json.dumps({**REQUIREMENTS, "spotNodes": {}}).encode(), "spotNodes: {} is not a known input"),
+        (json.dumps({"vcpus": {"min": 2, "max": 4}}).encode(), "region: is required but missing"),
+    ],
+    ids=["empty", "list", "truncated", "nan", "binary", "negative", "infinite", "percent", "unknown", "missing"],
+)
+def test_bad_requirements_files_exit_2_naming_the_file(tmp_path: Path, capsys, content: bytes, named: str):
+    path = tmp_path / "spot.json"
+    path.write_bytes(content)
+    assert main(["recommend", "--requirements", str(path), "--offline"]) == 2
+    out, err = capsys.readouterr()
+    text = " ".join(err.split())
+    assert out == "" and named in text and str(path) in text and "Traceback" not in err
+
+
+def test_a_requirements_path_that_is_not_a_file_exits_2(tmp_path: Path, capsys):
+    assert main(["recommend", "--requirements", str(tmp_path), "--offline"]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert main(["recommend", "--requirements", str(tmp_path / "none.json"), "--offline"]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -65,13 +65,13 @@ def test_market_data_dir_errors_are_clear(tmp_path: Path):
         FileMarket(tmp_path)
     shutil.copy(DATA_DIR / "ec2-on-demand-prices.json", tmp_path)
     (tmp_path / "spot-advisor-data.json").write_text("{not json")
-    with pytest.raises(MarketDataError, match="cannot be read as JSON"):
-        FileMarket(tmp_path).advisor("us-east-1")
+    with pytest.raises(MarketDataError, match=r"is not valid JSON: .* at line 1, column 2"):
+        FileMarket(tmp_path)  # refused when the snapshot is opened, before anything is selected
     (tmp_path / "spot-advisor-data.json").write_text(
         json.dumps({"spot_advisor": {"us-east-1": {"Linux": {"m5.large": {"s": 50}}}}})
     )
-    with pytest.raises(MarketDataError, match=re.escape("entry m5.large lacks 'r'/'s'")):
-        FileMarket(tmp_path).advisor("us-east-1")
+    with pytest.raises(MarketDataError, match=re.escape("spot_advisor['us-east-1'].Linux['m5.large'].r missing")):
+        FileMarket(tmp_path)
 
 
 def test_history_records_are_linux_only_and_deduplicated():

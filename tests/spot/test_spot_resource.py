@@ -102,7 +102,7 @@ import base64, sys, dill
 before = set(sys.modules)
 provider = dill.loads(base64.b64decode({serialized!r}))
 from secure_platform.spot import market
-assert market._load_json.cache_info().currsize == 0, "importing read data files"
+assert market._load_cached.cache_info().currsize == 0, "importing read data files"
 assert "boto3" not in sys.modules, "importing pulled in boto3"
 out = provider.offline_create({{"region": "us-east-1", "vcpus": {{"min": 2, "max": 4}}, "memoryGib": {{"min": 4, "max": 16}}}})
 print(",".join(out["instanceTypes"]))
