@@ -31,7 +31,7 @@ def timed(command: list[str]) -> tuple[float, int, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Wall time of make check and make test against their budgets.")
     parser.add_argument("--parts", action="store_true", help="also time pytest per test directory")
     args = parser.parse_args()
     subprocess.run(["make", "install"], cwd=REPO, check=True, capture_output=True)
