@@ -11,10 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.text import Text
-
 from .capture import ProgramError, run_program
+from .console import make_console, print_error
 from .estimators import BUILTIN_ESTIMATORS
 from .policy_runner import evaluate, load_policy_pack, read_policy_config
 from .report import PreviewResult, Section, print_terminal, to_markdown, write_json
@@ -102,8 +100,8 @@ def preview(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    console = Console(stderr=False)
-    err = Console(stderr=True)
+    console = make_console()
+    err = make_console(stderr=True)
     try:
         args = build_parser().parse_args(argv)
         result = preview(
@@ -122,10 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.markdown_path:
             Path(args.markdown_path).write_text(to_markdown(result), encoding="utf-8")
     except UserError as exc:
-        err.print(Text.assemble(("error: ", "red"), str(exc)))
+        print_error(err, "error", str(exc))
         return EXIT_ERROR
     except ProgramError as exc:
-        err.print(Text.assemble(("program error: ", "red"), str(exc)))
+        print_error(err, "program error", str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR

@@ -22,8 +22,8 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
+from .console import make_console, print_error
 from .stack_files import UserError
 
 EPSILON = 0.005  # half a cent: smaller differences are rounding
@@ -323,23 +323,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    err = Console(stderr=True)
+    err = make_console(stderr=True)
     try:
         args = build_parser().parse_args(argv)
         diffs = compare(load_reports(args.base), load_reports(args.head))
         if not args.quiet:
-            print_terminal(diffs, Console())
+            print_terminal(diffs, make_console())
         if args.markdown_path:
             Path(args.markdown_path).write_text(to_markdown(diffs), encoding="utf-8")
         if args.json_path:
             Path(args.json_path).write_text(json.dumps([d.to_json() for d in diffs], indent=2) + "\n", encoding="utf-8")
     except UserError as exc:
-        err.print(Text.assemble(("error: ", "red"), str(exc)))
+        print_error(err, "error", str(exc))
         return 2
     if args.max_increase is not None:
         over = [d for d in diffs if d.delta > args.max_increase]
         for d in over:
-            err.print(f"{d.stack}: monthly cost rises by {_signed(d.delta)}, more than ${args.max_increase:,.2f}")
+            err.print(
+                f"{d.stack}: monthly cost rises by {_signed(d.delta)}, more than ${args.max_increase:,.2f}",
+                markup=False,
+                soft_wrap=True,
+            )
         if over:
             return 1
     return 0
