@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ..capture import Capture, CapturedResource
@@ -21,7 +22,7 @@ def usd(amount: float) -> str:
 
 def rate(amount: float) -> str:
     """A unit price with the digits it has, at least cents: $0.40, $0.0416, $3.00."""
-    whole, _, frac = f"{amount:.7f}".partition(".")
+    whole, _, frac = f"{amount:.10f}".partition(".")
     frac = frac.rstrip("0").ljust(2, "0")
     return f"${whole}.{frac}"
 
@@ -39,16 +40,30 @@ def short_urn(urn: str) -> str:
 
 @dataclass
 class Priced:
+    """What one resource costs: `monthly` is what the program itself decides (hours of provisioned
+    capacity, stored GB by a stated assumption); `usage` lists the unit prices of what only its
+    traffic decides (requests, GB-seconds, GB transferred), shown instead of a guessed total."""
+
     monthly: float
     basis: str
     priced: bool = True
+    usage: tuple[str, ...] = ()
 
 
 class Context:
     """What a pricer may look at: the whole capture (indexed), prices, assumptions, regions."""
 
-    def __init__(self, capture: Capture, prices: PriceTable, assumptions: Assumptions, default_region: str) -> None:
+    def __init__(
+        self,
+        capture: Capture,
+        prices: PriceTable,
+        assumptions: Assumptions,
+        default_region: str,
+        on: date | None = None,
+    ) -> None:
         self.capture = capture
+        self.on = on or date.today()
+        """The day the estimate is for (support periods that charge extra depend on it)."""
         self.prices = prices
         self.assumptions = assumptions
         self.index = capture.by_urn()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..capture import CapturedResource
 from .context import NOT_PRICED, Context, Priced, Pricer, num, rate, usd
+from .databases import extended_support
 
 
 def _rds_instance(r: CapturedResource, c: Context) -> Priced:
@@ -40,6 +41,11 @@ def _rds_instance(r: CapturedResource, c: Context) -> Priced:
     if str(r.inputs.get("databaseInsightsMode") or "").lower() == "advanced":
         basis += "; Database Insights advanced mode not priced"
         c.warnings.append(f"{r.name}: CloudWatch Database Insights advanced mode is not in the price table")
+    vcpus = c.prices.vcpus(klass.removeprefix("db."))
+    support = extended_support(r, c, engine, vcpus, factor) if vcpus else None
+    if support is not None:
+        monthly += support[0]
+        basis += support[1]
     if r.inputs.get("manageMasterUserPassword"):
         secret = c.p("secretsManager.secretMonth")
         monthly += secret

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from rich.console import Group
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from ..capture import Capture, CapturedResource
 from .assumptions import Assumption, Assumptions
@@ -19,6 +18,9 @@ from .prices import PriceTable, default_prices
 from .registry import PRICERS
 
 STACK_COMPONENT = "(stack)"
+
+
+PRICED, FREE, USAGE, UNPRICED = "priced", "free", "usage", "unpriced"
 
 
 @dataclass
@@ -31,18 +33,44 @@ class CostLine:
     monthly_usd: float
     basis: str
     priced: bool = True
-    """False for types the table does not cover (cost 0, basis "not priced")."""
+    """False for types without a price model: their cost is unknown (never $0), and the total is a
+    lower bound."""
+    usage: tuple[str, ...] = ()
+    """Unit prices of what traffic decides (requests, GB), not included in `monthly_usd`."""
+
+    @property
+    def kind(self) -> str:
+        if not self.priced:
+            return UNPRICED
+        if self.monthly_usd > 0:
+            return PRICED
+        return USAGE if self.usage else FREE
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "urn": self.urn,
             "type": self.type,
             "name": self.name,
             "component": self.component,
             "region": self.region,
-            "monthlyUsd": round(self.monthly_usd, 4),
+            "kind": self.kind,
+            "monthlyUsd": round(self.monthly_usd, 4) if self.priced else None,
             "basis": self.basis,
         }
+        if self.usage:
+            doc["unitPrices"] = list(self.usage)
+        return doc
+
+
+def _count_by_type(lines: list[CostLine]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for line in lines:
+        counts[line.type] += 1
+    return dict(sorted(counts.items()))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @dataclass
@@ -59,32 +87,85 @@ class CostEstimate:
 
     @property
     def monthly_usd(self) -> float:
-        return sum(line.monthly_usd for line in self.lines)
+        """The sum of what could be priced: a lower bound when `complete` is false."""
+        return sum(line.monthly_usd for line in self.lines if line.priced)
 
     @property
     def by_component(self) -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
         for line in self.lines:
-            totals[line.component] += line.monthly_usd
+            totals[line.component] += line.monthly_usd if line.priced else 0.0
         return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
 
     @property
     def not_priced(self) -> dict[str, int]:
-        counts: dict[str, int] = defaultdict(int)
-        for line in self.lines:
-            if not line.priced:
-                counts[line.type] += 1
-        return dict(sorted(counts.items()))
+        """Unpriced resource types and how many of each."""
+        return _count_by_type([ln for ln in self.lines if not ln.priced])
+
+    @property
+    def unpriced_count(self) -> int:
+        return sum(1 for ln in self.lines if not ln.priced)
+
+    @property
+    def usage_lines(self) -> list[CostLine]:
+        """Resources with charges only their traffic decides (unit prices listed, not in the total)."""
+        return [ln for ln in self.lines if ln.priced and ln.usage]
+
+    @property
+    def complete(self) -> bool:
+        """True when the total covers every resource (no unpriced type, nothing billed by use)."""
+        return not self.unpriced_count and not self.usage_lines
+
+    def headline(self) -> str:
+        """`≥ $X/month + N unpriced resources`: never a bare total that looks complete."""
+        total = usd(self.monthly_usd)
+        if self.complete:
+            text = f"{total}/month"
+        else:
+            text = f"≥ {total}/month"
+            if self.unpriced_count:
+                text += f" + {_plural(self.unpriced_count, 'unpriced resource')}"
+        if self.usage_lines:
+            text += f" + usage charges of {_plural(len(self.usage_lines), 'resource')} (unit prices listed)"
+        return text
+
+    def _context(self) -> str:
+        return f"{self.environment}, {self.region}; list prices, stated assumptions"
+
+    def unpriced_summary(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for type_, n in self.not_priced.items():
+            reasons = sorted({ln.basis for ln in self.lines if ln.type == type_ and not ln.priced})
+            out.append({"type": type_, "count": n, "reasons": reasons})
+        return out
+
+    def usage_summary(self) -> list[dict[str, Any]]:
+        by_type: dict[str, list[CostLine]] = defaultdict(list)
+        for ln in self.usage_lines:
+            by_type[ln.type].append(ln)
+        return [
+            {
+                "type": type_,
+                "count": len(lines),
+                "unitPrices": sorted({u for ln in lines for u in ln.usage}),
+            }
+            for type_, lines in sorted(by_type.items())
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "headline": self.headline(),
             "monthlyUsd": round(self.monthly_usd, 2),
+            "complete": self.complete,
             "currency": "USD",
             "region": self.region,
             "environment": self.environment,
             "byComponent": {k: round(v, 2) for k, v in self.by_component.items()},
-            "lines": [line.to_json() for line in self.lines],
+            "unpricedCount": self.unpriced_count,
             "notPriced": self.not_priced,
+            "unpriced": self.unpriced_summary(),
+            "usagePriced": self.usage_summary(),
+            "lines": [line.to_json() for line in self.lines],
             "assumptions": [
                 {"key": a.key, "value": a.value, "unit": a.unit, "description": a.description} for a in self.assumptions
             ],
@@ -93,23 +174,39 @@ class CostEstimate:
         }
 
     def _priced_lines(self) -> list[CostLine]:
-        return sorted((ln for ln in self.lines if ln.monthly_usd > 0), key=lambda ln: (-ln.monthly_usd, ln.urn))
+        return sorted(
+            (ln for ln in self.lines if ln.priced and ln.monthly_usd > 0), key=lambda ln: (-ln.monthly_usd, ln.urn)
+        )
+
+    def _sources_sentence(self) -> str:
+        src = self.price_source
+        return (
+            f"Prices: {src['file']} (compiled {src['compiled']}; list prices as of "
+            f"{', '.join(src['listPricesAsOf'])}; EC2 on-demand {src['ec2OnDemandAsOf']}; "
+            f"Spot Advisor {src['spotAdvisorAsOf']}); regions covered: {', '.join(src['regions'])}."
+        )
 
     def to_markdown(self) -> str:
-        out = [
-            f"#### Estimated monthly cost: **{usd(self.monthly_usd)}** "
-            f"({self.environment}, {self.region}; list prices, stated assumptions)",
-            "",
-            "| component | monthly |",
-            "|---|---:|",
-        ]
+        out = [f"#### Estimated monthly cost: **{self.headline()}** ({self._context()})", ""]
+        if self.unpriced_count:
+            out += [
+                ":warning: **Unpriced** (no price model; not in the total): "
+                + ", ".join(f"`{t}` x{n}" for t, n in self.not_priced.items()),
+                "",
+            ]
+        usage = self.usage_summary()
+        if usage:
+            out += ["**Billed by use** (not in the total):", "", "| type | count | unit prices |", "|---|---:|---|"]
+            out += [f"| `{u['type']}` | {u['count']} | {md('; '.join(u['unitPrices']))} |" for u in usage]
+            out.append("")
+        out += ["| component | monthly |", "|---|---:|"]
         out += [f"| `{md(name)}` | {usd(total)} |" for name, total in self.by_component.items()]
         priced = self._priced_lines()
-        free = sum(1 for ln in self.lines if ln.priced and ln.monthly_usd == 0)
+        free = sum(1 for ln in self.lines if ln.kind == FREE)
         out += [
             "",
             f"<details><summary>Cost by resource ({len(priced)} with a cost, {free} free, "
-            f"{sum(self.not_priced.values())} not priced)</summary>",
+            f"{len(self.usage_lines)} billed by use, {self.unpriced_count} unpriced)</summary>",
             "",
         ]
         if priced:
@@ -122,56 +219,43 @@ class CostEstimate:
             out.append("No resource with a cost.")
         out += ["", "</details>", "", "<details><summary>Assumptions and price sources</summary>", ""]
         out += [f"- `{a.key}` = {a.value:g} {a.unit}: {a.description}" for a in self.assumptions]
-        src = self.price_source
-        out += [
-            "",
-            f"Prices: `{src['file']}` (compiled {src['compiled']}; list prices as of "
-            f"{', '.join(src['listPricesAsOf'])}; EC2 on-demand {src['ec2OnDemandAsOf']}; "
-            f"Spot Advisor {src['spotAdvisorAsOf']}); regions covered: {', '.join(src['regions'])}.",
-            "",
-            "</details>",
-        ]
-        if self.not_priced:
-            out += ["", "Not priced: " + ", ".join(f"`{t}` x{n}" for t, n in self.not_priced.items())]
+        out += ["", md(self._sources_sentence()), "", "</details>"]
         if self.warnings:
             out += ["", *(f"> :warning: {md(w)}" for w in self.warnings)]
         return "\n".join(out)
 
+    def text_lines(self, verbose: bool = False) -> list[str]:
+        """Plain lines for a terminal or a log: the headline, the largest components, what is
+        unpriced and billed by use; with `verbose`, every line item, assumption and source."""
+        out = [f"Cost: {self.headline()} ({self._context()})"]
+        components = [(n, t) for n, t in self.by_component.items() if t > 0]
+        shown = components if verbose else components[:5]
+        if shown:
+            rest = len(components) - len(shown)
+            more = f", {rest} more" if rest else ""
+            out.append("  by component: " + ", ".join(f"{n} {usd(t)}" for n, t in shown) + more)
+        if self.unpriced_count:
+            out.append("  unpriced (not in the total): " + ", ".join(f"{t} x{n}" for t, n in self.not_priced.items()))
+        for u in self.usage_summary():
+            out.append(f"  billed by use: {u['type']} x{u['count']}: " + "; ".join(u["unitPrices"]))
+        out += [f"  warning: {w}" for w in self.warnings]
+        if not verbose:
+            return out
+        out.append("  cost by resource:")
+        out += [
+            f"    {usd(ln.monthly_usd):>12}  {short_urn(ln.urn)} [{ln.component}]: {ln.basis}"
+            for ln in self._priced_lines()
+        ]
+        for ln in self.lines:
+            if not ln.priced:
+                out.append(f"    {'unpriced':>12}  {short_urn(ln.urn)} [{ln.component}]: {ln.basis}")
+        out.append("  assumptions:")
+        out += [f"    {a.key} = {a.value:g} {a.unit}: {a.description}" for a in self.assumptions]
+        out.append("  " + self._sources_sentence())
+        return out
+
     def __rich__(self) -> Any:
-        headline = (
-            f"[bold]Estimated monthly cost: {usd(self.monthly_usd)}[/bold] "
-            f"({escape(self.environment)}, {escape(self.region)}; list prices, stated assumptions)"
-        )
-        comp = Table(title="Cost by component")
-        comp.add_column("component")
-        comp.add_column("monthly", justify="right")
-        for name, total in self.by_component.items():
-            comp.add_row(escape(name), usd(total))
-        lines = Table(title="Cost by resource (resources with a cost)", show_lines=False)
-        lines.add_column("resource", overflow="fold")
-        lines.add_column("monthly", justify="right")
-        lines.add_column("basis", overflow="fold")
-        for ln in self._priced_lines():
-            lines.add_row(escape(short_urn(ln.urn)), usd(ln.monthly_usd), escape(ln.basis))
-        parts: list[Any] = [headline, comp, lines]
-        assumptions = Table(title="Cost assumptions")
-        assumptions.add_column("assumption")
-        assumptions.add_column("value", justify="right")
-        assumptions.add_column("meaning", overflow="fold")
-        for a in self.assumptions:
-            assumptions.add_row(a.key, f"{a.value:g} {a.unit}", escape(a.description))
-        parts.append(assumptions)
-        src = self.price_source
-        parts.append(
-            f"[dim]Prices: {escape(src['file'])} (compiled {src['compiled']}; EC2 on-demand {src['ec2OnDemandAsOf']}, "
-            f"Spot Advisor {src['spotAdvisorAsOf']}).[/dim]"
-        )
-        if self.not_priced:
-            parts.append(
-                "[yellow]Not priced:[/yellow] " + escape(", ".join(f"{t} x{n}" for t, n in self.not_priced.items()))
-            )
-        parts += [f"[yellow]{escape(w)}[/yellow]" for w in self.warnings]
-        return Group(*parts)
+        return Text("\n".join(self.text_lines(verbose=True)))
 
 
 def component_names(capture: Capture) -> dict[str, str]:
@@ -228,13 +312,15 @@ def estimate_cost(
     assumptions: Assumptions | None = None,
     *,
     pricers: dict[str, Pricer] | None = None,
+    on: date | None = None,
 ) -> CostEstimate:
-    """Price every registration of `capture` (see the module docstring)."""
+    """Price every registration of `capture` (see the package docstring); `on` is the day the
+    estimate is for (default today: Extended Support charges depend on it)."""
     prices = prices or default_prices()
     environment = _environment_of(capture)
     assumptions = assumptions or Assumptions.for_environment(prices, environment)
     region = capture.config.get("aws:region") or "us-east-1"
-    ctx = Context(capture, prices, assumptions, region)
+    ctx = Context(capture, prices, assumptions, region, on)
     table = {**PRICERS, **(pricers or {})}
     components = component_names(capture)
     _ = ctx.hours  # every estimate states its hours-per-month assumption, even with nothing hourly
@@ -249,7 +335,11 @@ def estimate_cost(
             priced = pricer(r, ctx)
         else:
             reason = free_reason(r.type)
-            priced = Priced(0.0, f"free: {reason}") if reason else Priced(0.0, NOT_PRICED, priced=False)
+            priced = (
+                Priced(0.0, f"free: {reason}")
+                if reason
+                else Priced(0.0, f"{NOT_PRICED}: no price model for this type", priced=False)
+            )
         basis = priced.basis
         if priced.monthly > 0 and not prices.covers(res_region):
             uncovered.add(res_region)
@@ -264,6 +354,7 @@ def estimate_cost(
                 monthly_usd=priced.monthly,
                 basis=basis,
                 priced=priced.priced,
+                usage=priced.usage,
             )
         )
     warnings = [

@@ -69,6 +69,12 @@ class PriceTable:
         value = self.tables["elasticache.nodeHour"]["usd"].get(node_type)
         return float(value) if value is not None else None
 
+    def hourly(self, table: str, key: str) -> float | None:
+        """A per-hour price from one of the per-type tables (`redshift.nodeHour`, `msk.brokerHour`,
+        ...), or None when the type is not in it."""
+        value = self.tables.get(table, {}).get("usd", {}).get(key)
+        return float(value) if value is not None else None
+
     def vcpus(self, instance_type: str) -> int | None:
         value = self.tables["ec2.vcpus"]["values"].get(instance_type)
         return int(value) if value is not None else None

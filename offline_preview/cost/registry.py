@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import compute, data_stores, ecs, kubernetes, network, operations
+from . import analytics, compute, data_stores, databases, ecs, kubernetes, network, operations, serverless
 from .context import Pricer
 
 PRICERS: dict[str, Pricer] = {
@@ -12,4 +12,7 @@ PRICERS: dict[str, Pricer] = {
     **data_stores.PRICERS,
     **operations.PRICERS,
     **kubernetes.PRICERS,
+    **databases.PRICERS,
+    **serverless.PRICERS,
+    **analytics.PRICERS,
 }

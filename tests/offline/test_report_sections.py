@@ -34,7 +34,7 @@ def test_json_and_markdown_carry_cost_and_deploy(tmp_path, capsys):
     text = md.read_text()
     assert "Estimated monthly cost" in text and "Deploy-time estimate" in text
     terminal = capsys.readouterr().out
-    assert "Estimated monthly cost" in terminal and "Deploy-time estimate" in terminal
+    assert "Cost: " in terminal and "Deploy-time estimate" in terminal
 
 
 def test_a_failing_estimator_is_reported_not_fatal(monkeypatch, tmp_path):
