@@ -234,7 +234,17 @@ def _ebs_volume(r: CapturedResource, c: Context) -> Priced:
     return Priced(size * gb, f"{size:g} GB {vtype} x {rate(gb)}/GB-month")
 
 
+def _spot_instance_request(r: CapturedResource, c: Context) -> Priced:
+    itype = str(r.inputs.get("instanceType") or "")
+    found = _advisor_spot_price(c, c.region_of(r), [itype]) if itype else None
+    if found is None:
+        return Priced(0.0, f"{NOT_PRICED}: no Spot Advisor estimate for {itype or 'unknown type'}", priced=False)
+    per, how = found
+    return Priced(per * c.hours, f"SPOT 1 x {itype}: {how} x {c.hours:g} h (root volume not included)")
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": _spot_instance_request,
     "aws:eks/cluster:Cluster": _eks_control_plane,
     "eks:index:Cluster": _eks_remote_cluster,
     "aws:eks/nodeGroup:NodeGroup": _node_group,

@@ -83,6 +83,23 @@ def _cache_cluster(r: CapturedResource, c: Context) -> Priced:
     return _cache_nodes(r, c, num(r.inputs.get("numCacheNodes"), 1.0) or 1.0)
 
 
+def _serverless_cache(r: CapturedResource, c: Context) -> Priced:
+    """ElastiCache Serverless bills stored data per GB-hour with a minimum (1 GB for Redis OSS,
+    100 MB for Valkey) and ECPUs by use: the minimum is the monthly floor."""
+    valkey = str(r.inputs.get("engine") or "").lower() == "valkey"
+    prefix = "elasticache.serverlessValkey" if valkey else "elasticache.serverless"
+    minimum_gb = 0.1 if valkey else 1.0
+    per = c.p(f"{prefix}.gbHour")
+    return Priced(
+        minimum_gb * per * c.hours,
+        f"{'Valkey' if valkey else 'Redis OSS'} Serverless minimum {minimum_gb:g} GB x {rate(per)}/GB-h x {c.hours:g} h",
+        usage=(
+            f"{rate(per)} per GB-hour stored above the minimum",
+            f"{rate(c.p(f'{prefix}.ecpuMillion'))} per million ECPUs",
+        ),
+    )
+
+
 def _bucket(r: CapturedResource, c: Context) -> Priced:
     gb, per = c.a("s3StorageGbPerBucket"), c.p("s3.standard.gbMonth")
     return Priced(gb * per, f"{gb:g} GB stored x {rate(per)}/GB-month (S3 Standard; lifecycle tiers lower it)")
@@ -132,6 +149,7 @@ PRICERS: dict[str, Pricer] = {
     "aws:rds/instance:Instance": _rds_instance,
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:elasticache/cluster:Cluster": _cache_cluster,
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
     "aws:s3/bucket:Bucket": _bucket,
     "aws:s3/bucketV2:BucketV2": _bucket,
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _bucket_replication,

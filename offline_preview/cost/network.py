@@ -67,7 +67,13 @@ def _flow_log(r: CapturedResource, c: Context) -> Priced:
     return Priced(0.0, "free here: delivery to CloudWatch Logs is priced as ingestion of its log group")
 
 
+def _classic_load_balancer(r: CapturedResource, c: Context) -> Priced:
+    hour = c.p("clb.hour")
+    return Priced(hour * c.hours, f"Classic Load Balancer {rate(hour)}/h x {c.hours:g} h (data processed not included)")
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws:elb/loadBalancer:LoadBalancer": _classic_load_balancer,
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     "aws:ec2/eip:Eip": _public_ip,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,

@@ -180,3 +180,23 @@ def test_aurora_instances_pay_extended_support_by_their_clusters_version():
 def test_a_fully_priced_program_has_a_bare_total():
     est = estimate(lambda: aws.ec2.Eip("ip", domain="vpc"))
     assert est.complete and est.headline() == f"${0.005 * H:,.2f}/month"
+
+
+def test_classic_elb_spot_requests_and_serverless_caches_have_a_monthly_floor():
+    def program() -> None:
+        aws.elb.LoadBalancer(
+            "classic",
+            availability_zones=["us-east-1a"],
+            listeners=[{"instance_port": 80, "instance_protocol": "http", "lb_port": 80, "lb_protocol": "http"}],
+        )
+        aws.ec2.SpotInstanceRequest("spot", ami="ami-12345678", instance_type="m5.large")
+        aws.elasticache.ServerlessCache("cache", engine="redis")
+        aws.elasticache.ServerlessCache("vk", engine="valkey")
+
+    est = estimate(program)
+    assert line(est, "classic").monthly_usd == approx(0.025 * H)
+    spot = line(est, "spot")
+    assert 0 < spot.monthly_usd < 0.096 * H and "Spot Advisor" in spot.basis
+    assert line(est, "cache").monthly_usd == approx(1.0 * 0.125 * H)
+    assert line(est, "vk").monthly_usd == approx(0.1 * 0.084 * H)
+    assert any("ECPUs" in u for u in line(est, "cache").usage)
