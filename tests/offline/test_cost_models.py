@@ -167,7 +167,10 @@ def test_aurora_instances_pay_extended_support_by_their_clusters_version():
             manage_master_user_password=True,
         )  # fmt: skip
         aws.rds.ClusterInstance(
-            "db-1", cluster_identifier=cluster.id, instance_class="db.r6g.large", engine="aurora-postgresql"
+            "db-1",
+            cluster_identifier=cluster.id,
+            instance_class="db.r6g.large",
+            engine=aws.rds.EngineType.AURORA_POSTGRESQL,
         )
 
     est = estimate(program, on=date(2026, 12, 7))
