@@ -72,7 +72,23 @@ def _classic_load_balancer(r: CapturedResource, c: Context) -> Priced:
     return Priced(hour * c.hours, f"Classic Load Balancer {rate(hour)}/h x {c.hours:g} h (data processed not included)")
 
 
+def _tgw_attachment(r: CapturedResource, c: Context) -> Priced:
+    hour = c.p("transitGateway.attachmentHour")
+    return Priced(
+        hour * c.hours,
+        f"attachment {rate(hour)}/h x {c.hours:g} h",
+        usage=(f"{rate(c.p('transitGateway.dataGb'))} per GB processed",),
+    )
+
+
+def _vpn_connection(r: CapturedResource, c: Context) -> Priced:
+    hour = c.p("vpn.connectionHour")
+    return Priced(hour * c.hours, f"Site-to-Site VPN {rate(hour)}/h x {c.hours:g} h (data transfer out not included)")
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": _tgw_attachment,
+    "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:elb/loadBalancer:LoadBalancer": _classic_load_balancer,
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     "aws:ec2/eip:Eip": _public_ip,

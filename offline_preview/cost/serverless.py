@@ -1,5 +1,5 @@
-"""Pricers for services billed by use: Lambda, API Gateway, CloudFront, DynamoDB, SQS, SNS, Step
-Functions, Kinesis, Firehose, EFS.
+"""Pricers for services billed by use: Lambda, API Gateway, AppSync, CloudFront, DynamoDB, SQS, SNS,
+Step Functions, EventBridge, Kinesis, Firehose, Glue, EFS.
 
 What the program fixes (provisioned concurrency, provisioned capacity, shards, a stage cache,
 provisioned throughput) is a monthly amount; what only traffic decides (requests, GB-seconds,
@@ -196,7 +196,49 @@ def _efs(r: CapturedResource, c: Context) -> Priced:
     return Priced(0.0, f"billed by use: {'One Zone' if one_zone else 'Regional'} file system", usage=usage)
 
 
+def _glue_job(r: CapturedResource, c: Context) -> Priced:
+    kind = "crawler" if r.type.endswith("Crawler") else "job"
+    return Priced(0.0, f"billed by use: Glue {kind}", usage=(_u(c, "glue.dpuHour", "per DPU-hour while it runs"),))
+
+
+def _glue_catalog(r: CapturedResource, c: Context) -> Priced:
+    return Priced(
+        0.0,
+        "billed by use: Data Catalog (the first million objects a month are free)",
+        usage=(_u(c, "glue.catalogObjects100k", "per 100,000 objects above the first million"),),
+    )
+
+
+def _appsync(r: CapturedResource, c: Context) -> Priced:
+    return Priced(
+        0.0,
+        "billed by use: GraphQL API",
+        usage=(
+            _u(c, "appsync.operationsMillion", "per million queries and mutations"),
+            _u(c, "appsync.realtimeUpdatesMillion", "per million real-time updates"),
+        ),
+    )
+
+
+def _event_bus(r: CapturedResource, c: Context) -> Priced:
+    return Priced(
+        0.0, "billed by use: custom event bus", usage=(_u(c, "eventbridge.customEventsMillion", "per million events"),)
+    )
+
+
+def _schedule(r: CapturedResource, c: Context) -> Priced:
+    return Priced(
+        0.0, "billed by use: schedule", usage=(_u(c, "scheduler.invocationsMillion", "per million invocations"),)
+    )
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws:glue/job:Job": _glue_job,
+    "aws:glue/crawler:Crawler": _glue_job,
+    "aws:glue/catalogDatabase:CatalogDatabase": _glue_catalog,
+    "aws:appsync/graphQLApi:GraphQLApi": _appsync,
+    "aws:cloudwatch/eventBus:EventBus": _event_bus,
+    "aws:scheduler/schedule:Schedule": _schedule,
     "aws:lambda/function:Function": _lambda_function,
     "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": _lambda_provisioned,
     "aws:apigateway/restApi:RestApi": _rest_api,

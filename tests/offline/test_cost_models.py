@@ -203,3 +203,20 @@ def test_classic_elb_spot_requests_and_serverless_caches_have_a_monthly_floor():
     assert line(est, "cache").monthly_usd == approx(1.0 * 0.125 * H)
     assert line(est, "vk").monthly_usd == approx(0.1 * 0.084 * H)
     assert any("ECPUs" in u for u in line(est, "cache").usage)
+
+
+def test_glue_appsync_transit_gateway_and_vpn():
+    def program() -> None:
+        aws.glue.Job("etl", role_arn="arn:aws:iam::123456789012:role/r", command={"script_location": "s3://b/s.py"})
+        aws.glue.CatalogDatabase("db", name="db")
+        aws.appsync.GraphQLApi("api", authentication_type="API_KEY", name="api")
+        tgw = aws.ec2transitgateway.TransitGateway("tgw")
+        aws.ec2transitgateway.VpcAttachment("att", transit_gateway_id=tgw.id, vpc_id="vpc-1", subnet_ids=["subnet-1"])
+        aws.ec2.VpnConnection("vpn", customer_gateway_id="cgw-1", type="ipsec.1", transit_gateway_id=tgw.id)
+
+    est = estimate(program)
+    assert line(est, "etl").usage == ("$0.44 per DPU-hour while it runs",)
+    assert line(est, "db").kind == "usage" and line(est, "api").kind == "usage"
+    assert line(est, "tgw").kind == "free"
+    assert line(est, "att").monthly_usd == approx(0.05 * H) and line(est, "vpn").monthly_usd == approx(0.05 * H)
+    assert est.unpriced_count == 0

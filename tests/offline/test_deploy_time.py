@@ -191,3 +191,15 @@ def test_types_without_a_create_time_are_unmodelled_and_the_headline_says_so():
     assert doc["unmodelledCount"] == 2 and doc["unmodelled"] == {"aws:neptune/cluster:Cluster": 2}
     assert "Unmodelled" in est.to_markdown() and "aws:neptune/cluster:Cluster" in est.text_lines()[1]
     assert estimate_deploy(capture(rds, role)).headline() == "~8.0 min"
+
+
+def test_timed_aws_types_are_real_pulumi_aws_types():
+    import importlib
+
+    doc = json.loads(TIMES_FILE.read_text())
+    for token in doc["types"]:
+        if not token.startswith("aws:"):
+            continue
+        module, _, cls = token.split(":", 1)[1].partition("/")
+        package = f"{module}_" if module == "lambda" else module
+        assert getattr(importlib.import_module(f"pulumi_aws.{package}"), cls.split(":")[1], None) is not None, token
