@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.text import Text
 
-from ..capture import Capture, CapturedResource
+from ..capture import UNKNOWN, Capture, CapturedResource
 from .assumptions import Assumption, Assumptions
 from .context import NOT_PRICED, Context, Priced, Pricer, md, short_urn, usd
 from .free import free_reason
@@ -340,7 +340,12 @@ def estimate_cost(
                 if reason
                 else Priced(0.0, f"{NOT_PRICED}: no price model for this type", priced=False)
             )
-        basis = priced.basis
+        basis = priced.basis.replace(UNKNOWN, "(unknown)")
+        unknown = sorted(k for k, v in r.inputs.items() if v == UNKNOWN)
+        if unknown and (priced.monthly > 0 or not priced.priced or priced.usage):
+            # Under preview semantics an input computed from another resource is unknown; a pricer
+            # then falls back to a default, so the line says which inputs it could not see.
+            basis += f"; inputs unknown at preview: {', '.join(unknown)}"
         if priced.monthly > 0 and not prices.covers(res_region):
             uncovered.add(res_region)
             basis += f" ({prices.base_region} price; {res_region} is not in the price table)"

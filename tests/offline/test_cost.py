@@ -733,3 +733,12 @@ def test_container_insights_is_named_not_included_rather_than_called_free():
         line = line_of(est, watched)
         assert line.monthly_usd == 0 and line.priced
         assert not line.basis.startswith("free") and "Container Insights observations not included" in line.basis
+
+
+def test_a_line_whose_inputs_are_unknown_at_preview_says_which():
+    from offline_preview.capture import UNKNOWN
+
+    web = resource("aws:ec2/instance:Instance", "web", {"instanceType": UNKNOWN, "ami": "ami-1"})
+    est = estimate_cost(Capture(project="p", stack="s", resources=[web]))
+    [ln] = est.lines
+    assert not ln.priced and UNKNOWN not in ln.basis and "inputs unknown at preview: instanceType" in ln.basis

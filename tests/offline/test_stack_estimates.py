@@ -39,4 +39,5 @@ def test_no_slow_resource_waits_on_another_without_a_data_dependency(capture):
 def test_deploy_estimate_is_computed(capture):
     est = estimate_deploy(capture)
     assert est.warnings == []  # no dependency cycles
+    assert est.unmodelled == {}, f"{capture.stack}: add create times to offline_preview/data/deploy-times.json"
     assert est.critical_path_minutes <= est.serial_minutes
