@@ -76,10 +76,28 @@ def _jsonable(value: Any) -> Any:
 # --- what the preview covered ------------------------------------------------------------------
 
 
-def mode_of(cap: Capture) -> str | None:
-    """`preview` or `up` when the capture records which semantics ran."""
-    mode = getattr(cap, "mode", None)
+def mode_of(cap: Capture, result: PreviewResult | None = None) -> str | None:
+    """`preview` or `up` when the capture (or the result) records which semantics ran."""
+    mode = getattr(cap, "mode", None) or getattr(result, "mode", None)
     return str(mode) if mode else None
+
+
+def error_of(result: PreviewResult) -> Any:
+    """The program or tool error a failed preview carries, if the result records one."""
+    return getattr(result, "error", None) or getattr(result.capture, "error", None)
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error)
+    return str(getattr(error, "message", None) or error)
+
+
+def _error_json(error: Any) -> Any:
+    to_json = getattr(error, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    return error if isinstance(error, (dict, str)) else str(error)
 
 
 def unexpanded_remote(cap: Capture) -> list[CapturedResource]:
@@ -119,7 +137,7 @@ def not_covered(result: PreviewResult) -> list[str]:
 def _headline(result: PreviewResult) -> str:
     cap = result.capture
     custom = sum(1 for r in cap.resources if r.custom)
-    mode = mode_of(cap)
+    mode = mode_of(cap, result)
     ran = f" ({mode} mode)" if mode else ""
     return (
         f"Offline preview{ran} of {cap.project}/{cap.stack}: {len(cap.resources)} registrations "
@@ -193,9 +211,12 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         "outputs": _jsonable(cap.outputs),
         "notCovered": not_covered(result),
     }
-    mode = mode_of(cap)
+    mode = mode_of(cap, result)
     if mode:
         doc["mode"] = mode
+    error = error_of(result)
+    if error is not None:
+        doc["error"] = _error_json(error)
     remote = unexpanded_remote(cap)
     if remote:
         doc["remoteComponentsNotExpanded"] = sorted(r.urn for r in remote)
@@ -331,6 +352,9 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
     """The report as plain lines (no tables, nothing wrapped by the renderer)."""
     cap = result.capture
     out = [_headline(result)]
+    error = error_of(result)
+    if error is not None:
+        out.append(f"Error: {_error_text(error)}")
     gaps = not_covered(result)
     if gaps:
         out.append("Not covered: " + "; ".join(gaps))
@@ -373,6 +397,7 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
 _STYLES = (
     (re.compile(r"^Offline preview"), "bold"),
     (re.compile(r"^Not covered: "), "yellow"),
+    (re.compile(r"^Error: "), "red"),
     (re.compile(r"^  MANDATORY "), "red"),
     (re.compile(r"^  ADVISORY "), "yellow"),
     (re.compile(r"^(Cost|Deploy time): "), "bold"),
@@ -410,7 +435,7 @@ def md_code(text: str) -> str:
 def to_markdown(result: PreviewResult) -> str:
     cap = result.capture
     pol = result.policy
-    mode = mode_of(cap)
+    mode = mode_of(cap, result)
     lines = [f"### Offline preview: `{cap.project}` / `{cap.stack}`" + (f" ({mode} mode)" if mode else ""), ""]
     custom = sum(1 for r in cap.resources if r.custom)
     status = "no policy pack run"
@@ -421,6 +446,9 @@ def to_markdown(result: PreviewResult) -> str:
         )
     icon = ":x:" if pol is not None and pol.mandatory else ":white_check_mark:"
     lines += [f"{icon} {len(cap.resources)} registrations ({custom} cloud resources); {status}.", ""]
+    error = error_of(result)
+    if error is not None:
+        lines += [f":x: **Error:** {md_text(_error_text(error))}", ""]
     gaps = not_covered(result)
     if gaps:
         lines += [f":warning: **Not covered:** {'; '.join(gaps)}.", ""]

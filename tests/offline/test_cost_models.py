@@ -220,3 +220,15 @@ def test_glue_appsync_transit_gateway_and_vpn():
     assert line(est, "tgw").kind == "free"
     assert line(est, "att").monthly_usd == approx(0.05 * H) and line(est, "vpn").monthly_usd == approx(0.05 * H)
     assert est.unpriced_count == 0
+
+
+def test_every_instance_type_of_the_bundled_on_demand_data_has_a_price():
+    import json
+
+    from offline_preview.cost import default_prices
+
+    bundled = json.loads((HERE.parents[1] / "components/spot/data/ec2-on-demand-prices.json").read_text())
+    types = bundled["prices"]["us-east-1"]
+    prices = default_prices()
+    assert len(types) > 800
+    assert {t: prices.on_demand(t) for t in types} == {t: float(p) for t, p in types.items()}

@@ -173,3 +173,15 @@ def test_the_same_stack_previewed_twice_gives_byte_identical_json(tmp_path):
     doc = json.loads(first.read_text())
     assert all(r["dependencies"] == sorted(r["dependencies"]) for r in doc["resources"])
     assert [r["urn"] for r in doc["resources"][1:]] == sorted(r["urn"] for r in doc["resources"][1:])
+
+
+def test_a_result_carrying_an_error_renders_it_in_every_form():
+    from offline_preview.capture import Capture
+    from offline_preview.report import PreviewResult, text_lines, to_json, to_markdown
+
+    result = PreviewResult(capture=Capture(project="p", stack="s"))
+    result.error = {"message": "TypeError: boom (at __main__.py:3)"}  # type: ignore[attr-defined]
+    assert text_lines(result)[1] == "Error: TypeError: boom (at __main__.py:3)"
+    assert to_json(result)["error"] == {"message": "TypeError: boom (at __main__.py:3)"}
+    assert ":x: **Error:** TypeError: boom (at __main__.py&#58;3)" not in to_markdown(result)
+    assert ":x: **Error:** TypeError: boom (at __main__.py:3)" in to_markdown(result)
