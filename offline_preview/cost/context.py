@@ -48,6 +48,9 @@ class Priced:
     basis: str
     priced: bool = True
     usage: tuple[str, ...] = ()
+    assumed: float = 0.0
+    """The part of `monthly` that rests on a stated usage assumption (GB processed, requests, log
+    volume) rather than on what the program declares."""
 
 
 class Context:

@@ -102,7 +102,9 @@ def _serverless_cache(r: CapturedResource, c: Context) -> Priced:
 
 def _bucket(r: CapturedResource, c: Context) -> Priced:
     gb, per = c.a("s3StorageGbPerBucket"), c.p("s3.standard.gbMonth")
-    return Priced(gb * per, f"{gb:g} GB stored x {rate(per)}/GB-month (S3 Standard; lifecycle tiers lower it)")
+    return Priced(
+        gb * per, f"{gb:g} GB stored x {rate(per)}/GB-month (S3 Standard; lifecycle tiers lower it)", assumed=gb * per
+    )
 
 
 def _bucket_replication(r: CapturedResource, c: Context) -> Priced:
@@ -113,12 +115,16 @@ def _bucket_replication(r: CapturedResource, c: Context) -> Priced:
     if destinations and all(c.region_of(d) == source_region for d in destinations):
         return Priced(0.0, "free here: same-Region replication (requests not included)")
     gb, per = c.a("s3ReplicationGbPerMonth"), c.p("s3.replicationTransferGb")
-    return Priced(gb * per, f"{gb:g} GB/month replicated to another Region x {rate(per)}/GB (requests not included)")
+    return Priced(
+        gb * per,
+        f"{gb:g} GB/month replicated to another Region x {rate(per)}/GB (requests not included)",
+        assumed=gb * per,
+    )
 
 
 def _backup_vault(r: CapturedResource, c: Context) -> Priced:
     gb, per = c.a("backupStorageGbPerVault"), c.p("backup.warmGbMonth")
-    return Priced(gb * per, f"{gb:g} GB of recovery points x {rate(per)}/GB-month (warm storage)")
+    return Priced(gb * per, f"{gb:g} GB of recovery points x {rate(per)}/GB-month (warm storage)", assumed=gb * per)
 
 
 def _backup_plan(r: CapturedResource, c: Context) -> Priced:
@@ -126,12 +132,12 @@ def _backup_plan(r: CapturedResource, c: Context) -> Priced:
     if not copies:
         return Priced(0.0, "free: the plan itself (storage is priced on the vault)")
     gb, per = c.a("backupCopyGbPerMonth"), c.p("backup.crossRegionGb")
-    return Priced(gb * per, f"cross-region copy {gb:g} GB/month x {rate(per)}/GB")
+    return Priced(gb * per, f"cross-region copy {gb:g} GB/month x {rate(per)}/GB", assumed=gb * per)
 
 
 def _ecr_repository(r: CapturedResource, c: Context) -> Priced:
     gb, per = c.a("ecrStorageGbPerRepository"), c.p("ecr.storageGbMonth")
-    return Priced(gb * per, f"{gb:g} GB of images x {rate(per)}/GB-month")
+    return Priced(gb * per, f"{gb:g} GB of images x {rate(per)}/GB-month", assumed=gb * per)
 
 
 def _ecr_scanning(r: CapturedResource, c: Context) -> Priced:
@@ -142,6 +148,7 @@ def _ecr_scanning(r: CapturedResource, c: Context) -> Priced:
     return Priced(
         repos * images * per,
         f"enhanced scanning (Inspector): {repos} repositories x {images:g} images/month x {rate(per)}; rescans not included",
+        assumed=repos * images * per,
     )
 
 

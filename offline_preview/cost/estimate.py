@@ -37,6 +37,8 @@ class CostLine:
     lower bound."""
     usage: tuple[str, ...] = ()
     """Unit prices of what traffic decides (requests, GB), not included in `monthly_usd`."""
+    assumed_usd: float = 0.0
+    """The part of `monthly_usd` that rests on a stated usage assumption."""
 
     @property
     def kind(self) -> str:
@@ -59,6 +61,8 @@ class CostLine:
         }
         if self.usage:
             doc["unitPrices"] = list(self.usage)
+        if self.assumed_usd > 0:
+            doc["assumedMonthlyUsd"] = round(self.assumed_usd, 4)
         return doc
 
 
@@ -89,6 +93,11 @@ class CostEstimate:
     def monthly_usd(self) -> float:
         """The sum of what could be priced: a lower bound when `complete` is false."""
         return sum(line.monthly_usd for line in self.lines if line.priced)
+
+    @property
+    def assumed_usd(self) -> float:
+        """How much of `monthly_usd` rests on stated usage assumptions (see `assumptions`)."""
+        return sum(line.assumed_usd for line in self.lines if line.priced)
 
     @property
     def by_component(self) -> dict[str, float]:
@@ -127,6 +136,8 @@ class CostEstimate:
                 text += f" + {_plural(self.unpriced_count, 'unpriced resource')}"
         if self.usage_lines:
             text += f" + usage charges of {_plural(len(self.usage_lines), 'resource')} (unit prices listed)"
+        if self.assumed_usd >= 0.005:
+            text += f"; {usd(self.assumed_usd)} of it from stated usage assumptions"
         return text
 
     def _context(self) -> str:
@@ -156,6 +167,7 @@ class CostEstimate:
         return {
             "headline": self.headline(),
             "monthlyUsd": round(self.monthly_usd, 2),
+            "assumedUsageMonthlyUsd": round(self.assumed_usd, 2),
             "complete": self.complete,
             "currency": "USD",
             "region": self.region,
@@ -244,6 +256,7 @@ class CostEstimate:
         out.append("  cost by resource:")
         out += [
             f"    {usd(ln.monthly_usd):>12}  {short_urn(ln.urn)} [{ln.component}]: {ln.basis}"
+            + (f" ({usd(ln.assumed_usd)} of it assumed usage)" if ln.assumed_usd >= 0.005 else "")
             for ln in self._priced_lines()
         ]
         for ln in self.lines:
@@ -360,6 +373,7 @@ def estimate_cost(
                 basis=basis,
                 priced=priced.priced,
                 usage=priced.usage,
+                assumed_usd=priced.assumed,
             )
         )
     warnings = [

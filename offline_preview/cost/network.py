@@ -17,9 +17,14 @@ def _nat_gateway(r: CapturedResource, c: Context) -> Priced:
             azs * hour * c.hours + gb * per_gb,
             f"{mode} x {rate(hour)}/h x {c.hours:g} h + {gb:g} GB processed x {rate(per_gb)}/GB; "
             "its public IPv4 addresses are priced on the EIPs",
+            assumed=gb * per_gb,
         )
     monthly = hour * c.hours + gb * per_gb
-    return Priced(monthly, f"{rate(hour)}/h x {c.hours:g} h + {gb:g} GB processed x {rate(per_gb)}/GB{ip_note}")
+    return Priced(
+        monthly,
+        f"{rate(hour)}/h x {c.hours:g} h + {gb:g} GB processed x {rate(per_gb)}/GB{ip_note}",
+        assumed=gb * per_gb,
+    )
 
 
 def _public_ip(r: CapturedResource, c: Context) -> Priced:
@@ -44,7 +49,7 @@ def _load_balancer(r: CapturedResource, c: Context) -> Priced:
             ip = c.p("publicIpv4.hour")
             monthly += subnets * ip * c.hours
             basis += f" + {subnets} public IPv4 (one per subnet) x {rate(ip)}/h"
-    return Priced(monthly, basis)
+    return Priced(monthly, basis, assumed=unit * units * c.hours)
 
 
 def _vpc_endpoint(r: CapturedResource, c: Context) -> Priced:
@@ -57,13 +62,14 @@ def _vpc_endpoint(r: CapturedResource, c: Context) -> Priced:
     return Priced(
         monthly,
         f"{kind} endpoint in {azs} AZ x {rate(hour)}/h x {c.hours:g} h + {gb:g} GB x {rate(per_gb)}/GB",
+        assumed=gb * per_gb,
     )
 
 
 def _flow_log(r: CapturedResource, c: Context) -> Priced:
     if r.inputs.get("logDestinationType") == "s3":
         gb, per_gb = c.a("flowLogGbToS3"), c.p("logs.vendedToS3Gb")
-        return Priced(gb * per_gb, f"{gb:g} GB delivered to S3 x {rate(per_gb)}/GB (vended logs)")
+        return Priced(gb * per_gb, f"{gb:g} GB delivered to S3 x {rate(per_gb)}/GB (vended logs)", assumed=gb * per_gb)
     return Priced(0.0, "free here: delivery to CloudWatch Logs is priced as ingestion of its log group")
 
 

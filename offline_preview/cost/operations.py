@@ -17,7 +17,11 @@ def _kms_key(r: CapturedResource, c: Context) -> Priced:
 
 def _secret(r: CapturedResource, c: Context) -> Priced:
     per, calls, api = c.p("secretsManager.secretMonth"), c.a("secretApiCalls10k"), c.p("secretsManager.api10k")
-    return Priced(per + calls * api, f"{rate(per)}/secret-month + {calls * 10:g}k API calls x {rate(api)}/10k")
+    return Priced(
+        per + calls * api,
+        f"{rate(per)}/secret-month + {calls * 10:g}k API calls x {rate(api)}/10k",
+        assumed=calls * api,
+    )
 
 
 _PAID_RULE_GROUPS = ("AWSManagedRulesBotControlRuleSet", "AWSManagedRulesATPRuleSet", "AWSManagedRulesACFPRuleSet")
@@ -33,7 +37,7 @@ def _web_acl(r: CapturedResource, c: Context) -> Priced:
     paid = [g for g in _PAID_RULE_GROUPS if g in text]
     if paid:
         basis += f"; subscription fees of {', '.join(paid)} not included"
-    return Priced(monthly, basis)
+    return Priced(monthly, basis, assumed=millions * req)
 
 
 def _log_group(r: CapturedResource, c: Context) -> Priced:
@@ -50,6 +54,7 @@ def _log_group(r: CapturedResource, c: Context) -> Priced:
         monthly,
         f"{gb:g} GB/month ingested x {rate(ingest)}/GB + {stored:.1f} GB stored ({retention_text}, "
         f"uncompressed upper bound) x {rate(store)}/GB-month",
+        assumed=monthly,
     )
 
 
@@ -102,7 +107,7 @@ def _cloudtrail(r: CapturedResource, c: Context) -> Priced:
         parts.append(f"{n * 100:g}k data events x {rate(per)}/100k")
     if r.inputs.get("insightSelectors"):
         parts.append("Insights not included")
-    return Priced(monthly, "; ".join(parts) or "free: no events selected")
+    return Priced(monthly, "; ".join(parts) or "free: no events selected", assumed=monthly)
 
 
 def _records_management(r: CapturedResource) -> bool:

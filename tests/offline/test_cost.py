@@ -742,3 +742,15 @@ def test_a_line_whose_inputs_are_unknown_at_preview_says_which():
     est = estimate_cost(Capture(project="p", stack="s", resources=[web]))
     [ln] = est.lines
     assert not ln.priced and UNKNOWN not in ln.basis and "inputs unknown at preview: instanceType" in ln.basis
+
+
+def test_the_part_resting_on_usage_assumptions_is_stated(platform):
+    gb = PRICES.doc["assumptions"]["byEnvironment"]["dev"]["natDataGbPerGateway"]
+    nat = line_of(platform, "nat", "aws:ec2/natGateway:NatGateway")
+    assert nat.assumed_usd == approx(gb * 0.045) and nat.monthly_usd > nat.assumed_usd
+    bucket = line_of(platform, "assets")
+    assert bucket.assumed_usd == approx(bucket.monthly_usd)
+    assert line_of(platform, "zone").assumed_usd == 0  # a hosted zone's price is fixed
+    assert platform.assumed_usd == approx(sum(ln.assumed_usd for ln in platform.lines))
+    assert f"${platform.assumed_usd:,.2f} of it from stated usage assumptions" in platform.headline()
+    assert platform.to_json()["assumedUsageMonthlyUsd"] == round(platform.assumed_usd, 2)
