@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .console import make_console, print_error
+from .cost.context import md
 from .stack_files import UserError
 
 EPSILON = 0.005  # half a cent: smaller differences are rounding
@@ -240,7 +241,7 @@ def _short(urn: str) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md(text)
 
 
 def costly(items: list[ResourceCost]) -> tuple[list[ResourceCost], int]:

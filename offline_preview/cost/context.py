@@ -3,6 +3,7 @@ helpers every pricer shares."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,8 +28,12 @@ def rate(amount: float) -> str:
     return f"${whole}.{frac}"
 
 
+_SHORTCODE = re.compile(r":(?=[a-z0-9_+-]+:)")
+
+
 def md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell, shown as written (pipes escaped, `:name:` not an emoji)."""
+    return _SHORTCODE.sub("&#58;", text.replace("|", "\\|").replace("\n", " "))
 
 
 def short_urn(urn: str) -> str:
