@@ -241,6 +241,7 @@ def _short(urn: str) -> str:
 
 
 def _md(text: str) -> str:
+    """Inside a code span: only pipes need escaping."""
     return md(text)
 
 

@@ -32,8 +32,14 @@ _SHORTCODE = re.compile(r":(?=[a-z0-9_+-]+:)")
 
 
 def md(text: str) -> str:
-    """Text for a Markdown table cell, shown as written (pipes escaped, `:name:` not an emoji)."""
-    return _SHORTCODE.sub("&#58;", text.replace("|", "\\|").replace("\n", " "))
+    """Text for a Markdown table cell inside a code span: pipes escaped, newlines flattened."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def md_prose(text: str) -> str:
+    """Text for Markdown prose, shown as written: as `md`, and `:name:` not rendered as an emoji
+    (GitHub does so outside code spans; the first colon becomes an HTML entity)."""
+    return _SHORTCODE.sub("&#58;", md(text))
 
 
 def short_urn(urn: str) -> str:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..capture import UNKNOWN, Capture, CapturedResource
 from .assumptions import Assumption, Assumptions
-from .context import NOT_PRICED, Context, Priced, Pricer, md, short_urn, usd
+from .context import NOT_PRICED, Context, Priced, Pricer, md, md_prose, short_urn, usd
 from .free import free_reason
 from .prices import PriceTable, default_prices
 from .registry import PRICERS
@@ -209,7 +209,7 @@ class CostEstimate:
         usage = self.usage_summary()
         if usage:
             out += ["**Billed by use** (not in the total):", "", "| type | count | unit prices |", "|---|---:|---|"]
-            out += [f"| `{u['type']}` | {u['count']} | {md('; '.join(u['unitPrices']))} |" for u in usage]
+            out += [f"| `{u['type']}` | {u['count']} | {md_prose('; '.join(u['unitPrices']))} |" for u in usage]
             out.append("")
         out += ["| component | monthly |", "|---|---:|"]
         out += [f"| `{md(name)}` | {usd(total)} |" for name, total in self.by_component.items()]
@@ -224,16 +224,16 @@ class CostEstimate:
         if priced:
             out += ["| resource | component | monthly | basis |", "|---|---|---:|---|"]
             out += [
-                f"| `{md(short_urn(ln.urn))}` | `{md(ln.component)}` | {usd(ln.monthly_usd)} | {md(ln.basis)} |"
+                f"| `{md(short_urn(ln.urn))}` | `{md(ln.component)}` | {usd(ln.monthly_usd)} | {md_prose(ln.basis)} |"
                 for ln in priced
             ]
         else:
             out.append("No resource with a cost.")
         out += ["", "</details>", "", "<details><summary>Assumptions and price sources</summary>", ""]
         out += [f"- `{a.key}` = {a.value:g} {a.unit}: {a.description}" for a in self.assumptions]
-        out += ["", md(self._sources_sentence()), "", "</details>"]
+        out += ["", md_prose(self._sources_sentence()), "", "</details>"]
         if self.warnings:
-            out += ["", *(f"> :warning: {md(w)}" for w in self.warnings)]
+            out += ["", *(f"> :warning: {md_prose(w)}" for w in self.warnings)]
         return "\n".join(out)
 
     def text_lines(self, verbose: bool = False) -> list[str]:

@@ -754,3 +754,12 @@ def test_the_part_resting_on_usage_assumptions_is_stated(platform):
     assert platform.assumed_usd == approx(sum(ln.assumed_usd for ln in platform.lines))
     assert f"${platform.assumed_usd:,.2f} of it from stated usage assumptions" in platform.headline()
     assert platform.to_json()["assumedUsageMonthlyUsd"] == round(platform.assumed_usd, 2)
+
+
+def test_markdown_prose_never_turns_names_into_emoji_and_code_spans_stay_literal():
+    from offline_preview.cost.context import md, md_prose
+
+    assert (
+        md_prose("arn:aws:secretsmanager:us-east-1:1:secret:db") == "arn:aws:secretsmanager:us-east-1:1&#58;secret:db"
+    )
+    assert md("test:index:Thing::nat|x") == "test:index:Thing::nat\\|x"  # inside backticks entities show literally
