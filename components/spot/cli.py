@@ -189,7 +189,8 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
     """Run the CLI; `source` replaces the boto3 market (tests)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    # Errors are prose: never hard-wrapped at 80 columns when stderr is a pipe or a CI log.
+    err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
     try:
         raw = _inputs(args)
     except ValueError as exc:
