@@ -169,3 +169,10 @@ def test_unpriced_resources_are_shown_as_unpriced_and_totals_as_lower_bounds():
     text = to_markdown([diff])
     assert "`test:index:Thing::graph` unpriced" in text and "| ≥ $32.85 |" in text
     assert "  added test:index:Thing::graph unpriced" in text_lines([diff])
+
+
+def test_an_error_naming_a_long_path_is_one_line(tmp_path, capsys):
+    missing = tmp_path / ("x" * 90) / "report.json"
+    assert main([str(missing), str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{missing}: no such file or directory" in err
