@@ -11,16 +11,15 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.text import Text
-
 from .capture import ProgramError, run_program
+from .console import make_console, print_error
 from .estimators import BUILTIN_ESTIMATORS
 from .policy_runner import evaluate, load_policy_pack, read_policy_config
-from .report import PreviewResult, Section, print_terminal, to_markdown, write_json
+from .report import PreviewResult, Section, dumps_json, print_terminal, to_markdown, write_json
 from .stack_files import UserError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "markdown")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 Estimator = Callable[[PreviewResult], Section]
@@ -62,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-policy", action="store_true", help="do not run a policy pack")
     parser.add_argument("--json", dest="json_path", help="write the full result as JSON to this file")
     parser.add_argument("--markdown", dest="markdown_path", help="write a pull-request comment to this file")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="what to print on stdout: text (plain lines, readable in a terminal or a CI log), json (the "
+        "--json document) or markdown (the --markdown comment); default text",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="text format: add the resource tree, counts per type, every cost line and the critical path",
+    )
     parser.add_argument("--quiet", action="store_true", help="no terminal report (files and exit code only)")
     return parser
 
@@ -102,8 +113,8 @@ def preview(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    console = Console(stderr=False)
-    err = Console(stderr=True)
+    console = make_console()
+    err = make_console(stderr=True)
     try:
         args = build_parser().parse_args(argv)
         result = preview(
@@ -116,16 +127,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             stack_outputs=args.stack_outputs,
         )
         if not args.quiet:
-            print_terminal(result, console)
+            if args.format == "json":
+                console.file.write(dumps_json(result))
+            elif args.format == "markdown":
+                console.file.write(to_markdown(result))
+            else:
+                print_terminal(result, console, verbose=args.verbose)
         if args.json_path:
             write_json(result, args.json_path)
         if args.markdown_path:
             Path(args.markdown_path).write_text(to_markdown(result), encoding="utf-8")
     except UserError as exc:
-        err.print(Text.assemble(("error: ", "red"), str(exc)))
+        print_error(err, "error", str(exc))
         return EXIT_ERROR
     except ProgramError as exc:
-        err.print(Text.assemble(("program error: ", "red"), str(exc)))
+        print_error(err, "program error", str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_ERROR

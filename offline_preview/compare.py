@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
+from .console import make_console, print_error
+from .cost.context import md
 from .stack_files import UserError
 
 EPSILON = 0.005  # half a cent: smaller differences are rounding
@@ -34,6 +34,11 @@ class ResourceCost:
     urn: str
     type: str
     monthly_usd: float
+    priced: bool = True
+    """False when the report could not price it: its cost is unknown, never shown as $0."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"urn": self.urn, "type": self.type, "monthlyUsd": round(self.monthly_usd, 2) if self.priced else None}
 
 
 @dataclass
@@ -48,6 +53,9 @@ class StackDiff:
     base_deploy: float | None = None
     head_deploy: float | None = None
     notes: list[str] = field(default_factory=list)
+    base_lower_bound: bool = False
+    head_lower_bound: bool = False
+    """True when that side's total leaves out unpriced resources or usage charges."""
 
     @property
     def delta(self) -> float:
@@ -68,8 +76,10 @@ class StackDiff:
                 }
                 for c, b, h in self.components
             ],
-            "added": [{"urn": r.urn, "type": r.type, "monthlyUsd": round(r.monthly_usd, 2)} for r in self.added],
-            "removed": [{"urn": r.urn, "type": r.type, "monthlyUsd": round(r.monthly_usd, 2)} for r in self.removed],
+            "baseIsLowerBound": self.base_lower_bound,
+            "headIsLowerBound": self.head_lower_bound,
+            "added": [r.to_json() for r in self.added],
+            "removed": [r.to_json() for r in self.removed],
             "changed": [
                 {"urn": u, "type": t, "baseMonthlyUsd": round(b, 2), "headMonthlyUsd": round(h, 2)}
                 for u, t, b, h in self.changed
@@ -119,8 +129,27 @@ def _resources(doc: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _line_costs(doc: dict[str, Any]) -> dict[str, float]:
-    return {str(ln["urn"]): float(ln.get("monthlyUsd") or 0.0) for ln in (doc.get("cost") or {}).get("lines") or []}
+def _line_costs(doc: dict[str, Any]) -> dict[str, float | None]:
+    """URN -> monthly cost, None for a resource the report could not price."""
+    out: dict[str, float | None] = {}
+    for ln in (doc.get("cost") or {}).get("lines") or []:
+        unpriced = ln.get("kind") == "unpriced" or ("kind" in ln and ln.get("monthlyUsd") is None)
+        out[str(ln["urn"])] = None if unpriced else float(ln.get("monthlyUsd") or 0.0)
+    return out
+
+
+def _resource_cost(urn: str, type_: str, costs: dict[str, float | None]) -> ResourceCost:
+    cost = costs.get(urn, 0.0)
+    return ResourceCost(urn, type_, cost or 0.0, priced=cost is not None)
+
+
+def _gaps(doc: dict[str, Any] | None) -> tuple[bool, int]:
+    """(the total is a lower bound, unpriced resources) of a report's cost section."""
+    cost = (doc or {}).get("cost")
+    if not isinstance(cost, dict):
+        return False, 0
+    unpriced = int(cost.get("unpricedCount") or 0)
+    return cost.get("complete") is False or unpriced > 0, unpriced
 
 
 def _total(doc: dict[str, Any] | None) -> float | None:
@@ -146,24 +175,27 @@ def compare_stack(stack: str, base: dict[str, Any] | None, head: dict[str, Any] 
         diff.notes.append("the base report has no cost estimate")
     if head is None:
         diff.notes.append("stack removed (no report on this branch)")
+    diff.base_lower_bound, base_unpriced = _gaps(base)
+    diff.head_lower_bound, head_unpriced = _gaps(head)
+    for side, n in (("base", base_unpriced), ("this branch", head_unpriced)):
+        if n:
+            diff.notes.append(f"{side}: {n} unpriced resource{'s' if n != 1 else ''}, so its total is a lower bound")
     base_res, head_res = _resources(base or {}), _resources(head or {})
     base_cost, head_cost = _line_costs(base or {}), _line_costs(head or {})
     diff.added = sorted(
-        (ResourceCost(u, t, head_cost.get(u, 0.0)) for u, t in head_res.items() if u not in base_res),
-        key=lambda r: (-r.monthly_usd, r.urn),
+        (_resource_cost(u, t, head_cost) for u, t in head_res.items() if u not in base_res),
+        key=lambda r: (r.priced, -r.monthly_usd, r.urn),
     )
     diff.removed = sorted(
-        (ResourceCost(u, t, base_cost.get(u, 0.0)) for u, t in base_res.items() if u not in head_res),
-        key=lambda r: (-r.monthly_usd, r.urn),
+        (_resource_cost(u, t, base_cost) for u, t in base_res.items() if u not in head_res),
+        key=lambda r: (r.priced, -r.monthly_usd, r.urn),
     )
-    diff.changed = sorted(
-        (
-            (u, head_res[u], base_cost[u], head_cost[u])
-            for u in head_res
-            if u in base_res and u in base_cost and u in head_cost and abs(head_cost[u] - base_cost[u]) >= EPSILON
-        ),
-        key=lambda x: (-abs(x[3] - x[2]), x[0]),
-    )
+    changed: list[tuple[str, str, float, float]] = []
+    for u in head_res:
+        before, after = base_cost.get(u), head_cost.get(u)
+        if u in base_res and before is not None and after is not None and abs(after - before) >= EPSILON:
+            changed.append((u, head_res[u], before, after))
+    diff.changed = sorted(changed, key=lambda x: (-abs(x[3] - x[2]), x[0]))
     base_comp = (base or {}).get("cost", {}).get("byComponent", {}) if base and base.get("cost") else {}
     head_comp = (head or {}).get("cost", {}).get("byComponent", {}) if head and head.get("cost") else {}
     for name in sorted(set(base_comp) | set(head_comp)):
@@ -209,13 +241,23 @@ def _short(urn: str) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Inside a code span: only pipes need escaping."""
+    return md(text)
 
 
 def costly(items: list[ResourceCost]) -> tuple[list[ResourceCost], int]:
-    """The resources with a monthly cost (what a reader weighs), and how many others were left out."""
-    shown = [r for r in items if abs(r.monthly_usd) >= EPSILON]
+    """The resources with a monthly cost or an unknown one (what a reader weighs), and how many
+    others (known to cost nothing) were left out."""
+    shown = [r for r in items if not r.priced or abs(r.monthly_usd) >= EPSILON]
     return shown, len(items) - len(shown)
+
+
+def _cost(r: ResourceCost) -> str:
+    return _usd(r.monthly_usd) if r.priced else "unpriced"
+
+
+def _total_text(value: float | None, lower_bound: bool) -> str:
+    return ("≥ " if lower_bound and value is not None else "") + _usd(value)
 
 
 def _omitted(count: int, listed: int) -> str:
@@ -233,7 +275,8 @@ def to_markdown(diffs: list[StackDiff]) -> str:
     ]
     for d in diffs:
         out.append(
-            f"| `{d.stack}` | {_usd(d.base_total)} | {_usd(d.head_total)} | **{_signed(d.delta)}**{_percent(d)} "
+            f"| `{d.stack}` | {_total_text(d.base_total, d.base_lower_bound)} "
+            f"| {_total_text(d.head_total, d.head_lower_bound)} | **{_signed(d.delta)}**{_percent(d)} "
             f"| {_minutes(d.base_deploy)} → {_minutes(d.head_deploy)} |"
         )
     for d in diffs:
@@ -249,7 +292,7 @@ def to_markdown(diffs: list[StackDiff]) -> str:
                 continue
             shown, omitted = costly(items)
             out += ["", f"**{title}** ({len(items)}):", ""]
-            out += [f"- `{_md(_short(r.urn))}` {_usd(r.monthly_usd)}" for r in shown]
+            out += [f"- `{_md(_short(r.urn))}` {_cost(r)}" for r in shown]
             if omitted:
                 out.append(f"- _{_omitted(omitted, len(shown))}_")
         if d.changed:
@@ -259,43 +302,32 @@ def to_markdown(diffs: list[StackDiff]) -> str:
     return "\n".join(out) + "\n"
 
 
-def print_terminal(diffs: list[StackDiff], console: Console) -> None:
-    table = Table(title="Cost difference against the base")
-    for col, justify in (
-        ("stack", "left"),
-        ("base", "right"),
-        ("head", "right"),
-        ("change", "right"),
-        ("deploy", "right"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+def text_lines(diffs: list[StackDiff]) -> list[str]:
+    """The differences as plain lines (no tables: readable in a CI log at any width)."""
+    out = ["Cost difference against the base:"]
     for d in diffs:
-        table.add_row(
-            d.stack,
-            _usd(d.base_total),
-            _usd(d.head_total),
-            _signed(d.delta) + _percent(d),
-            f"{_minutes(d.base_deploy)} -> {_minutes(d.head_deploy)}",
+        out.append(
+            f"  {d.stack}: {_total_text(d.base_total, d.base_lower_bound)} -> "
+            f"{_total_text(d.head_total, d.head_lower_bound)} a month, change {_signed(d.delta)}{_percent(d)}; "
+            f"deploy {_minutes(d.base_deploy)} -> {_minutes(d.head_deploy)}"
         )
-    console.print(table)
     for d in diffs:
-        for note in d.notes:
-            console.print(f"[yellow]{escape(d.stack)}: {escape(note)}[/yellow]")
+        out += [f"{d.stack}: {note}" for note in d.notes]
         if d.components:
-            comp = Table(title=f"{d.stack}: components")
-            for col in ("component", "base", "head", "change"):
-                comp.add_column(col, justify="left" if col == "component" else "right")
-            for c, b, h in d.components:
-                comp.add_row(escape(c), _usd(b), _usd(h), _signed(h - b))
-            console.print(comp)
+            out.append(f"{d.stack}: components")
+            out += [f"  {c}: {_usd(b)} -> {_usd(h)} ({_signed(h - b)})" for c, b, h in d.components]
         for label, items in (("added", d.added), ("removed", d.removed)):
             shown, omitted = costly(items)
-            for r in shown:
-                console.print(f"  {label} {escape(_short(r.urn))} {_usd(r.monthly_usd)}")
+            out += [f"  {label} {_short(r.urn)} {_cost(r)}" for r in shown]
             if omitted:
-                console.print(f"  {label}: {_omitted(omitted, len(shown))}")
-        for u, _t, b, h in d.changed:
-            console.print(f"  changed {escape(_short(u))} {_usd(b)} -> {_usd(h)}")
+                out.append(f"  {label}: {_omitted(omitted, len(shown))}")
+        out += [f"  changed {_short(u)} {_usd(b)} -> {_usd(h)}" for u, _t, b, h in d.changed]
+    return out
+
+
+def print_terminal(diffs: list[StackDiff], console: Console) -> None:
+    for line in text_lines(diffs):
+        console.print(Text(line))
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -323,23 +355,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    err = Console(stderr=True)
+    err = make_console(stderr=True)
     try:
         args = build_parser().parse_args(argv)
         diffs = compare(load_reports(args.base), load_reports(args.head))
         if not args.quiet:
-            print_terminal(diffs, Console())
+            print_terminal(diffs, make_console())
         if args.markdown_path:
             Path(args.markdown_path).write_text(to_markdown(diffs), encoding="utf-8")
         if args.json_path:
             Path(args.json_path).write_text(json.dumps([d.to_json() for d in diffs], indent=2) + "\n", encoding="utf-8")
     except UserError as exc:
-        err.print(Text.assemble(("error: ", "red"), str(exc)))
+        print_error(err, "error", str(exc))
         return 2
     if args.max_increase is not None:
         over = [d for d in diffs if d.delta > args.max_increase]
         for d in over:
-            err.print(f"{d.stack}: monthly cost rises by {_signed(d.delta)}, more than ${args.max_increase:,.2f}")
+            err.print(
+                f"{d.stack}: monthly cost rises by {_signed(d.delta)}, more than ${args.max_increase:,.2f}",
+                markup=False,
+                soft_wrap=True,
+            )
         if over:
             return 1
     return 0

@@ -21,9 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rich.console import Group
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from .capture import Capture, CapturedResource
 
@@ -40,6 +38,16 @@ class TimeTable:
         self.path = path
         self.default_minutes = float(doc["defaultMinutes"])
         self.types: dict[str, dict[str, Any]] = doc["types"]
+        fast = doc.get("fast") or {}
+        self.fast_prefixes: tuple[str, ...] = tuple(fast.get("prefixes") or ())
+        self.fast_types = {f"aws:ec2/{t}" for t in fast.get("ec2Types") or ()}
+
+    def is_modelled(self, r: CapturedResource) -> bool:
+        """Whether the create time of `r` is known: a timed type, a known-fast one (one or a few API
+        calls), or a registration that takes no time of its own (a component)."""
+        if not r.custom and not r.remote:
+            return True
+        return r.type in self.types or r.type in self.fast_types or r.type.startswith(self.fast_prefixes)
 
     @classmethod
     def load(cls, path: str | Path = TIMES_FILE) -> TimeTable:
@@ -289,6 +297,21 @@ class DeployEstimate:
     threshold_minutes: float
     source: str
     warnings: list[str] = field(default_factory=list)
+    unmodelled: dict[str, int] = field(default_factory=dict)
+    """Types whose create time is not modelled (counted at the default minutes), and how many."""
+    default_minutes: float = 0.0
+
+    @property
+    def unmodelled_count(self) -> int:
+        return sum(self.unmodelled.values())
+
+    def headline(self) -> str:
+        """`~X min`, or `≥ ~X min + N unmodelled resources`: never a figure that looks complete."""
+        text = f"~{_minutes(self.critical_path_minutes)} min"
+        if self.unmodelled_count:
+            n = self.unmodelled_count
+            text = f"≥ {text} + {n} unmodelled resource{'s' if n != 1 else ''}"
+        return text
 
     @property
     def critical_path(self) -> list[str]:
@@ -306,13 +329,17 @@ class DeployEstimate:
             "slowWaits": [w.to_json() for w in self.waits],
             "timesSource": self.source,
             "warnings": self.warnings,
+            "headline": self.headline(),
+            "unmodelledCount": self.unmodelled_count,
+            "unmodelled": dict(sorted(self.unmodelled.items())),
         }
 
     def to_markdown(self) -> str:
         out = [
-            f"#### Deploy-time estimate: **~{_minutes(self.critical_path_minutes)} min** for a fresh `pulumi up` "
+            f"#### Deploy-time estimate: **{self.headline()}** for a fresh `pulumi up` "
             f"(critical path; {_minutes(self.serial_minutes)} min if nothing ran in parallel)",
             "",
+            *self._unmodelled_markdown(),
             "| step | resource | minutes | starts at |",
             "|---:|---|---:|---:|",
         ]
@@ -330,24 +357,43 @@ class DeployEstimate:
         out += [f"> :warning: {w}" for w in self.warnings]
         return "\n".join(out)
 
-    def __rich__(self) -> Any:
-        headline = (
-            f"[bold]Deploy-time estimate: ~{_minutes(self.critical_path_minutes)} min[/bold] for a fresh pulumi up "
-            f"(critical path; {_minutes(self.serial_minutes)} min serial over {self.resource_count} resources)"
-        )
-        table = Table(title="Critical path")
-        table.add_column("#", justify="right")
-        table.add_column("resource on the critical path", overflow="fold")
-        table.add_column("minutes", justify="right")
-        table.add_column("starts at", justify="right")
-        for i, s in enumerate(self.steps, start=1):
-            table.add_row(str(i), escape(_short(s.urn)), f"{s.minutes:g}", f"{s.start:.1f}")
-        parts: list[Any] = [headline, table]
+    def _unmodelled_markdown(self) -> list[str]:
+        if not self.unmodelled:
+            return []
+        listed = ", ".join(f"`{t}` x{n}" for t, n in sorted(self.unmodelled.items()))
+        return [
+            f":warning: **Unmodelled** (create time unknown, counted as {self.default_minutes:g} min): {listed}",
+            "",
+        ]
+
+    def text_lines(self, verbose: bool = False) -> list[str]:
+        """Plain lines: the headline and what waits needlessly; with `verbose`, the critical path."""
+        out = [
+            f"Deploy time: {self.headline()} for a fresh pulumi up (critical path; "
+            f"{_minutes(self.serial_minutes)} min serial over {self.resource_count} resources)"
+        ]
+        if self.unmodelled:
+            out.append(
+                f"  unmodelled (counted as {self.default_minutes:g} min): "
+                + ", ".join(f"{t} x{n}" for t, n in sorted(self.unmodelled.items()))
+            )
+        if self.steps:
+            slowest = max(self.steps, key=lambda s: (s.minutes, s.urn))
+            out.append(f"  longest step: {_short(slowest.urn)} {slowest.minutes:g} min")
         if self.waits:
-            parts.append("[yellow]Slow resources waiting on slow resources through depends_on only:[/yellow]")
-            parts += [f"  {escape(_short(w.waiter))} -> {escape(_short(w.waits_on))}" for w in self.waits]
-        parts += [f"[yellow]{escape(w)}[/yellow]" for w in self.warnings]
-        return Group(*parts)
+            out.append("  slow resources waiting on slow resources through depends_on only:")
+            out += [f"    {_short(w.waiter)} -> {_short(w.waits_on)}" for w in self.waits]
+        out += [f"  warning: {w}" for w in self.warnings]
+        if verbose:
+            out.append("  critical path:")
+            out += [
+                f"    {i:>3}. {_short(s.urn)} {s.minutes:g} min, starts at {s.start:.1f}"
+                for i, s in enumerate(self.steps, start=1)
+            ]
+        return out
+
+    def __rich__(self) -> Any:
+        return Text("\n".join(self.text_lines(verbose=True)))
 
 
 def _minutes(value: float) -> str:
@@ -392,7 +438,17 @@ def estimate_deploy(
         threshold_minutes=threshold_minutes,
         source=_display(table.path),
         warnings=warnings,
+        unmodelled=_unmodelled(graph, table),
+        default_minutes=table.default_minutes,
     )
+
+
+def _unmodelled(graph: Graph, table: TimeTable) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for urn, r in graph.nodes.items():
+        if graph.minutes[urn] > 0 and not table.is_modelled(r):
+            counts[r.type] = counts.get(r.type, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _display(path: Path | None) -> str:

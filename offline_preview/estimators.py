@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.markup import escape
+from rich.text import Text
 
 from .cost import estimate_cost
 from .deploy_time import estimate_deploy
@@ -29,8 +29,11 @@ class FailedSection:
     def to_markdown(self) -> str:
         return f"> :warning: the {self.name} estimate failed: {self.error}"
 
+    def text_lines(self, verbose: bool = False) -> list[str]:
+        return [f"The {self.name} estimate failed: {self.error}"]
+
     def __rich__(self) -> Any:
-        return f"[yellow]The {escape(self.name)} estimate failed: {escape(self.error)}[/yellow]"
+        return Text(self.text_lines()[0], style="yellow")
 
 
 def _guarded(name: str, estimate: Callable[[PreviewResult], Section]) -> Callable[[PreviewResult], Section]:

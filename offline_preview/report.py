@@ -1,23 +1,41 @@
-"""Present a capture and its policy findings: terminal (rich), JSON, and a pull-request comment."""
+"""Present a capture and its policy findings: text (terminal or log), JSON, and a pull-request comment.
+
+Three properties hold for every form:
+
+- **Honest headline.** It names the mode that ran (preview or up) and what the preview did not
+  cover (remote components not expanded, unanswered invokes, unpriced and unmodelled resources).
+- **Readable anywhere.** The text form is plain lines, no tables whose cells wrap: the same at
+  80 columns in a CI log as in a wide terminal. By default it fits a screen (headline, findings by
+  policy, cost and deploy summaries); `verbose` adds the resource tree, counts per type, every
+  cost line and the critical path.
+- **Verbatim and deterministic.** User data is never interpreted (no markup, no emoji codes: the
+  `:secret:` of a Secrets Manager ARN stays as written), and the JSON of the same program is
+  byte-identical from run to run (resources sorted by URN, dependencies sorted, keys sorted).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.tree import Tree
+from rich.text import Text
 
 from .capture import STACK_TYPE, Capture, CapturedResource
-from .policy_runner import PolicyReport
+from .console import make_console
+from .policy_runner import PolicyReport, Violation
+
+FINDING_POLICIES_SHOWN = 20
+"""Policies listed in the default text, mandatory first (all of them, with every resource and
+message, with `verbose`)."""
 
 
 class Section(Protocol):
-    """An extra part of the report (cost, deploy time): JSON, Markdown and terminal forms."""
+    """An extra part of the report (cost, deploy time): JSON, Markdown and terminal forms. A section
+    may also offer `text_lines(verbose) -> list[str]` (plain lines); otherwise rich renders it."""
 
     def to_json(self) -> dict[str, Any]: ...
 
@@ -55,6 +73,81 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# --- what the preview covered ------------------------------------------------------------------
+
+
+def mode_of(cap: Capture, result: PreviewResult | None = None) -> str | None:
+    """`preview` or `up` when the capture (or the result) records which semantics ran."""
+    mode = getattr(cap, "mode", None) or getattr(result, "mode", None)
+    return str(mode) if mode else None
+
+
+def error_of(result: PreviewResult) -> Any:
+    """The program or tool error a failed preview carries, if the result records one."""
+    return getattr(result, "error", None) or getattr(result.capture, "error", None)
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error)
+    return str(getattr(error, "message", None) or error)
+
+
+def _error_json(error: Any) -> Any:
+    to_json = getattr(error, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    return error if isinstance(error, (dict, str)) else str(error)
+
+
+def unexpanded_remote(cap: Capture) -> list[CapturedResource]:
+    """Remote (multi-language) components whose children the capture does not have: offline they
+    stand for an unknown number of resources."""
+    parents = {r.parent for r in cap.resources if r.parent}
+    return [r for r in cap.resources if r.remote and r.urn not in parents]
+
+
+def unanswered_invokes(cap: Capture) -> list[str]:
+    return sorted({str(i) for i in cap.unknown_invokes})
+
+
+def not_covered(result: PreviewResult) -> list[str]:
+    """What the figures and verdicts of this report do not include, one phrase each."""
+    cap = result.capture
+    out: list[str] = []
+    remote = unexpanded_remote(cap)
+    if remote:
+        out.append(f"remote components not expanded: {len(remote)}")
+    invokes = unanswered_invokes(cap)
+    if invokes:
+        out.append(f"unanswered invokes: {len(invokes)}")
+    cost = result.sections.get("cost")
+    unpriced = getattr(cost, "unpriced_count", 0)
+    if unpriced:
+        out.append(f"unpriced resources: {unpriced}")
+    deploy = result.sections.get("deploy")
+    unmodelled = getattr(deploy, "unmodelled_count", 0)
+    if unmodelled:
+        out.append(f"resources with unmodelled deploy time: {unmodelled}")
+    if result.policy is None:
+        out.append("no policy pack run")
+    return out
+
+
+def _headline(result: PreviewResult) -> str:
+    cap = result.capture
+    custom = sum(1 for r in cap.resources if r.custom)
+    mode = mode_of(cap, result)
+    ran = f" ({mode} mode)" if mode else ""
+    return (
+        f"Offline preview{ran} of {cap.project}/{cap.stack}: {len(cap.resources)} registrations "
+        f"({custom} cloud resources, {len(cap.resources) - custom} components)"
+    )
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
 def _resource_json(r: CapturedResource) -> dict[str, Any]:
     masked_outputs = {
         k: ("[secret]" if k in r.additional_secret_outputs else v)
@@ -67,13 +160,13 @@ def _resource_json(r: CapturedResource) -> dict[str, Any]:
         "type": r.type,
         "name": r.name,
         "parent": r.parent,
-        "dependencies": r.dependencies,
+        "dependencies": sorted(set(r.dependencies)),
         "provider": r.provider,
         "protect": r.protect,
         "custom": r.custom,
         "remote": r.remote,
         "retainOnDelete": r.retain_on_delete,
-        "ignoreChanges": r.ignore_changes,
+        "ignoreChanges": sorted(r.ignore_changes),
         "inputs": _jsonable(r.masked_inputs()),
         "outputs": _jsonable({**r.masked_inputs(), **masked_outputs}),
     }
@@ -103,20 +196,36 @@ def _stack_json(cap: Capture) -> list[dict[str, Any]]:
     ]
 
 
+def _violation_key(v: Violation) -> tuple[bool, str, str, str]:
+    return (v.enforcement != "mandatory", v.policy, v.urn or "", v.message)
+
+
 def to_json(result: PreviewResult) -> dict[str, Any]:
     cap = result.capture
+    resources = sorted(cap.resources, key=lambda r: r.urn)
     doc: dict[str, Any] = {
         "stack": cap.stack,
         "project": cap.project,
-        "resources": _stack_json(cap) + [_resource_json(r) for r in cap.resources],
+        "resources": _stack_json(cap) + [_resource_json(r) for r in resources],
         "policy": None,
         "outputs": _jsonable(cap.outputs),
+        "notCovered": not_covered(result),
     }
+    mode = mode_of(cap, result)
+    if mode:
+        doc["mode"] = mode
+    error = error_of(result)
+    if error is not None:
+        doc["error"] = _error_json(error)
+    remote = unexpanded_remote(cap)
+    if remote:
+        doc["remoteComponentsNotExpanded"] = sorted(r.urn for r in remote)
     if result.policy is not None:
+        pol = result.policy
         doc["policy"] = {
-            "pack": result.policy.pack,
-            "version": result.policy.version,
-            "policiesRun": result.policy.policies_run,
+            "pack": pol.pack,
+            "version": pol.version,
+            "policiesRun": pol.policies_run,
             "violations": [
                 {
                     "policy": v.policy,
@@ -125,128 +234,209 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
                     "urn": v.urn,
                     "message": v.message,
                 }
-                for v in result.policy.violations
+                for v in sorted(pol.violations, key=_violation_key)
             ],
-            "diagnostics": result.policy.diagnostics,
+            "diagnostics": list(pol.diagnostics),
             "remediations": [
-                {"policy": m.policy, "urn": m.urn, "changed": m.changed} for m in result.policy.remediations
+                {"policy": m.policy, "urn": m.urn, "changed": sorted(m.changed)}
+                for m in sorted(pol.remediations, key=lambda m: (m.policy, m.urn))
             ],
             "notApplicable": [
                 {"policy": policy, "reason": reason, "resources": n}
-                for policy, reason, n in result.policy.not_evaluated()
+                for policy, reason, n in sorted(pol.not_evaluated())
             ],
         }
-    if cap.unknown_invokes:
-        doc["unansweredInvokes"] = sorted(set(cap.unknown_invokes))
+    invokes = unanswered_invokes(cap)
+    if invokes:
+        doc["unansweredInvokes"] = invokes
     for name, section in result.sections.items():
         doc[name] = section.to_json()
     return doc
 
 
+def dumps_json(result: PreviewResult) -> str:
+    """The report as JSON text: keys sorted, so two runs of the same program are byte-identical."""
+    return json.dumps(to_json(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def write_json(result: PreviewResult, path: str) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(to_json(result), fh, indent=2, sort_keys=False)
-        fh.write("\n")
+        fh.write(dumps_json(result))
 
 
-def counts_by_type(capture: Capture) -> list[tuple[str, int]]:
-    return sorted(Counter(r.type for r in capture.resources).items(), key=lambda kv: (-kv[1], kv[0]))
+# --- findings, grouped by policy ---------------------------------------------------------------
 
 
-def print_terminal(result: PreviewResult, console: Console | None = None) -> None:
-    console = console or Console()
-    cap = result.capture
-    custom = sum(1 for r in cap.resources if r.custom)
-    console.print(
-        f"[bold]Offline preview[/bold] of [cyan]{cap.project}[/cyan]/[cyan]{cap.stack}[/cyan]: "
-        f"{len(cap.resources)} registrations ({custom} cloud resources, {len(cap.resources) - custom} components)"
-    )
+@dataclass
+class FindingGroup:
+    """One policy's findings: every resource it flagged, with its message."""
 
-    tree = Tree(f"[bold]{cap.project}-{cap.stack}[/bold]")
+    policy: str
+    enforcement: str
+    items: list[tuple[str, str]]
+    """(resource as `type::name` or "(stack)", message), sorted."""
+
+    @property
+    def common_message(self) -> str | None:
+        messages = {m for _, m in self.items}
+        return next(iter(messages)) if len(messages) == 1 else None
+
+
+def group_findings(pol: PolicyReport) -> list[FindingGroup]:
+    """Mandatory policies first, then by name; resources sorted within each."""
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for v in pol.violations:
+        groups.setdefault((v.policy, v.enforcement), []).append((_short(v.urn) if v.urn else "(stack)", v.message))
+    return [
+        FindingGroup(policy, enforcement, sorted(items))
+        for (policy, enforcement), items in sorted(groups.items(), key=lambda kv: (kv[0][1] != "mandatory", kv[0][0]))
+    ]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --- text --------------------------------------------------------------------------------------
+
+
+def _finding_lines(pol: PolicyReport, verbose: bool) -> list[str]:
+    advisory = len(pol.violations) - len(pol.mandatory)
+    head = f"Policy pack {pol.pack}@{pol.version}: {pol.policies_run} policies, "
+    if not pol.violations:
+        return [head + "no violations."]
+    out = [head + f"{len(pol.mandatory)} mandatory, {advisory} advisory findings"]
+    groups = group_findings(pol)
+    shown = groups if verbose else groups[:FINDING_POLICIES_SHOWN]
+    for group in shown:
+        n = len(group.items)
+        common = group.common_message
+        label = f"  {group.enforcement.upper()} {group.policy} ({_plural(n, 'resource')}): "
+        if verbose:
+            out.append(label + (common if common is not None else "one message per resource"))
+            out += [f"      {r}" if common is not None else f"      {r}: {m}" for r, m in group.items]
+            continue
+        resource, message = group.items[0]
+        others = f", +{n - 1} more" if n > 1 else ""
+        out.append(f"{label}{resource}{others}: {message}")
+    if len(shown) < len(groups):
+        hidden = groups[len(shown) :]
+        out.append(
+            f"  ... and {len(hidden)} more policies ({sum(len(g.items) for g in hidden)} findings, "
+            f"{sum(len(g.items) for g in hidden if g.enforcement == 'mandatory')} mandatory; --verbose lists them)"
+        )
+    return out
+
+
+def _tree_lines(cap: Capture) -> list[str]:
     children: dict[str | None, list[CapturedResource]] = {}
     for r in cap.resources:
         children.setdefault(r.parent, []).append(r)
+    out = [f"{cap.project}-{cap.stack}"]
 
-    def add(node: Tree, parent_urn: str | None) -> None:
+    def add(parent_urn: str | None, depth: int) -> None:
         kids = children.get(parent_urn, [])
-        components = [k for k in kids if not k.custom]
-        leaves = Counter(k.type for k in kids if k.custom)
-        for comp in components:
-            label = f"[magenta]{escape(comp.type)}[/magenta] {escape(comp.name)}"
-            if comp.remote:
-                label += " [dim](remote component)[/dim]"
-            add(node.add(label), comp.urn)
-        for type_, n in sorted(leaves.items()):
-            node.add(f"{type_} [dim]x{n}[/dim]" if n > 1 else type_)
+        pad = "  " * depth
+        for comp in sorted((k for k in kids if not k.custom), key=lambda k: (k.type, k.name)):
+            remote = " (remote component)" if comp.remote else ""
+            out.append(f"{pad}{comp.type} {comp.name}{remote}")
+            add(comp.urn, depth + 1)
+        for type_, n in sorted(Counter(k.type for k in kids if k.custom).items()):
+            out.append(f"{pad}{type_}" + (f" x{n}" if n > 1 else ""))
 
-    add(tree, cap.stack_urn or None)
-    console.print(tree)
+    add(cap.stack_urn or None, 1)
+    return out
 
-    table = Table(title="Resources by type", show_lines=False)
-    table.add_column("type")
-    table.add_column("count", justify="right")
-    for type_, n in counts_by_type(cap):
-        table.add_row(type_, str(n))
-    console.print(table)
 
-    if cap.outputs:
-        out = Table(title="Stack outputs")
-        out.add_column("name")
-        out.add_column("value", overflow="fold")
-        for k, v in cap.outputs.items():
-            out.add_row(escape(k), escape(v if isinstance(v, str) else json.dumps(_jsonable(v))))
-        console.print(out)
-
-    for section in result.sections.values():
-        console.print(section)
-
-    if cap.unknown_invokes:
-        console.print(
-            f"[yellow]Invokes answered with empty results:[/yellow] {escape(', '.join(sorted(set(cap.unknown_invokes))))}"
-        )
-
+def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
+    """The report as plain lines (no tables, nothing wrapped by the renderer)."""
+    cap = result.capture
+    out = [_headline(result)]
+    error = error_of(result)
+    if error is not None:
+        out.append(f"Error: {_error_text(error)}")
+    gaps = not_covered(result)
+    if gaps:
+        out.append("Not covered: " + "; ".join(gaps))
     pol = result.policy
-    if pol is None:
-        console.print("[dim]No policy pack run.[/dim]")
-        return
-    if not pol.violations:
-        console.print(
-            f"[green]Policy pack {pol.pack}@{pol.version}: {pol.policies_run} policies, no violations.[/green]"
-        )
+    if pol is not None:
+        out += _finding_lines(pol, verbose)
+    for section in result.sections.values():
+        lines = getattr(section, "text_lines", None)
+        if callable(lines):
+            produced: Any = lines(verbose)
+            out += [str(line) for line in produced]
+    invokes = unanswered_invokes(cap)
+    if invokes:
+        out.append("Unanswered invokes (answered empty): " + ", ".join(invokes))
+    remote = unexpanded_remote(cap)
+    if remote:
+        out.append("Remote components not expanded: " + ", ".join(sorted(_short(r.urn) for r in remote)))
+    types = counts_by_type(cap)
+    if not verbose:
+        out.append(f"Resources by type: {len(types)} types (--verbose lists them and the resource tree)")
     else:
-        findings = Table(
-            title=f"Policy findings ({pol.pack}@{pol.version}, {pol.policies_run} policies)", show_lines=True
-        )
-        findings.add_column("level")
-        findings.add_column("policy")
-        findings.add_column("resource", overflow="fold")
-        findings.add_column("message", overflow="fold")
-        for v in sorted(pol.violations, key=lambda v: (v.enforcement != "mandatory", v.policy, v.urn)):
-            style = "red" if v.enforcement == "mandatory" else "yellow"
-            findings.add_row(
-                f"[{style}]{v.enforcement}[/{style}]",
-                escape(v.policy),
-                escape(_short(v.urn)) if v.urn else "(stack)",
-                escape(v.message),
-            )
-        console.print(findings)
-        console.print(
-            f"[bold]{len(pol.mandatory)} mandatory[/bold], {len(pol.violations) - len(pol.mandatory)} advisory"
-        )
-    for m in pol.remediations:
-        console.print(
-            f"[cyan]remediated[/cyan] by {escape(m.policy)}: {escape(_short(m.urn))} ({escape(', '.join(m.changed))})"
-        )
-    for policy, reason, n in pol.not_evaluated():
-        console.print(f"[dim]{escape(policy)} not evaluated on {n} resource(s): {escape(reason)}[/dim]")
-    for d in pol.diagnostics:
-        console.print(f"[dim]{escape(d)}[/dim]")
+        out.append("Resources by type:")
+        out += [f"  {n:>5}  {t}" for t, n in types]
+        out.append("Resource tree:")
+        out += [f"  {line}" for line in _tree_lines(cap)]
+        if cap.outputs:
+            out.append("Stack outputs:")
+            for k, v in sorted(cap.outputs.items()):
+                value = v if isinstance(v, str) else json.dumps(_jsonable(v), sort_keys=True)
+                out.append(f"  {k} = {value}")
+    if pol is not None:
+        for m in sorted(pol.remediations, key=lambda m: (m.policy, m.urn)):
+            out.append(f"Remediated by {m.policy}: {_short(m.urn)} ({', '.join(m.changed)})")
+        for policy, reason, n in sorted(pol.not_evaluated()):
+            out.append(f"{policy} not evaluated on {_plural(n, 'resource')}: {reason}")
+        out += list(pol.diagnostics)
+    return out
+
+
+_STYLES = (
+    (re.compile(r"^Offline preview"), "bold"),
+    (re.compile(r"^Not covered: "), "yellow"),
+    (re.compile(r"^Error: "), "red"),
+    (re.compile(r"^  MANDATORY "), "red"),
+    (re.compile(r"^  ADVISORY "), "yellow"),
+    (re.compile(r"^(Cost|Deploy time): "), "bold"),
+)
+
+
+def print_terminal(result: PreviewResult, console: Console | None = None, verbose: bool = False) -> None:
+    """Print the text report. Every line is a `Text`: user data is never parsed as markup or emoji."""
+    console = console or make_console()
+    for line in text_lines(result, verbose):
+        style = next((s for pattern, s in _STYLES if pattern.search(line)), "")
+        console.print(Text(line, style=style))
+    for section in result.sections.values():
+        if not callable(getattr(section, "text_lines", None)):
+            console.print(section)
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+_SHORTCODE = re.compile(r":(?=[a-z0-9_+-]+:)")
+
+
+def md_text(text: str) -> str:
+    """User text in Markdown prose, shown as written: table pipes escaped, newlines flattened, and
+    `:name:` not turned into an emoji by GitHub (the first colon as an HTML entity)."""
+    return _SHORTCODE.sub("&#58;", text.replace("|", "\\|").replace("\n", " "))
+
+
+def md_code(text: str) -> str:
+    """User text as inline code (never rendered as emoji or markup)."""
+    quoted = text.replace("`", "'")
+    return f"`{quoted}`"
 
 
 def to_markdown(result: PreviewResult) -> str:
     cap = result.capture
     pol = result.policy
-    lines = [f"### Offline preview: `{cap.project}` / `{cap.stack}`", ""]
+    mode = mode_of(cap, result)
+    lines = [f"### Offline preview: `{cap.project}` / `{cap.stack}`" + (f" ({mode} mode)" if mode else ""), ""]
     custom = sum(1 for r in cap.resources if r.custom)
     status = "no policy pack run"
     if pol is not None:
@@ -256,23 +446,48 @@ def to_markdown(result: PreviewResult) -> str:
         )
     icon = ":x:" if pol is not None and pol.mandatory else ":white_check_mark:"
     lines += [f"{icon} {len(cap.resources)} registrations ({custom} cloud resources); {status}.", ""]
+    error = error_of(result)
+    if error is not None:
+        lines += [f":x: **Error:** {md_text(_error_text(error))}", ""]
+    gaps = not_covered(result)
+    if gaps:
+        lines += [f":warning: **Not covered:** {'; '.join(gaps)}.", ""]
+    if pol is not None and pol.violations:
+        lines += ["| level | policy | resources | message |", "|---|---|---|---|"]
+        for group in group_findings(pol):
+            common = group.common_message
+            if common is not None:
+                resources = "<br>".join(md_code(r) for r, _ in group.items)
+                lines.append(f"| {group.enforcement} | `{group.policy}` | {resources} | {md_text(common)} |")
+            else:
+                resources = "<br>".join(f"{md_code(r)}: {md_text(m)}" for r, m in group.items)
+                lines.append(f"| {group.enforcement} | `{group.policy}` | {resources} | (per resource) |")
+        lines.append("")
     for section in result.sections.values():
         lines += [section.to_markdown(), ""]
-    if pol is not None and pol.violations:
-        lines += ["| level | policy | resource | message |", "|---|---|---|---|"]
-        for v in sorted(pol.violations, key=lambda v: (v.enforcement != "mandatory", v.policy, v.urn)):
-            msg = v.message.replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {v.enforcement} | `{v.policy}` | `{_short(v.urn) if v.urn else '(stack)'}` | {msg} |")
-        lines.append("")
     if pol is not None and pol.remediations:
         lines += ["Remediated (the deployment would apply these input changes):", ""]
-        lines += [f"- `{m.policy}` on `{_short(m.urn)}`: {', '.join(m.changed)}" for m in pol.remediations]
+        lines += [
+            f"- `{m.policy}` on {md_code(_short(m.urn))}: {', '.join(m.changed)}"
+            for m in sorted(pol.remediations, key=lambda m: (m.policy, m.urn))
+        ]
         lines.append("")
     if pol is not None and pol.not_evaluated():
         lines += ["Not evaluated:", ""]
-        lines += [f"- `{policy}` on {n} resource(s): {reason}" for policy, reason, n in pol.not_evaluated()]
+        lines += [
+            f"- `{policy}` on {n} resource(s): {md_text(reason)}" for policy, reason, n in sorted(pol.not_evaluated())
+        ]
+        lines.append("")
+    invokes = unanswered_invokes(cap)
+    if invokes:
+        lines += ["Unanswered invokes (answered empty):", ""]
+        lines += [f"- {md_code(i)}" for i in invokes]
         lines.append("")
     lines += ["<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---:|"]
     lines += [f"| `{t}` | {n} |" for t, n in counts_by_type(cap)]
     lines += ["", "</details>", ""]
     return "\n".join(lines)
+
+
+def counts_by_type(capture: Capture) -> list[tuple[str, int]]:
+    return sorted(Counter(r.type for r in capture.resources).items(), key=lambda kv: (-kv[1], kv[0]))

@@ -38,7 +38,16 @@ def cost_table() -> str:
     lines = [
         "| | " + " | ".join(STACKS) + " |",
         "|---|" + "---:|" * len(STACKS),
-        "| **monthly estimate** | " + " | ".join(f"**{usd(e.monthly_usd)}**" for e, _, _ in estimates.values()) + " |",
+        "| **monthly estimate** | "
+        + " | ".join(f"**{'' if e.complete else '≥ '}{usd(e.monthly_usd)}**" for e, _, _ in estimates.values())
+        + " |",
+        "| of which from stated usage assumptions | "
+        + " | ".join(usd(e.assumed_usd) for e, _, _ in estimates.values())
+        + " |",
+        "| unpriced resources | " + " | ".join(str(e.unpriced_count) for e, _, _ in estimates.values()) + " |",
+        "| billed by use (unit prices, not in the total) | "
+        + " | ".join(str(len(e.usage_lines)) for e, _, _ in estimates.values())
+        + " |",
     ]
     for component in components:
         lines.append(

@@ -250,7 +250,8 @@ def main(argv: Sequence[str] | None = None, *, source: MarketSource | None = Non
     """Run the CLI; `source` replaces the boto3 market (tests)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)  # a message is one paragraph, never cut
+    # Errors are prose: never hard-wrapped at 80 columns when stderr is a pipe or a CI log.
+    err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
     try:
         flags = {k: v for k, v in _inputs(args).items() if v is not None}
         from_file = read_requirements(args.requirements) if args.requirements is not None else {}

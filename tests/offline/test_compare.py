@@ -153,3 +153,26 @@ def test_resources_without_a_monthly_cost_are_counted_not_listed(tmp_path):
     assert "removed: all at $0.00 a month (not listed)" in out
     doc = diff.to_json()
     assert len(doc["added"]) == 302 and len(doc["removed"]) == 2
+
+
+def test_unpriced_resources_are_shown_as_unpriced_and_totals_as_lower_bounds():
+    from offline_preview.compare import text_lines, to_markdown
+
+    head = _report("prod", {"nat": 32.85, "graph": 0.0})
+    lines = head["cost"]["lines"]  # type: ignore[index]
+    lines[1].update(kind="unpriced", monthlyUsd=None)
+    head["cost"].update(unpricedCount=1, complete=False)  # type: ignore[union-attr]
+    [diff] = compare({"prod": _report("prod", {})}, {"prod": head})
+    graph = next(r for r in diff.added if r.urn.endswith("::graph"))
+    assert not graph.priced and diff.to_json()["added"][0]["monthlyUsd"] is None  # unpriced first
+    assert diff.head_lower_bound and "this branch: 1 unpriced resource, so its total is a lower bound" in diff.notes
+    text = to_markdown([diff])
+    assert "`test:index:Thing::graph` unpriced" in text and "| ≥ $32.85 |" in text
+    assert "  added test:index:Thing::graph unpriced" in text_lines([diff])
+
+
+def test_an_error_naming_a_long_path_is_one_line(tmp_path, capsys):
+    missing = tmp_path / ("x" * 90) / "report.json"
+    assert main([str(missing), str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{missing}: no such file or directory" in err

@@ -191,9 +191,7 @@ def platform_program(multi_az: bool = True) -> None:
         ],
     )
     aws.sns.Topic("alerts")
-    aws.dynamodb.Table(
-        "unknown", attributes=[{"name": "id", "type": "S"}], hash_key="id", billing_mode="PAY_PER_REQUEST"
-    )
+    aws.neptune.Cluster("unknown", engine="neptune")
 
 
 @pytest.fixture(scope="module")
@@ -277,10 +275,17 @@ def test_first_trail_records_management_events_free_and_later_trails_pay(platfor
     assert "additional trail" in second.basis and "data events" in second.basis
 
 
-def test_unknown_types_cost_nothing_and_are_listed(platform):
-    table = line_of(platform, "unknown")
-    assert table.monthly_usd == 0 and table.basis == NOT_PRICED and not table.priced
-    assert platform.not_priced == {"aws:dynamodb/table:Table": 1}
+def test_unknown_types_are_unpriced_never_zero_and_the_total_is_a_lower_bound(platform):
+    cluster = line_of(platform, "unknown")
+    assert not cluster.priced and cluster.kind == "unpriced" and cluster.basis.startswith(NOT_PRICED)
+    assert platform.not_priced == {"aws:neptune/cluster:Cluster": 1}
+    assert platform.headline().startswith(f"≥ ${platform.monthly_usd:,.2f}/month + 1 unpriced resource")
+    doc = platform.to_json()
+    [line] = [ln for ln in doc["lines"] if ln["name"] == "unknown"]
+    assert line["monthlyUsd"] is None and line["kind"] == "unpriced"
+    assert doc["complete"] is False and doc["unpricedCount"] == 1
+    assert doc["unpriced"] == [{"type": "aws:neptune/cluster:Cluster", "count": 1, "reasons": [cluster.basis]}]
+    assert "Unpriced" in platform.to_markdown().split("| component |")[0]  # above the tables, not far below
 
 
 def test_free_types_say_why(platform):
@@ -619,7 +624,8 @@ def test_priced_and_free_types_are_real_pulumi_aws_types():
         if not token.startswith("aws:"):
             continue
         module, _, cls = token.split(":", 1)[1].partition("/")
-        resource_class = getattr(importlib.import_module(f"pulumi_aws.{module}"), cls.split(":")[1], None)
+        package = f"{module}_" if module == "lambda" else module  # `lambda` is a Python keyword
+        resource_class = getattr(importlib.import_module(f"pulumi_aws.{package}"), cls.split(":")[1], None)
         assert resource_class is not None, token
 
 
@@ -727,3 +733,33 @@ def test_container_insights_is_named_not_included_rather_than_called_free():
         line = line_of(est, watched)
         assert line.monthly_usd == 0 and line.priced
         assert not line.basis.startswith("free") and "Container Insights observations not included" in line.basis
+
+
+def test_a_line_whose_inputs_are_unknown_at_preview_says_which():
+    from offline_preview.capture import UNKNOWN
+
+    web = resource("aws:ec2/instance:Instance", "web", {"instanceType": UNKNOWN, "ami": "ami-1"})
+    est = estimate_cost(Capture(project="p", stack="s", resources=[web]))
+    [ln] = est.lines
+    assert not ln.priced and UNKNOWN not in ln.basis and "inputs unknown at preview: instanceType" in ln.basis
+
+
+def test_the_part_resting_on_usage_assumptions_is_stated(platform):
+    gb = PRICES.doc["assumptions"]["byEnvironment"]["dev"]["natDataGbPerGateway"]
+    nat = line_of(platform, "nat", "aws:ec2/natGateway:NatGateway")
+    assert nat.assumed_usd == approx(gb * 0.045) and nat.monthly_usd > nat.assumed_usd
+    bucket = line_of(platform, "assets")
+    assert bucket.assumed_usd == approx(bucket.monthly_usd)
+    assert line_of(platform, "zone").assumed_usd == 0  # a hosted zone's price is fixed
+    assert platform.assumed_usd == approx(sum(ln.assumed_usd for ln in platform.lines))
+    assert f"${platform.assumed_usd:,.2f} of it from stated usage assumptions" in platform.headline()
+    assert platform.to_json()["assumedUsageMonthlyUsd"] == round(platform.assumed_usd, 2)
+
+
+def test_markdown_prose_never_turns_names_into_emoji_and_code_spans_stay_literal():
+    from offline_preview.cost.context import md, md_prose
+
+    arn = "arn:aws:secretsmanager:us-east-1:1:secret:db"
+    shown = md_prose(arn)
+    assert ":secret:" not in shown and shown.replace("&#58;", ":") == arn  # renders as written
+    assert md("test:index:Thing::nat|x") == "test:index:Thing::nat\\|x"  # inside backticks entities show literally

@@ -177,3 +177,29 @@ def test_every_time_has_a_note_and_source():
     doc = json.loads(TIMES_FILE.read_text())
     for type_, entry in doc["types"].items():
         assert entry["minutes"] >= 0 and entry["note"] and entry["source"].startswith("https://"), type_
+
+
+def test_types_without_a_create_time_are_unmodelled_and_the_headline_says_so():
+    rds = resource("aws:rds/instance:Instance", "db")
+    role = resource("aws:iam/role:Role", "role")  # known fast: one API call
+    neptune = resource("aws:neptune/cluster:Cluster", "graph")
+    other = resource("aws:neptune/cluster:Cluster", "graph-2")
+    est = estimate_deploy(capture(rds, role, neptune, other))
+    assert est.unmodelled == {"aws:neptune/cluster:Cluster": 2}
+    assert est.headline() == "≥ ~8.0 min + 2 unmodelled resources"
+    doc = est.to_json()
+    assert doc["unmodelledCount"] == 2 and doc["unmodelled"] == {"aws:neptune/cluster:Cluster": 2}
+    assert "Unmodelled" in est.to_markdown() and "aws:neptune/cluster:Cluster" in est.text_lines()[1]
+    assert estimate_deploy(capture(rds, role)).headline() == "~8.0 min"
+
+
+def test_timed_aws_types_are_real_pulumi_aws_types():
+    import importlib
+
+    doc = json.loads(TIMES_FILE.read_text())
+    for token in doc["types"]:
+        if not token.startswith("aws:"):
+            continue
+        module, _, cls = token.split(":", 1)[1].partition("/")
+        package = f"{module}_" if module == "lambda" else module
+        assert getattr(importlib.import_module(f"pulumi_aws.{package}"), cls.split(":")[1], None) is not None, token

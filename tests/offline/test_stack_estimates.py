@@ -24,7 +24,7 @@ def capture(request: pytest.FixtureRequest):
 def test_every_aws_resource_is_priced_or_known_free(capture):
     est = estimate_cost(capture)
     unpriced = {t: n for t, n in est.not_priced.items() if t.startswith(("aws:", "eks:"))}
-    assert unpriced == {}, f"{capture.stack}: add these types to offline_preview/cost.py: {unpriced}"
+    assert unpriced == {}, f"{capture.stack}: add these types to offline_preview/cost/: {unpriced}"
     assert est.warnings == []  # every region the stack uses is in the price table
     assert est.monthly_usd >= 0 and est.environment == capture.stack
 
@@ -39,4 +39,5 @@ def test_no_slow_resource_waits_on_another_without_a_data_dependency(capture):
 def test_deploy_estimate_is_computed(capture):
     est = estimate_deploy(capture)
     assert est.warnings == []  # no dependency cycles
+    assert est.unmodelled == {}, f"{capture.stack}: add create times to offline_preview/data/deploy-times.json"
     assert est.critical_path_minutes <= est.serial_minutes

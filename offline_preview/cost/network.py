@@ -1,0 +1,105 @@
+"""Pricers for networking: NAT gateways, public IPv4, load balancers, endpoints, flow logs."""
+
+from __future__ import annotations
+
+from ..capture import CapturedResource
+from .context import Context, Priced, Pricer, count, rate
+
+
+def _nat_gateway(r: CapturedResource, c: Context) -> Priced:
+    hour, per_gb, gb = c.p("natGateway.hour"), c.p("natGateway.dataGb"), c.a("natDataGbPerGateway")
+    ip_note = "" if r.inputs.get("connectivityType") == "private" else "; its public IPv4 is priced on the EIP"
+    if r.inputs.get("availabilityMode") == "regional":
+        azs = count(r.inputs.get("availabilityZoneAddresses"))
+        mode = f"regional NAT gateway in {azs} AZ" if azs else "regional NAT gateway (auto mode: counted as 1 AZ)"
+        azs = azs or 1
+        return Priced(
+            azs * hour * c.hours + gb * per_gb,
+            f"{mode} x {rate(hour)}/h x {c.hours:g} h + {gb:g} GB processed x {rate(per_gb)}/GB; "
+            "its public IPv4 addresses are priced on the EIPs",
+            assumed=gb * per_gb,
+        )
+    monthly = hour * c.hours + gb * per_gb
+    return Priced(
+        monthly,
+        f"{rate(hour)}/h x {c.hours:g} h + {gb:g} GB processed x {rate(per_gb)}/GB{ip_note}",
+        assumed=gb * per_gb,
+    )
+
+
+def _public_ip(r: CapturedResource, c: Context) -> Priced:
+    hour = c.p("publicIpv4.hour")
+    return Priced(hour * c.hours, f"public IPv4 {rate(hour)}/h x {c.hours:g} h (charged in use or idle)")
+
+
+def _load_balancer(r: CapturedResource, c: Context) -> Priced:
+    kind = r.inputs.get("loadBalancerType") or "application"
+    if kind == "network":
+        hour, unit, units, unit_name = c.p("nlb.hour"), c.p("nlb.nlcuHour"), c.a("nlbNlcu"), "NLCU"
+    elif kind == "gateway":
+        return Priced(c.p("gwlb.hour") * c.hours, f"GWLB {rate(c.p('gwlb.hour'))}/h x {c.hours:g} h")
+    else:
+        hour, unit, units, unit_name = c.p("alb.hour"), c.p("alb.lcuHour"), c.a("albLcu"), "LCU"
+    monthly = (hour + unit * units) * c.hours
+    basis = f"({rate(hour)}/h + {units:g} {unit_name} x {rate(unit)}/h) x {c.hours:g} h"
+    internal = bool(r.inputs.get("internal"))
+    if not internal and r.inputs.get("ipAddressType") != "dualstack-without-public-ipv4":
+        subnets = count(r.inputs.get("subnets")) or count(r.inputs.get("subnetMappings"))
+        if subnets:
+            ip = c.p("publicIpv4.hour")
+            monthly += subnets * ip * c.hours
+            basis += f" + {subnets} public IPv4 (one per subnet) x {rate(ip)}/h"
+    return Priced(monthly, basis, assumed=unit * units * c.hours)
+
+
+def _vpc_endpoint(r: CapturedResource, c: Context) -> Priced:
+    kind = r.inputs.get("vpcEndpointType") or "Gateway"
+    if kind == "Gateway":
+        return Priced(0.0, "free: gateway endpoint (S3/DynamoDB)")
+    azs = count(r.inputs.get("subnetIds")) or count(r.inputs.get("subnetConfigurations")) or 1
+    hour, per_gb, gb = c.p("interfaceEndpoint.azHour"), c.p("interfaceEndpoint.dataGb"), c.a("interfaceEndpointDataGb")
+    monthly = azs * hour * c.hours + gb * per_gb
+    return Priced(
+        monthly,
+        f"{kind} endpoint in {azs} AZ x {rate(hour)}/h x {c.hours:g} h + {gb:g} GB x {rate(per_gb)}/GB",
+        assumed=gb * per_gb,
+    )
+
+
+def _flow_log(r: CapturedResource, c: Context) -> Priced:
+    if r.inputs.get("logDestinationType") == "s3":
+        gb, per_gb = c.a("flowLogGbToS3"), c.p("logs.vendedToS3Gb")
+        return Priced(gb * per_gb, f"{gb:g} GB delivered to S3 x {rate(per_gb)}/GB (vended logs)", assumed=gb * per_gb)
+    return Priced(0.0, "free here: delivery to CloudWatch Logs is priced as ingestion of its log group")
+
+
+def _classic_load_balancer(r: CapturedResource, c: Context) -> Priced:
+    hour = c.p("clb.hour")
+    return Priced(hour * c.hours, f"Classic Load Balancer {rate(hour)}/h x {c.hours:g} h (data processed not included)")
+
+
+def _tgw_attachment(r: CapturedResource, c: Context) -> Priced:
+    hour = c.p("transitGateway.attachmentHour")
+    return Priced(
+        hour * c.hours,
+        f"attachment {rate(hour)}/h x {c.hours:g} h",
+        usage=(f"{rate(c.p('transitGateway.dataGb'))} per GB processed",),
+    )
+
+
+def _vpn_connection(r: CapturedResource, c: Context) -> Priced:
+    hour = c.p("vpn.connectionHour")
+    return Priced(hour * c.hours, f"Site-to-Site VPN {rate(hour)}/h x {c.hours:g} h (data transfer out not included)")
+
+
+PRICERS: dict[str, Pricer] = {
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": _tgw_attachment,
+    "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
+    "aws:elb/loadBalancer:LoadBalancer": _classic_load_balancer,
+    "aws:ec2/natGateway:NatGateway": _nat_gateway,
+    "aws:ec2/eip:Eip": _public_ip,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:ec2/flowLog:FlowLog": _flow_log,
+}
