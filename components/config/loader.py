@@ -1,0 +1,119 @@
+"""Reading the stack's configuration: raw `namespace:key` values in, a `StackConfig` or one
+`ConfigError` listing every problem out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pydantic import ValidationError
+
+from .limits import (
+    ALLOWED_REGION,
+    NAMESPACE,
+    REGION_RE,
+)
+from .model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
+from .problems import MISSING, ConfigError, ConfigProblem, problem_from_pydantic, unknown_key
+from .rules import View, cross_checks
+from .schema import keys_of
+
+
+def _decode(raw: Any) -> Any:
+    """Config values arrive as strings; structured ones as JSON text."""
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def parse_config(raw: Mapping[str, Any], *, project: str = "platform", stack: str = "") -> StackConfig:
+    """Validate raw config (keys `platform:<key>` and `aws:region`) into a `StackConfig`.
+
+    Every problem is collected; a `ConfigError` lists them all.
+    """
+    problems: list[ConfigProblem] = []
+    ns = f"{NAMESPACE}:"
+    ours = {k[len(ns) :]: v for k, v in raw.items() if k.startswith(ns)}
+
+    for key in ours:
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(ConfigProblem(f"{ns}{key}", MISSING, unknown_key(key, list(TOP_LEVEL_KEYS))))
+
+    region = raw.get("aws:region")
+    if region is None:
+        problems.append(ConfigProblem("aws:region", MISSING, f"is required but missing; allowed: {ALLOWED_REGION}"))
+    elif not REGION_RE.match(str(region)):
+        problems.append(ConfigProblem("aws:region", region, f"is not an AWS region name; allowed: {ALLOWED_REGION}"))
+
+    environment = ours.get("environment")
+    if environment is None:
+        problems.append(
+            ConfigProblem(f"{ns}environment", MISSING, "is required but missing; allowed: dev, staging, prod")
+        )
+    elif environment not in ("dev", "staging", "prod"):
+        problems.append(ConfigProblem(f"{ns}environment", environment, "is not allowed; allowed: dev, staging, prod"))
+
+    protect_raw = _decode(ours.get("protect", "false"))
+    if not isinstance(protect_raw, bool):
+        problems.append(ConfigProblem(f"{ns}protect", protect_raw, "must be true or false; allowed: true, false"))
+        protect_raw = False
+
+    sections: dict[str, Any] = {}
+    views: dict[str, View] = {}
+    for key, (model, required) in SECTIONS.items():
+        value = _decode(ours[key]) if key in ours else None
+        if value is None:
+            if required:
+                problems.append(
+                    ConfigProblem(
+                        f"{ns}{key}",
+                        MISSING,
+                        f"is required but missing; allowed: an object with keys {keys_of(model)} "
+                        f"({(model.__doc__ or '').strip().rstrip('.')})",
+                    )
+                )
+                continue
+            value = {}
+        if not isinstance(value, dict):
+            problems.append(
+                ConfigProblem(f"{ns}{key}", value, f"must be an object; allowed: an object with keys {keys_of(model)}")
+            )
+            continue
+        bad: set[tuple[Any, ...]] = set()
+        try:
+            sections[key] = model.model_validate(value)
+        except ValidationError as exc:
+            for e in exc.errors():
+                problems.append(problem_from_pydantic(f"{ns}{key}", model, e))
+                bad.add(tuple(e["loc"]))
+        views[key] = View(model, value, bad)
+
+    problems.extend(cross_checks(views, environment, bool(protect_raw), str(region or "")))
+
+    if problems:
+        raise ConfigError(problems, stack)
+    return StackConfig(
+        project=project,
+        stack=stack,
+        region=str(region),
+        environment=environment,  # type: ignore[arg-type]  # checked above
+        protect=bool(protect_raw),
+        **sections,
+    )
+
+
+def read_raw_config() -> dict[str, Any]:
+    """All config values visible to the program (engine environment, then values set in-process)."""
+    from pulumi.runtime import config as runtime_config
+
+    return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+
+
+def load_config() -> StackConfig:
+    """Read and validate the current stack's configuration (raises `ConfigError`)."""
+    return parse_config(read_raw_config(), project=pulumi.get_project(), stack=pulumi.get_stack())
