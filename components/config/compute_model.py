@@ -3,22 +3,25 @@ node groups."""
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from ..fargate import FARGATE_MEMORY_BY_CPU, memory_table
+from . import aws_data
 from .limits import (
     ARN_IAM_ROLE_RE,
     EC2_TYPE_RE,
+    ECS_MAX_TASKS_PER_SERVICE,
+    EKS_MAX_INSTANCE_TYPES,
+    EKS_MAX_NODES_PER_GROUP,
     EKS_VERSIONS,
     HHMM_RE,
     IMAGE_TAG_RE,
     Architecture,
 )
-from .schema import CamelModel, allows, also, check_cidr, reject
+from .schema import CamelModel, allows, also, check_cidr, check_security_groups, reject
 
 
 class ScheduleConfig(CamelModel):
@@ -60,8 +63,14 @@ class EcsConfig(CamelModel):
     memory: int = Field(
         description="Task memory (MiB), a valid Fargate pair with cpu.", json_schema_extra=allows(memory_table())
     )
-    min_tasks: int = Field(ge=0, description="Autoscaling minimum.", json_schema_extra=allows("0-maxTasks"))
-    max_tasks: int = Field(ge=1, description="Autoscaling maximum.")
+    min_tasks: int = Field(
+        ge=0, le=ECS_MAX_TASKS_PER_SERVICE, description="Autoscaling minimum.", json_schema_extra=allows("0-maxTasks")
+    )
+    max_tasks: int = Field(
+        ge=1,
+        le=ECS_MAX_TASKS_PER_SERVICE,
+        description="Autoscaling maximum (ECS runs at most 5,000 tasks per service).",
+    )
     spot_weight: int = Field(
         ge=0,
         description="FARGATE_SPOT share of tasks beyond the base.",
@@ -73,7 +82,10 @@ class EcsConfig(CamelModel):
         json_schema_extra=also("spotWeight and onDemandWeight not both 0"),
     )
     on_demand_base: int = Field(
-        ge=0, description="Tasks always on FARGATE (on-demand).", json_schema_extra=allows("0-maxTasks")
+        ge=0,
+        le=ECS_MAX_TASKS_PER_SERVICE,
+        description="Tasks always on FARGATE (on-demand).",
+        json_schema_extra=allows("0-maxTasks"),
     )
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig, description="Scheduled scaling.")
 
@@ -97,11 +109,18 @@ class NodeGroupConfig(CamelModel):
 
     instance_types: list[str] = Field(
         min_length=1,
+        max_length=EKS_MAX_INSTANCE_TYPES,
         description="On-demand instance types.",
-        json_schema_extra=allows("one or more EC2 instance types, e.g. t3.medium"),
+        json_schema_extra=allows(
+            f"1-{EKS_MAX_INSTANCE_TYPES} EC2 instance types of one CPU architecture offered in aws:region, e.g. t3.medium"
+        ),
     )
-    min_size: int = Field(ge=0, description="Minimum nodes.", json_schema_extra=allows("0-maxSize"))
-    max_size: int = Field(ge=1, description="Maximum nodes.")
+    min_size: int = Field(
+        ge=0, le=EKS_MAX_NODES_PER_GROUP, description="Minimum nodes.", json_schema_extra=allows("0-maxSize")
+    )
+    max_size: int = Field(
+        ge=1, le=EKS_MAX_NODES_PER_GROUP, description="Maximum nodes (EKS allows 450 per managed node group)."
+    )
     desired_size: int = Field(
         ge=0,
         description="Initial nodes (then owned by the cluster autoscaler).",
@@ -115,14 +134,23 @@ class NodeGroupConfig(CamelModel):
         bad = [t for t in v if not EC2_TYPE_RE.match(t)]
         if bad:
             raise reject(f"has invalid instance type(s) {bad}")
+        unknown = [t for t in v if t not in aws_data.instance_types()]
+        if unknown:
+            raise reject("; ".join(f"{t} {aws_data.unknown_instance_type(t)}" for t in unknown))
+        if len(set(v)) != len(v):
+            raise reject("lists an instance type twice")
         return v
 
 
 class SpotNodeGroupConfig(CamelModel):
     """The spot node group; its instance types come from the spot optimizer."""
 
-    min_size: int = Field(ge=0, description="Minimum nodes.", json_schema_extra=allows("0-maxSize"))
-    max_size: int = Field(ge=1, description="Maximum nodes.")
+    min_size: int = Field(
+        ge=0, le=EKS_MAX_NODES_PER_GROUP, description="Minimum nodes.", json_schema_extra=allows("0-maxSize")
+    )
+    max_size: int = Field(
+        ge=1, le=EKS_MAX_NODES_PER_GROUP, description="Maximum nodes (EKS allows 450 per managed node group)."
+    )
     desired_size: int = Field(ge=0, description="Initial nodes.", json_schema_extra=allows("minSize-maxSize"))
     vcpus: RangeConfig = Field(description="vCPU range of candidate types.")
     memory_gib: RangeConfig = Field(description="Memory range (GiB) of candidate types.")
@@ -139,7 +167,9 @@ class SpotNodeGroupConfig(CamelModel):
     )
     burstable: bool = Field(default=False, description="Allow burstable (t*) types.")
     excluded_families: list[str] = Field(default_factory=list, description="Families never chosen (e.g. t2).")
-    savings_threshold_percent: float = Field(default=10.0, ge=0, description="Re-select only above this saving.")
+    savings_threshold_percent: float = Field(
+        default=10.0, ge=0, le=100, description="Re-select only above this saving."
+    )
     savings_threshold_usd_per_hour: float = Field(default=0.05, ge=0, description="...and above this $/h.")
     disk_size_gb: int = Field(default=50, ge=20, le=16384, description="gp3 root volume (GiB).")
 
@@ -192,12 +222,7 @@ class EksConfig(CamelModel):
     @field_validator("api_client_security_group_ids")
     @classmethod
     def _security_groups(cls, v: list[str]) -> list[str]:
-        bad = [g for g in v if not re.fullmatch(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})", g)]
-        if bad:
-            raise reject(f"has invalid security group id(s) {bad}")
-        if len(set(v)) != len(v):
-            raise reject("lists a security group twice")
-        return v
+        return check_security_groups(v)
 
     @field_validator("admin_role_arns", "read_only_role_arns")
     @classmethod

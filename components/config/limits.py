@@ -19,7 +19,8 @@ InterfaceEndpoint = Literal[
 ]
 Architecture = Literal["x86_64", "arm64"]
 
-# CloudWatch Logs accepts only these retention periods (days).
+# CloudWatch Logs accepts only these retention periods (days):
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
 LOG_RETENTION_DAYS = (
     1,
     3,
@@ -44,13 +45,23 @@ LOG_RETENTION_DAYS = (
     3288,
     3653,
 )
-# Engine major versions RDS supports today (standard support), and their storage minimums (GiB, gp3).
+# Engine major versions RDS supports in standard support, from the release calendars:
+# https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html
+# https://docs.aws.amazon.com/AmazonRDS/latest/MySQLReleaseNotes/mysql-release-calendar.html
+# Storage minimums (GiB, gp3) and the 64 TiB maximum:
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#gp3-storage
 DB_ENGINE_VERSIONS = {"postgres": ("13", "14", "15", "16", "17"), "mysql": ("8.0", "8.4")}
 DB_MIN_STORAGE_GB = {"postgres": 20, "mysql": 20}
 DB_MAX_STORAGE_GB = 65536
-# Kubernetes versions in EKS standard support (update when AWS releases or retires one).
+# Kubernetes versions in EKS standard support (update when AWS releases or retires one):
+# https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
 EKS_VERSIONS = ("1.32", "1.33", "1.34", "1.35")
+# MonitoringInterval of CreateDBInstance:
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
 ENHANCED_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+# ElastiCache for Redis OSS engine versions in standard support:
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/supported-engine-versions.html
+CACHE_ENGINE_VERSIONS = ("6.2", "7.0", "7.1")
 # Instance classes for which RDS for MySQL has no Performance Insights.
 MYSQL_NO_PI_CLASSES = ("db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small")
 
@@ -82,3 +93,56 @@ ALLOWED_REGION = "an AWS region name, e.g. us-east-1"
 MAX_EXTRA_TAGS = 40
 """AWS allows 50 tags per resource; the stack's own (Project, Environment, Owner, CostCenter and
 the provider's) and AWS services' need the rest."""
+
+
+# --- tags: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html -------------------
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+TAG_CHARACTERS = "letters, digits, spaces and _ . : / = + - @"
+"""What AWS allows in tag keys and values (Unicode letters and digits count as letters and digits)."""
+
+
+def tag_text_problem(text: str, *, key: bool) -> str | None:
+    """Why AWS refuses `text` as a tag key (`key`) or value, or None."""
+    limit = TAG_KEY_MAX if key else TAG_VALUE_MAX
+    if key and not text:
+        return "is empty"
+    if len(text) > limit:
+        return f"is {len(text)} characters (AWS allows {limit})"
+    bad = sorted({c for c in text if not (c.isalnum() or c == " " or c in "_.:/=+-@")})
+    if bad:
+        return f"contains {''.join(bad)!r} (AWS allows {TAG_CHARACTERS})"
+    if key and text.lower().startswith("aws:"):
+        return "starts with aws: (reserved for AWS)"
+    return None
+
+
+# --- VPC address space ---------------------------------------------------------------------------
+# A VPC's IPv4 block should come from the private ranges of RFC 1918, or the shared address space of
+# RFC 6598 (100.64.0.0/10), which AWS lists as usable for VPCs:
+# https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+ALLOWED_PRIVATE = "inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (RFC 1918) or 100.64.0.0/10 (RFC 6598)"
+
+# --- counts and capacities -----------------------------------------------------------------------
+# Tasks per ECS service (service quota, not adjustable):
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+ECS_MAX_TASKS_PER_SERVICE = 5000
+# Nodes per EKS managed node group:
+# https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html
+EKS_MAX_NODES_PER_GROUP = 450
+# Instance types per managed node group (CreateNodegroup instanceTypes):
+# https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html
+EKS_MAX_INSTANCE_TYPES = 20
+
+# --- RDS windows: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+# PreferredBackupWindow: hh24:mi-hh24:mi, UTC, at least 30 minutes, not overlapping the maintenance
+# window. PreferredMaintenanceWindow: ddd:hh24:mi-ddd:hh24:mi, UTC, at least 30 minutes.
+WINDOW_MIN_MINUTES = 30
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEK_MINUTES = 7 * 24 * 60
+
+# --- placeholders that must not reach staging or prod -------------------------------------------
+# Names reserved for documentation and testing: RFC 2606 and RFC 6761.
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+RESERVED_TLDS = ("example", "test", "invalid", "localhost")

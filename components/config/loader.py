@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pulumi
 from pydantic import ValidationError
 
+from . import aws_data
 from .limits import (
     ALLOWED_REGION,
     NAMESPACE,
@@ -17,7 +18,7 @@ from .limits import (
 )
 from .model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
 from .problems import MISSING, ConfigError, ConfigProblem, problem_from_pydantic, unknown_key
-from .rules import View, cross_checks
+from .rules import View, cross_checks, platform_checks
 from .schema import keys_of
 
 
@@ -31,14 +32,57 @@ def _decode(raw: Any) -> Any:
     return raw
 
 
-def parse_config(raw: Mapping[str, Any], *, project: str = "platform", stack: str = "") -> StackConfig:
+OPAQUE_SECRET = "[secret]"  # noqa: S105 - what an offline run receives for a value it cannot decrypt
+"""Offline (no secrets provider), a `secure:` value reaches the program as this text; the real
+`pulumi` decrypts it first."""
+
+
+def _secret_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Locations of the undecrypted (`secure:`) values inside a structured value."""
+    if value == OPAQUE_SECRET:
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _secret_leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _secret_leaves(v, (*path, i))]
+    return []
+
+
+def _path_text(prefix: str, loc: tuple[Any, ...]) -> str:
+    return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+
+
+def parse_config(
+    raw: Mapping[str, Any],
+    *,
+    project: str = "platform",
+    stack: str = "",
+    secret_keys: Collection[str] = (),
+) -> StackConfig:
     """Validate raw config (keys `platform:<key>` and `aws:region`) into a `StackConfig`.
 
-    Every problem is collected; a `ConfigError` lists them all.
+    Every problem is collected; a `ConfigError` lists them all. `secret_keys` are the keys the
+    stack holds encrypted: their values are never shown in a problem. No setting of this model
+    carries a credential, so a `secure:` value is refused (a secret in a plain setting would be
+    written into resource inputs and logs in the clear).
     """
     problems: list[ConfigProblem] = []
     ns = f"{NAMESPACE}:"
     ours = {k[len(ns) :]: v for k, v in raw.items() if k.startswith(ns)}
+    secret = set(secret_keys)
+    for full in sorted(secret):
+        if not (full.startswith(ns) or full == "aws:region"):
+            continue
+        value = _decode(raw.get(full))
+        for loc in _secret_leaves(value) or [()]:
+            problems.append(
+                ConfigProblem(
+                    _path_text(full, loc),
+                    MISSING,
+                    "is a secret (secure:) but this setting is not one; allowed: the plain value "
+                    f"(pulumi config set {full} ... without --secret)",
+                )
+            )
 
     for key in ours:
         if key not in TOP_LEVEL_KEYS:
@@ -47,8 +91,10 @@ def parse_config(raw: Mapping[str, Any], *, project: str = "platform", stack: st
     region = raw.get("aws:region")
     if region is None:
         problems.append(ConfigProblem("aws:region", MISSING, f"is required but missing; allowed: {ALLOWED_REGION}"))
-    elif not REGION_RE.match(str(region)):
-        problems.append(ConfigProblem("aws:region", region, f"is not an AWS region name; allowed: {ALLOWED_REGION}"))
+    elif not REGION_RE.match(str(region)) or str(region) not in aws_data.regions():
+        problems.append(
+            ConfigProblem("aws:region", region, f"{aws_data.unknown_region(str(region))}; allowed: {ALLOWED_REGION}")
+        )
 
     environment = ours.get("environment")
     if environment is None:
@@ -94,8 +140,17 @@ def parse_config(raw: Mapping[str, Any], *, project: str = "platform", stack: st
         views[key] = View(model, value, bad)
 
     problems.extend(cross_checks(views, environment, bool(protect_raw), str(region or "")))
+    problems.extend(platform_checks(views, environment, str(region or "")))
 
     if problems:
+        hidden = [f"{k}" for k in secret]
+        # A decrypted secret must never reach a log: its key is named, its value is not.
+        problems = [
+            ConfigProblem(p.key, MISSING, p.message)
+            if any(p.key == k or p.key.startswith((k + ".", k + "[")) for k in hidden)
+            else p
+            for p in problems
+        ]
         raise ConfigError(problems, stack)
     return StackConfig(
         project=project,
@@ -104,6 +159,16 @@ def parse_config(raw: Mapping[str, Any], *, project: str = "platform", stack: st
         environment=environment,  # type: ignore[arg-type]  # checked above
         protect=bool(protect_raw),
         **sections,
+    )
+
+
+def read_secret_keys() -> list[str]:
+    """The config keys the engine marked secret (`secure:` in the stack file)."""
+    from pulumi.runtime import config as runtime_config
+
+    # Under the engine the list arrives in the environment; set_all_config (tests, offline) keeps its own.
+    return sorted(
+        {*runtime_config.get_config_secret_keys_env(), *filter(runtime_config.is_config_secret, read_raw_config())}
     )
 
 
@@ -116,4 +181,6 @@ def read_raw_config() -> dict[str, Any]:
 
 def load_config() -> StackConfig:
     """Read and validate the current stack's configuration (raises `ConfigError`)."""
-    return parse_config(read_raw_config(), project=pulumi.get_project(), stack=pulumi.get_stack())
+    return parse_config(
+        read_raw_config(), project=pulumi.get_project(), stack=pulumi.get_stack(), secret_keys=read_secret_keys()
+    )

@@ -18,6 +18,7 @@ from .limits import (
     ALLOWED_VPC_CIDR,
     ARN_ACM_RE,
     CACHE_CLASS_RE,
+    CACHE_ENGINE_VERSIONS,
     DAILY_WINDOW_RE,
     DB_CLASS_RE,
     DB_ENGINE_VERSIONS,
@@ -33,11 +34,26 @@ from .limits import (
     MIN_PREFIX,
     MYSQL_NO_PI_CLASSES,
     RDS_WINDOW_RE,
+    TAG_CHARACTERS,
+    TAG_KEY_MAX,
+    TAG_VALUE_MAX,
+    WINDOW_MIN_MINUTES,
     ZONE_ID_RE,
     Environment,
     InterfaceEndpoint,
+    tag_text_problem,
 )
-from .schema import CamelModel, allows, also, check_cidr, reject
+from .schema import (
+    SECURITY_GROUP_IDS,
+    CamelModel,
+    allows,
+    also,
+    check_cidr,
+    check_security_groups,
+    reject,
+    vpc_range_problem,
+    window_minutes,
+)
 
 # --- sections -----------------------------------------------------------------------------------
 
@@ -45,24 +61,46 @@ from .schema import CamelModel, allows, also, check_cidr, reject
 class TagsConfig(CamelModel):
     """Ownership tags; Project and Environment are added from the stack."""
 
-    owner: str = Field(min_length=1, description="Team that owns the stack (tag `Owner`).")
-    cost_center: str = Field(min_length=1, description="Cost center billed (tag `CostCenter`).")
+    owner: str = Field(
+        min_length=1,
+        description="Team that owns the stack (tag `Owner`).",
+        json_schema_extra=allows(f"1-{TAG_VALUE_MAX} of {TAG_CHARACTERS}"),
+    )
+    cost_center: str = Field(
+        min_length=1,
+        description="Cost center billed (tag `CostCenter`).",
+        json_schema_extra=allows(f"1-{TAG_VALUE_MAX} of {TAG_CHARACTERS}"),
+    )
     extra: dict[str, str] = Field(
         default_factory=dict,
         description="More tags applied to every resource.",
         json_schema_extra=allows(
-            f"up to {MAX_EXTRA_TAGS} tags; keys 1-128 characters, not starting with aws:; values up to 256 characters"
+            f"up to {MAX_EXTRA_TAGS} tags; keys 1-{TAG_KEY_MAX} characters, not starting with aws:; "
+            f"values up to {TAG_VALUE_MAX} characters; {TAG_CHARACTERS}"
         ),
     )
+
+    @field_validator("owner", "cost_center")
+    @classmethod
+    def _tag_value(cls, v: str) -> str:
+        problem = tag_text_problem(v, key=False)
+        if problem:
+            raise reject(f"{problem}: AWS refuses it as a tag value")
+        return v
 
     @field_validator("extra")
     @classmethod
     def _aws_tag_limits(cls, v: dict[str, str]) -> dict[str, str]:
         if len(v) > MAX_EXTRA_TAGS:
             raise reject(f"has {len(v)} tags; AWS allows 50 per resource and the stack adds its own")
-        bad = [k for k, val in v.items() if not 1 <= len(k) <= 128 or k.lower().startswith("aws:") or len(val) > 256]
+        bad = sorted(
+            f"{k[:40]!r} {problem}"
+            for k, val in v.items()
+            for problem in (tag_text_problem(k, key=True), tag_text_problem(val, key=False))
+            if problem
+        )
         if bad:
-            raise reject(f"has tags AWS refuses: {bad}")
+            raise reject(f"has tags AWS refuses: {'; '.join(bad)}")
         return v
 
 
@@ -92,11 +130,25 @@ class NetworkConfig(CamelModel):
     interface_endpoints: list[InterfaceEndpoint] = Field(
         default_factory=list, description="Interface VPC endpoints (each costs per AZ-hour)."
     )
+    runner_security_group_ids: list[str] = Field(
+        default_factory=list,
+        description="Security groups of the deploy runners (CI) that reach private APIs in the VPC: the EKS "
+        "API endpoint and the interface endpoints.",
+        json_schema_extra=allows(SECURITY_GROUP_IDS),
+    )
+
+    @field_validator("runner_security_group_ids")
+    @classmethod
+    def _security_groups(cls, v: list[str]) -> list[str]:
+        return check_security_groups(v)
 
     @field_validator("cidr")
     @classmethod
     def _vpc_cidr(cls, v: str) -> str:
         check_cidr(v)
+        problem = vpc_range_problem(v)
+        if problem:
+            raise reject(problem)
         prefix = parse_network(v).prefixlen
         if not MIN_PREFIX <= prefix <= MAX_PREFIX:
             raise reject(f"has prefix /{prefix}; AWS VPCs are /{MIN_PREFIX} to /{MAX_PREFIX}")
@@ -206,12 +258,18 @@ class DatabaseConfig(CamelModel):
     backup_window: str = Field(
         default="03:00-04:00",
         description="Daily backup window (UTC, hh:mm-hh:mm).",
-        json_schema_extra=allows("hh:mm-hh:mm in UTC, e.g. 03:00-04:00"),
+        json_schema_extra=allows(
+            f"hh:mm-hh:mm in UTC, e.g. 03:00-04:00, at least {WINDOW_MIN_MINUTES} minutes, not overlapping "
+            "maintenanceWindow"
+        ),
     )
     maintenance_window: str = Field(
         default="sun:04:30-sun:05:30",
         description="Weekly maintenance window (UTC).",
-        json_schema_extra=allows("ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:04:30-sun:05:30"),
+        json_schema_extra=allows(
+            f"ddd:hh:mm-ddd:hh:mm in UTC (ddd: mon-sun), e.g. sun:04:30-sun:05:30, at least {WINDOW_MIN_MINUTES} "
+            "minutes"
+        ),
     )
 
     @field_validator("instance_class")
@@ -233,6 +291,8 @@ class DatabaseConfig(CamelModel):
     def _bwin(cls, v: str) -> str:
         if not DAILY_WINDOW_RE.match(v):
             raise reject("is not a daily window")
+        if window_minutes(v)[1] - window_minutes(v)[0] < WINDOW_MIN_MINUTES:
+            raise reject(f"is shorter than the {WINDOW_MIN_MINUTES} minutes RDS requires")
         return v
 
     @field_validator("maintenance_window")
@@ -240,6 +300,9 @@ class DatabaseConfig(CamelModel):
     def _mwin(cls, v: str) -> str:
         if not RDS_WINDOW_RE.match(v):
             raise reject("is not a weekly window")
+        start, end = window_minutes(v)
+        if end - start < WINDOW_MIN_MINUTES:
+            raise reject(f"is shorter than the {WINDOW_MIN_MINUTES} minutes RDS requires")
         return v
 
 
@@ -258,9 +321,8 @@ class CacheConfig(CamelModel):
     )
     engine_version: str = Field(
         default="7.1",
-        pattern=r"^\d+\.\d+$",
         description="Redis OSS engine version.",
-        json_schema_extra=allows("major.minor, e.g. 7.1"),
+        json_schema_extra=allows(", ".join(CACHE_ENGINE_VERSIONS)),
     )
     num_cache_clusters: int = Field(
         default=1,
@@ -270,6 +332,13 @@ class CacheConfig(CamelModel):
         json_schema_extra=also("at least 2 in prod with elasticache"),
     )
     snapshot_retention_days: int = Field(default=1, ge=0, le=35, description="Daily snapshots kept.")
+
+    @field_validator("engine_version")
+    @classmethod
+    def _engine(cls, v: str) -> str:
+        if v not in CACHE_ENGINE_VERSIONS:
+            raise reject("is not a Redis OSS version ElastiCache supports")
+        return v
 
     @field_validator("node_type")
     @classmethod
@@ -375,6 +444,12 @@ class SecurityConfig(CamelModel):
 
     waf_rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000, description="Requests per 5 min per IP.")
     kms_deletion_window_days: int = Field(default=30, ge=7, le=30, description="KMS key deletion waiting period.")
+    widest_ingress_prefix: int = Field(
+        default=16,
+        ge=8,
+        le=32,
+        description="Widest CIDR admitted to a private API (the EKS endpoint): /16 admits a /16 or narrower.",
+    )
 
 
 # --- the whole stack ----------------------------------------------------------------------------

@@ -10,17 +10,22 @@ from pydantic_core import PydanticUndefined
 
 from ..fargate import FARGATE_MEMORY_BY_CPU, memory_choices, valid_fargate_pair
 from ..network_plan import TIER_KEYS, PlanError, carve_subnets, check_subnets
+from . import aws_data
 from .compute_model import EksConfig
 from .limits import (
+    ALLOWED_REGION,
     DB_ENGINE_VERSIONS,
     DB_MAX_STORAGE_GB,
     DB_MIN_STORAGE_GB,
+    EKS_VERSIONS,
     MYSQL_NO_PI_CLASSES,
     NAMESPACE,
-    REGION_RE,
+    RESERVED_DOMAINS,
+    RESERVED_TLDS,
+    WEEK_MINUTES,
 )
 from .problems import MISSING, ConfigProblem
-from .schema import aliases, keys_of, model_at
+from .schema import aliases, keys_of, model_at, window_minutes
 
 
 class View:
@@ -239,10 +244,179 @@ def cross_checks(v: dict[str, View], environment: Any, protect: bool, region: st
         ("backup", v.get("backup"), "copyRegion"),
     ):
         other = view.get(field, str) if view is not None else None
-        if other is not None and (not REGION_RE.match(other) or other == region):
+        if other is not None and other not in aws_data.regions():
+            add(f"{key}.{field}", other, aws_data.unknown_region(other) + f"; allowed: {ALLOWED_REGION}")
+        elif other is not None and other == region:
             add(
                 f"{key}.{field}",
                 other,
                 f"must be another region than aws:region; allowed: an AWS region name other than {region}",
             )
     return out
+
+
+def _placeholder_domain(name: str) -> bool:
+    name = name.lower().rstrip(".")
+    return any(name == d or name.endswith("." + d) for d in RESERVED_DOMAINS) or name.rsplit(".", 1)[-1] in (
+        RESERVED_TLDS
+    )
+
+
+def platform_checks(v: dict[str, View], environment: Any, region: str) -> list[ConfigProblem]:
+    """Rules that tie a setting to what the components build from it (images deployed, node
+    architectures, pinned add-ons, network reachability) and to the environment."""
+    ns = f"{NAMESPACE}:"
+    out: list[ConfigProblem] = []
+
+    def add(key: str, value: Any, message: str) -> None:
+        out.append(ConfigProblem(f"{ns}{key}", value, message))
+
+    compute, ecr, network, security = (v.get(k) for k in ("compute", "ecr", "network", "security"))
+    platform = compute.get("platform", str) if compute else None
+
+    if compute is not None and platform == "ecs" and compute.get("ecs.schedule.enabled", bool):
+        up, down = (
+            compute.get("ecs.schedule.weekdayScaleUpAt", str),
+            compute.get("ecs.schedule.weekdayScaleDownAt", str),
+        )
+        if up is not None and down is not None and down <= up:
+            # A scale-down after midnight would leave Friday's raised floor in place all weekend.
+            add(
+                "compute.ecs.schedule.weekdayScaleDownAt",
+                down,
+                f"must be later in the day than weekdayScaleUpAt ({up}) so weekends stay at minTasks; "
+                f"allowed: a time of day after {up}",
+            )
+
+    # The images the platform deploys come from the stack's ECR repositories (one per image).
+    repositories = ecr.get("repositories", list) if ecr is not None else None
+    if repositories is not None and platform in ("ecs", "eks"):
+        from ..compute import eks as eks_component  # the compute package imports this one
+        from ..compute import task_plan
+
+        needed = task_plan.CONTAINER_NAMES if platform == "ecs" else eks_component.REQUIRED_REPOSITORIES
+        missing = [r for r in needed if r not in repositories]
+        if missing:
+            add(
+                "ecr.repositories",
+                repositories,
+                f"has no repository for {missing}, which compute.platform {platform} deploys; "
+                f"allowed: a list that includes {', '.join(needed)}",
+            )
+
+    if compute is not None and platform == "eks":
+        out += _eks_checks(compute, network, security, region)
+
+    database = v.get("database")
+    backup_window = database.get("backupWindow", str) if database else None
+    maintenance = database.get("maintenanceWindow", str) if database else None
+    if backup_window is not None and maintenance is not None and _overlaps(backup_window, maintenance):
+        add(
+            "database.backupWindow",
+            backup_window,
+            f"overlaps maintenanceWindow ({maintenance}); RDS refuses overlapping windows; allowed: a daily "
+            "window that ends before or starts after the maintenance window on every day",
+        )
+
+    if environment in ("staging", "prod"):
+        domain, monitoring = v.get("domain"), v.get("monitoring")
+        name = domain.get("name", str) if domain else None
+        if name is not None and _placeholder_domain(name):
+            add(
+                "domain.name",
+                name,
+                f"is a documentation placeholder, not a domain you own; allowed in {environment}: the real DNS "
+                "name of the service (edit the stack file before the first deploy)",
+            )
+        zone = domain.get("hostedZoneId", str) if domain else None
+        if zone is not None and "EXAMPLE" in zone.upper():
+            add(
+                "domain.hostedZoneId",
+                zone,
+                f"is a documentation placeholder; allowed in {environment}: the id of your Route 53 hosted zone",
+            )
+        for tier in ("critical", "warning", "info"):
+            emails = monitoring.get(f"alarmEmails.{tier}", list) if monitoring else None
+            fake = [e for e in emails or [] if isinstance(e, str) and _placeholder_domain(e.rpartition("@")[2])]
+            if fake:
+                add(
+                    f"monitoring.alarmEmails.{tier}",
+                    fake,
+                    f"has placeholder address(es) nobody reads; allowed in {environment}: real e-mail addresses",
+                )
+    return out
+
+
+def _eks_checks(compute: View, network: View | None, security: View | None, region: str) -> list[ConfigProblem]:
+    ns = f"{NAMESPACE}:"
+    out: list[ConfigProblem] = []
+
+    def add(key: str, value: Any, message: str) -> None:
+        out.append(ConfigProblem(f"{ns}{key}", value, message))
+
+    version = compute.get("eks.version", str)
+    if version is not None:
+        from ..compute import eks_versions  # the compute package imports this one
+
+        for lookup in (eks_versions.addon_versions, eks_versions.cluster_autoscaler_tag):
+            try:
+                lookup(version)
+            except eks_versions.VersionError:
+                add(
+                    "compute.eks.version",
+                    version,
+                    "has no pinned add-on versions; allowed: "
+                    + ", ".join(v for v in sorted(eks_versions.ADDON_VERSIONS) if v in EKS_VERSIONS),
+                )
+                break
+
+    types = compute.get("eks.systemNodes.instanceTypes", list)
+    if types is not None:
+        archs = sorted({a for a in (aws_data.architecture(t) for t in types) if a})
+        if len(archs) > 1:
+            add(
+                "compute.eks.systemNodes.instanceTypes",
+                types,
+                f"mixes CPU architectures {archs}; a managed node group runs one AMI type; allowed: instance "
+                "types of one architecture (add a second node group for the other)",
+            )
+        offered = aws_data.offered_in(region)
+        absent = [t for t in types if offered is not None and t in aws_data.instance_types() and t not in offered]
+        if absent:
+            add(
+                "compute.eks.systemNodes.instanceTypes",
+                types,
+                f"has {absent}, not offered in {region}; allowed: instance types offered in aws:region",
+            )
+
+    public = compute.get("eks.endpointPublicAccessCidrs", list)
+    widest = security.get("widestIngressPrefix", int) if security is not None else None
+    if public is not None and widest is not None:
+        wide = [c for c in public if isinstance(c, str) and int(c.rpartition("/")[2] or 0) < widest]
+        if wide:
+            add(
+                "compute.eks.endpointPublicAccessCidrs",
+                public,
+                f"has {wide}, wider than security.widestIngressPrefix (/{widest}); allowed: CIDRs of /{widest} "
+                "or narrower",
+            )
+
+    clients = compute.get("eks.apiClientSecurityGroupIds", list)
+    runners = network.get("runnerSecurityGroupIds", list) if network is not None else None
+    if public == [] and clients == [] and runners == []:
+        add(
+            "network.runnerSecurityGroupIds",
+            [],
+            "is empty and the EKS API endpoint is private (compute.eks.endpointPublicAccessCidrs is empty), so "
+            "nothing could deploy to the cluster; allowed: the security group id(s) of the deploy runners "
+            "(or set compute.eks.apiClientSecurityGroupIds)",
+        )
+    return out
+
+
+def _overlaps(daily: str, weekly: str) -> bool:
+    """Whether a daily window meets a weekly one on any day (both in UTC, either may wrap)."""
+    start, end = window_minutes(daily)
+    w_start, w_end = window_minutes(weekly)
+    spans = [(w_start + k * WEEK_MINUTES, w_end + k * WEEK_MINUTES) for k in (-1, 0, 1)]
+    return any(day * 1440 + start < b and a < day * 1440 + end for day in range(7) for a, b in spans)

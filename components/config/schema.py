@@ -3,6 +3,8 @@ helpers, and the walk from a pydantic error location back to the field it names.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt, MinLen
@@ -13,6 +15,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from ..network_plan import parse_network
+from .limits import ALLOWED_PRIVATE, DAYS, PRIVATE_RANGES, WEEK_MINUTES
 
 
 def reject(reason: str) -> PydanticCustomError:
@@ -102,6 +105,8 @@ class CamelModel(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         serialize_by_alias=True,
+        # .inf and .nan parse as numbers in YAML; no AWS limit or price is infinite.
+        allow_inf_nan=False,
     )
 
 
@@ -153,3 +158,47 @@ def field_at(model: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | None:
     parent = model_at(model, tuple(names[:-1]))
     name = aliases(parent).get(str(names[-1])) if parent is not None else None
     return parent.model_fields[name] if parent is not None and name else None
+
+
+SECURITY_GROUP_IDS = "security group ids, sg- then 8 or 17 hex digits"
+_SG_RE = re.compile(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+
+
+def check_security_groups(v: list[str]) -> list[str]:
+    bad = [g for g in v if not _SG_RE.fullmatch(g)]
+    if bad:
+        raise reject(f"has invalid security group id(s) {bad}")
+    if len(set(v)) != len(v):
+        raise reject("lists a security group twice")
+    return v
+
+
+def vpc_range_problem(cidr: str) -> str | None:
+    """Why `cidr` (a valid IPv4 network) cannot be a VPC's address space, or None."""
+    net = parse_network(cidr)
+    for what, flag in (
+        ("loopback", net.is_loopback),
+        ("multicast", net.is_multicast),
+        ("link-local", net.is_link_local),
+        ("reserved", net.is_reserved),
+    ):
+        if flag:
+            return f"is a {what} range; allowed: {ALLOWED_PRIVATE}"
+    if not any(net.subnet_of(ipaddress.IPv4Network(r)) for r in PRIVATE_RANGES):
+        return f"is not a private range; allowed: {ALLOWED_PRIVATE}"
+    return None
+
+
+def window_minutes(window: str) -> tuple[int, int]:
+    """A `hh:mm-hh:mm` (daily) or `ddd:hh:mm-ddd:hh:mm` (weekly) window as minutes from its start's
+    day (daily) or from Monday 00:00 (weekly); an end before the start wraps past midnight / Sunday."""
+    start, end = window.split("-")
+
+    def minutes(part: str) -> int:
+        *day, hh, mm = part.split(":")
+        return (DAYS.index(day[0]) * 1440 if day else 0) + int(hh) * 60 + int(mm)
+
+    first, last = minutes(start), minutes(end)
+    if last <= first:
+        last += WEEK_MINUTES if ":" in start[:4] and start[:3].isalpha() else 1440
+    return first, last
