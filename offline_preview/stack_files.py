@@ -146,6 +146,16 @@ def stack_names(directory: Path) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
 
 
+def stack_file_values(path: Path, stack: str, overrides: Path | None = None) -> dict[str, Any]:
+    """The `config:` mapping of a stack file as written (objects stay objects), with the overrides
+    for `stack` merged over it."""
+    data = _load_yaml(path) or {}
+    values = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(values, dict):
+        raise UserError(f"{path}: expected a mapping with a `config:` section")
+    return _merge(values, read_overrides(overrides, stack))
+
+
 def read_stack_config(
     project: Project, stack: str, config_file: Path | None = None, overrides: Path | None = None
 ) -> StackSettings:

@@ -389,6 +389,15 @@ def _eks_checks(compute: View, network: View | None, security: View | None, regi
                 f"has {absent}, not offered in {region}; allowed: instance types offered in aws:region",
             )
 
+    spot_archs = compute.get("eks.spotNodes.architectures", list)
+    if spot_archs is not None and len(set(spot_archs)) > 1:
+        add(
+            "compute.eks.spotNodes.architectures",
+            spot_archs,
+            "lists several CPU architectures; a managed node group runs one AMI type; allowed: exactly one of "
+            "x86_64, arm64 (add a second node group for the other)",
+        )
+
     public = compute.get("eks.endpointPublicAccessCidrs", list)
     widest = security.get("widestIngressPrefix", int) if security is not None else None
     if public is not None and widest is not None:

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 
 from components.compute import ComputeArgs
 from components.compute.eks import EksOutputs, build
 from components.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
 from offline_preview import Capture, run_program
+from offline_preview.stack_files import stack_file_values
 from tests.components.helpers import build_core
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ class TestCompute(pulumi.ComponentResource):
 
 
 def stack_config(stack: str) -> dict[str, Any]:
-    raw = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
+    raw = stack_file_values(REPO / f"Pulumi.{stack}.yaml", stack)
     return copy.deepcopy(raw)
 
 

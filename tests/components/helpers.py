@@ -11,13 +11,13 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import yaml
 
 from components.backend_state import BackendState, BackendStateArgs
 from components.config import StackConfig, load_config
 from components.networking import Networking, NetworkingArgs
 from components.security import Security, SecurityArgs
 from offline_preview import Capture, CapturedResource, run_program
+from offline_preview.stack_files import stack_file_values
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,7 +111,7 @@ def stack_capture(stack: str) -> Capture:
 @cache
 def stack_file_config(stack: str) -> dict[str, Any]:
     """`config:` of `Pulumi.<stack>.yaml` (namespace:key -> value)."""
-    return yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return stack_file_values(REPO / f"Pulumi.{stack}.yaml", stack)
 
 
 def variant_capture(stack: str, section: str, **changes: Any) -> Capture:
