@@ -216,6 +216,12 @@ def read_stack_outputs(path: str | Path) -> dict[str, dict[str, Any]]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path}: stack outputs file not found") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory; allowed: a JSON file of stack outputs") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: is not a UTF-8 text file; allowed: a JSON file of stack outputs") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
