@@ -116,3 +116,65 @@ def policy_pack_manifest(directory: Path) -> dict[str, Any]:
     if version is not None and not isinstance(version, (str, int, float)):
         raise UserError(f"{manifest}: version {version!r} is not a version; allowed: e.g. 0.1.0")
     return data
+
+
+# --- every argument error, as data (the docs' error table and a test per row) ---------------------
+
+
+class CliError:
+    """One argument error of an entry point: `argv` uses {missing} (a path that does not exist),
+    {dir} (a directory), {binary} (a binary file), {file} (a text file), {program} (a program
+    that records that it ran), {broken_pack} / {foreign_pack} (packs with a bad manifest)."""
+
+    def __init__(self, command: str, argument: str, message: str, fix: str, argv: tuple[str, ...]) -> None:
+        self.command, self.argument, self.message, self.fix, self.argv = command, argument, message, fix, argv
+
+
+PREVIEW = "python -m offline_preview"
+COMPARE = "python -m offline_preview.compare"
+PR_COMMENT = "python -m tools.pr_comment"
+_P = ("test", "--program", "{program}", "--no-policy", "--quiet")
+
+CLI_ERRORS: tuple[CliError, ...] = (
+    CliError(PREVIEW, "STACK", "is not a stack name", "a stack name, e.g. dev", ("../x", "--program", "{program}")),
+    CliError(PREVIEW, "--bogus", "unrecognized arguments", "an option of --help", (*_P, "--bogus")),
+    CliError(PREVIEW, "--program", "program directory not found", "an existing program directory",
+             ("test", "--program", "{missing}")),
+    CliError(PREVIEW, "--program", "is a file", "a program directory", ("test", "--program", "{file}")),
+    CliError(PREVIEW, "--config", "stack config file (YAML) not found", "an existing stack file",
+             (*_P, "--config", "{missing}")),
+    CliError(PREVIEW, "--config", "is a directory", "a stack file", (*_P, "--config", "{dir}")),
+    CliError(PREVIEW, "--config", "is not a UTF-8 text file", "a YAML stack file", (*_P, "--config", "{binary}")),
+    CliError(PREVIEW, "--config", "values with two meanings", "quote the value", (*_P, "--config", "{ambiguous}")),
+    CliError(PREVIEW, "--config", "not valid YAML", "valid YAML", (*_P, "--config", "{bad_yaml}")),
+    CliError(PREVIEW, "--stack-outputs", "is a directory", "a JSON file", (*_P, "--stack-outputs", "{dir}")),
+    CliError(PREVIEW, "--stack-outputs", "not valid JSON", "a JSON file", (*_P, "--stack-outputs", "{file}")),
+    CliError(PREVIEW, "--overrides", "not found", "an existing YAML file", (*_P, "--overrides", "{missing}")),
+    CliError(PREVIEW, "--json", "does not exist", "a file in an existing directory",
+             (*_P, "--json", "{missing}/report.json")),
+    CliError(PREVIEW, "--json", "is a directory", "a file path", (*_P, "--json", "{dir}")),
+    CliError(PREVIEW, "--markdown", "is a directory", "a file path", (*_P, "--markdown", "{dir}")),
+    CliError(PREVIEW, "--markdown", "does not exist", "a file in an existing directory",
+             (*_P, "--markdown", "{file}/comment.md")),
+    CliError(PREVIEW, "--policy-pack", "policy pack directory not found", "an existing pack directory",
+             ("test", "--program", "{program}", "--quiet", "--policy-pack", "{missing}")),
+    CliError(PREVIEW, "--policy-pack", "not valid YAML", "a valid PulumiPolicy.yaml",
+             ("test", "--program", "{program}", "--quiet", "--policy-pack", "{broken_pack}")),
+    CliError(PREVIEW, "--policy-pack", "allowed: python", "a Python policy pack",
+             ("test", "--program", "{program}", "--quiet", "--policy-pack", "{foreign_pack}")),
+    CliError(PREVIEW, "--policy-config", "is a directory", "a JSON file",
+             ("test", "--program", "{program}", "--quiet", "--policy-pack", "{pack}", "--policy-config", "{dir}")),
+    CliError(PREVIEW, "--policy-config", "not valid JSON", "a JSON object",
+             ("test", "--program", "{program}", "--quiet", "--policy-pack", "{pack}", "--policy-config", "{file}")),
+    CliError(COMPARE, "BASE", "no such file or directory", "a report JSON or a directory of them",
+             ("{missing}", "{missing}")),
+    CliError(COMPARE, "BASE", "holds no *.json report", "a directory of reports", ("{dir}", "{dir}")),
+    CliError(COMPARE, "BASE", "not a readable JSON report", "a report written with --json",
+             ("{binary}", "{binary}")),
+    CliError(COMPARE, "--max-increase", "is not a finite number", "a number of USD",
+             ("{dir}", "{dir}", "--max-increase", "nan")),
+    CliError(COMPARE, "--json", "is a directory", "a file path", ("{dir}", "{dir}", "--json", "{dir}")),
+    CliError(PR_COMMENT, "--limit", "is outside 1,000-65,536", "a limit under GitHub's", ("{dir}", "--limit", "0")),
+    CliError(PR_COMMENT, "OUT", "is a file", "a directory", ("{file}",)),
+    CliError(PR_COMMENT, "--part", "expected LABEL=FILE", "LABEL=FILE", ("{dir}", "--part", "nolabel")),
+)  # fmt: skip

@@ -56,4 +56,10 @@ def unknown_region(region: str) -> str:
 
 
 def unknown_instance_type(instance_type: str) -> str:
+    """Close matches among the same family's sizes first (m5.gigantic -> m5.large ...), else any type."""
+    family = instance_type.partition(".")[0]
+    sizes = sorted(t for t in instance_types() if t.partition(".")[0] == family)
+    if sizes:
+        found = difflib.get_close_matches(instance_type, sizes, n=3, cutoff=0.0)
+        return f"is an unknown instance type; did you mean {', '.join(found)}?"
     return f"is an unknown instance type{close_matches(instance_type, sorted(instance_types()))}"

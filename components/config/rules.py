@@ -17,7 +17,6 @@ from .limits import (
     DB_ENGINE_VERSIONS,
     DB_MAX_STORAGE_GB,
     DB_MIN_STORAGE_GB,
-    EKS_VERSIONS,
     MYSQL_NO_PI_CLASSES,
     NAMESPACE,
     RESERVED_DOMAINS,
@@ -353,22 +352,6 @@ def _eks_checks(compute: View, network: View | None, security: View | None, regi
 
     def add(key: str, value: Any, message: str) -> None:
         out.append(ConfigProblem(f"{ns}{key}", value, message))
-
-    version = compute.get("eks.version", str)
-    if version is not None:
-        from ..compute import eks_versions  # the compute package imports this one
-
-        for lookup in (eks_versions.addon_versions, eks_versions.cluster_autoscaler_tag):
-            try:
-                lookup(version)
-            except eks_versions.VersionError:
-                add(
-                    "compute.eks.version",
-                    version,
-                    "has no pinned add-on versions; allowed: "
-                    + ", ".join(v for v in sorted(eks_versions.ADDON_VERSIONS) if v in EKS_VERSIONS),
-                )
-                break
 
     types = compute.get("eks.systemNodes.instanceTypes", list)
     if types is not None:

@@ -1,0 +1,65 @@
+"""Every configuration error of the catalog (the docs' error table), given as a user would: a
+stack file and the command line. Each is exit 2 with the key and what is allowed, no traceback, no
+secret, and raised before the program registers anything."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from components.config import parse_config
+from components.config.catalog import RULE_ERRORS, field_rows
+from components.config_docs import render_reference
+from offline_preview.stack_files import OVERRIDES_ENV
+
+from .helpers import (
+    CIPHERTEXT,
+    REPO,
+    assert_user_error,
+    registrations_before_config_error,
+    run_cli,
+    stack_values,
+    write_stack_file,
+)
+
+
+@pytest.mark.parametrize("row", RULE_ERRORS, ids=lambda r: f"{r.key}:{r.message}")
+def test_every_rule_error_is_exit_2_with_the_key_before_any_registration(row, tmp_path, capsys, monkeypatch):
+    values = stack_values(row.stack, row.change)
+    path = write_stack_file(tmp_path, row.stack, values, row.secret_keys)
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)  # the file holds exactly what is previewed
+    code, text = run_cli([row.stack, "--program", str(REPO), "--config", str(path), "--no-policy", "--quiet"], capsys)
+    assert_user_error(code, text, f"{row.key}:", row.message, "allowed")
+    assert CIPHERTEXT not in text and "hunter2" not in text
+    assert registrations_before_config_error(row.stack, values, row.secret_keys) == 0
+
+
+ROWS = list(field_rows())
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.key)
+def test_every_field_refuses_a_value_of_the_wrong_shape_naming_key_and_allowed(row):
+    section, _, rest = row.key.partition(".")
+    change: dict = {}
+    target = change
+    *parents, last = rest.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = row.bad_value
+    values = stack_values("dev", {section: change})
+    raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    with pytest.raises(Exception) as err:
+        parse_config(raw, stack="dev")
+    lines = [str(p) for p in getattr(err.value, "problems", []) if p.key == row.key]
+    assert lines, str(err.value)
+    if row.allowed:
+        assert any("allowed:" in line for line in lines), lines
+
+
+def test_the_field_rows_cover_every_key_of_the_config_reference():
+    documented = set(re.findall(r"^\| `(platform:[^`]+)` \|", render_reference(), re.MULTILINE))
+    documented -= {"platform:environment", "platform:protect"}  # top-level scalars: rows of RULE_ERRORS
+    assert documented == {r.key for r in ROWS}
+    assert len({r.key for r in ROWS}) == len(ROWS)
