@@ -13,12 +13,12 @@ from typing import Any
 
 import yaml
 
-from .stack_files import UserError
+from .stack_files import UserError, yaml_error
 
 # Pulumi stack names: letters, digits, `-`, `_` and `.`, optionally `org/project/stack`
 # (https://www.pulumi.com/docs/iac/concepts/stacks/#stack-names); offline the name also picks
 # `Pulumi.<stack>.yaml`, so no path separators or leading dots.
-_STACK = re.compile(r"^(?:[A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$")
+_STACK = re.compile(r"^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*/){0,2}[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$")
 
 
 class Parser(argparse.ArgumentParser):
@@ -105,7 +105,9 @@ def policy_pack_manifest(directory: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise UserError(f"{manifest}: is not a UTF-8 text file; allowed: a YAML file") from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{manifest}: not valid YAML ({exc}); allowed: a mapping with runtime: python") from None
+        raise UserError(
+            f"{manifest}: not valid YAML ({yaml_error(exc)}); allowed: a mapping with runtime: python"
+        ) from None
     if not isinstance(data, dict):
         raise UserError(f"{manifest}: expected a mapping with runtime: python; got {type(data).__name__}")
     runtime = data.get("runtime")

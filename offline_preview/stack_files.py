@@ -59,10 +59,17 @@ def _load_yaml(path: Path) -> Any:
         ambiguous = ambiguous_scalars(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
+        raise UserError(f"{path}: not valid YAML ({yaml_error(exc)})") from None
     if ambiguous:
         raise UserError(f"{path}: values with two meanings:\n  - " + "\n  - ".join(ambiguous))
     return data
+
+
+def yaml_error(exc: yaml.YAMLError) -> str:
+    """PyYAML's error in one line: where, and what it expected."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + " ".join(str(getattr(exc, "problem", None) or exc).split())
 
 
 def _merge(base: Any, extra: Any) -> Any:

@@ -134,9 +134,13 @@ def parse_config(
         try:
             sections[key] = model.model_validate(value)
         except ValidationError as exc:
+            # An undecryptable value is already reported as a secret; its placeholder text is not
+            # the user's value and must not also fail a format check.
+            opaque = set(_secret_leaves(value)) if f"{ns}{key}" in secret else set()
             for e in exc.errors():
-                problems.append(problem_from_pydantic(f"{ns}{key}", model, e))
                 bad.add(tuple(e["loc"]))
+                if tuple(e["loc"]) not in opaque:
+                    problems.append(problem_from_pydantic(f"{ns}{key}", model, e))
         views[key] = View(model, value, bad)
 
     problems.extend(cross_checks(views, environment, bool(protect_raw), str(region or "")))
