@@ -30,6 +30,8 @@ class ErrorRow:
     """`namespace:key` -> value merged over the stack file's (objects key by key; None deletes)."""
     secret_keys: tuple[str, ...] = ()
     """Keys the example marks secret (`secure:` in the stack file)."""
+    project: str = "platform"
+    """The project name (`name:` of Pulumi.yaml) the example uses."""
 
 
 def _row(key: str, message: str, fix: str, stack: str = "dev", secret_keys: tuple[str, ...] = (), **change: Any):
@@ -284,6 +286,13 @@ RULE_ERRORS: tuple[ErrorRow, ...] = (
         storage={"replicationRegion": "us-east-1"},
     ),
     _row("backup.copyRegion", "is not a known AWS region", "an AWS region name", backup={"copyRegion": "us-moon-7"}),
+    ErrorRow(
+        "project (the name in Pulumi.yaml)",
+        "makes names longer than AWS allows",
+        "a shorter project name",
+        "staging",
+        project="customer-facing-payments-platform",
+    ),
 )
 
 

@@ -18,7 +18,7 @@ from .limits import (
 )
 from .model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
 from .problems import MISSING, ConfigError, ConfigProblem, problem_from_pydantic, unknown_key
-from .rules import View, cross_checks, platform_checks
+from .rules import View, cross_checks, name_checks, platform_checks
 from .schema import keys_of
 
 
@@ -145,6 +145,7 @@ def parse_config(
 
     problems.extend(cross_checks(views, environment, bool(protect_raw), str(region or "")))
     problems.extend(platform_checks(views, environment, str(region or "")))
+    problems.extend(name_checks(project, environment, str(region or "")))
 
     if problems:
         hidden = [f"{k}" for k in secret]

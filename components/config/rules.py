@@ -412,3 +412,43 @@ def _overlaps(daily: str, weekly: str) -> bool:
     w_start, w_end = window_minutes(weekly)
     spans = [(w_start + k * WEEK_MINUTES, w_end + k * WEEK_MINUTES) for k in (-1, 0, 1)]
     return any(day * 1440 + start < b and a < day * 1440 + end for day in range(7) for a, b in spans)
+
+
+# Name limits: S3 bucket names 3-63 characters
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), RDS DB instance
+# identifiers 1-63 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html),
+# EKS cluster names 1-100 (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html).
+_NAME_LIMITS = (("db_identifier", 63), ("eks_cluster", 100))
+
+
+def name_checks(project: str, environment: Any, region: str) -> list[ConfigProblem]:
+    """Physical names derived from the project, environment and region fit AWS's limits, so a long
+    project name is refused here rather than inside an apply after registrations."""
+    from ..backend_state import LOGS_PURPOSE, STATE_PURPOSE  # the components import this package
+    from ..naming import Naming
+    from ..storage import ASSETS_PURPOSE, BACKUPS_PURPOSE
+
+    if environment not in ("dev", "staging", "prod") or not region:
+        return []
+    naming = Naming(project=project, environment=environment, region=region)
+    too_long: list[str] = []
+    for purpose in (STATE_PURPOSE, LOGS_PURPOSE, ASSETS_PURPOSE, BACKUPS_PURPOSE):
+        try:
+            naming.bucket(purpose, "0" * 12)
+        except ValueError:
+            too_long.append(f"S3 bucket {naming.prefix}-{purpose}-<account>-{region} (max 63)")
+    for attribute, limit in _NAME_LIMITS:
+        name = getattr(naming, attribute)
+        if len(name) > limit:
+            too_long.append(f"{name} (max {limit})")
+    if not too_long:
+        return []
+    spare = min(63 - len(f"-{environment}-backups-000000000000-{region}"), 63 - len(f"-{environment}-db"))
+    return [
+        ConfigProblem(
+            "project (the name in Pulumi.yaml)",
+            project,
+            f"makes names longer than AWS allows: {'; '.join(too_long)}; allowed: a project name of at most "
+            f"{spare} characters",
+        )
+    ]

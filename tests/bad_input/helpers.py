@@ -98,13 +98,18 @@ def _settled() -> int:
 
 
 def registrations_before_config_error(
-    stack: str, values: Mapping[str, Any], secret_keys: tuple[str, ...] = (), *, expect_error: bool = True
+    stack: str,
+    values: Mapping[str, Any],
+    secret_keys: tuple[str, ...] = (),
+    *,
+    expect_error: bool = True,
+    project: str = "platform",
 ) -> int:
     """Run the stack program under a counting mock monitor; it must raise ConfigError. Returns
     how many resources it asked to register first (`expect_error=False`: however it ends)."""
     mocks = _Mocks()
     CountingMonitor.registrations = 0
-    pulumi.runtime.set_mocks(mocks, project="platform", stack=stack, preview=True, monitor=CountingMonitor(mocks))
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=True, monitor=CountingMonitor(mocks))
     flat = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
     pulumi.runtime.set_all_config(flat, list(secret_keys))
     sys.path.insert(0, str(REPO))

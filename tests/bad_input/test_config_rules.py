@@ -28,6 +28,15 @@ from .helpers import (
 @pytest.mark.parametrize("row", RULE_ERRORS, ids=lambda r: f"{r.key}:{r.message}")
 def test_every_rule_error_is_exit_2_with_the_key_before_any_registration(row, tmp_path, capsys, monkeypatch):
     values = stack_values(row.stack, row.change)
+    if row.project != "platform":
+        program = _program_named(tmp_path, row.project)
+        path = write_stack_file(program, row.stack, values, row.secret_keys)
+        monkeypatch.delenv(OVERRIDES_ENV, raising=False)
+        code, text = run_cli([row.stack, "--program", str(program), "--no-policy", "--quiet"], capsys)
+        assert_user_error(code, text, f"{row.key}:", row.message, "allowed")
+        assert path.exists()
+        assert registrations_before_config_error(row.stack, values, project=row.project) == 0
+        return
     path = write_stack_file(tmp_path, row.stack, values, row.secret_keys)
     monkeypatch.delenv(OVERRIDES_ENV, raising=False)  # the file holds exactly what is previewed
     code, text = run_cli([row.stack, "--program", str(REPO), "--config", str(path), "--no-policy", "--quiet"], capsys)
@@ -63,3 +72,17 @@ def test_the_field_rows_cover_every_key_of_the_config_reference():
     documented -= {"platform:environment", "platform:protect"}  # top-level scalars: rows of RULE_ERRORS
     assert documented == {r.key for r in ROWS}
     assert len({r.key for r in ROWS}) == len(ROWS)
+
+
+def _program_named(tmp_path, project):
+    """The stack program under another project name (names derive from it)."""
+    program = tmp_path / project
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n", encoding="utf-8")
+    (program / "__main__.py").write_text(
+        "import runpy, sys\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        f"runpy.run_path({str(REPO / '__main__.py')!r}, run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    return program
