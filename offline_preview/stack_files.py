@@ -199,6 +199,8 @@ def read_stack_config(
     defaults: dict[str, Any] = {}
     if manifest.exists():
         proj_cfg = (_load_yaml(manifest) or {}).get("config") or {}
+        if not isinstance(proj_cfg, dict):
+            raise UserError(f"{manifest}: `config:` must be a mapping of key to {{default: value}} or a value")
         for key, spec in proj_cfg.items():
             full = key if ":" in key else f"{project.name}:{key}"
             if isinstance(spec, dict) and ("default" in spec or "value" in spec):

@@ -52,14 +52,24 @@ def _describe(tag: str, value: Any) -> str:
 
 
 def ambiguous_scalars(text: str) -> list[str]:
-    """`line N: key: problem` for every plain scalar read differently by YAML 1.1 and 1.2."""
+    """`line N: key: problem` for every plain scalar read differently by YAML 1.1 and 1.2, and for
+    every key given twice in one mapping."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     constructor = yaml.SafeLoader("")
     problems: list[str] = []
 
     def check(node: yaml.Node, where: str) -> None:
         if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
             for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                    # PyYAML keeps the last value silently; pulumi's Go reader refuses the file.
+                    problems.append(
+                        f"line {key.start_mark.line + 1}: {where or '(top)'}: key `{key.value}` is given twice; "
+                        "give it once"
+                    )
+                if isinstance(key, yaml.ScalarNode):
+                    seen.add(key.value)
                 check(key, where)
                 name = key.value if isinstance(key, yaml.ScalarNode) else "?"
                 check(value, f"{where}.{name}" if where else str(name))

@@ -166,7 +166,23 @@ class SpotNodeGroupConfig(CamelModel):
         default=4, ge=1, le=20, description="Instance types to diversify over (3+ for placement scores)."
     )
     burstable: bool = Field(default=False, description="Allow burstable (t*) types.")
-    excluded_families: list[str] = Field(default_factory=list, description="Families never chosen (e.g. t2).")
+    excluded_families: list[str] = Field(
+        default_factory=list,
+        description="Families never chosen (e.g. t2).",
+        json_schema_extra=allows("EC2 instance families, e.g. t2, m5a"),
+    )
+
+    @field_validator("excluded_families")
+    @classmethod
+    def _families(cls, v: list[str]) -> list[str]:
+        known = sorted({t.partition(".")[0] for t in aws_data.instance_types()})
+        unknown = [f for f in v if f not in known]
+        if unknown:
+            raise reject(
+                "; ".join(f"{f} is an unknown instance family{aws_data.close_matches(f, known)}" for f in unknown)
+            )
+        return v
+
     savings_threshold_percent: float = Field(
         default=10.0, ge=0, le=100, description="Re-select only above this saving."
     )

@@ -58,6 +58,10 @@ from .schema import (
 # --- sections -----------------------------------------------------------------------------------
 
 
+STACK_TAG_KEYS = ("Project", "Environment", "Owner", "CostCenter", "ManagedBy")
+"""Tags the stack sets itself (`StackConfig.resource_tags`)."""
+
+
 class TagsConfig(CamelModel):
     """Ownership tags; Project and Environment are added from the stack."""
 
@@ -75,7 +79,8 @@ class TagsConfig(CamelModel):
         default_factory=dict,
         description="More tags applied to every resource.",
         json_schema_extra=allows(
-            f"up to {MAX_EXTRA_TAGS} tags; keys 1-{TAG_KEY_MAX} characters, not starting with aws:; "
+            f"up to {MAX_EXTRA_TAGS} tags; keys 1-{TAG_KEY_MAX} characters, not starting with aws:, other than "
+            f"{', '.join(STACK_TAG_KEYS)}; "
             f"values up to {TAG_VALUE_MAX} characters; {TAG_CHARACTERS}"
         ),
     )
@@ -101,6 +106,9 @@ class TagsConfig(CamelModel):
         )
         if bad:
             raise reject(f"has tags AWS refuses: {'; '.join(bad)}")
+        clash = sorted(k for k in v if k.lower() in {r.lower() for r in STACK_TAG_KEYS})
+        if clash:
+            raise reject(f"redefines the stack's own tag(s) {clash}; set owner/costCenter instead")
         return v
 
 
@@ -355,7 +363,7 @@ class EcrConfig(CamelModel):
         default_factory=lambda: ["frontend", "backend", "api-gateway", "sidecar"],
         min_length=1,
         description="One repository per service.",
-        json_schema_extra=allows("one or more distinct names of lower-case letters, digits and . _ -"),
+        json_schema_extra=allows("one or more distinct names of 2-200 lower-case letters, digits and . _ -"),
     )
     untagged_expiry_days: int = Field(default=7, ge=1, description="Untagged images expire after N days.")
     keep_release_count: int = Field(default=30, ge=1, description="Release tags (v*) kept.")
@@ -364,7 +372,9 @@ class EcrConfig(CamelModel):
     @field_validator("repositories")
     @classmethod
     def _names(cls, v: list[str]) -> list[str]:
-        bad = [n for n in v if not ECR_NAME_RE.match(n)]
+        # ECR repository names are 2-256 characters including the `<project>/<environment>/` path:
+        # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+        bad = [n for n in v if not ECR_NAME_RE.match(n) or not 2 <= len(n) <= 200]
         if bad:
             raise reject(f"has invalid repository name(s) {bad}")
         if len(set(v)) != len(v):

@@ -5,6 +5,7 @@ secret) and that nothing was registered before a configuration error."""
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import runpy
 import sys
@@ -106,7 +107,14 @@ def registrations_before_config_error(
     project: str = "platform",
 ) -> int:
     """Run the stack program under a counting mock monitor; it must raise ConfigError. Returns
-    how many resources it asked to register first (`expect_error=False`: however it ends)."""
+    how many resources it asked to register first (`expect_error=False`: however it ends).
+    The SDK keeps its settings in context variables: a fresh context leaves no state behind."""
+    return contextvars.Context().run(_count, stack, values, secret_keys, expect_error, project)
+
+
+def _count(
+    stack: str, values: Mapping[str, Any], secret_keys: tuple[str, ...], expect_error: bool, project: str
+) -> int:
     mocks = _Mocks()
     CountingMonitor.registrations = 0
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=True, monitor=CountingMonitor(mocks))

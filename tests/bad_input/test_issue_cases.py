@@ -5,6 +5,8 @@ allowed, with nothing registered first."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -45,6 +47,11 @@ CASES = [
     ("schedule scale-down before scale-up", "dev", "compute.ecs.schedule.weekdayScaleDownAt", "'07:00'", "later in the day", "allowed"),
     ("ECR list missing a deployed service", "dev", "ecr.repositories", "[frontend, backend]", "has no repository for ['sidecar']", "allowed"),
     ("bad security group id", "prod", "network.runnerSecurityGroupIds", "[sg-xyz]", "invalid security group", "sg-"),
+    ("extra tag redefining Owner", "dev", "tags.extra", "{Owner: someone-else}", "redefines the stack's own tag", "other than Project"),
+    ("unknown excluded family", "prod", "compute.eks.spotNodes.excludedFamilies", "[m5x]", "unknown instance family", "did you mean"),
+    ("one-letter ECR repository", "dev", "ecr.repositories", "[frontend, backend, sidecar, a]", "invalid repository name", "2-200"),
+    ("VPC in the reserved class E", "dev", "network.cidr", "240.0.0.0/16", "reserved range", "RFC 1918"),
+    ("region with a typo", "prod", "storage.replicationRegion", "us-wset-2", "not a known AWS region", "did you mean us-west-2"),
     ("percent as text", "prod", "compute.eks.spotNodes.savingsThresholdPercent", "'ten'", "must be a number", "0-100"),
 ]  # fmt: skip
 
@@ -78,8 +85,15 @@ def test_issue_input_is_exit_2_naming_key_and_allowed_with_nothing_registered(
 
 
 def test_the_counting_monitor_counts_a_valid_stack():
-    # The control for "nothing registered": the same harness sees the registrations of a valid stack.
-    assert registrations_before_config_error("dev", stack_values("dev", {}), expect_error=False) > 10
+    # The control for "nothing registered": the same harness sees the registrations of a valid
+    # stack. In a process of its own: a valid program leaves work on the SDK's event loop.
+    script = (
+        "from tests.bad_input.helpers import registrations_before_config_error, stack_values\n"
+        "print(registrations_before_config_error('dev', stack_values('dev', {}), expect_error=False))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.strip().splitlines()[-1]) > 10
 
 
 def test_an_unknown_region_lists_close_matches():

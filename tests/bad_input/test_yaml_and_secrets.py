@@ -47,6 +47,15 @@ def test_a_value_with_two_yaml_meanings_is_refused_with_file_line_and_key(scalar
     assert "line " in text and line.split(":", 2)[1].strip() in text
 
 
+def test_a_key_given_twice_is_refused(tmp_path, capsys, monkeypatch):
+    # PyYAML keeps the last value silently; pulumi refuses such a file.
+    file = tmp_path / "Pulumi.dev.yaml"
+    file.write_text(_dev_text("platform:protect: false") + "  platform:protect: true\n", encoding="utf-8")
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)
+    code, text = run_cli(["dev", "--program", str(REPO), "--config", str(file), "--no-policy", "--quiet"], capsys)
+    assert_user_error(code, text, str(file), "key `platform:protect` is given twice")
+
+
 @pytest.mark.parametrize("quoted", ['"yes"', '"0755"', '"19:00"', "true", "10", "1.5", '"1e3"'])
 def test_the_same_values_quoted_or_unambiguous_are_accepted_by_the_reader(quoted, tmp_path):
     from offline_preview.yaml_meaning import ambiguous_scalars
