@@ -111,8 +111,8 @@ def preview(
     if pack_dir is not None:
         arguments.policy_pack_manifest(pack_dir)
         cfg_path = Path(policy_config) if policy_config else pack_dir / "config" / f"{stack}.json"
-        if policy_config:
-            arguments.input_file(policy_config, "--policy-config", "policy config file (JSON)")
+        if policy_config or cfg_path.exists():
+            arguments.input_file(str(cfg_path), "--policy-config", "policy config file (JSON)")
         file_config = read_policy_config(cfg_path) if (policy_config or cfg_path.exists()) else None
         pack = load_policy_pack(pack_dir)
     capture = run_program(program_dir, stack, config_file=config_file, stack_outputs=stack_outputs, overrides=overrides)

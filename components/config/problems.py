@@ -126,6 +126,7 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
             "bool_type": "must be true or false",
             "float_parsing": "must be a number",
             "float_type": "must be a number",
+            "finite_number": "must be a finite number (.inf and .nan are not)",
             "string_type": "must be a string",
             "list_type": "must be a list",
             "model_type": "must be an object with camelCase keys",
