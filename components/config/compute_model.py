@@ -6,7 +6,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from ..fargate import FARGATE_MEMORY_BY_CPU, memory_table
 from . import aws_data
@@ -27,7 +27,7 @@ from .schema import CamelModel, allows, also, check_cidr, check_security_groups,
 class ScheduleConfig(CamelModel):
     """Weekday business-hours floor; weekends stay at minTasks."""
 
-    enabled: bool = Field(default=True, description="Scheduled scaling on weekdays.")
+    enabled: StrictBool = Field(default=True, description="Scheduled scaling on weekdays.")
     weekday_scale_up_at: str = Field(
         default="07:30",
         description="Local time the business-hours floor starts.",
@@ -165,7 +165,7 @@ class SpotNodeGroupConfig(CamelModel):
     type_count: int = Field(
         default=4, ge=1, le=20, description="Instance types to diversify over (3+ for placement scores)."
     )
-    burstable: bool = Field(default=False, description="Allow burstable (t*) types.")
+    burstable: StrictBool = Field(default=False, description="Allow burstable (t*) types.")
     excluded_families: list[str] = Field(
         default_factory=list,
         description="Families never chosen (e.g. t2).",
@@ -233,6 +233,8 @@ class EksConfig(CamelModel):
             check_cidr(c)
             if c.endswith("/0"):
                 raise reject(f"contains {c}: the API endpoint must not be open to the whole internet")
+        if len(set(v)) != len(v):
+            raise reject("lists a CIDR twice")
         return v
 
     @field_validator("api_client_security_group_ids")
@@ -246,6 +248,8 @@ class EksConfig(CamelModel):
         bad = [a for a in v if not ARN_IAM_ROLE_RE.match(a)]
         if bad:
             raise reject(f"has invalid IAM role ARN(s) {bad}")
+        if len(set(v)) != len(v):
+            raise reject("lists a role twice")
         return v
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from ..naming import Naming
 from ..network_plan import carve_subnets, parse_network
@@ -145,6 +145,13 @@ class NetworkConfig(CamelModel):
         json_schema_extra=allows(SECURITY_GROUP_IDS),
     )
 
+    @field_validator("interface_endpoints")
+    @classmethod
+    def _endpoints(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise reject("lists an endpoint twice")
+        return v
+
     @field_validator("runner_security_group_ids")
     @classmethod
     def _security_groups(cls, v: list[str]) -> list[str]:
@@ -240,7 +247,7 @@ class DatabaseConfig(CamelModel):
         description="Storage autoscaling ceiling (GiB), >= allocated.",
         json_schema_extra=allows(f"allocatedStorageGb-{DB_MAX_STORAGE_GB}"),
     )
-    multi_az: bool = Field(description="Standby in a second AZ.", json_schema_extra=also("true in prod"))
+    multi_az: StrictBool = Field(description="Standby in a second AZ.", json_schema_extra=also("true in prod"))
     backup_retention_days: int = Field(
         ge=0,
         le=35,
@@ -253,7 +260,7 @@ class DatabaseConfig(CamelModel):
         description="Initial database.",
         json_schema_extra=allows("a letter, then up to 62 letters, digits or _"),
     )
-    performance_insights: bool = Field(
+    performance_insights: StrictBool = Field(
         default=True,
         description="Performance Insights, encrypted with the data key.",
         json_schema_extra=also(f"false for mysql on {', '.join(MYSQL_NO_PI_CLASSES)}"),
@@ -406,8 +413,8 @@ class BackupConfig(CamelModel):
         description="Copy recovery points to this region.",
         json_schema_extra=allows("an AWS region name other than aws:region"),
     )
-    vault_lock: bool = Field(default=False, description="WORM vault lock (governance mode).")
-    continuous: bool = Field(default=True, description="Continuous backup (PITR) for RDS and S3: RPO 1 h.")
+    vault_lock: StrictBool = Field(default=False, description="WORM vault lock (governance mode).")
+    continuous: StrictBool = Field(default=True, description="Continuous backup (PITR) for RDS and S3: RPO 1 h.")
 
 
 class AlarmEmailsConfig(CamelModel):
@@ -427,6 +434,8 @@ class AlarmEmailsConfig(CamelModel):
         bad = [e for e in v if not EMAIL_RE.match(e)]
         if bad:
             raise reject(f"has invalid email address(es) {bad}")
+        if len({e.lower() for e in v}) != len(v):
+            raise reject("lists an address twice")
         return v
 
 
@@ -439,7 +448,7 @@ class MonitoringConfig(CamelModel):
     )
     alarm_emails: AlarmEmailsConfig = Field(default_factory=AlarmEmailsConfig, description="SNS email subscriptions.")
     monthly_budget_usd: float = Field(gt=0, description="AWS Budgets monthly amount (alerts at 80 % and 100 %).")
-    anomaly_detection: bool = Field(default=True, description="Anomaly-detection alarms on requests and latency.")
+    anomaly_detection: StrictBool = Field(default=True, description="Anomaly-detection alarms on requests and latency.")
 
     @field_validator("log_retention_days")
     @classmethod

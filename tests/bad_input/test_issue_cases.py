@@ -52,6 +52,10 @@ CASES = [
     ("one-letter ECR repository", "dev", "ecr.repositories", "[frontend, backend, sidecar, a]", "invalid repository name", "2-200"),
     ("VPC in the reserved class E", "dev", "network.cidr", "240.0.0.0/16", "reserved range", "RFC 1918"),
     ("region with a typo", "prod", "storage.replicationRegion", "us-wset-2", "not a known AWS region", "did you mean us-west-2"),
+    ("quoted yes for a boolean", "dev", "database.multiAz", "'yes'", "must be true or false", "true, false"),
+    ("an interface endpoint twice", "dev", "network.interfaceEndpoints", "[logs, logs]", "lists an endpoint twice", "ecr.api"),
+    ("an alarm address twice", "dev", "monitoring.alarmEmails.critical", "[a@acme.io, A@acme.io]", "lists an address twice", "email"),
+    ("CIDR without a prefix", "dev", "network.cidr", "10.0.0.0", "has prefix /32", "/16 to /28"),
     ("percent as text", "prod", "compute.eks.spotNodes.savingsThresholdPercent", "'ten'", "must be a number", "0-100"),
 ]  # fmt: skip
 
