@@ -115,7 +115,7 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EksOutputs:
 def _check(args: ComputeArgs) -> None:
     problems: list[str] = []
     if args.config.eks is None:
-        problems.append("platform:compute.eks is required when platform:compute.platform is eks")
+        problems.append("ComputeArgs.config.eks is None: build Compute from a validated StackConfig (load_config)")
     if args.roles.eks_node is None:
         problems.append("Security created no EKS node role (SecurityArgs.compute_platform must be 'eks')")
     for tg in eks_plan.TARGET_SERVICES:
