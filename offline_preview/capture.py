@@ -405,17 +405,21 @@ def run_program(
     region_default: str = "us-east-1",
     program: Callable[[], None] | None = None,
     stack_outputs: Mapping[str, Mapping[str, Any]] | str | Path | None = None,
+    overrides: str | Path | None = None,
 ) -> Capture:
     """Run the program in `program_dir` for `stack` and return what it registered.
 
     `config` (namespace:key -> value, objects allowed) overrides the stack file's values, which is
     how tests feed bad input. `program` replaces the directory's entry file (inline programs).
     `stack_outputs` (a mapping, or a JSON file of one) answers `pulumi.StackReference` reads:
-    stack name -> its outputs; a stack not listed has none.
+    stack name -> its outputs; a stack not listed has none. `overrides` (a YAML file of
+    `stack: {namespace:key: value}`) is merged over the stack file.
     Raises `UserError` for bad files or configuration and `ProgramError` when the program fails.
     """
     project = read_project(Path(program_dir)) if program is None else _inline_project(Path(program_dir))
-    settings = read_stack_config(project, stack, Path(config_file) if config_file else None)
+    settings = read_stack_config(
+        project, stack, Path(config_file) if config_file else None, Path(overrides) if overrides else None
+    )
     values = dict(settings.config)
     for key, value in (config or {}).items():
         values[key] = value if isinstance(value, str) else _json(value)

@@ -11,6 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rich.text import Text
+
+from . import arguments
 from .capture import ProgramError, run_program
 from .console import make_console, print_error
 from .estimators import BUILTIN_ESTIMATORS
@@ -33,13 +36,8 @@ def register_estimator(name: str, estimator: Estimator) -> None:
     ESTIMATORS[name] = estimator
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message}")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = arguments.Parser(
         prog="python -m offline_preview",
         description="Run a Pulumi Python program offline under the SDK's mocks, evaluate a CrossGuard "
         "policy pack over what it registers, and report.",
@@ -47,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml from the program directory)")
     parser.add_argument("--program", default=str(REPO_ROOT), help="program directory (default: this repository's root)")
     parser.add_argument("--config", help="stack config file to use instead of Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--overrides",
+        help="YAML of {stack: {namespace:key: value}} merged over the stack file (default: the file named by "
+        "$OFFLINE_PREVIEW_OVERRIDES, if set)",
+    )
     parser.add_argument(
         "--policy-pack",
         help="policy pack directory (default: <program>/policies if it holds a PulumiPolicy.yaml, "
@@ -96,16 +99,38 @@ def preview(
     policy_config: str | None = None,
     run_policies: bool = True,
     stack_outputs: str | None = None,
+    overrides: str | None = None,
 ) -> PreviewResult:
-    """Capture the program and evaluate the pack; the same path the command line takes."""
-    program_dir = Path(program)
-    pack_dir = (Path(policy_pack) if policy_pack else default_policy_pack(program_dir)) if run_policies else None
-    capture = run_program(program_dir, stack, config_file=config_file, stack_outputs=stack_outputs)
-    result = PreviewResult(capture=capture)
+    """Capture the program and evaluate the pack; the same path the command line takes.
+
+    Every file is checked, and the pack and its config loaded, before the program runs: a broken
+    pack is reported at once, not after the whole program ran."""
+    program_dir = arguments.input_dir(str(program), "--program", "Pulumi program directory")
+    if config_file is not None:
+        arguments.input_file(config_file, "--config", "stack config file (YAML)")
+    if stack_outputs is not None:
+        arguments.input_file(stack_outputs, "--stack-outputs", "JSON file of stack outputs")
+    if overrides is not None:
+        arguments.input_file(overrides, "--overrides", "YAML file of config overrides")
+    pack_dir = None
+    if run_policies:
+        pack_dir = (
+            arguments.input_dir(policy_pack, "--policy-pack", "policy pack directory")
+            if policy_pack
+            else default_policy_pack(program_dir)
+        )
+    pack = file_config = None
+    cfg_path = None
     if pack_dir is not None:
-        pack = load_policy_pack(pack_dir)
+        arguments.policy_pack_manifest(pack_dir)
         cfg_path = Path(policy_config) if policy_config else pack_dir / "config" / f"{stack}.json"
+        if policy_config or cfg_path.exists():
+            arguments.input_file(str(cfg_path), "--policy-config", "policy config file (JSON)")
         file_config = read_policy_config(cfg_path) if (policy_config or cfg_path.exists()) else None
+        pack = load_policy_pack(pack_dir)
+    capture = run_program(program_dir, stack, config_file=config_file, stack_outputs=stack_outputs, overrides=overrides)
+    result = PreviewResult(capture=capture)
+    if pack is not None:
         result.policy = evaluate(pack, capture, file_config, capture.config, source=str(cfg_path))
     for name, estimator in ESTIMATORS.items():
         result.sections[name] = estimator(result)
@@ -117,14 +142,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = make_console(stderr=True)
     try:
         args = build_parser().parse_args(argv)
+        stack = arguments.stack_name(args.stack)
+        # Report paths first: a run must not end in a traceback because a directory is missing.
+        for path, option in ((args.json_path, "--json"), (args.markdown_path, "--markdown")):
+            if path:
+                arguments.output_file(path, option)
         result = preview(
-            args.stack,
+            stack,
             args.program,
             args.config,
             args.policy_pack,
             args.policy_config,
             run_policies=not args.no_policy,
             stack_outputs=args.stack_outputs,
+            overrides=args.overrides,
         )
         if not args.quiet:
             if args.format == "json":
@@ -139,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(args.markdown_path).write_text(to_markdown(result), encoding="utf-8")
     except UserError as exc:
         print_error(err, "error", str(exc))
+        return EXIT_ERROR
+    except OSError as exc:  # a report file that became unwritable while the program ran
+        err.print(Text.assemble(("error: ", "red"), f"{exc.filename}: cannot be written ({exc.strerror or exc})"))
         return EXIT_ERROR
     except ProgramError as exc:
         print_error(err, "program error", str(exc))

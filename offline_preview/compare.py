@@ -22,6 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from . import arguments
 from .console import make_console, print_error
 from .cost.context import md
 from .stack_files import UserError
@@ -102,6 +103,8 @@ def load_reports(path: str | Path) -> dict[str, dict[str, Any]]:
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.json"))
+        if not files:
+            raise UserError(f"{path}: directory holds no *.json report; allowed: a JSON report or a directory of them")
     elif path.is_file():
         files = [path]
     else:
@@ -333,13 +336,8 @@ def print_terminal(diffs: list[StackDiff], console: Console) -> None:
 # --- command line ------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message}")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = arguments.Parser(
         prog="python -m offline_preview.compare",
         description="Compare offline preview reports (cost, resources, deploy time) of a base and a head.",
     )
@@ -348,7 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--markdown", dest="markdown_path", help="write a pull-request comment to this file")
     parser.add_argument("--json", dest="json_path", help="write the differences as JSON to this file")
     parser.add_argument(
-        "--max-increase", type=float, metavar="USD", help="exit 1 if any stack's monthly cost rises by more than USD"
+        "--max-increase",
+        type=arguments.finite,
+        metavar="USD",
+        help="exit 1 if any stack's monthly cost rises by more than USD",
     )
     parser.add_argument("--quiet", action="store_true", help="no terminal output")
     return parser
@@ -358,6 +359,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = make_console(stderr=True)
     try:
         args = build_parser().parse_args(argv)
+        for path, option in ((args.markdown_path, "--markdown"), (args.json_path, "--json")):
+            if path:
+                arguments.output_file(path, option)
         diffs = compare(load_reports(args.base), load_reports(args.head))
         if not args.quiet:
             print_terminal(diffs, make_console())
@@ -367,6 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             Path(args.json_path).write_text(json.dumps([d.to_json() for d in diffs], indent=2) + "\n", encoding="utf-8")
     except UserError as exc:
         print_error(err, "error", str(exc))
+        return 2
+    except OSError as exc:
+        err.print(Text.assemble(("error: ", "red"), f"{exc.filename}: cannot be written ({exc.strerror or exc})"))
         return 2
     if args.max_increase is not None:
         over = [d for d in diffs if d.delta > args.max_increase]

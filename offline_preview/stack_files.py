@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .yaml_meaning import ambiguous_scalars
 
 
 class UserError(Exception):
@@ -35,13 +38,58 @@ class StackSettings:
 SECRET_PLACEHOLDER = "[secret]"  # noqa: S105 - stands in for undecryptable values
 
 
+OVERRIDES_ENV = "OFFLINE_PREVIEW_OVERRIDES"
+"""A YAML file of `<stack>: {namespace:key: value}` merged over the stack files (`--overrides`)."""
+
+
 def _load_yaml(path: Path) -> Any:
+    """A YAML file as PyYAML reads it, refused when a plain value means something else to the
+    real `pulumi` (see `yaml_meaning`) or when it is not a readable text file."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory; allowed: a YAML file") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: is not a UTF-8 text file; allowed: a YAML file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc}); allowed: a readable YAML file") from None
+    try:
+        ambiguous = ambiguous_scalars(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML ({exc})") from None
+        raise UserError(f"{path}: not valid YAML ({yaml_error(exc)})") from None
+    if ambiguous:
+        raise UserError(f"{path}: values with two meanings:\n  - " + "\n  - ".join(ambiguous))
+    return data
+
+
+def yaml_error(exc: yaml.YAMLError) -> str:
+    """PyYAML's error in one line: where, and what it expected."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + " ".join(str(getattr(exc, "problem", None) or exc).split())
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    """`extra` over `base`: objects merged key by key, anything else replaced."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in extra.items()}}
+    return extra
+
+
+def read_overrides(path: Path | None, stack: str) -> dict[str, Any]:
+    """The values `path` (or the file named by $OFFLINE_PREVIEW_OVERRIDES) sets for `stack`."""
+    if path is None:
+        env = os.environ.get(OVERRIDES_ENV)
+        if not env:
+            return {}
+        path = Path(env)
+    data = _load_yaml(path) or {}
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise UserError(f"{path}: expected a mapping of stack name -> {{namespace:key: value}}")
+    return dict(data.get(stack) or {})
 
 
 def read_project(directory: Path) -> Project:
@@ -105,12 +153,26 @@ def stack_names(directory: Path) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
 
 
-def read_stack_config(project: Project, stack: str, config_file: Path | None = None) -> StackSettings:
+def stack_file_values(path: Path, stack: str, overrides: Path | None = None) -> dict[str, Any]:
+    """The `config:` mapping of a stack file as written (objects stay objects), with the overrides
+    for `stack` merged over it."""
+    data = _load_yaml(path) or {}
+    values = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(values, dict):
+        raise UserError(f"{path}: expected a mapping with a `config:` section")
+    return _merge(values, read_overrides(overrides, stack))
+
+
+def read_stack_config(
+    project: Project, stack: str, config_file: Path | None = None, overrides: Path | None = None
+) -> StackSettings:
     """Config of `stack` from `Pulumi.<stack>.yaml` (or `config_file`), plus project-level defaults.
 
     Encrypted (`secure:`) values cannot be decrypted without the stack's secrets provider; they are
     passed to the program as the placeholder "[secret]" and marked secret, as `pulumi preview`
-    would mark them.
+    would mark them. `overrides` (else $OFFLINE_PREVIEW_OVERRIDES) is merged over the file: how
+    tests preview the shipped staging and prod files, whose deploy-specific values (domain, zone,
+    e-mails, runner security groups) are placeholders the config refuses.
     """
     path = config_file or project.directory / f"Pulumi.{stack}.yaml"
     if config_file is None and not path.exists():
@@ -130,12 +192,15 @@ def read_stack_config(project: Project, stack: str, config_file: Path | None = N
     values = data.get("config") or {}
     if not isinstance(values, dict):
         raise UserError(f"{path}: `config:` must be a mapping of namespace:key to value")
+    values = _merge(values, read_overrides(overrides, stack))
 
     # Project-level defaults (Pulumi.yaml `config:` with `default:` or `value:`).
     manifest = project.directory / "Pulumi.yaml"
     defaults: dict[str, Any] = {}
     if manifest.exists():
         proj_cfg = (_load_yaml(manifest) or {}).get("config") or {}
+        if not isinstance(proj_cfg, dict):
+            raise UserError(f"{manifest}: `config:` must be a mapping of key to {{default: value}} or a value")
         for key, spec in proj_cfg.items():
             full = key if ":" in key else f"{project.name}:{key}"
             if isinstance(spec, dict) and ("default" in spec or "value" in spec):
@@ -160,6 +225,12 @@ def read_stack_outputs(path: str | Path) -> dict[str, dict[str, Any]]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path}: stack outputs file not found") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory; allowed: a JSON file of stack outputs") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: is not a UTF-8 text file; allowed: a JSON file of stack outputs") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from secure_platform.config import _ALLOWED_REGION, _SECTIONS, NAMESPACE, allowed_text
+from secure_platform.config import ALLOWED_REGION, NAMESPACE, SECTIONS, allowed_text
 
 START = "<!-- config-reference:start -->"
 END = "<!-- config-reference:end -->"
@@ -110,7 +110,7 @@ def render_reference() -> str:
     lines = [
         "| key | type | default | allowed | dev / staging / prod | description |",
         "|---|---|---|---|---|---|",
-        f"| `aws:region` | string | **required** | {_cell(_ALLOWED_REGION)} | "
+        f"| `aws:region` | string | **required** | {_cell(ALLOWED_REGION)} | "
         + " / ".join(f"`{values[s].get('aws:region', '')}`" for s in STACKS)
         + " | AWS region of the stack. |",
         "| `platform:environment` | string | **required** | `dev`, `staging`, `prod` | "
@@ -120,7 +120,7 @@ def render_reference() -> str:
         + " / ".join(f"`{json.dumps(values[s].get('platform:protect'))}`" for s in STACKS)
         + " | `protect`, deletion protection and final snapshots on stateful resources. |",
     ]
-    for section, (model, required) in _SECTIONS.items():
+    for section, (model, required) in SECTIONS.items():
         marker = "" if required else " (optional section)"
         lines.append(f"| **`{NAMESPACE}:{section}`**{marker} | object | | | | {(model.__doc__ or '').strip()} |")
         lines += _rows(model, section, values)

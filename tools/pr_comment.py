@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 GITHUB_LIMIT = 65_536
 DEFAULT_LIMIT = 60_000  # characters per comment: room for the marker, header and GitHub's own counting
@@ -105,8 +106,26 @@ def pack(parts: Sequence[Part], limit: int = DEFAULT_LIMIT, link: str = "the wor
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line on stderr and exit code 2 (argparse prints the usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {self.prog}: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _limit(value: str) -> int:
+    try:
+        limit = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1_000 <= limit <= GITHUB_LIMIT:
+        raise argparse.ArgumentTypeError(f"{limit} is outside 1,000-{GITHUB_LIMIT:,} characters (GitHub's limit)")
+    return limit
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m tools.pr_comment",
         description="Pack Markdown report parts into PR comments under GitHub's limit.",
     )
@@ -114,15 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--part", action="append", default=[], metavar="LABEL=FILE", help="a report part, in order")
     parser.add_argument("--run-url", default="", help="the workflow run (linked when a part is missing)")
     parser.add_argument("--artifact-url", default="", help="the uploaded full reports (linked when a part is cut)")
-    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="characters per comment")
+    parser.add_argument(
+        "--limit", type=_limit, default=DEFAULT_LIMIT, help=f"characters per comment (1,000-{GITHUB_LIMIT:,})"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.limit > GITHUB_LIMIT:
-        print(f"error: --limit {args.limit} is above GitHub's {GITHUB_LIMIT:,} characters", file=sys.stderr)
-        return 2
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage mistake (2, already reported)
+        return exc.code if isinstance(exc.code, int) else 2
     if args.artifact_url:
         link = f"the [`offline-preview-reports` artifact]({args.artifact_url})"
     elif args.run_url:
@@ -136,7 +157,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        print(f"error: {out}: is a file; allowed: a directory to write comment.md into", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"error: {out}: cannot be created ({exc.strerror or exc}); allowed: a writable directory", file=sys.stderr
+        )
+        return 2
     for stale in out.glob("comment-*.md"):
         stale.unlink()
     (out / "comment.md").write_text("\n".join([TITLE, "", "\n\n".join(p.text for p in parts)]) + "\n", encoding="utf-8")

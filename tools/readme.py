@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from offline_preview import diagram
+from offline_preview import arguments, diagram
 from offline_preview.capture import run_program
 from offline_preview.cost import estimate_cost, usd
 from offline_preview.deploy_time import critical_path
+from offline_preview.stack_files import UserError
 from secure_platform import config_docs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,11 +75,15 @@ def render(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.readme", description=__doc__)
+    parser = arguments.Parser(prog="python -m tools.readme", description=__doc__)
     parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
-    new = render(text)
+    try:
+        args = parser.parse_args(argv)
+        text = README.read_text(encoding="utf-8")
+        new = render(text)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.check:
         if new != text:
             print("README.md is stale: run venv/bin/python -m tools.readme", file=sys.stderr)

@@ -76,9 +76,6 @@ class BackendState(pulumi.ComponentResource):
         super().__init__("platform:index:BackendState", name, None, opts)
         naming = args.naming
         region = naming.region
-        # Fail now, with the name, rather than inside an apply once the account is known.
-        for purpose in (STATE_PURPOSE, LOGS_PURPOSE):
-            naming.bucket(purpose, "0" * 12)
         ctx = AwsContext.lookup(self, region)
 
         key_policy = pulumi.Output.all(ctx.account_id, ctx.partition).apply(

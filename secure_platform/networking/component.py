@@ -31,10 +31,6 @@ class DomainSettings:
     hosted_zone_id: str | None = None
     certificate_arn: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.certificate_arn is None and self.hosted_zone_id is None:
-            raise ValueError(f"domain {self.name}: give certificate_arn or hosted_zone_id (for ACM DNS validation)")
-
 
 @dataclass(frozen=True, eq=False)
 class NetworkingArgs:

@@ -32,8 +32,6 @@ def _visibility(metric: str) -> dict[str, Any]:
 
 def web_acl_rules(rate_limit: int, metric_prefix: str) -> list[dict[str, Any]]:
     """`aws.wafv2.WebAcl` rules (snake_case args), in priority order."""
-    if not 10 <= rate_limit <= 2_000_000_000:
-        raise ValueError(f"WAF rate limit {rate_limit} is outside 10-2000000000 requests per 5 minutes")
     rules: list[dict[str, Any]] = [
         {
             "name": "rate-limit-per-ip",

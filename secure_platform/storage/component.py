@@ -98,9 +98,6 @@ class StorageArgs:
             raise ValueError("database.monitoringIntervalSeconds > 0 needs Security's rds_monitoring role")
         if self.cache is not None and (self.cache_subnet_group_name is None or self.cache_security_group_id is None):
             raise ValueError("an ElastiCache cache needs Networking's cache subnet group and security group")
-        for what, target in (("replication", self.replication), ("backup copy", self.backup_copy)):
-            if target is not None and target.region == self.naming.region:
-                raise ValueError(f"the {what} Region must differ from the stack's Region {self.naming.region}")
 
     @classmethod
     def from_config(
@@ -170,8 +167,6 @@ class Storage(pulumi.ComponentResource):
         self._args = args
         naming = args.naming
         self._ctx = AwsContext.lookup(self, naming.region)
-        for purpose in (ASSETS_PURPOSE, BACKUPS_PURPOSE):
-            naming.bucket(purpose, "0" * 12)  # a too-long name fails here, not inside an apply
 
         self.regional_keys = {}
         for target in (args.replication, args.backup_copy):

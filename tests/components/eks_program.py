@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 
 from offline_preview import Capture, run_program
+from offline_preview.stack_files import stack_file_values
 from secure_platform.compute.component import ComputeArgs
 from secure_platform.compute.eks.component import EksOutputs, build
 from secure_platform.core.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
@@ -35,7 +35,7 @@ class TestCompute(pulumi.ComponentResource):
 
 
 def stack_config(stack: str) -> dict[str, Any]:
-    raw = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
+    raw = stack_file_values(REPO / f"Pulumi.{stack}.yaml", stack)
     return copy.deepcopy(raw)
 
 

@@ -8,9 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from offline_preview import Capture, CapturedResource, run_program
+from offline_preview.stack_files import stack_file_values
 from secure_platform.config import load_config
 from secure_platform.platform import Foundation, build_foundation
 
@@ -80,7 +79,7 @@ def stack_capture(stack: str) -> Capture:
 @cache
 def stack_file_config(stack: str) -> dict[str, Any]:
     """`config:` of `Pulumi.<stack>.yaml` (namespace:key -> value)."""
-    return yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return stack_file_values(REPO / f"Pulumi.{stack}.yaml", stack)
 
 
 def variant_capture(stack: str, section: str, **changes: Any) -> Capture:

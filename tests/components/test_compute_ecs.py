@@ -15,12 +15,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
-import yaml
 
 from offline_preview import Capture, CapturedResource, UserError, evaluate, load_policy_pack, run_program
 from offline_preview.cost import estimate_cost, split_tasks
 from offline_preview.deploy_time import slow_waits
 from offline_preview.policy_runner import read_policy_config
+from offline_preview.stack_files import stack_file_values
 from secure_platform.compute.component import Compute, ComputeArgs
 from secure_platform.compute.ecs import task_plan as tp
 from secure_platform.core import iam
@@ -53,7 +53,7 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SECRET = "aws:secretsmanager/secret:Secret"
 REPOSITORY = "aws:ecr/repository:Repository"
 STACKS = ("dev", "staging", "prod")
-STACK_FILES = {s: yaml.safe_load((REPO / f"Pulumi.{s}.yaml").read_text())["config"] for s in STACKS}
+STACK_FILES = {s: stack_file_values(REPO / f"Pulumi.{s}.yaml", s) for s in STACKS}
 
 
 LIFECYCLE = json.dumps(
@@ -605,15 +605,12 @@ def test_an_invalid_task_size_is_a_clear_config_error():
     assert "Traceback" not in str(err.value)
 
 
-def test_missing_repository_is_named():
-    import dataclasses
-
-    def drop_sidecar(args: ComputeArgs) -> ComputeArgs:
-        return dataclasses.replace(args, repositories={k: v for k, v in args.repositories.items() if k != "sidecar"})
-
+def test_missing_repository_is_named_before_anything_is_registered():
+    ecr = STACK_FILES["dev"]["platform:ecr"]
     with pytest.raises(UserError) as err:
-        run_compute("dev", mutate=drop_sidecar)
+        run_compute("dev", {"platform:ecr": {**ecr, "repositories": ["frontend", "backend", "api-gateway"]}})
     assert "platform:ecr.repositories" in str(err.value) and "sidecar" in str(err.value)
+    assert err.value.capture.resources == []
 
 
 def test_a_target_group_on_another_port_is_refused():

@@ -125,8 +125,8 @@ def test_email_subscribers_per_tier_come_from_config():
     by_tier = topics(capture)
     got = {(ref(capture, s, "topic").urn, s.inputs["endpoint"]) for s in subs}
     assert got == {
-        (by_tier["critical"].urn, "oncall@example.com"),
-        (by_tier["warning"].urn, "platform-team@example.com"),
+        (by_tier["critical"].urn, "oncall@acme-platform.net"),
+        (by_tier["warning"].urn, "platform-team@acme-platform.net"),
     }
     assert {s.inputs["protocol"] for s in subs} == {"email"}
 

@@ -3,12 +3,15 @@ weekday floor in the stack's time zone that leaves weekends at the minimum."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from offline_preview.stack_files import read_project, read_stack_config
 from secure_platform.compute.ecs.scaling_plan import (
     CPU_SCALE_IN_PERCENT,
     CPU_TARGET_PERCENT,
@@ -18,8 +21,9 @@ from secure_platform.compute.ecs.scaling_plan import (
     target_tracking_scale_in_point,
     utilisation_after_scale_in,
 )
-from secure_platform.compute.errors import ComputeError
-from secure_platform.config import EcsConfig
+from secure_platform.config import ConfigError, EcsConfig, parse_config
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def ecs(**overrides) -> EcsConfig:
@@ -119,13 +123,19 @@ def test_initial_desired_count_is_within_bounds_and_never_zero():
         ({"schedule": {"weekdayScaleDownAt": "07:00"}}, "UTC", "schedule.weekdayScaleDownAt", "later in the day"),
         ({"schedule": {"weekdayScaleDownAt": "07:30"}}, "UTC", "schedule.weekdayScaleDownAt", "weekends"),
         ({"schedule": {"businessHoursMinTasks": 25}}, "UTC", "schedule.businessHoursMinTasks", "between minTasks"),
-        ({"minTasks": 30}, "UTC", "minTasks", "<= maxTasks (20)"),
+        ({"minTasks": 30}, "UTC", "minTasks", "<= maxTasks (4)"),
         ({}, "Mars/Olympus", "platform:compute.timezone", "IANA"),
     ],
 )
-def test_bad_input_names_the_key_and_what_is_allowed(overrides, timezone, key, fragment):
-    with pytest.raises(ComputeError) as err:
-        plan_scaling(ecs(**overrides), timezone, prefix="p")
-    assert err.value.key.endswith(key)
-    assert fragment in str(err.value)
-    assert isinstance(err.value, ValueError)
+def test_bad_input_is_a_config_error_naming_the_key_and_what_is_allowed(overrides, timezone, key, fragment):
+    # The plan trusts validated config: these are config rules, refused before any registration.
+    raw = dict(read_stack_config(read_project(REPO), "dev").config)
+    compute = json.loads(raw["platform:compute"])
+    schedule = overrides.pop("schedule", {})
+    compute["ecs"] = {**compute["ecs"], **overrides, "schedule": {**compute["ecs"]["schedule"], **schedule}}
+    compute["timezone"] = timezone
+    raw["platform:compute"] = json.dumps(compute)
+    with pytest.raises(ConfigError) as err:
+        parse_config(raw, stack="dev")
+    [problem] = [p for p in err.value.problems if p.key.endswith(key)]
+    assert fragment in str(problem) and "allowed" in str(problem)

@@ -151,7 +151,7 @@ BAD_INPUT = [
         section("tags", extra={"aws:team": "x"}),
         "platform:tags.extra",
         '{"aws:team": "x"}',
-        "has tags AWS refuses: ['aws:team']; allowed: up to 40 tags; keys 1-128 characters, not starting with aws:",
+        "has tags AWS refuses: 'aws:team' starts with aws: (reserved for AWS); allowed: up to 40 tags; keys 1-128 characters, not starting with aws:",
     ),
     (
         "malformed CIDR",

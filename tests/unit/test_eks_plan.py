@@ -363,3 +363,10 @@ def test_ebs_csi_uses_the_data_key_only_through_ec2_and_grants_only_for_aws_reso
     assert use["Condition"]["StringEquals"]["kms:ViaService"] == "ec2.us-east-1.amazonaws.com"
     assert grant["Action"] == "kms:CreateGrant"
     assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+
+
+def test_every_eks_version_the_config_allows_has_pinned_add_ons():
+    # The config refuses other versions; the pinned tables must cover every one it accepts.
+    for version in EKS_VERSIONS:
+        assert eks_versions.addon_versions(version)
+        assert eks_versions.cluster_autoscaler_tag(version)

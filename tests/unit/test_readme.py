@@ -13,16 +13,15 @@ from offline_preview.stack_files import read_project, read_stack_config
 from secure_platform import config_docs
 from secure_platform.compute.ecs.fargate import FARGATE_MEMORY_BY_CPU, memory_choices
 from secure_platform.config import (
-    _SECTIONS,
     EKS_VERSIONS,
     ENHANCED_MONITORING_INTERVALS,
     LOG_RETENTION_DAYS,
+    SECTIONS,
     ConfigError,
-    _literal_values,
-    _unwrap_model,
     allowed_text,
     parse_config,
 )
+from secure_platform.config.schema import literal_values, unwrap_model
 from tools.readme import README, REPO, render
 
 
@@ -82,7 +81,7 @@ def _leaf_fields(model: type[BaseModel], prefix: str) -> list[tuple[str, type[Ba
     out = []
     for name, field in model.model_fields.items():
         key = f"{prefix}.{field.alias or name}"
-        nested = _unwrap_model(field.annotation)
+        nested = unwrap_model(field.annotation)
         if nested is not None:
             out += _leaf_fields(nested, key)
         else:
@@ -90,14 +89,14 @@ def _leaf_fields(model: type[BaseModel], prefix: str) -> list[tuple[str, type[Ba
     return out
 
 
-LEAVES = [leaf for section, (model, _) in _SECTIONS.items() for leaf in _leaf_fields(model, section)]
+LEAVES = [leaf for section, (model, _) in SECTIONS.items() for leaf in _leaf_fields(model, section)]
 
 
 @pytest.mark.parametrize(("key", "model", "name", "field"), LEAVES, ids=[leaf[0] for leaf in LEAVES])
 def test_every_constrained_key_documents_what_is_allowed(key, model, name, field):
     """A key with bounds, literal values, a length or pattern, or a validator has an allowed cell."""
     validated = any(name in v.info.fields for v in model.__pydantic_decorators__.field_validators.values())
-    constrained = bool(field.metadata) or validated or bool(_literal_values(field.annotation))
+    constrained = bool(field.metadata) or validated or bool(literal_values(field.annotation))
     cell = _allowed(f"platform:{key}")
     assert cell == config_docs._cell(allowed_text(field, code=True))
     if constrained:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from offline_preview.stack_files import read_project, read_stack_config
+from secure_platform.config import ConfigError, parse_config
 from secure_platform.security.waf_plan import MANAGED_GROUPS, web_acl_rules
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_rate_limit_is_evaluated_first_and_blocks_per_ip():
@@ -36,6 +43,9 @@ def test_priorities_and_metric_names_are_unique():
 
 
 @pytest.mark.parametrize("limit", [0, 9, 2_000_000_001])
-def test_rate_limit_outside_what_waf_accepts_is_refused(limit):
-    with pytest.raises(ValueError, match=str(limit)):
-        web_acl_rules(limit, "p")
+def test_rate_limit_outside_what_waf_accepts_is_a_config_error(limit):
+    # The plan trusts validated config; the range is the config field's (one home per rule).
+    raw = dict(read_stack_config(read_project(REPO), "dev").config)
+    raw["platform:security"] = json.dumps({**json.loads(raw["platform:security"]), "wafRateLimit": limit})
+    with pytest.raises(ConfigError, match=rf"platform:security\.wafRateLimit: {limit} is out of range"):
+        parse_config(raw, stack="dev")

@@ -72,10 +72,6 @@ def capacity_strategy(args: ComputeArgs) -> list[CapacityShare]:
         CapacityShare("FARGATE", ecs.on_demand_base, ecs.on_demand_weight),
         CapacityShare("FARGATE_SPOT", 0, ecs.spot_weight),
     ]
-    if not any(s.weight for s in strategy):
-        raise ComputeError(
-            "platform:compute.ecs.spotWeight", ecs.spot_weight, "spotWeight and onDemandWeight cannot both be 0"
-        )
     return [s for s in strategy if s.weight or s.base]
 
 
@@ -98,13 +94,6 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EcsOutputs:
     sizes = task_plan.split_task(cfg.ecs.cpu, cfg.ecs.memory)
     scaling = scaling_plan.plan_scaling(cfg.ecs, cfg.timezone, prefix=naming.ecs_service)
     strategy = capacity_strategy(args)
-    missing = [c for c in task_plan.CONTAINER_NAMES if c not in args.repositories]
-    if missing:
-        raise ComputeError(
-            "platform:ecr.repositories",
-            sorted(args.repositories),
-            f"has no repository for {missing}; the ECS task runs {list(task_plan.CONTAINER_NAMES)}",
-        )
     targets = {t.name: t for t in alb_plan.TARGETS}
     unknown = sorted(set(targets) - set(args.target_groups))
     if unknown:

@@ -28,11 +28,9 @@ Scheduled actions raise the floor (`minCapacity`) on weekdays at `weekdayScaleUp
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from secure_platform.compute.errors import ComputeError
 from secure_platform.config import EcsConfig
 
 KEY = "platform:compute.ecs"
@@ -129,38 +127,17 @@ def _hhmm(value: str) -> time:
 
 
 def plan_scaling(ecs: EcsConfig, timezone: str, *, prefix: str) -> ScalingPlan:
-    """The scaling plan from validated config; re-checks what a hand-built config could break."""
-    if ecs.min_tasks > ecs.max_tasks:
-        raise ComputeError(f"{KEY}.minTasks", ecs.min_tasks, f"must be <= maxTasks ({ecs.max_tasks})")
-    if ecs.max_tasks < 1:
-        raise ComputeError(f"{KEY}.maxTasks", ecs.max_tasks, "must be at least 1")
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ComputeError(
-            "platform:compute.timezone", timezone, "is not an IANA time zone; expected e.g. UTC or Europe/Berlin"
-        ) from None
-
+    """The scaling plan from validated config: the bounds, the time zone, the business-hours floor
+    and the schedule's order are config rules (`secure_platform.config.rules`), checked before any
+    resource is registered."""
     schedule: tuple[ScheduledFloor, ...] = ()
     sched = ecs.schedule
     if sched.enabled:
-        floor = sched.business_hours_min_tasks
-        if not ecs.min_tasks <= floor <= ecs.max_tasks:
-            raise ComputeError(
-                f"{KEY}.schedule.businessHoursMinTasks",
-                floor,
-                f"must be between minTasks ({ecs.min_tasks}) and maxTasks ({ecs.max_tasks})",
-            )
         up, down = _hhmm(sched.weekday_scale_up_at), _hhmm(sched.weekday_scale_down_at)
-        if down <= up:
-            # A scale-down after midnight would leave Friday's raised floor in place all weekend.
-            raise ComputeError(
-                f"{KEY}.schedule.weekdayScaleDownAt",
-                sched.weekday_scale_down_at,
-                f"must be later in the day than weekdayScaleUpAt ({sched.weekday_scale_up_at}) so weekends stay at minTasks",
-            )
         schedule = (
-            ScheduledFloor(f"{prefix}-business-hours-start", up.hour, up.minute, WEEKDAYS, floor, timezone),
+            ScheduledFloor(
+                f"{prefix}-business-hours-start", up.hour, up.minute, WEEKDAYS, sched.business_hours_min_tasks, timezone
+            ),
             ScheduledFloor(f"{prefix}-business-hours-end", down.hour, down.minute, WEEKDAYS, ecs.min_tasks, timezone),
         )
 

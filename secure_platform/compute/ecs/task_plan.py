@@ -29,8 +29,6 @@ from typing import Any
 
 import yaml
 
-from secure_platform.compute.ecs.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices, valid_fargate_pair
-from secure_platform.compute.errors import ComputeError
 from secure_platform.networking import alb_plan
 
 FRONTEND, BACKEND, SIDECAR = "frontend", "backend", "sidecar"
@@ -143,16 +141,8 @@ class ContainerSize:
 
 def split_task(cpu: int, memory: int) -> dict[str, ContainerSize]:
     """Divide the task's CPU and memory: an eighth each to nginx and the collector (64-512 MiB),
-    the rest (three quarters or more) to the API. Errors name the config key and what is allowed."""
-    key = "platform:compute.ecs"
-    if cpu not in FARGATE_MEMORY_BY_CPU:
-        raise ComputeError(
-            f"{key}.cpu",
-            cpu,
-            f"is not a Fargate CPU size; allowed values: {', '.join(map(str, FARGATE_MEMORY_BY_CPU))}",
-        )
-    if not valid_fargate_pair(cpu, memory):
-        raise ComputeError(f"{key}.memory", memory, f"is not valid with cpu {cpu}; {describe_memory_choices(cpu)}")
+    the rest (three quarters or more) to the API. `cpu` and `memory` are a Fargate pair: a config
+    rule (`secure_platform.config`) checks it before anything is registered."""
     small_memory = min(max(memory // 8, 64), 512)
     small_cpu = cpu // 8
     backend_memory = memory - 2 * small_memory
@@ -346,14 +336,8 @@ def _base(spec: ContainerSpec, inputs: TaskInputs) -> dict[str, Any]:
 
 def container_definitions(inputs: TaskInputs) -> list[dict[str, Any]]:
     """The three container definitions, in start order (sidecar, backend, frontend)."""
-    missing = [c for c in CONTAINER_NAMES if c not in inputs.repository_urls]
-    if missing:
-        raise ComputeError(
-            "platform:ecr.repositories",
-            sorted(inputs.repository_urls),
-            f"has no repository for {missing}; the ECS task needs {list(CONTAINER_NAMES)}",
-        )
-
+    # Every container's repository exists: `platform:ecr.repositories` is checked against
+    # CONTAINER_NAMES by the config rules.
     sidecar = _base(CONTAINERS[SIDECAR], inputs)
     sidecar["environment"] = _env(
         {

@@ -117,14 +117,9 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EksOutputs:
 def _check(args: ComputeArgs) -> None:
     problems: list[str] = []
     if args.config.eks is None:
-        problems.append("platform:compute.eks is required when platform:compute.platform is eks")
+        problems.append("ComputeArgs.config.eks is None: build Compute from a validated StackConfig (load_config)")
     if args.roles.eks_node is None:
         problems.append("Security created no EKS node role (SecurityArgs.compute_platform must be 'eks')")
-    missing = [r for r in REQUIRED_REPOSITORIES if r not in args.repositories]
-    if missing:
-        problems.append(
-            f"platform:ecr.repositories lacks {missing}; the EKS workloads need {list(REQUIRED_REPOSITORIES)}"
-        )
     for tg in eks_plan.TARGET_SERVICES:
         if tg not in args.target_groups:
             problems.append(f"Networking has no target group {tg!r} (alb_plan.TARGETS); EKS binds pods to it")
@@ -143,16 +138,6 @@ def _check(args: ComputeArgs) -> None:
         problems.append("ComputeArgs.system_log_group is missing: Fluent Bit ships the cluster services' logs there")
     if args.in_cluster_cache and args.cache is not None:
         problems.append("in_cluster_cache is set but an ElastiCache endpoint was passed too; choose one")
-    if args.config.eks is not None:
-        try:
-            eks_plan.node_group_plans(args.config.eks)
-        except eks_plan.NodePlanError as exc:
-            problems.append(str(exc))
-        for lookup in (eks_versions.addon_versions, eks_versions.cluster_autoscaler_tag):
-            try:
-                lookup(args.config.eks.version)
-            except eks_versions.VersionError as exc:
-                problems.append(str(exc))
     if problems:
         raise EksError("Cannot build the EKS platform:\n  - " + "\n  - ".join(problems))
 

@@ -1,0 +1,65 @@
+"""Regions and EC2 instance types the stack may name, from the market data bundled with the spot
+optimizer (`secure_platform/spot/data`, see its README for sources and dates): a name that is not in
+AWS's own catalogue is refused with the closest names it does hold."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent.parent / "spot" / "data"
+
+
+@functools.cache
+def _read(name: str) -> dict[str, Any]:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def regions() -> tuple[str, ...]:
+    """Regions with a per-region instance-type catalogue (DescribeInstanceTypeOfferings)."""
+    return tuple(sorted(_read("instance-type-offerings.json")["regions"]))
+
+
+@functools.cache
+def instance_types() -> dict[str, dict[str, Any]]:
+    """EC2 instance type -> DescribeInstanceTypes facts (architecture, vCPUs, memory ...)."""
+    return dict(_read("instance-types.json")["types"])
+
+
+def offered_in(region: str) -> frozenset[str] | None:
+    """Instance types offered in `region`, or None when the bundle does not know the region."""
+    table = _read("instance-type-offerings.json")["regions"].get(region)
+    return frozenset(table["types"]) if table else None
+
+
+def architecture(instance_type: str) -> str | None:
+    """`x86_64` or `arm64` from the catalogue (types listing both, e.g. i386/x86_64, are x86_64)."""
+    facts = instance_types().get(instance_type)
+    if facts is None:
+        return None
+    arch = facts.get("architecture")
+    return arch if isinstance(arch, str) else None
+
+
+def close_matches(word: str, choices: tuple[str, ...] | list[str], n: int = 3) -> str:
+    """`; did you mean a, b?` for the closest of `choices`, else empty."""
+    found = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    return f"; did you mean {', '.join(found)}?" if found else ""
+
+
+def unknown_region(region: str) -> str:
+    return f"is not a known AWS region{close_matches(region, regions())}"
+
+
+def unknown_instance_type(instance_type: str) -> str:
+    """Close matches among the same family's sizes first (m5.gigantic -> m5.large ...), else any type."""
+    family = instance_type.partition(".")[0]
+    sizes = sorted(t for t in instance_types() if t.partition(".")[0] == family)
+    if sizes:
+        found = difflib.get_close_matches(instance_type, sizes, n=3, cutoff=0.0)
+        return f"is an unknown instance type; did you mean {', '.join(found)}?"
+    return f"is an unknown instance type{close_matches(instance_type, sorted(instance_types()))}"

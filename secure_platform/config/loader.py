@@ -1,0 +1,203 @@
+"""Reading the stack's configuration: raw `namespace:key` values in, a `StackConfig` or one
+`ConfigError` listing every problem out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+import pulumi
+from pydantic import ValidationError
+
+from secure_platform.config import aws_data
+from secure_platform.config.limits import ALLOWED_REGION, NAMESPACE, REGION_RE
+from secure_platform.config.model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
+from secure_platform.config.problems import MISSING, ConfigError, ConfigProblem, problem_from_pydantic, unknown_key
+from secure_platform.config.rules import View, cross_checks, name_checks, platform_checks
+from secure_platform.config.schema import keys_of
+
+
+def _decode(raw: Any) -> Any:
+    """Config values arrive as strings; structured ones as JSON text."""
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+OPAQUE_SECRET = "[secret]"  # noqa: S105 - what an offline run receives for a value it cannot decrypt
+"""Offline (no secrets provider), a `secure:` value reaches the program as this text; the real
+`pulumi` decrypts it first."""
+
+
+def _secret_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Locations of the undecrypted (`secure:`) values inside a structured value."""
+    if value == OPAQUE_SECRET:
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _secret_leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _secret_leaves(v, (*path, i))]
+    return []
+
+
+def _path_text(prefix: str, loc: tuple[Any, ...]) -> str:
+    return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+
+
+def parse_config(
+    raw: Mapping[str, Any],
+    *,
+    project: str = "platform",
+    stack: str = "",
+    secret_keys: Collection[str] = (),
+    deploying: bool = True,
+    warn: Callable[[str], None] | None = None,
+) -> StackConfig:
+    """Validate raw config (keys `platform:<key>` and `aws:region`) into a `StackConfig`.
+
+    Every problem is collected; a `ConfigError` lists them all. `secret_keys` are the keys the
+    stack holds encrypted: their values are never shown in a problem. No setting of this model
+    carries a credential, so a `secure:` value is refused (a secret in a plain setting would be
+    written into resource inputs and logs in the clear).
+
+    `deploying` is false in a preview: deploy blockers (values that are well-formed but cannot work
+    in a real deployment, such as documentation placeholders) then go to `warn` instead of failing,
+    so the stack can be previewed and reviewed; `pulumi up` refuses them before any registration.
+    """
+    problems: list[ConfigProblem] = []
+    ns = f"{NAMESPACE}:"
+    ours = {k[len(ns) :]: v for k, v in raw.items() if k.startswith(ns)}
+    secret = set(secret_keys)
+    for full in sorted(secret):
+        if not (full.startswith(ns) or full == "aws:region"):
+            continue
+        value = _decode(raw.get(full))
+        for loc in _secret_leaves(value) or [()]:
+            problems.append(
+                ConfigProblem(
+                    _path_text(full, loc),
+                    MISSING,
+                    "is a secret (secure:) but this setting is not one; allowed: the plain value "
+                    f"(pulumi config set {full} ... without --secret)",
+                )
+            )
+
+    for key in ours:
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(ConfigProblem(f"{ns}{key}", MISSING, unknown_key(key, list(TOP_LEVEL_KEYS))))
+
+    region = raw.get("aws:region")
+    if region is None:
+        problems.append(ConfigProblem("aws:region", MISSING, f"is required but missing; allowed: {ALLOWED_REGION}"))
+    elif not REGION_RE.match(str(region)) or str(region) not in aws_data.regions():
+        problems.append(
+            ConfigProblem("aws:region", region, f"{aws_data.unknown_region(str(region))}; allowed: {ALLOWED_REGION}")
+        )
+
+    environment = ours.get("environment")
+    if environment is None:
+        problems.append(
+            ConfigProblem(f"{ns}environment", MISSING, "is required but missing; allowed: dev, staging, prod")
+        )
+    elif environment not in ("dev", "staging", "prod"):
+        problems.append(ConfigProblem(f"{ns}environment", environment, "is not allowed; allowed: dev, staging, prod"))
+
+    protect_raw = _decode(ours.get("protect", "false"))
+    if not isinstance(protect_raw, bool):
+        problems.append(ConfigProblem(f"{ns}protect", protect_raw, "must be true or false; allowed: true, false"))
+        protect_raw = False
+
+    sections: dict[str, Any] = {}
+    views: dict[str, View] = {}
+    for key, (model, required) in SECTIONS.items():
+        value = _decode(ours[key]) if key in ours else None
+        if value is None:
+            if required:
+                problems.append(
+                    ConfigProblem(
+                        f"{ns}{key}",
+                        MISSING,
+                        f"is required but missing; allowed: an object with keys {keys_of(model)} "
+                        f"({(model.__doc__ or '').strip().rstrip('.')})",
+                    )
+                )
+                continue
+            value = {}
+        if not isinstance(value, dict):
+            problems.append(
+                ConfigProblem(f"{ns}{key}", value, f"must be an object; allowed: an object with keys {keys_of(model)}")
+            )
+            continue
+        bad: set[tuple[Any, ...]] = set()
+        try:
+            sections[key] = model.model_validate(value)
+        except ValidationError as exc:
+            # An undecryptable value is already reported as a secret; its placeholder text is not
+            # the user's value and must not also fail a format check.
+            opaque = set(_secret_leaves(value)) if f"{ns}{key}" in secret else set()
+            for e in exc.errors():
+                bad.add(tuple(e["loc"]))
+                if tuple(e["loc"]) not in opaque:
+                    problems.append(problem_from_pydantic(f"{ns}{key}", model, e))
+        views[key] = View(model, value, bad)
+
+    problems.extend(cross_checks(views, environment, bool(protect_raw), str(region or "")))
+    problems.extend(platform_checks(views, environment, str(region or "")))
+    problems.extend(name_checks(project, environment, str(region or "")))
+
+    hidden = [f"{k}" for k in secret]
+    # A decrypted secret must never reach a log: its key is named, its value is not.
+    problems = [
+        ConfigProblem(p.key, MISSING, p.message, p.deploy_blocker)
+        if any(p.key == k or p.key.startswith((k + ".", k + "[")) for k in hidden)
+        else p
+        for p in problems
+    ]
+    if not deploying:
+        for p in (p for p in problems if p.deploy_blocker):
+            if warn is not None:
+                warn(f"{p} (a preview runs; `pulumi up` refuses this value before creating anything)")
+        problems = [p for p in problems if not p.deploy_blocker]
+    if problems:
+        raise ConfigError(problems, stack)
+    return StackConfig(
+        project=project,
+        stack=stack,
+        region=str(region),
+        environment=environment,  # type: ignore[arg-type]  # checked above
+        protect=bool(protect_raw),
+        **sections,
+    )
+
+
+def read_secret_keys() -> list[str]:
+    """The config keys the engine marked secret (`secure:` in the stack file)."""
+    from pulumi.runtime import config as runtime_config
+
+    # Under the engine the list arrives in the environment; set_all_config (tests, offline) keeps its own.
+    return sorted(
+        {*runtime_config.get_config_secret_keys_env(), *filter(runtime_config.is_config_secret, read_raw_config())}
+    )
+
+
+def read_raw_config() -> dict[str, Any]:
+    """All config values visible to the program (engine environment, then values set in-process)."""
+    from pulumi.runtime import config as runtime_config
+
+    return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+
+
+def load_config() -> StackConfig:
+    """Read and validate the current stack's configuration (raises `ConfigError`)."""
+    return parse_config(
+        read_raw_config(),
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+        secret_keys=read_secret_keys(),
+        deploying=not pulumi.runtime.is_dry_run(),
+        warn=pulumi.log.warn,
+    )

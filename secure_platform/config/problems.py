@@ -1,0 +1,148 @@
+"""How configuration problems are reported: one line per problem naming the full key, the bad
+value (never a secret) and what is allowed; all of a stack's problems in one `ConfigError`."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, get_args, get_origin
+
+import pulumi
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from secure_platform.config.schema import aliases, allowed_text, field_at, keys_of, model_at, number_text, unwrap_model
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    key: str
+    value: Any
+    message: str
+    deploy_blocker: bool = False
+    """A well-formed value that cannot work in a real deployment (a documentation placeholder, no
+    way to reach a private API): `pulumi up` refuses it before registering anything; a preview
+    reports it as a warning, so the stack can still be explored and reviewed."""
+
+    def __str__(self) -> str:
+        shown = "" if self.value is MISSING else f" {json.dumps(self.value, default=str)}"
+        return f"{self.key}:{shown} {self.message}"
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+"""Stands for a value the user did not give (shown as nothing, not as null)."""
+
+
+class ConfigError(pulumi.RunError):
+    """All problems with a stack's configuration, as one user-facing message."""
+
+    def __init__(self, problems: list[ConfigProblem], stack: str = "") -> None:
+        self.problems = problems
+        where = f" of stack '{stack}'" if stack else ""
+        lines = [f"Invalid configuration{where} ({len(problems)} problem{'s' if len(problems) != 1 else ''}):"]
+        lines += [f"  - {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def _path(prefix: str, loc: tuple[Any, ...]) -> str:
+    out = prefix
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def unknown_key(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"is not a known key{hint} allowed keys: {', '.join(choices)}"
+
+
+def _expects(field: FieldInfo | None) -> str:
+    """What to give for `field`: its allowed text, else its shape."""
+    if field is None:
+        return ""
+    text = allowed_text(field)
+    if text:
+        return text
+    nested = unwrap_model(field.annotation)
+    if nested is not None:
+        return f"an object with keys {keys_of(nested)}"
+    annotation = field.annotation
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
+    if get_origin(annotation) is list:
+        return "a list"
+    if get_origin(annotation) is dict:
+        return "an object of strings"
+    return {int: "a whole number", float: "a number", bool: "true or false", str: "a non-empty string"}.get(
+        annotation, ""
+    )
+
+
+def _with_allowed(message: str, allowed: str) -> str:
+    return f"{message}; allowed: {allowed}" if allowed and "allowed:" not in message else message
+
+
+def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> ConfigProblem:
+    """One pydantic error as a problem naming the full key, the bad value and what is allowed."""
+    loc = tuple(err["loc"])
+    key = _path(prefix, loc)
+    kind = err["type"]
+    value = err.get("input", MISSING)
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        parent = model_at(model, loc[:-1])
+        # The key is the bad input; its value is not shown (a mistyped `password` must not reach logs).
+        return ConfigProblem(key, MISSING, unknown_key(str(loc[-1]), list(aliases(parent)) if parent else []))
+    field = field_at(model, loc)
+    if kind == "missing":
+        # The field's description says what it is when its allowed text is only a shape.
+        desc = (field.description or "") if field is not None and not allowed_text(field) else ""
+        message = _with_allowed("is required but missing", _expects(field))
+        return ConfigProblem(key, MISSING, message + (f" ({desc.rstrip('.')})" if desc else ""))
+    bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+    if kind == "literal_error":
+        message = "is not allowed"
+        allowed = str(ctx.get("expected", ""))
+    elif kind == "platform":
+        message = str(ctx.get("reason", err["msg"]))
+        allowed = ""
+    elif kind in bounds:
+        message = "is out of range"
+        allowed = f"{bounds[kind]} {number_text(next(iter(ctx.values())))}"
+    else:
+        message = {
+            "int_parsing": "must be a whole number",
+            "int_type": "must be a whole number",
+            "int_from_float": "must be a whole number",
+            "bool_parsing": "must be true or false",
+            "bool_type": "must be true or false",
+            "float_parsing": "must be a number",
+            "float_type": "must be a number",
+            "finite_number": "must be a finite number (.inf and .nan are not)",
+            "string_type": "must be a string",
+            "list_type": "must be a list",
+            "model_type": "must be an object with camelCase keys",
+            "dict_type": "must be an object with camelCase keys",
+            "model_attributes_type": "must be an object with camelCase keys",
+            "too_short": "is too short",
+            "string_too_short": "is too short",
+            "too_long": "is too long",
+            "string_too_long": "is too long",
+            "string_pattern_mismatch": "is not allowed",
+        }.get(kind, str(err["msg"]))
+        allowed = ""
+    if field is not None:
+        allowed = _expects(field) or allowed
+    return ConfigProblem(key, value, _with_allowed(message, allowed))
