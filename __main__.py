@@ -15,7 +15,7 @@ from components.compute import Compute, ComputeArgs
 from components.config import load_config
 from components.ecr import Ecr, EcrArgs
 from components.monitoring import Monitoring, MonitoringArgs
-from components.networking import Networking, NetworkingArgs
+from components.networking import Networking, NetworkingArgs, runner_security_groups
 from components.security import Security, SecurityArgs
 from components.storage import Storage, StorageArgs
 
@@ -26,6 +26,8 @@ cfg = load_config()  # raises ConfigError (a RunError: message, no traceback) be
 aws_provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
 opts = pulumi.ResourceOptions(providers={"aws": aws_provider})
 # Second Regions (backups replication, backup copies): same tags, passed to Storage as arguments.
+# Deploy runners in the VPC reach the private EKS API and every interface endpoint on 443.
+runner_groups = runner_security_groups(cfg)
 second_regions = {r for r in (cfg.storage.replication_region, cfg.backup.copy_region) if r is not None}
 regional_providers = {
     region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": cfg.resource_tags()})
@@ -42,6 +44,7 @@ network = Networking(
         flow_logs_role=security.roles.flow_logs,
         web_acl_arn=security.web_acl_arn,
         log_archive=backend.log_archive,
+        runner_security_group_ids=runner_groups,
     ),
     opts=opts,
 )
@@ -97,6 +100,7 @@ compute = Compute(
         application_log_group=monitoring.application_log_group,
         alert_topics=monitoring.topics,
         system_log_group=monitoring.log_groups.system,
+        runner_security_group_ids=runner_groups,
     ),
     opts=opts,
 )

@@ -70,6 +70,9 @@ class ComputeArgs:
     and warning alerts to them, so in-cluster alerts page the same people as CloudWatch alarms."""
     system_log_group: LogGroupRef | None = None
     """Monitoring's system group: the EKS cluster services' container logs."""
+    runner_security_group_ids: Sequence[str] = ()
+    """Deploy runners (CI, bastions) in the VPC: the private EKS API admits them on 443 (the same
+    groups Networking's interface endpoints admit)."""
 
     @classmethod
     def from_config(
@@ -85,6 +88,7 @@ class ComputeArgs:
         application_log_group: LogGroupRef,
         alert_topics: Mapping[Tier, TopicRef] | None = None,
         system_log_group: LogGroupRef | None = None,
+        runner_security_group_ids: Sequence[str] = (),
     ) -> ComputeArgs:
         """The args from the stack config and the typed attributes of the upstream components."""
         return cls(
@@ -115,6 +119,7 @@ class ComputeArgs:
             resource_tags=cfg.resource_tags(),
             alert_topics=dict(alert_topics or {}),
             system_log_group=system_log_group,
+            runner_security_group_ids=tuple(runner_security_group_ids),
         )
 
 

@@ -298,7 +298,7 @@ class _EksBuilder:
             self.access_entry("admin", arn, admin_policy)
         # The private endpoint answers inside the VPC only to what its cluster security group admits:
         # the nodes, and the listed clients (CI runners, bastions), on HTTPS.
-        for group in cfg.api_client_security_group_ids:
+        for group in args.runner_security_group_ids:
             aws.vpc.SecurityGroupIngressRule(
                 f"eks-api-from-{group}",
                 security_group_id=self.cluster.cluster_security_group_id,
@@ -306,7 +306,7 @@ class _EksBuilder:
                 ip_protocol="tcp",
                 from_port=443,
                 to_port=443,
-                description="Kubernetes API from an allowed client (compute.eks.apiClientSecurityGroupIds)",
+                description="Kubernetes API from a deploy runner or an allowed client in the VPC",
                 opts=self.opts(),
             )
 

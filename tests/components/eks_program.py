@@ -18,6 +18,7 @@ import yaml
 
 from components.compute import ComputeArgs
 from components.compute.eks import EksOutputs, build
+from components.networking import runner_security_groups as network_runner_groups
 from components.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
 from offline_preview import Capture, run_program
 from tests.components.helpers import build_core
@@ -111,6 +112,7 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
             system_log_group=LogGroupRef(
                 name=const(system_logs), arn=const(f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{system_logs}")
             ),
+            runner_security_group_ids=network_runner_groups(cfg),
         )
         out = build(compute, args)
         if sink is not None:

@@ -15,7 +15,7 @@ import yaml
 
 from components.backend_state import BackendState, BackendStateArgs
 from components.config import StackConfig, load_config
-from components.networking import Networking, NetworkingArgs
+from components.networking import Networking, NetworkingArgs, runner_security_groups
 from components.security import Security, SecurityArgs
 from offline_preview import Capture, CapturedResource, run_program
 
@@ -83,6 +83,7 @@ def build_core() -> Core:
             flow_logs_role=security.roles.flow_logs,
             web_acl_arn=security.web_acl_arn,
             log_archive=backend.log_archive,
+            runner_security_group_ids=runner_security_groups(cfg),
         ),
         opts=opts,
     )
