@@ -28,6 +28,7 @@ services and the application's Kubernetes workloads, all parented to the `Comput
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -146,7 +147,7 @@ def _check(args: ComputeArgs) -> None:
             eks_plan.node_group_plans(args.config.eks)
         except eks_plan.NodePlanError as exc:
             problems.append(str(exc))
-        for lookup in (eks_versions.addon_versions, eks_versions.cluster_autoscaler_tag):
+        for lookup in (eks_versions.addon_versions, eks_versions.cluster_autoscaler_tag, eks_versions.support_window):
             try:
                 lookup(args.config.eks.version)
             except eks_versions.VersionError as exc:
@@ -172,6 +173,9 @@ class _EksBuilder:
         self.cluster_name = args.naming.eks_cluster
         self.ctx = AwsContext.lookup(compute, self.region)
         self.versions = eks_versions.addon_versions(self.cfg.version)
+        notice = eks_versions.support_notice(self.cfg.version, datetime.datetime.now(datetime.UTC).date())
+        if notice is not None:
+            pulumi.log.warn(notice)
         self.irsa: dict[str, RoleRef] = {}
 
     def opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
@@ -284,7 +288,7 @@ class _EksBuilder:
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
             kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
             deletion_protection=args.protect,
-            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=eks_versions.UPGRADE_SUPPORT_TYPE),
             opts=self.opts(depends_on=[log_group, cluster_policy, secrets_key]),
         )
         # The AWS cluster the component created (a resource reference): a data dependency for
