@@ -293,7 +293,9 @@ class Networking(pulumi.ComponentResource):
             opts=child(self),
         )
         self.flow_log_group = LogGroupRef(name=group.name, arn=group.arn)
-        write = self.flow_log_group.grant_write(self, "flow-logs-write", args.flow_logs_role)
+        # AWS's documented flow-log role policy (VPC User Guide, "IAM role for publishing flow logs
+        # to CloudWatch Logs") lists logs:DescribeLogGroups next to the stream actions.
+        write = self.flow_log_group.grant_write(self, "flow-logs-write", args.flow_logs_role, describe_groups=True)
         aws.ec2.FlowLog(
             "vpc",
             vpc_id=vpc.id,

@@ -493,9 +493,12 @@ class Storage(pulumi.ComponentResource):
             copy_arn = copy_vault.arn
         self.backup_copy_vault_arn = copy_arn
 
-        trust = ctx.account_id.apply(
-            lambda a: json.dumps(iam.document([iam.service_trust("backup.amazonaws.com", source_account=a)]))
-        )
+        # AWS Backup Developer Guide, "IAM service roles": the documented trust policy names only
+        # backup.amazonaws.com. AWS Backup documents no aws:SourceAccount/aws:SourceArn for the role
+        # it assumes (its confused-deputy guidance covers vault and SNS topic policies), and a
+        # condition the service does not send fails every job. Who may hand the role to AWS Backup
+        # is limited by iam:PassRole, which cannot cross accounts.
+        trust = json.dumps(iam.document([iam.service_trust("backup.amazonaws.com")]))
         role = aws.iam.Role(
             "backup",
             description=f"AWS Backup jobs of {naming.prefix}",
