@@ -16,6 +16,7 @@ from components.config import load_config
 from components.ecr import Ecr, EcrArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.networking import Networking, NetworkingArgs, runner_security_groups
+from components.replication import regional_providers as regional_providers_for
 from components.security import Security, SecurityArgs
 from components.storage import Storage, StorageArgs
 
@@ -25,16 +26,12 @@ cfg = load_config()  # raises ConfigError (a RunError: message, no traceback) be
 # policy sees `defaultTags` on it); components inherit it from their parent options.
 aws_provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
 opts = pulumi.ResourceOptions(providers={"aws": aws_provider})
-# Second Regions (backups replication, backup copies): same tags, passed to Storage as arguments.
 # Deploy runners in the VPC reach the private EKS API and every interface endpoint on 443.
 runner_groups = runner_security_groups(cfg)
-second_regions = {r for r in (cfg.storage.replication_region, cfg.backup.copy_region) if r is not None}
-regional_providers = {
-    region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": cfg.resource_tags()})
-    for region in sorted(second_regions)
-}
+# Second Regions (replication, backup copies): same tags, passed to BackendState and Storage.
+regional_providers = regional_providers_for(cfg)
 
-backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
+backend = BackendState("backend", BackendStateArgs.from_config(cfg, providers=regional_providers), opts=opts)
 security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
 network = Networking(
     "network",
@@ -75,6 +72,7 @@ storage = Storage(
         cache_security_group_id=network.security_groups.cache,
         log_archive=backend.log_archive,
         providers=regional_providers,
+        regional_log_archive=backend.regional_log_archive,
     ),
     opts=opts,
 )

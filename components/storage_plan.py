@@ -233,21 +233,22 @@ def protect_recovery_points(vault_arn: pulumi.Input[str]) -> iam.Statement:
 def replication_statements(
     source_arn: pulumi.Input[str],
     destination_arn: pulumi.Input[str],
-    source_key_arn: pulumi.Input[str],
+    source_key_arn: pulumi.Input[str] | None,
     source_region: str,
-    destination_key_arn: pulumi.Input[str],
+    destination_key_arn: pulumi.Input[str] | None,
     destination_region: str,
 ) -> list[iam.Statement]:
     """What S3 replication needs, and nothing more (S3 User Guide, "Setting up permissions" for
     live replication, SSE-KMS objects): read the source's configuration and object versions,
     replicate into the destination, decrypt with the source key and encrypt with the destination
     key, each only through S3 in its Region and only for these buckets (with S3 Bucket Keys the
-    encryption context is the bucket ARN, without them the object ARN)."""
+    encryption context is the bucket ARN, without them the object ARN). SSE-S3 buckets (no key
+    ARNs) need no KMS statement."""
 
     def context(bucket: pulumi.Input[str]) -> dict[str, Any]:
         return {"StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket, iam.join(bucket, "/*")]}}
 
-    return [
+    statements = [
         iam.allow(["s3:GetReplicationConfiguration", "s3:ListBucket"], source_arn, sid="SourceBucket"),
         iam.allow(
             ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
@@ -259,44 +260,55 @@ def replication_statements(
             iam.s3_objects(destination_arn),
             sid="ReplicateIntoDestination",
         ),
-        iam.allow(
-            ["kms:Decrypt"],
-            source_key_arn,
-            conditions={
-                "StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"},
-                **context(source_arn),
-            },
-            sid="DecryptSource",
-        ),
-        iam.allow(
-            ["kms:Encrypt", "kms:GenerateDataKey"],
-            destination_key_arn,
-            conditions={
-                "StringEquals": {"kms:ViaService": f"s3.{destination_region}.amazonaws.com"},
-                **context(destination_arn),
-            },
-            sid="EncryptReplicas",
-        ),
     ]
+    if source_key_arn is not None:
+        statements.append(
+            iam.allow(
+                ["kms:Decrypt"],
+                source_key_arn,
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"},
+                    **context(source_arn),
+                },
+                sid="DecryptSource",
+            )
+        )
+    if destination_key_arn is not None:
+        statements.append(
+            iam.allow(
+                ["kms:Encrypt", "kms:GenerateDataKey"],
+                destination_key_arn,
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{destination_region}.amazonaws.com"},
+                    **context(destination_arn),
+                },
+                sid="EncryptReplicas",
+            )
+        )
+    return statements
 
 
 def replication_rule(
-    destination_arn: pulumi.Input[str], destination_key_arn: pulumi.Input[str]
+    destination_arn: pulumi.Input[str], destination_key_arn: pulumi.Input[str] | None
 ) -> aws.s3.BucketReplicationConfigRuleArgsDict:
-    """One rule for the whole bucket: every object (SSE-KMS included) and delete markers, stored
-    as Standard-IA in the destination (a copy for disaster recovery, read only then)."""
-    return {
+    """One rule for the whole bucket: every object (SSE-KMS included when the destination has a
+    key) and delete markers, stored as Standard-IA in the destination (a copy for disaster
+    recovery, read only then)."""
+    destination: aws.s3.BucketReplicationConfigRuleDestinationArgsDict = {
+        "bucket": destination_arn,
+        "storage_class": "STANDARD_IA",
+        # Replication metrics (bytes and operations pending, latency) without paying for RTC.
+        "metrics": {"status": "Enabled"},
+    }
+    rule: aws.s3.BucketReplicationConfigRuleArgsDict = {
         "id": "disaster-recovery",
         "status": "Enabled",
         "priority": 1,
         "filter": {},
         "delete_marker_replication": {"status": "Enabled"},
-        "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
-        "destination": {
-            "bucket": destination_arn,
-            "storage_class": "STANDARD_IA",
-            "encryption_configuration": {"replica_kms_key_id": destination_key_arn},
-            # Replication metrics (bytes and operations pending, latency) without paying for RTC.
-            "metrics": {"status": "Enabled"},
-        },
+        "destination": destination,
     }
+    if destination_key_arn is not None:
+        destination["encryption_configuration"] = {"replica_kms_key_id": destination_key_arn}
+        rule["source_selection_criteria"] = {"sse_kms_encrypted_objects": {"status": "Enabled"}}
+    return rule

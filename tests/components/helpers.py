@@ -16,6 +16,7 @@ import yaml
 from components.backend_state import BackendState, BackendStateArgs
 from components.config import StackConfig, load_config
 from components.networking import Networking, NetworkingArgs, runner_security_groups
+from components.replication import regional_providers
 from components.security import Security, SecurityArgs
 from offline_preview import Capture, CapturedResource, run_program
 
@@ -73,7 +74,7 @@ def build_core() -> Core:
     cfg = load_config()
     provider = aws.Provider("aws", region=cfg.region, default_tags={"tags": cfg.resource_tags()})
     opts = pulumi.ResourceOptions(providers={"aws": provider})
-    backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=opts)
+    backend = BackendState("backend", BackendStateArgs.from_config(cfg, providers=regional_providers(cfg)), opts=opts)
     security = Security("security", SecurityArgs.from_config(cfg), opts=opts)
     network = Networking(
         "network",
