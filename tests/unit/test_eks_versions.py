@@ -69,4 +69,3 @@ def test_the_notice_warns_sixty_days_ahead_and_after_the_end():
     assert soon is not None and "30 days" in soon and "2027-03-27" in soon
     late = eks_versions.support_notice("1.34", datetime.date(2026, 12, 7))
     assert late is not None and "ended on 2026-12-02" in late
-
