@@ -235,12 +235,13 @@ def test_physical_names_other_components_rely_on():
 
 def test_the_rotation_period_changes_once_per_period_and_only_then():
     import datetime
+    import itertools
 
     start = datetime.date(2026, 12, 7)
     days = storage_plan.AUTH_TOKEN_ROTATION_DAYS
     labels = [storage_plan.rotation_period(start + datetime.timedelta(days=d), days) for d in range(2 * days)]
     assert len(set(labels)) in (2, 3)  # two boundaries at most in 60 days, each crossed once
-    changes = sum(1 for a, b in zip(labels, labels[1:], strict=False) if a != b)
+    changes = sum(1 for a, b in itertools.pairwise(labels) if a != b)
     assert changes == len(set(labels)) - 1
     with pytest.raises(ValueError):
         storage_plan.rotation_period(start, 0)
