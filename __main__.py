@@ -123,6 +123,8 @@ pulumi.export("cacheEndpoint", storage.cache.address if storage.cache is not Non
 pulumi.export("assetsBucket", storage.assets_bucket.name)
 pulumi.export("backupVault", storage.backup_vault_name)
 pulumi.export("ecrRepositoryUrls", {service: repo.url for service, repo in ecr.repositories.items()})
+# What must be in ECR before compute starts (`make images` pushes them, preflight checks them).
+pulumi.export("imageUris", compute.image_uris)
 pulumi.export("computePlatform", compute.platform)
 pulumi.export("clusterName", compute.cluster_name)
 pulumi.export("backendUrl", compute.backend_url)

@@ -134,6 +134,10 @@ class Compute(pulumi.ComponentResource):
     cluster_arn: pulumi.Output[str] | None
     service_name: pulumi.Output[str] | None
     """The ECS service (alarms and dashboards use `naming.ecs_service`, the same name); None on EKS."""
+    image_uris: dict[str, pulumi.Output[str]]
+    """`<repository URL>:<compute.imageTag>` of every image of ours the platform runs, by
+    repository: what must be in ECR before compute starts (the deploy's image step and preflight
+    check these; the stack exports them as `imageUris`)."""
     ecs: Any
     """`ecs.EcsOutputs` on ECS, else None."""
     eks: Any
@@ -148,6 +152,7 @@ class Compute(pulumi.ComponentResource):
         self.ecs = self.eks = None
         self.service_name = None
         outputs: dict[str, Any] = {"platform": platform, "backendUrl": self.backend_url}
+        self.image_uris = image_uris(args)
         if platform == "ecs":
             from . import ecs
 
@@ -170,4 +175,23 @@ class Compute(pulumi.ComponentResource):
             outputs |= {"clusterName": self.cluster_name}
         else:
             raise ComputeError("platform:compute.platform", platform, "is not allowed; allowed values: ecs, eks")
+        outputs["imageUris"] = self.image_uris
         self.register_outputs(outputs)
+
+
+def image_uris(args: ComputeArgs) -> dict[str, pulumi.Output[str]]:
+    """The images of ours the configured platform runs (ECS: the task's containers; EKS: the
+    workloads' repositories), tagged `compute.imageTag`."""
+    if args.config.platform == "ecs":
+        from . import task_plan
+
+        names: Sequence[str] = task_plan.CONTAINER_NAMES
+    else:
+        from . import eks
+
+        names = eks.REQUIRED_REPOSITORIES
+    return {
+        name: pulumi.Output.concat(args.repositories[name].url, ":", args.config.image_tag)
+        for name in names
+        if name in args.repositories
+    }

@@ -252,6 +252,11 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EcsOutputs:
             for s in strategy
         ],
         platform_version=FARGATE_PLATFORM_VERSION,
+        # Explicitly not waiting for a steady state: a first deployment whose images are not yet
+        # in ECR returns once the service exists (the circuit breaker stops the failing tasks)
+        # instead of holding `pulumi up` on pulls that cannot succeed; the images step then rolls
+        # the service (`imageUris` export).
+        wait_for_steady_state=False,
         network_configuration={
             "subnets": list(args.private_subnet_ids),
             "security_groups": [args.app_security_group_id],

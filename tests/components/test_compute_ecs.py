@@ -93,6 +93,15 @@ class Upstream(pulumi.ComponentResource):
         )
         self.application_log_group = LogGroupRef(name=app_logs.name, arn=app_logs.arn)
         db_secret = aws.secretsmanager.Secret("db-master", kms_key_id=keys.secrets.arn, opts=kept)
+        # Stand-ins rotate as the real ones do (RDS every 7 days, Storage through keepers).
+        rotate = f"arn:aws:lambda:{cfg.region}:123456789012:function:rotate"
+        aws.secretsmanager.SecretRotation(
+            "db-master",
+            secret_id=db_secret.id,
+            rotation_lambda_arn=rotate,
+            rotation_rules={"automatically_after_days": 7},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.database = DatabaseEndpoint(
             address=pulumi.Output.from_input(f"{naming.db_identifier}.abcdefghijkl.{cfg.region}.rds.amazonaws.com"),
             port=pulumi.Output.from_input(5432),
@@ -103,6 +112,13 @@ class Upstream(pulumi.ComponentResource):
         self.cache: CacheEndpoint | None = None
         if cfg.cache.provider == "elasticache":
             auth = aws.secretsmanager.Secret("cache-auth", kms_key_id=keys.secrets.arn, opts=kept)
+            aws.secretsmanager.SecretRotation(
+                "cache-auth",
+                secret_id=auth.id,
+                rotation_lambda_arn=rotate,
+                rotation_rules={"automatically_after_days": 30},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
             self.cache = CacheEndpoint(
                 address=pulumi.Output.from_input(f"master.{naming.cache_replication_group_id}.cache.amazonaws.com"),
                 port=6379,
