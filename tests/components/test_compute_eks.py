@@ -629,7 +629,7 @@ def test_the_kubernetes_policies_do_judge_these_workloads(pack):
 def test_everything_is_parented_to_compute_with_the_explicit_providers():
     capture = eks_capture("prod")
     compute = one(capture, TEST_COMPUTE)
-    (aws_provider,) = capture.of_type("pulumi:providers:aws")
+    (aws_provider,) = [p for p in capture.of_type("pulumi:providers:aws") if p.name == "aws"]
     (k8s_provider,) = capture.of_type("pulumi:providers:kubernetes")
     mine = capture.descendants(compute.urn)
     assert k8s_provider in mine

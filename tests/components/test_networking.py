@@ -229,9 +229,11 @@ def test_flow_logs_go_to_a_kms_encrypted_group_the_flow_role_may_write_exactly()
     assert key.type == "aws:kms/key:Key" and key.name == "logs"
     role = ref(capture, flow, "iamRoleArn")
     (policy,) = list(referencing(capture, role, "aws:iam/rolePolicy:RolePolicy", "role"))
-    (stmt,) = statements(policy.inputs["policy"])
+    by_sid = {s["Sid"]: s for s in statements(policy.inputs["policy"])}
     arn = group.outputs["arn"]
-    assert stmt["Resource"] == [arn, f"{arn}:log-stream:*"]
+    assert by_sid["WriteLogGroup"]["Resource"] == [arn, f"{arn}:log-stream:*"]
+    # AWS's documented flow-log role policy also lists DescribeLogGroups, which takes only "*".
+    assert by_sid["DescribeLogGroups"]["Resource"] == "*" and set(by_sid) == {"WriteLogGroup", "DescribeLogGroups"}
     assert flow.urn and policy.urn in flow.dependencies
 
 
