@@ -22,7 +22,7 @@ from secure_platform.compute.component import Compute, ComputeArgs
 from secure_platform.config import StackConfig
 from secure_platform.ecr.component import Ecr, EcrArgs
 from secure_platform.monitoring.component import Monitoring, MonitoringArgs
-from secure_platform.networking.component import Networking, NetworkingArgs
+from secure_platform.networking.component import Networking, NetworkingArgs, runner_security_groups
 from secure_platform.security.component import Security, SecurityArgs
 from secure_platform.storage.component import Storage, StorageArgs
 
@@ -35,7 +35,7 @@ class Foundation:
     opts: pulumi.ResourceOptions
     """Carries the stack's explicit AWS provider; pass it to anything built beside the platform."""
     regional_providers: dict[str, aws.Provider]
-    """Providers of the second Regions (backups replication, backup copies), by Region."""
+    """Providers of the second Regions (replication, backup copies), by Region."""
     backend: BackendState
     security: Security
     network: Networking
@@ -67,7 +67,9 @@ def build_foundation(cfg: StackConfig, opts: pulumi.ResourceOptions | None = Non
         region: aws.Provider(f"aws-{region}", region=region, default_tags=tags, opts=parent)
         for region in sorted(second_regions)
     }
-    backend = BackendState("backend", BackendStateArgs.from_config(cfg), opts=component_opts)
+    backend = BackendState(
+        "backend", BackendStateArgs.from_config(cfg, providers=regional_providers), opts=component_opts
+    )
     security = Security("security", SecurityArgs.from_config(cfg), opts=component_opts)
     network = Networking(
         "network",
@@ -77,6 +79,8 @@ def build_foundation(cfg: StackConfig, opts: pulumi.ResourceOptions | None = Non
             flow_logs_role=security.roles.flow_logs,
             web_acl_arn=security.web_acl_arn,
             log_archive=backend.log_archive,
+            # Deploy runners in the VPC reach the private EKS API and every interface endpoint on 443.
+            runner_security_group_ids=runner_security_groups(cfg),
         ),
         opts=component_opts,
     )
@@ -114,6 +118,7 @@ def build_platform(cfg: StackConfig, opts: pulumi.ResourceOptions | None = None)
             cache_security_group_id=network.security_groups.cache,
             log_archive=backend.log_archive,
             providers=base.regional_providers,
+            regional_log_archive=backend.regional_log_archive,
         ),
         opts=component_opts,
     )
@@ -139,6 +144,7 @@ def build_platform(cfg: StackConfig, opts: pulumi.ResourceOptions | None = None)
             application_log_group=monitoring.application_log_group,
             alert_topics=monitoring.topics,
             system_log_group=monitoring.log_groups.system,
+            runner_security_group_ids=runner_security_groups(cfg),
         ),
         opts=component_opts,
     )
@@ -182,6 +188,8 @@ def stack_outputs(platform: Platform) -> dict[str, object]:
         "assetsBucket": storage.assets_bucket.name,
         "backupVault": storage.backup_vault_name,
         "ecrRepositoryUrls": {service: repo.url for service, repo in platform.ecr.repositories.items()},
+        # What must be in ECR before compute starts (`make images` pushes them, preflight checks them).
+        "imageUris": compute.image_uris,
         "computePlatform": compute.platform,
         "clusterName": compute.cluster_name,
         "backendUrl": compute.backend_url,

@@ -15,6 +15,7 @@ from . import (
     exposure,
     kubernetes,
     least_privilege,
+    resilience,
     tagging_cost,
     workload_hardening,
 )
@@ -31,6 +32,7 @@ POLICIES = [
     *kubernetes.POLICIES,
     *audit_logging.POLICIES,
     *data_protection.POLICIES,
+    *resilience.POLICIES,
     *tagging_cost.POLICIES,
 ]
 

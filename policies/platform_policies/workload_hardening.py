@@ -139,6 +139,9 @@ ecs_host = resource_policy(
 )
 
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|PRIVATE[_-]?KEY|ACCESS[_-]?KEY|CREDENTIAL)", re.I)
+_SECRET_REFERENCE = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret|parameter)[:/]")
+"""A Secrets Manager secret's or SSM parameter's ARN: where the application reads a rotating
+secret at connection time, not the secret itself."""
 
 
 def _plaintext_secrets(args: ResourceValidationArgs, report: Report) -> None:
@@ -146,7 +149,10 @@ def _plaintext_secrets(args: ResourceValidationArgs, report: Report) -> None:
         leaked = [
             str(e.get("name"))
             for e in as_list(c.get("environment"))
-            if isinstance(e, dict) and _SECRET_NAME.search(str(e.get("name", ""))) and e.get("value")
+            if isinstance(e, dict)
+            and _SECRET_NAME.search(str(e.get("name", "")))
+            and e.get("value")
+            and not _SECRET_REFERENCE.match(str(e.get("value")))
         ]
         if leaked:
             report(

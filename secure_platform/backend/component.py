@@ -8,23 +8,30 @@ logs (tier 0: everything else may depend on it, it depends on nothing).
 * The log archive bucket, receiving the state bucket's access logs, the ALB's access logs
   (Networking) and CloudTrail (Monitoring). It lives here because both of those need it when they
   are created and sit above Storage in the component graph.
+* With `storage.replicationRegion` (prod): both buckets replicate to that Region (the state
+  replica under a state key created there), and the log archive's replica is the access-log
+  target of every replica in that Region (Storage's too). When protected, both carry the
+  `Backup=true` tag, so the AWS Backup plan (Storage) keeps recovery points of them and copies
+  them to `backup.copyRegion`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from secure_platform.config import StackConfig
-from secure_platform.core import iam, key_policies, log_delivery
+from secure_platform.core import iam, key_policies, log_delivery, replication
 from secure_platform.core.aws_context import AwsContext
 from secure_platform.core.log_delivery import LifecyclePlan, log_lifecycle
 from secure_platform.core.naming import Naming
 from secure_platform.core.options import child
 from secure_platform.core.refs import BucketRef, KeyRef
+from secure_platform.core.replication import RegionalProvider
 from secure_platform.core.secure_bucket import (
     AccessLogTarget,
     KmsEncryption,
@@ -32,6 +39,7 @@ from secure_platform.core.secure_bucket import (
     SecureBucket,
     SecureBucketArgs,
 )
+from secure_platform.storage import plan as storage_plan
 
 STATE_PURPOSE = "state"
 LOGS_PURPOSE = "logs"
@@ -44,14 +52,29 @@ class BackendStateArgs:
     noncurrent_expiry_days: int
     """State versions and log-archive versions older than this are deleted."""
     log_expiry_days: int
+    backed_up: bool = False
+    """Tag both buckets `Backup=true` (protected stacks): the AWS Backup plan selects them."""
+    replication: RegionalProvider | None = None
+    """Replicate both buckets to this Region (`storage.replicationRegion`)."""
+
+    def __post_init__(self) -> None:
+        if self.replication is not None and self.replication.region == self.naming.region:
+            raise ValueError(f"the replication Region must differ from the stack's Region {self.naming.region}")
 
     @classmethod
-    def from_config(cls, cfg: StackConfig) -> BackendStateArgs:
+    def from_config(
+        cls, cfg: StackConfig, *, providers: Mapping[str, pulumi.ProviderResource] | None = None
+    ) -> BackendStateArgs:
+        """`providers`: second-Region providers by Region (`replication.regional_providers`)."""
         return cls(
             naming=cfg.naming,
             kms_deletion_window_days=cfg.security.kms_deletion_window_days,
             noncurrent_expiry_days=cfg.storage.noncurrent_expiry_days,
             log_expiry_days=cfg.storage.log_expiry_days,
+            backed_up=cfg.protect,
+            replication=replication.regional(
+                "storage.replicationRegion", cfg.storage.replication_region, providers or {}
+            ),
         )
 
 
@@ -69,6 +92,8 @@ class BackendState(pulumi.ComponentResource):
     state_bucket: BucketRef
     state_key: KeyRef
     log_archive: BucketRef
+    regional_log_archive: BucketRef | None
+    """The log archive's replica in the replication Region: access-log target of the replicas there."""
     login_url: pulumi.Output[str]
     secrets_provider: str
 
@@ -114,6 +139,7 @@ class BackendState(pulumi.ComponentResource):
                 *log_delivery.cloudtrail_delivery(arn, account, trail_arn),
             ]
 
+        backup_tags: dict[str, str] = {storage_plan.BACKUP_TAG[0]: storage_plan.BACKUP_TAG[1]} if args.backed_up else {}
         archive = SecureBucket(
             "log-archive",
             SecureBucketArgs(
@@ -126,6 +152,7 @@ class BackendState(pulumi.ComponentResource):
                 lifecycle=log_lifecycle(args.log_expiry_days, args.noncurrent_expiry_days),
                 protect=True,
                 policy_statements=archive_statements,
+                extra_tags=backup_tags,
             ),
             opts=child(self),
         )
@@ -141,10 +168,14 @@ class BackendState(pulumi.ComponentResource):
                 lifecycle=LifecyclePlan(noncurrent_expiration_days=args.noncurrent_expiry_days),
                 protect=True,
                 access_logs=AccessLogTarget(self.log_archive, f"{log_delivery.S3_ACCESS_PREFIX}/{naming.prefix}-state"),
+                extra_tags=backup_tags,
             ),
             opts=child(self),
         )
         self.state_bucket = state.ref
+        self.regional_log_archive = None
+        if args.replication is not None:
+            self._replicate(args, ctx, archive, state)
         self.login_url = state.bucket_name.apply(lambda b: login_url(b, region))
         self.secrets_provider = secrets_provider(alias, region)
         self.register_outputs(
@@ -155,3 +186,81 @@ class BackendState(pulumi.ComponentResource):
                 "logArchiveBucket": archive.bucket_name,
             }
         )
+
+    def _replicate(self, args: BackendStateArgs, ctx: AwsContext, archive: SecureBucket, state: SecureBucket) -> None:
+        """Replicas of the log archive and the state bucket in the replication Region."""
+        target = args.replication
+        assert target is not None
+        region = target.region
+        regional = Naming(args.naming.project, args.naming.environment, region)
+        for purpose in (STATE_PURPOSE, LOGS_PURPOSE):
+            regional.bucket(purpose, "0" * 12)  # a too-long name fails here, not inside an apply
+        in_region = pulumi.ResourceOptions(parent=self, providers={"aws": target.provider})
+        key = aws.kms.Key(
+            f"state-{region}",
+            description=f"Pulumi state replica of {args.naming.prefix} in {region}",
+            enable_key_rotation=True,
+            deletion_window_in_days=args.kms_deletion_window_days,
+            policy=pulumi.Output.all(ctx.account_id, ctx.partition).apply(
+                lambda v: json.dumps(
+                    key_policies.state_key_policy(key_policies.KeyPolicyContext(str(v[0]), str(v[1]), regional))
+                )
+            ),
+            opts=pulumi.ResourceOptions.merge(
+                child(self, stateful=True), pulumi.ResourceOptions(provider=target.provider)
+            ),
+        )
+        aws.kms.Alias(
+            f"state-{region}",
+            name=regional.kms_alias(STATE_PURPOSE),
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self, provider=target.provider),
+        )
+        replica_key = KeyRef(arn=key.arn, key_id=key.key_id, alias=regional.kms_alias(STATE_PURPOSE), region=region)
+        regional_buckets = pulumi.Output.all(ctx.account_id, ctx.partition).apply(
+            lambda v: regional.bucket_arn_pattern(str(v[0]), str(v[1]))
+        )
+        archive_replica = SecureBucket(
+            f"log-archive-{region}",
+            SecureBucketArgs(
+                bucket_name=ctx.account_id.apply(lambda a: regional.bucket(LOGS_PURPOSE, a)),
+                region=region,
+                encryption=S3ManagedEncryption("S3 server access logs support only SSE-S3 destination buckets"),
+                lifecycle=log_lifecycle(args.log_expiry_days, args.noncurrent_expiry_days),
+                protect=True,
+                policy_statements=lambda arn: [
+                    log_delivery.s3_server_access_logs(arn, ctx.account_id, [regional_buckets])
+                ],
+            ),
+            opts=in_region,
+        )
+        self.regional_log_archive = archive_replica.ref
+        state_replica = SecureBucket(
+            f"state-{region}",
+            SecureBucketArgs(
+                bucket_name=ctx.account_id.apply(lambda a: regional.bucket(STATE_PURPOSE, a)),
+                region=region,
+                encryption=KmsEncryption(replica_key),
+                lifecycle=LifecyclePlan(noncurrent_expiration_days=args.noncurrent_expiry_days),
+                protect=True,
+                access_logs=AccessLogTarget(
+                    archive_replica.ref, f"{log_delivery.S3_ACCESS_PREFIX}/{regional.prefix}-{STATE_PURPOSE}"
+                ),
+            ),
+            opts=in_region,
+        )
+        for name, source, source_key, replica, key_ref in (
+            ("log-archive", archive, None, archive_replica, None),
+            (STATE_PURPOSE, state, self.state_key, state_replica, replica_key),
+        ):
+            replication.replicate(
+                self,
+                name,
+                source=source,
+                source_key=source_key,
+                replica=replica,
+                replica_key=key_ref,
+                naming=args.naming,
+                replica_region=region,
+                ctx=ctx,
+            )

@@ -70,6 +70,9 @@ class ComputeArgs:
     and warning alerts to them, so in-cluster alerts page the same people as CloudWatch alarms."""
     system_log_group: LogGroupRef | None = None
     """Monitoring's system group: the EKS cluster services' container logs."""
+    runner_security_group_ids: Sequence[str] = ()
+    """Deploy runners (CI, bastions) in the VPC: the private EKS API admits them on 443 (the same
+    groups Networking's interface endpoints admit)."""
 
     @classmethod
     def from_config(
@@ -85,6 +88,7 @@ class ComputeArgs:
         application_log_group: LogGroupRef,
         alert_topics: Mapping[Tier, TopicRef] | None = None,
         system_log_group: LogGroupRef | None = None,
+        runner_security_group_ids: Sequence[str] = (),
     ) -> ComputeArgs:
         """The args from the stack config and the typed attributes of the upstream components."""
         return cls(
@@ -115,6 +119,7 @@ class ComputeArgs:
             resource_tags=cfg.resource_tags(),
             alert_topics=dict(alert_topics or {}),
             system_log_group=system_log_group,
+            runner_security_group_ids=tuple(runner_security_group_ids),
         )
 
 
@@ -129,6 +134,10 @@ class Compute(pulumi.ComponentResource):
     cluster_arn: pulumi.Output[str] | None
     service_name: pulumi.Output[str] | None
     """The ECS service (alarms and dashboards use `naming.ecs_service`, the same name); None on EKS."""
+    image_uris: dict[str, pulumi.Output[str]]
+    """`<repository URL>:<compute.imageTag>` of every image of ours the platform runs, by
+    repository: what must be in ECR before compute starts (the deploy's image step and preflight
+    check these; the stack exports them as `imageUris`)."""
     ecs: Any
     """`ecs.EcsOutputs` on ECS, else None."""
     eks: Any
@@ -143,6 +152,7 @@ class Compute(pulumi.ComponentResource):
         self.ecs = self.eks = None
         self.service_name = None
         outputs: dict[str, Any] = {"platform": platform, "backendUrl": self.backend_url}
+        self.image_uris = image_uris(args)
         if platform == "ecs":
             from secure_platform.compute.ecs import component as ecs
 
@@ -165,4 +175,23 @@ class Compute(pulumi.ComponentResource):
             outputs |= {"clusterName": self.cluster_name}
         else:
             raise ComputeError("platform:compute.platform", platform, "is not allowed; allowed values: ecs, eks")
+        outputs["imageUris"] = self.image_uris
         self.register_outputs(outputs)
+
+
+def image_uris(args: ComputeArgs) -> dict[str, pulumi.Output[str]]:
+    """The images of ours the configured platform runs (ECS: the task's containers; EKS: the
+    workloads' repositories), tagged `compute.imageTag`."""
+    if args.config.platform == "ecs":
+        from secure_platform.compute.ecs import task_plan
+
+        names: Sequence[str] = task_plan.CONTAINER_NAMES
+    else:
+        from secure_platform.compute.eks import component as eks
+
+        names = eks.REQUIRED_REPOSITORIES
+    return {
+        name: pulumi.Output.concat(args.repositories[name].url, ":", args.config.image_tag)
+        for name in names
+        if name in args.repositories
+    }

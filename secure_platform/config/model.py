@@ -397,7 +397,7 @@ class StorageConfig(CamelModel):
     noncurrent_expiry_days: int = Field(default=90, ge=1, description="Noncurrent object versions expire.")
     replication_region: str | None = Field(
         default=None,
-        description="Replicate the backups bucket here.",
+        description="Replicate the state, log-archive, assets and backups buckets here.",
         json_schema_extra=allows("an AWS region name other than aws:region"),
     )
 

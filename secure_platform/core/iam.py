@@ -34,6 +34,9 @@ UNSCOPABLE_ACTIONS: frozenset[str] = frozenset(
         "xray:GetSamplingTargets",
         "xray:GetSamplingStatisticSummaries",
         "cloudwatch:PutMetricData",
+        # Service Authorization Reference, CloudWatch Logs: DescribeLogGroups has no resource type
+        # ("Resource must be *"); a log-group ARN in its Resource matches nothing.
+        "logs:DescribeLogGroups",
         "sts:GetCallerIdentity",
         "ec2:DescribeInstances",
         "ec2:DescribeNetworkInterfaces",
@@ -229,6 +232,13 @@ def kms_use(
 def logs_write(log_group_arn: StrInput, *, sid: str | None = None) -> Statement:
     """Write events to exactly one log group (its streams), e.g. flow logs or awslogs."""
     return allow(LOGS_WRITE, [log_group_arn, join(log_group_arn, ":log-stream:*")], sid=sid)
+
+
+def describe_log_groups(*, sid: str = "DescribeLogGroups") -> Statement:
+    """`logs:DescribeLogGroups`, which takes only `"*"` (Service Authorization Reference, CloudWatch
+    Logs; AWS's flow-log and Session Manager role policies grant it so). It reveals group names,
+    retention and key ids, no log data."""
+    return allow(["logs:DescribeLogGroups"], "*", sid=sid)
 
 
 def cloudtrail_to_log_group(log_group_arn: StrInput, account_id: StrInput) -> Statement:

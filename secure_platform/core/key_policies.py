@@ -41,7 +41,10 @@ VIA_SERVICES: dict[str, tuple[str, ...]] = {
 # What the CloudWatch Logs service principal needs for encrypted log groups: AWS documents it as
 # `kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`, `kms:Describe*`; these
 # are the symmetric-key actions those families contain.
-LOGS_SERVICE_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:DescribeKey", *iam.KMS_ENCRYPT)
+LOGS_SERVICE_ACTIONS: tuple[str, ...] = ("kms:Decrypt", *iam.KMS_ENCRYPT)
+"""What CloudWatch Logs does with the logs key, limited by `kms:EncryptionContext:aws:logs:arn`.
+No kms:DescribeKey: it carries no encryption context (Service Authorization Reference), so under
+that condition it would never be allowed anyway."""
 
 
 @dataclass(frozen=True)

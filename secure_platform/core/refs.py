@@ -117,8 +117,15 @@ class LogGroupRef:
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
 
-    def grant_write(self, scope: pulumi.Resource, name: str, role: RoleRef) -> aws.iam.RolePolicy:
-        return grant(scope, name, role, [iam.logs_write(self.arn, sid="WriteLogGroup")])
+    def grant_write(
+        self, scope: pulumi.Resource, name: str, role: RoleRef, *, describe_groups: bool = False
+    ) -> aws.iam.RolePolicy:
+        """Write events to this group; `describe_groups` adds `logs:DescribeLogGroups` (on "*", the
+        only resource it takes) for writers that look their group up first, such as VPC flow logs."""
+        statements = [iam.logs_write(self.arn, sid="WriteLogGroup")]
+        if describe_groups:
+            statements.append(iam.describe_log_groups())
+        return grant(scope, name, role, statements)
 
 
 @dataclass(frozen=True, eq=False)

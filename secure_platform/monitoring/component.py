@@ -345,6 +345,12 @@ class Monitoring(pulumi.ComponentResource):
         trail_arn = pulumi.Output.all(ctx.account_id, ctx.partition).apply(
             lambda v: naming.trail_arn(str(v[0]), str(v[1]))
         )
+        # CloudTrail sends aws:SourceAccount and aws:SourceArn (the trail) when it acts for a trail
+        # (CloudTrail User Guide, "Cross-service confused deputy prevention"); the role policy is
+        # AWS's documented CloudTrail_CloudWatchLogs_Role policy ("Role policy document for
+        # CloudTrail to use CloudWatch Logs for monitoring"). CloudTrail assumes the role when the
+        # trail is created or updated, so a trust it cannot satisfy fails `pulumi up` at once
+        # (InvalidCloudWatchLogsRoleArnException), never silently.
         trust = pulumi.Output.all(ctx.account_id, trail_arn).apply(
             lambda v: json.dumps(
                 iam.document(

@@ -8,6 +8,7 @@ group when it is created; splitting them out would make a cycle. It also owns th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -32,6 +33,15 @@ class DomainSettings:
     certificate_arn: str | None = None
 
 
+def runner_security_groups(cfg: StackConfig) -> tuple[str, ...]:
+    """The deploy runners' security groups (`network.runnerSecurityGroupIds`, plus an EKS stack's
+    `compute.eks.apiClientSecurityGroupIds`): admitted on 443 by every interface endpoint and, on
+    EKS, by the private API, so a runner inside the VPC can deploy and its AWS calls (which resolve
+    to the endpoints through private DNS) get through."""
+    eks_clients = cfg.compute.eks.api_client_security_group_ids if cfg.compute.eks is not None else []
+    return tuple(dict.fromkeys([*cfg.network.runner_security_group_ids, *eks_clients]))
+
+
 @dataclass(frozen=True, eq=False)
 class NetworkingArgs:
     naming: Naming
@@ -50,6 +60,18 @@ class NetworkingArgs:
     web_acl_arn: pulumi.Input[str]
     log_archive: BucketRef
     """Receives the ALB access logs (BackendState)."""
+    runner_security_group_ids: tuple[str, ...] = ()
+    """Deploy runners (CI, bastions) inside the VPC: admitted on HTTPS by every interface endpoint.
+    With private DNS on, a runner resolves STS, Logs, Secrets Manager and ECR to the endpoints'
+    addresses; a group the endpoints do not admit would see those calls time out."""
+
+    def __post_init__(self) -> None:
+        bad = [g for g in self.runner_security_group_ids if not g.startswith("sg-")]
+        if bad or len(set(self.runner_security_group_ids)) != len(self.runner_security_group_ids):
+            raise ValueError(
+                f"runner_security_group_ids must be distinct security group ids (sg-...), got "
+                f"{list(self.runner_security_group_ids)}"
+            )
 
     @classmethod
     def from_config(
@@ -60,6 +82,7 @@ class NetworkingArgs:
         flow_logs_role: RoleRef,
         web_acl_arn: pulumi.Input[str],
         log_archive: BucketRef,
+        runner_security_group_ids: Sequence[str] = (),
     ) -> NetworkingArgs:
         net = cfg.network
         tiers = net.subnet_cidrs()
@@ -83,6 +106,7 @@ class NetworkingArgs:
             flow_logs_role=flow_logs_role,
             web_acl_arn=web_acl_arn,
             log_archive=log_archive,
+            runner_security_group_ids=tuple(runner_security_group_ids),
         )
 
 
@@ -268,7 +292,9 @@ class Networking(pulumi.ComponentResource):
             opts=child(self),
         )
         self.flow_log_group = LogGroupRef(name=group.name, arn=group.arn)
-        write = self.flow_log_group.grant_write(self, "flow-logs-write", args.flow_logs_role)
+        # AWS's documented flow-log role policy (VPC User Guide, "IAM role for publishing flow logs
+        # to CloudWatch Logs") lists logs:DescribeLogGroups next to the stream actions.
+        write = self.flow_log_group.grant_write(self, "flow-logs-write", args.flow_logs_role, describe_groups=True)
         aws.ec2.FlowLog(
             "vpc",
             vpc_id=vpc.id,
@@ -314,6 +340,18 @@ class Networking(pulumi.ComponentResource):
                 tags={"Name": f"{naming.prefix}-{service}"},
                 opts=child(self),
             )
+        if args.interface_endpoints:
+            for group in args.runner_security_group_ids:
+                aws.vpc.SecurityGroupIngressRule(
+                    f"endpoints-from-{group}",
+                    security_group_id=groups["endpoints"].id,
+                    referenced_security_group_id=group,
+                    ip_protocol="tcp",
+                    from_port=firewall_plan.HTTPS,
+                    to_port=firewall_plan.HTTPS,
+                    description="HTTPS from a deploy runner (STS, Logs, Secrets Manager, ECR via private DNS)",
+                    opts=child(self),
+                )
 
         # --- data-tier subnet groups ------------------------------------------------------------
         db_group = aws.rds.SubnetGroup(

@@ -125,6 +125,8 @@ class Security(pulumi.ComponentResource):
         self._ctx = ctx
 
         # --- roles (before the keys that name some of them) --------------------------------------
+        # VPC User Guide, "IAM role for publishing flow logs to CloudWatch Logs": the documented
+        # trust policy pins aws:SourceAccount and aws:SourceArn (arn:...:vpc-flow-log/<id>).
         flow_logs = self._service_role(
             "flow-logs",
             "vpc-flow-logs.amazonaws.com",
@@ -147,8 +149,14 @@ class Security(pulumi.ComponentResource):
             for policy in EKS_NODE_MANAGED_POLICIES:
                 self._attach_managed(f"eks-node-{policy}", eks_node, policy)
         if args.rds_enhanced_monitoring:
+            # RDS User Guide, "Setting up and enabling Enhanced Monitoring": the monitoring role's
+            # trust policy pins aws:SourceAccount and aws:SourceArn to the DB instance.
+            db_identifier = naming.db_identifier
             rds_monitoring = self._service_role(
-                "rds-monitoring", "monitoring.rds.amazonaws.com", "RDS enhanced monitoring"
+                "rds-monitoring",
+                "monitoring.rds.amazonaws.com",
+                "RDS enhanced monitoring",
+                source_arn=lambda p, a: f"arn:{p}:rds:{region}:{a}:db:{db_identifier}",
             )
             self._attach_managed("rds-monitoring", rds_monitoring, RDS_MONITORING_MANAGED_POLICY)
         self.roles = SecurityRoles(
@@ -327,10 +335,6 @@ class Security(pulumi.ComponentResource):
     def _grant_session_target(self, label: str, role: RoleRef) -> None:
         """What a Session Manager / ECS Exec target needs: the data channels, write its session log
         (and see that the group is encrypted). Decrypting session data is in the logs key policy."""
-        ctx, region = self._ctx, self._args.naming.region
-        describe = pulumi.Output.all(ctx.partition, ctx.account_id).apply(
-            lambda v: f"arn:{v[0]}:logs:{region}:{v[1]}:log-group:*"
-        )
         grant(
             self,
             f"{label}-session-target",
@@ -338,7 +342,9 @@ class Security(pulumi.ComponentResource):
             [
                 iam.ssm_messages(),
                 iam.logs_write(self.session_log_group.arn, sid="WriteSessionLog"),
-                iam.allow(["logs:DescribeLogGroups"], describe, sid="CheckSessionLogEncryption"),
+                # On "*": the only resource the action takes (AWS's Session Manager instance
+                # profile policy grants it so).
+                iam.describe_log_groups(sid="CheckSessionLogEncryption"),
             ],
         )
 

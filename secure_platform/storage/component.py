@@ -2,9 +2,10 @@
 ElastiCache Redis replication group and AWS Backup.
 
 * Buckets are `SecureBucket`s encrypted with the data key, logging to the log archive. In prod the
-  backups bucket replicates to a bucket (and key) in `storage.replicationRegion`, through the
-  second-Region provider `__main__.py` passes in; that Region gets its own access-log bucket,
-  since S3 delivers server access logs only within a Region.
+  assets and backups buckets replicate to buckets (under a data key) in
+  `storage.replicationRegion`, through the second-Region provider `__main__.py` passes in; their
+  access logs go to BackendState's log-archive replica there (S3 delivers server access logs only
+  within a Region).
 * RDS: identifier `Naming.db_identifier` (Monitoring's alarms watch that name), database subnets
   and security group from Networking, gp3 with storage autoscaling, encrypted with the data key,
   master password managed by RDS in Secrets Manager under the secrets key (never in config, state
@@ -21,6 +22,7 @@ ElastiCache Redis replication group and AWS Backup.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,31 +34,17 @@ import pulumi_random as random
 from secure_platform.config import BackupConfig, CacheConfig, DatabaseConfig, StackConfig
 from secure_platform.core import iam, key_policies, log_delivery
 from secure_platform.core.aws_context import AwsContext
-from secure_platform.core.log_delivery import log_lifecycle
+from secure_platform.core.log_delivery import LifecyclePlan
 from secure_platform.core.naming import Naming
 from secure_platform.core.options import child
 from secure_platform.core.refs import BucketRef, CacheEndpoint, DatabaseEndpoint, KeyRef, RoleRef, SecretRef
-from secure_platform.core.secure_bucket import (
-    AccessLogTarget,
-    KmsEncryption,
-    S3ManagedEncryption,
-    SecureBucket,
-    SecureBucketArgs,
-)
+from secure_platform.core.replication import RegionalProvider, regional, replicate
+from secure_platform.core.secure_bucket import AccessLogTarget, KmsEncryption, SecureBucket, SecureBucketArgs
 from secure_platform.security.component import SecurityKeys
 from secure_platform.storage import plan as storage_plan
 
 ASSETS_PURPOSE = "assets"
 BACKUPS_PURPOSE = "backups"
-LOGS_PURPOSE = "logs"
-
-
-@dataclass(frozen=True, eq=False)
-class RegionalProvider:
-    """An `aws.Provider` for a second Region (created in `__main__.py` with the stack's tags)."""
-
-    region: str
-    provider: pulumi.ProviderResource
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +77,9 @@ class StorageArgs:
     log_archive: BucketRef
     # Second Regions
     replication: RegionalProvider | None = None
-    """Replicate the backups bucket here (`storage.replicationRegion`)."""
+    """Replicate the assets and backups buckets here (`storage.replicationRegion`)."""
+    regional_log_archive: BucketRef | None = None
+    """BackendState's log-archive replica in the replication Region: the replicas' access logs."""
     backup_copy: RegionalProvider | None = None
     """Copy recovery points here (`backup.copyRegion`)."""
 
@@ -98,6 +88,8 @@ class StorageArgs:
             raise ValueError("database.monitoringIntervalSeconds > 0 needs Security's rds_monitoring role")
         if self.cache is not None and (self.cache_subnet_group_name is None or self.cache_security_group_id is None):
             raise ValueError("an ElastiCache cache needs Networking's cache subnet group and security group")
+        if self.replication is not None and self.regional_log_archive is None:
+            raise ValueError("replication needs BackendState's regional_log_archive (access logs of the replicas)")
 
     @classmethod
     def from_config(
@@ -112,18 +104,11 @@ class StorageArgs:
         cache_security_group_id: pulumi.Input[str] | None,
         log_archive: BucketRef,
         providers: Mapping[str, pulumi.ProviderResource] | None = None,
+        regional_log_archive: BucketRef | None = None,
     ) -> StorageArgs:
         """`providers`: second-Region providers by Region; those named by `storage.replicationRegion`
         and `backup.copyRegion` must be present."""
         providers = providers or {}
-
-        def regional(key: str, region: str | None) -> RegionalProvider | None:
-            if region is None:
-                return None
-            if region not in providers:
-                raise ValueError(f"platform:{key} is {region!r} but no provider for that Region was passed to Storage")
-            return RegionalProvider(region, providers[region])
-
         elasticache = cfg.cache.provider == "elasticache"
         return cls(
             naming=cfg.naming,
@@ -144,8 +129,9 @@ class StorageArgs:
             database_security_group_id=database_security_group_id,
             cache_security_group_id=cache_security_group_id if elasticache else None,
             log_archive=log_archive,
-            replication=regional("storage.replicationRegion", cfg.storage.replication_region),
-            backup_copy=regional("backup.copyRegion", cfg.backup.copy_region),
+            replication=regional("storage.replicationRegion", cfg.storage.replication_region, providers),
+            backup_copy=regional("backup.copyRegion", cfg.backup.copy_region, providers),
+            regional_log_archive=regional_log_archive,
         )
 
 
@@ -153,6 +139,7 @@ class Storage(pulumi.ComponentResource):
     assets_bucket: BucketRef
     backups_bucket: BucketRef
     backups_replica: BucketRef | None
+    assets_replica: BucketRef | None
     database: DatabaseEndpoint
     database_arn: pulumi.Output[str]
     cache: CacheEndpoint | None
@@ -257,80 +244,51 @@ class Storage(pulumi.ComponentResource):
         )
         self.assets_bucket = assets.ref
         self.backups_bucket = backups.ref
-        self.backups_replica = self._replicate(backups) if args.replication is not None else None
+        self.assets_replica = self.backups_replica = None
+        if args.replication is not None:
+            self.assets_replica = self._replicate(
+                assets, ASSETS_PURPOSE, storage_plan.assets_lifecycle(args.noncurrent_expiry_days)
+            )
+            self.backups_replica = self._replicate(
+                backups,
+                BACKUPS_PURPOSE,
+                storage_plan.backups_lifecycle(args.backups_expiry_days, args.noncurrent_expiry_days),
+            )
 
-    def _replicate(self, source: SecureBucket) -> BucketRef:
+    def _replicate(self, source: SecureBucket, purpose: str, lifecycle: LifecyclePlan) -> BucketRef:
+        """A replica of `source` in the replication Region under the data key there, logging to
+        BackendState's log-archive replica."""
         args, ctx = self._args, self._ctx
-        target = args.replication
-        assert target is not None
+        target, logs = args.replication, args.regional_log_archive
+        assert target is not None and logs is not None
         region = target.region
-        regional = Naming(args.naming.project, args.naming.environment, region)
-        for purpose in (LOGS_PURPOSE, BACKUPS_PURPOSE):
-            regional.bucket(purpose, "0" * 12)  # a too-long name fails here, not inside an apply
+        regional_naming = Naming(args.naming.project, args.naming.environment, region)
+        regional_naming.bucket(purpose, "0" * 12)  # a too-long name fails here, not inside an apply
         key = self.regional_keys[region]
-        in_region = pulumi.ResourceOptions(parent=self, providers={"aws": target.provider})
-        log_bucket_name = ctx.account_id.apply(lambda a: regional.bucket(LOGS_PURPOSE, a))
-        stack_buckets = pulumi.Output.all(ctx.account_id, ctx.partition).apply(
-            lambda v: regional.bucket_arn_pattern(str(v[0]), str(v[1]))
-        )
-        logs = SecureBucket(
-            f"{LOGS_PURPOSE}-{region}",
-            SecureBucketArgs(
-                bucket_name=log_bucket_name,
-                region=region,
-                encryption=S3ManagedEncryption("S3 server access logs support only SSE-S3 destination buckets"),
-                lifecycle=log_lifecycle(args.log_expiry_days, args.noncurrent_expiry_days),
-                protect=args.protect,
-                policy_statements=lambda arn: [
-                    log_delivery.s3_server_access_logs(arn, ctx.account_id, [stack_buckets])
-                ],
-            ),
-            opts=in_region,
-        )
         replica = SecureBucket(
-            f"{BACKUPS_PURPOSE}-{region}",
+            f"{purpose}-{region}",
             SecureBucketArgs(
-                bucket_name=ctx.account_id.apply(lambda a: regional.bucket(BACKUPS_PURPOSE, a)),
+                bucket_name=ctx.account_id.apply(lambda a: regional_naming.bucket(purpose, a)),
                 region=region,
                 encryption=KmsEncryption(key),
-                lifecycle=storage_plan.backups_lifecycle(args.backups_expiry_days, args.noncurrent_expiry_days),
+                lifecycle=lifecycle,
                 protect=args.protect,
                 access_logs=AccessLogTarget(
-                    logs.ref, f"{log_delivery.S3_ACCESS_PREFIX}/{regional.prefix}-{BACKUPS_PURPOSE}"
+                    logs, f"{log_delivery.S3_ACCESS_PREFIX}/{regional_naming.prefix}-{purpose}"
                 ),
             ),
-            opts=in_region,
+            opts=pulumi.ResourceOptions(parent=self, providers={"aws": target.provider}),
         )
-        trust = pulumi.Output.all(ctx.account_id, source.arn).apply(
-            lambda v: json.dumps(
-                iam.document(
-                    [iam.service_trust("s3.amazonaws.com", source_account=str(v[0]), source_arn_like=str(v[1]))]
-                )
-            )
-        )
-        role = aws.iam.Role(
-            "backups-replication",
-            description=f"S3 replication of the backups bucket of {args.naming.prefix} to {region}",
-            assume_role_policy=trust,
-            opts=child(self),
-        )
-        permissions = aws.iam.RolePolicy(
-            "backups-replication",
-            role=role.name,
-            policy=iam.policy_json(
-                storage_plan.replication_statements(
-                    source.arn, replica.arn, args.keys.data.arn, args.naming.region, key.arn, region
-                )
-            ),
-            opts=child(self),
-        )
-        aws.s3.BucketReplicationConfig(
-            BACKUPS_PURPOSE,
-            bucket=source.bucket_name,
-            role=role.arn,
-            rules=[storage_plan.replication_rule(replica.arn, key.arn)],
-            # Both buckets must be versioned first, and S3 checks the role when the rule is saved.
-            opts=child(self, depends_on=[source, replica, permissions]),
+        replicate(
+            self,
+            purpose,
+            source=source,
+            source_key=args.keys.data,
+            replica=replica,
+            replica_key=key,
+            naming=args.naming,
+            replica_region=region,
+            ctx=ctx,
         )
         return replica.ref
 
@@ -427,8 +385,18 @@ class Storage(pulumi.ComponentResource):
         cache, keys = args.cache, args.keys
         assert cache is not None and args.cache_subnet_group_name is not None
         assert args.cache_security_group_id is not None
+        # Rotation without a rotation Lambda: the token is regenerated by the first deployment of
+        # each period (keepers), ElastiCache applies it with the ROTATE strategy (the old token
+        # stays valid, so running clients keep working), and clients re-read the secret on an
+        # authentication failure (docs/components.md, "Secrets contract"). A Lambda would need
+        # its own packaging, VPC access to the cache and ElastiCache modify rights at runtime.
+        days = storage_plan.AUTH_TOKEN_ROTATION_DAYS
         token = random.RandomPassword(
-            "cache-auth-token", length=storage_plan.AUTH_TOKEN_LENGTH, special=False, opts=child(self)
+            "cache-auth-token",
+            length=storage_plan.AUTH_TOKEN_LENGTH,
+            special=False,
+            keepers={"rotation": storage_plan.rotation_period(datetime.datetime.now(datetime.UTC).date(), days)},
+            opts=child(self),
         )
         secret = aws.secretsmanager.Secret(
             "cache-auth-token",
@@ -437,6 +405,7 @@ class Storage(pulumi.ComponentResource):
             kms_key_id=keys.secrets.arn,
             # Unprotected stacks are disposable: delete at once so the name can be reused.
             recovery_window_in_days=30 if args.protect else 0,
+            tags={"RotationDays": str(days), "RotatedBy": "pulumi-up"},
             opts=child(self, stateful=args.protect),
         )
         version = aws.secretsmanager.SecretVersion(
@@ -495,9 +464,12 @@ class Storage(pulumi.ComponentResource):
             copy_arn = copy_vault.arn
         self.backup_copy_vault_arn = copy_arn
 
-        trust = ctx.account_id.apply(
-            lambda a: json.dumps(iam.document([iam.service_trust("backup.amazonaws.com", source_account=a)]))
-        )
+        # AWS Backup Developer Guide, "IAM service roles": the documented trust policy names only
+        # backup.amazonaws.com. AWS Backup documents no aws:SourceAccount/aws:SourceArn for the role
+        # it assumes (its confused-deputy guidance covers vault and SNS topic policies), and a
+        # condition the service does not send fails every job. Who may hand the role to AWS Backup
+        # is limited by iam:PassRole, which cannot cross accounts.
+        trust = json.dumps(iam.document([iam.service_trust("backup.amazonaws.com")]))
         role = aws.iam.Role(
             "backup",
             description=f"AWS Backup jobs of {naming.prefix}",

@@ -20,6 +20,7 @@ from offline_preview.stack_files import stack_file_values
 from secure_platform.compute.component import ComputeArgs
 from secure_platform.compute.eks.component import EksOutputs, build
 from secure_platform.core.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
+from secure_platform.networking.component import runner_security_groups as network_runner_groups
 from tests.components.helpers import build_core
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,6 +112,7 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
             system_log_group=LogGroupRef(
                 name=const(system_logs), arn=const(f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{system_logs}")
             ),
+            runner_security_group_ids=network_runner_groups(cfg),
         )
         out = build(compute, args)
         if sink is not None:

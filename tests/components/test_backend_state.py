@@ -11,11 +11,14 @@ from tests.components.helpers import (
     BACKEND,
     BUCKET,
     KEY,
+    ROLE_POLICY,
     SECURE_BUCKET,
     SSE,
     of_type,
+    provider_region,
     ref,
     referencing,
+    refs,
     stack_capture,
     statements,
 )
@@ -38,9 +41,10 @@ def attached(capture, bucket, type_):
 @pytest.mark.parametrize("stack", STACKS)
 def test_state_key_and_both_buckets_are_protected_and_retained_in_every_environment(stack):
     capture = stack_capture(stack)
-    (key,) = of_type(capture, KEY, BACKEND)
-    stateful = [key, *buckets(capture).values()]
-    assert len(stateful) == 3
+    keys = of_type(capture, KEY, BACKEND)
+    stateful = [*keys, *buckets(capture).values()]
+    # the state key and both buckets, and in prod their replicas and the state key's twin in us-west-2
+    assert len(stateful) == (6 if stack == "prod" else 3)
     for resource in stateful:
         assert resource.protect is True and resource.retain_on_delete is True, resource.urn
     for bucket in buckets(capture).values():
@@ -156,3 +160,84 @@ def test_buckets_are_built_from_the_secure_bucket_block():
     for bucket in buckets(capture).values():
         parent = capture.by_urn()[bucket.parent or ""]
         assert parent.type == SECURE_BUCKET
+
+
+# --- a copy in the second Region (prod) --------------------------------------------------------------
+
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+
+
+def test_only_prod_replicates_the_state_bucket_and_the_log_archive():
+    for stack in ("dev", "staging"):
+        assert not of_type(stack_capture(stack), REPLICATION, BACKEND), stack
+    capture = stack_capture("prod")
+    configs = {c.name: c for c in of_type(capture, REPLICATION, BACKEND)}
+    assert set(configs) == {"state", "log-archive"}
+
+
+def test_the_state_replica_is_encrypted_with_a_state_key_in_the_second_region():
+    capture = stack_capture("prod")
+    config = next(c for c in of_type(capture, REPLICATION, BACKEND) if c.name == "state")
+    all_buckets = buckets(capture)
+    source, replica = all_buckets["state"], all_buckets["state-us-west-2"]
+    assert ref(capture, config, "bucket").urn == source.urn
+    assert provider_region(capture, replica) == "us-west-2" and provider_region(capture, source) == "us-east-1"
+    assert replica.inputs["bucket"] == f"platform-prod-state-{ACCOUNT}-us-west-2"
+    (rule,) = config.inputs["rules"]
+    key = next(k for k in of_type(capture, KEY, BACKEND) if k.name == "state-us-west-2")
+    assert provider_region(capture, key) == "us-west-2" and key.protect is True
+    assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"] == key.outputs["arn"]
+    # Without SseKmsEncryptedObjects, S3 replicates no SSE-KMS object (all state objects are).
+    assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
+    assert rule["deleteMarkerReplication"] == {"status": "Enabled"} and rule["filter"] == {}
+    assert ref(capture, attached(capture, replica, SSE), "rules").urn == key.urn
+
+
+def test_the_state_replication_role_decrypts_and_encrypts_only_through_s3_of_each_region():
+    """S3 User Guide, "Replicating objects created with server-side encryption": kms:Decrypt on the
+    source key via s3.<source Region>, kms:Encrypt on the replica key via s3.<replica Region>, both
+    limited by kms:EncryptionContext:aws:s3:arn to these buckets."""
+    capture = stack_capture("prod")
+    (policy,) = [p for p in of_type(capture, ROLE_POLICY, BACKEND) if p.name == "state-replication"]
+    by_sid = {s["Sid"]: s for s in statements(policy.inputs["policy"])}
+    keys = {k.name: k for k in of_type(capture, KEY, BACKEND)}
+    all_buckets = buckets(capture)
+    decrypt, encrypt = by_sid["DecryptSource"], by_sid["EncryptReplicas"]
+    assert decrypt["Action"] == "kms:Decrypt" and decrypt["Resource"] == keys["state"].outputs["arn"]
+    assert decrypt["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
+    source_arn = all_buckets["state"].outputs["arn"]
+    assert decrypt["Condition"]["StringLike"] == {"kms:EncryptionContext:aws:s3:arn": [source_arn, f"{source_arn}/*"]}
+    assert encrypt["Resource"] == keys["state-us-west-2"].outputs["arn"]
+    assert encrypt["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-west-2.amazonaws.com"}
+    replica_arn = all_buckets["state-us-west-2"].outputs["arn"]
+    assert encrypt["Condition"]["StringLike"] == {"kms:EncryptionContext:aws:s3:arn": [replica_arn, f"{replica_arn}/*"]}
+    assert by_sid["ReplicateIntoDestination"]["Resource"] == f"{replica_arn}/*"
+    assert set(by_sid) == {
+        "SourceBucket",
+        "SourceObjectVersions",
+        "ReplicateIntoDestination",
+        "DecryptSource",
+        "EncryptReplicas",
+    }
+
+
+def test_the_log_archive_replica_is_sse_s3_and_receives_the_regions_access_logs():
+    capture = stack_capture("prod")
+    all_buckets = buckets(capture)
+    replica = all_buckets["log-archive-us-west-2"]
+    (rule,) = attached(capture, replica, SSE).inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+    config = next(c for c in of_type(capture, REPLICATION, BACKEND) if c.name == "log-archive")
+    (repl_rule,) = config.inputs["rules"]
+    assert "sourceSelectionCriteria" not in repl_rule and "encryptionConfiguration" not in repl_rule["destination"]
+    (policy,) = [p for p in of_type(capture, ROLE_POLICY, BACKEND) if p.name == "log-archive-replication"]
+    assert not [s for s in statements(policy.inputs["policy"]) if "kms" in str(s["Action"])]
+    # the state replica logs into it (Storage's replicas too: tests/components/test_storage.py)
+    logging = attached(capture, all_buckets["state-us-west-2"], "aws:s3/bucketLogging:BucketLogging")
+    assert replica.urn in {r.urn for r in refs(capture, logging, "targetBucket")}
+
+
+def test_protected_stacks_put_the_state_bucket_and_the_log_archive_in_the_backup_plan():
+    for stack in STACKS:
+        tagged = {b.name for b in buckets(stack_capture(stack)).values() if (b.inputs.get("tags") or {}).get("Backup")}
+        assert tagged == (set() if stack == "dev" else {"state", "log-archive"}), stack

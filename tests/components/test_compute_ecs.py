@@ -94,6 +94,15 @@ class Upstream(pulumi.ComponentResource):
         )
         self.application_log_group = LogGroupRef(name=app_logs.name, arn=app_logs.arn)
         db_secret = aws.secretsmanager.Secret("db-master", kms_key_id=keys.secrets.arn, opts=kept)
+        # Stand-ins rotate as the real ones do (RDS every 7 days, Storage through keepers).
+        rotate = f"arn:aws:lambda:{cfg.region}:123456789012:function:rotate"
+        aws.secretsmanager.SecretRotation(
+            "db-master",
+            secret_id=db_secret.id,
+            rotation_lambda_arn=rotate,
+            rotation_rules={"automatically_after_days": 7},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.database = DatabaseEndpoint(
             address=pulumi.Output.from_input(f"{naming.db_identifier}.abcdefghijkl.{cfg.region}.rds.amazonaws.com"),
             port=pulumi.Output.from_input(5432),
@@ -104,6 +113,13 @@ class Upstream(pulumi.ComponentResource):
         self.cache: CacheEndpoint | None = None
         if cfg.cache.provider == "elasticache":
             auth = aws.secretsmanager.Secret("cache-auth", kms_key_id=keys.secrets.arn, opts=kept)
+            aws.secretsmanager.SecretRotation(
+                "cache-auth",
+                secret_id=auth.id,
+                rotation_lambda_arn=rotate,
+                rotation_rules={"automatically_after_days": 30},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
             self.cache = CacheEndpoint(
                 address=pulumi.Output.from_input(f"master.{naming.cache_replication_group_id}.cache.amazonaws.com"),
                 port=6379,
@@ -235,20 +251,27 @@ def test_images_come_from_our_repositories(stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_secrets_are_injected_only_by_reference_from_the_upstream_secrets(stack):
+def test_the_backend_reads_the_upstream_secrets_itself_and_only_the_task_role_may(stack):
+    """Rotating secrets reach running tasks: the backend gets the ARNs (not injected values); the
+    task role may read exactly those secrets and decrypt only through Secrets Manager."""
     capture = capture_of(stack)
     defs = containers(capture)
     secrets = {s.name: s.outputs["arn"] for s in of_type(capture, SECRET, STANDINS)}
-    injected = {s["name"]: s["valueFrom"] for c in defs.values() for s in c["secrets"]}
-    assert injected["DB_USERNAME"] == f"{secrets['db-master']}:username::"
-    assert injected["DB_PASSWORD"] == f"{secrets['db-master']}:password::"
-    assert injected.get("REDIS_AUTH_TOKEN") == secrets.get("cache-auth")
-    everything = json.dumps([c["environment"] for c in defs.values()])
-    for arn in secrets.values():
-        assert arn not in everything
-    for c in defs.values():
-        for var in c["environment"]:
-            assert not any(w in var["name"] for w in ("PASSWORD", "SECRET", "TOKEN")), var
+    assert all(not c.get("secrets") for c in defs.values())
+    env = {e["name"]: e["value"] for e in defs["backend"]["environment"]}
+    assert env["DB_SECRET_ARN"] == secrets["db-master"]
+    assert env.get("REDIS_AUTH_SECRET_ARN") == secrets.get("cache-auth")
+    policies = {p.name: p for p in capture.of_type(ROLE_POLICY)}
+    assert not [n for n in policies if n.startswith("execution-read-")]
+    read = {s["Sid"]: s for s in statements(policies["task-read-db-secret"].inputs["policy"])}
+    assert read["ReadSecrets"]["Resource"] == secrets["db-master"]
+    assert set(as_list(read["ReadSecrets"]["Action"])) == {
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    }
+    assert read["SecretKey"]["Action"] == "kms:Decrypt"
+    assert read["SecretKey"]["Condition"]["StringEquals"]["kms:ViaService"].startswith("secretsmanager.")
+    assert ("task-read-cache-secret" in policies) is ("cache-auth" in secrets)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -555,14 +578,10 @@ def test_execution_role_pulls_writes_and_reads_exactly_what_the_task_uses(stack)
     assert actions_on(capture, role, "logs:PutLogEvents") == {
         "logs:PutLogEvents": {app_group, f"{app_group}:log-stream:*"}
     }
-    reads = actions_on(capture, role, "secretsmanager:")
-    injected = tp.secret_arns(list(containers(capture).values()))
-    assert set(reads) == set(iam.SECRETS_READ)
-    assert all(resources == injected for resources in reads.values())
-    decrypts = [s for s in allows(capture, role) if "kms:Decrypt" in as_list(s["Action"])]
-    assert decrypts and all(
-        s["Condition"]["StringEquals"]["kms:ViaService"] == "secretsmanager.us-east-1.amazonaws.com" for s in decrypts
-    )
+    # Nothing is injected from Secrets Manager: the backend reads its rotating secrets itself.
+    assert not actions_on(capture, role, "secretsmanager:")
+    assert not tp.secret_arns(list(containers(capture).values()))
+    assert not [s for s in allows(capture, role) if "kms:Decrypt" in as_list(s["Action"])]
     assert {p.parent for p in policies_on(capture, role)} == {one_component(capture).urn}
 
 
@@ -572,10 +591,15 @@ def one_component(capture: Capture) -> CapturedResource:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_task_role_gets_traces_metrics_and_the_assets_bucket_only(stack):
+def test_task_role_gets_traces_metrics_the_assets_bucket_and_its_secrets_only(stack):
     capture = capture_of(stack)
     role = role_named(capture, "ecs-task")
-    granted_here = [p for p in policies_on(capture, role) if p.parent == one_component(capture).urn]
+    secret_policies = {"task-read-db-secret", "task-read-cache-secret"}
+    granted_here = [
+        p
+        for p in policies_on(capture, role)
+        if p.parent == one_component(capture).urn and p.name not in secret_policies
+    ]
     actions = {a for p in granted_here for s in statements(p.inputs["policy"]) for a in as_list(s["Action"])}
     assert actions == {
         "xray:PutTraceSegments",

@@ -10,8 +10,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from offline_preview import Capture, CapturedResource
+from offline_preview import Capture, CapturedResource, run_program
+from secure_platform.config import parse_config
 from secure_platform.networking import alb_plan
+from secure_platform.networking.component import NetworkingArgs
 from tests.components.helpers import (
     IGW,
     NACL,
@@ -31,6 +33,7 @@ from tests.components.helpers import (
     referencing,
     run_core,
     stack_capture,
+    stack_file_config,
     statements,
 )
 
@@ -226,9 +229,11 @@ def test_flow_logs_go_to_a_kms_encrypted_group_the_flow_role_may_write_exactly()
     assert key.type == "aws:kms/key:Key" and key.name == "logs"
     role = ref(capture, flow, "iamRoleArn")
     (policy,) = list(referencing(capture, role, "aws:iam/rolePolicy:RolePolicy", "role"))
-    (stmt,) = statements(policy.inputs["policy"])
+    by_sid = {s["Sid"]: s for s in statements(policy.inputs["policy"])}
     arn = group.outputs["arn"]
-    assert stmt["Resource"] == [arn, f"{arn}:log-stream:*"]
+    assert by_sid["WriteLogGroup"]["Resource"] == [arn, f"{arn}:log-stream:*"]
+    # AWS's documented flow-log role policy also lists DescribeLogGroups, which takes only "*".
+    assert by_sid["DescribeLogGroups"]["Resource"] == "*" and set(by_sid) == {"WriteLogGroup", "DescribeLogGroups"}
     assert flow.urn and policy.urn in flow.dependencies
 
 
@@ -273,6 +278,49 @@ def test_interface_endpoints_use_their_own_group_in_private_subnets():
         for e in of_type(stack_capture("dev"), "aws:ec2/vpcEndpoint:VpcEndpoint")
         if e.inputs["vpcEndpointType"] == "Interface"
     ]
+
+
+RUNNER_SG = "sg-0123456789abcdef0"
+
+
+def test_a_deploy_runner_reaches_every_interface_endpoint_and_the_eks_api_on_https():
+    """A runner in the VPC resolves STS, Logs, Secrets Manager and ECR to the endpoints (private
+    DNS): the endpoints' group admits it, and so does the cluster security group of the API."""
+    assert not [r for r in of_type(stack_capture("prod"), SG_IN) if r.name.startswith("endpoints-from-")]
+    raw = stack_file_config("prod")["platform:compute"]
+    compute = {**raw, "eks": {**raw["eks"], "apiClientSecurityGroupIds": [RUNNER_SG]}}
+    capture = run_program(REPO, "prod", config={"platform:compute": compute})
+    (endpoint_rule,) = [r for r in of_type(capture, SG_IN, NETWORKING) if r.name.startswith("endpoints-from-")]
+    assert ref(capture, endpoint_rule, "securityGroupId").name == "endpoints"
+    assert endpoint_rule.inputs["referencedSecurityGroupId"] == RUNNER_SG
+    assert (endpoint_rule.inputs["ipProtocol"], endpoint_rule.inputs["fromPort"], endpoint_rule.inputs["toPort"]) == (
+        "tcp",
+        443,
+        443,
+    )
+    endpoints = [
+        e for e in capture.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"
+    ]
+    for endpoint in endpoints:
+        (group,) = refs_of(capture, endpoint, "securityGroupIds")
+        assert group.urn == ref(capture, endpoint_rule, "securityGroupId").urn
+    (api_rule,) = [r for r in capture.of_type(SG_IN) if r.name.startswith("eks-api-from-")]
+    assert api_rule.inputs["referencedSecurityGroupId"] == RUNNER_SG
+    assert (api_rule.inputs["fromPort"], api_rule.inputs["toPort"]) == (443, 443)
+    (cluster,) = capture.of_type("eks:index:Cluster")
+    assert api_rule.inputs["securityGroupId"] == cluster.outputs["clusterSecurityGroupId"]
+
+
+def test_runner_security_groups_must_be_security_group_ids():
+    with pytest.raises(ValueError, match="runner_security_group_ids"):
+        NetworkingArgs.from_config(
+            parse_config(stack_file_config("prod"), stack="prod"),
+            logs_key=None,  # type: ignore[arg-type]
+            flow_logs_role=None,  # type: ignore[arg-type]
+            web_acl_arn="arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/1",
+            log_archive=None,  # type: ignore[arg-type]
+            runner_security_group_ids=["subnet-0123"],
+        )
 
 
 def test_subnet_groups_use_the_database_tier():

@@ -87,6 +87,10 @@ def test_service_roles_trust_only_their_service_from_our_account():
         assert stmt["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
     (flow,) = statements(roles["flow-logs"].inputs["assumeRolePolicy"])
     assert flow["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"}
+    (monitoring,) = statements(roles["rds-monitoring"].inputs["assumeRolePolicy"])
+    assert monitoring["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:db:platform-dev-db"
+    }
 
 
 def test_ecs_roles_start_without_permissions_their_owners_grant_them():

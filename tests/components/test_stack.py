@@ -59,7 +59,7 @@ def test_every_bucket_is_encrypted_with_our_keys_except_log_destinations(stack):
         algorithm = rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"]
         if bucket.urn in log_destinations:
             assert algorithm == "AES256", bucket.urn
-            assert bucket.name == "log-archive" or bucket.name.startswith("logs-"), bucket.urn
+            assert bucket.name.startswith(("log-archive", "logs-")), bucket.urn
         else:
             assert algorithm == "aws:kms", bucket.urn
             assert ref(capture, sse, "rules").type == KEY

@@ -16,6 +16,7 @@ from secure_platform.config import parse_config
 from secure_platform.core import iam
 from secure_platform.storage.plan import BACKUP_MANAGED_POLICIES
 from tests.components.helpers import (
+    BACKEND,
     BUCKET,
     KEY,
     LOG_GROUP,
@@ -70,7 +71,8 @@ def attached(capture, bucket, type_):
 def test_every_bucket_has_encryption_versioning_and_public_access_block_that_reference_it(stack):
     capture = stack_capture(stack)
     buckets = capture.of_type(BUCKET)
-    assert len(buckets) == (6 if stack == "prod" else 4)  # state, log archive, assets, backups (+ replica, its logs)
+    # state, log archive, assets, backups (+ in prod a replica of each in us-west-2)
+    assert len(buckets) == (8 if stack == "prod" else 4)
     for bucket in buckets:
         (rule,) = attached(capture, bucket, SSE).inputs["rules"]
         assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] in ("aws:kms", "AES256")
@@ -123,12 +125,18 @@ def test_lifecycles_never_expire_served_assets_and_tier_backups_per_environment(
     assert log_rule["expiration"] == {"days": 30}
 
 
-def test_backups_replicate_to_the_second_region_only_in_prod():
+@pytest.mark.parametrize("purpose", ["backups", "assets"])
+def test_storage_buckets_replicate_to_the_second_region_only_in_prod(purpose):
     assert stack_capture("dev").of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig") == []
     capture = stack_capture("prod")
-    (config,) = capture.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    (config,) = [
+        c
+        for c in of_type(capture, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", STORAGE)
+        if c.name == purpose
+    ]
     buckets = {b.name: b for b in of_type(capture, BUCKET, STORAGE)}
-    source, replica, logs = buckets["backups"], buckets["backups-us-west-2"], buckets["logs-us-west-2"]
+    source, replica = buckets[purpose], buckets[f"{purpose}-us-west-2"]
+    logs = next(b for b in of_type(capture, BUCKET, BACKEND) if b.name == "log-archive-us-west-2")
     assert ref(capture, config, "bucket").urn == source.urn
     assert provider_region(capture, replica) == provider_region(capture, logs) == "us-west-2"
     assert provider_region(capture, source) == "us-east-1"
@@ -149,7 +157,7 @@ def test_backups_replicate_to_the_second_region_only_in_prod():
     # Versioning on both sides before the rule is saved.
     for bucket in (source, replica):
         assert attached(capture, bucket, VERSIONING).urn in _closure_deps(capture, config)
-    # S3 server access logs stay in their Region: the replica logs to a bucket there.
+    # S3 server access logs stay in their Region: the replica logs to the log archive's replica there.
     logging = attached(capture, replica, "aws:s3/bucketLogging:BucketLogging")
     assert logs.urn in {r.urn for r in refs(capture, logging, "targetBucket")}
 
@@ -366,7 +374,8 @@ def test_prod_copies_recovery_points_to_a_vault_and_key_in_the_second_region():
     copies = {r["ruleName"]: r.get("copyActions") for r in plan.inputs["rules"]}
     assert copies["daily"][0]["destinationVaultArn"] == copy.outputs["arn"]
     assert copies["weekly"][0]["destinationVaultArn"] == copy.outputs["arn"]
-    assert len(capture.of_type(KEY)) == 5  # state, data, logs, secrets + one data key in us-west-2 (shared)
+    # state, data, logs, secrets + in us-west-2 one data key (replicas and copies) and the state replica's key
+    assert len(capture.of_type(KEY)) == 6
     assert not stack_capture("dev").of_type("aws:backup/plan:Plan")[0].inputs["rules"][1].get("copyActions")
 
 
@@ -387,9 +396,10 @@ def test_backup_plan_has_pitr_daily_and_weekly_rules_and_selects_this_stacks_tag
         ("aws:ResourceTag/Project", "platform"),
         ("aws:ResourceTag/Environment", stack),
     }
-    # What Storage tags for backup: the database and the assets bucket.
+    # What is tagged for backup: the database and the assets bucket, and when protected the Pulumi
+    # state bucket and the log archive (BackendState).
     tagged = {r.name for r in capture.resources if (r.inputs.get("tags") or {}).get("Backup") == "true"}
-    assert tagged == {"database", "assets"}
+    assert tagged == {"database", "assets"} | ({"state", "log-archive"} if stack != "dev" else set())
     role = ref(capture, selection, "iamRoleArn")
     (trust,) = statements(role.inputs["assumeRolePolicy"])
     assert trust["Principal"] == {"Service": "backup.amazonaws.com"}

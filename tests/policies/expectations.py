@@ -6,6 +6,11 @@ its messages contains, naming the fix).
 """
 
 EXPECTED: dict[str, tuple[set[str], str]] = {
+    "s3-stateful-bucket-replicated-cross-region": (
+        {"legacy-bucket", "no-bucket-key-bucket", "open-bucket"},
+        "aws.s3.BucketReplicationConfig",
+    ),
+    "secrets-rotated": ({"plain-secret"}, "aws.secretsmanager.SecretRotation"),
     "s3-bucket-encrypted-with-cmk": (
         {"inline-policy-bucket", "legacy-bucket", "open-bucket"},
         "aws.s3.BucketServerSideEncryptionConfiguration",
@@ -424,6 +429,10 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
 }
 
 SUPPORTING: dict[str, str] = {
+    "same-region-replication": "link: replicates within one Region; caught on no-bucket-key-bucket",
+    "slow-rotation": "link: rotates every 365 days; caught on plain-secret (secrets-rotated)",
+    "plain-secret-value": "link: a value never regenerated; plain-secret is caught for its slow rotation",
+    "plain-secret-password": "link: no rotation keepers; plain-secret is caught",
     "app-tg": "target group: nothing to judge",
     "untagged": "the provider without default tags (its log group is caught)",
     "alb-sg": "its world-open rule is caught, on the rule (alb-8080-rule)",
@@ -460,6 +469,13 @@ NO_SECURE_TWIN: dict[str, str] = {
 """Declared types the compliant twin cannot contain: every instance breaks a policy."""
 
 LINK_PROOFS: dict[tuple[str, str], tuple[str, str]] = {
+    ("s3-stateful-bucket-replicated-cross-region", "aws:s3/bucketReplicationConfig:BucketReplicationConfig"): (
+        "compliant",
+        "data-bucket-replication",
+    ),
+    ("secrets-rotated", "aws:secretsmanager/secretRotation:SecretRotation"): ("compliant", "api-token-rotation"),
+    ("secrets-rotated", "aws:secretsmanager/secretVersion:SecretVersion"): ("compliant", "session-key-version"),
+    ("secrets-rotated", "random:index/randomPassword:RandomPassword"): ("compliant", "session-key-value"),
     # (policy, link type): (program, resource whose removal changes that policy's findings)
     (
         "s3-bucket-encrypted-with-cmk",

@@ -9,6 +9,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,6 +188,32 @@ def test_every_export_operators_need_is_present_and_holds_no_secret(stack):
     secrets = secret_values(capture)
     assert secrets, "the stack registers secrets (cache auth token, kubeconfig): the scan must have something to find"
     assert not [s for s in secrets if s in text]
+
+
+@pytest.mark.parametrize(
+    ("stack", "images"), [("dev", {"frontend", "backend", "sidecar"}), ("prod", {"frontend", "api-gateway", "backend"})]
+)
+def test_the_stack_exports_every_image_compute_will_pull(stack, images):
+    """What the images step pushes and preflight checks before compute starts: our repositories'
+    URLs with the configured tag, exactly the images the platform's workloads run."""
+    capture = cap(stack)
+    uris = capture.outputs["imageUris"]
+    assert set(uris) == images
+    raw: Any = capture.config["platform:compute"]
+    compute_config: dict[str, Any] = raw if isinstance(raw, dict) else json.loads(raw)
+    tag = str(compute_config["imageTag"])
+    repos = capture.outputs["ecrRepositoryUrls"]
+    for name, uri in uris.items():
+        assert uri == f"{repos[name]}:{tag}"
+    pulled = json.dumps(
+        [
+            r.inputs
+            for r in capture.resources
+            if r.type in ("aws:ecs/taskDefinition:TaskDefinition", "kubernetes:apps/v1:Deployment")
+        ]
+    )
+    for uri in uris.values():
+        assert uri in pulled, uri
 
 
 # --- the component graph -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ loopback only."""
 
 from __future__ import annotations
 
-import json
+import dataclasses
 
 import pytest
 import yaml
@@ -126,28 +126,33 @@ def test_start_order_and_essential_containers():
 # --- secrets -------------------------------------------------------------------------------------
 
 
-def test_credentials_are_injected_by_reference_and_never_in_the_environment():
+def test_rotating_credentials_reach_the_backend_as_secret_arns_it_reads_at_connection_time():
+    """ECS injects `secrets` only at task start and RDS rotates the master password every 7 days:
+    the backend gets the secrets' ARNs and reads the values itself; no value is injected."""
     backend = DEFS[BACKEND]
-    assert {s["name"]: s["valueFrom"] for s in backend["secrets"]} == {
-        "DB_USERNAME": f"{DB_SECRET}:username::",
-        "DB_PASSWORD": f"{DB_SECRET}:password::",
-        "REDIS_AUTH_TOKEN": CACHE_SECRET,
-    }
+    assert backend["secrets"] == []
+    env = {e["name"]: e["value"] for e in backend["environment"]}
+    assert env["DB_SECRET_ARN"] == DB_SECRET and env["REDIS_AUTH_SECRET_ARN"] == CACHE_SECRET
     for c in DEFS.values():
         names = {e["name"] for e in c["environment"]}
         assert not names & {"DB_PASSWORD", "DB_USERNAME", "REDIS_AUTH_TOKEN"}
-        assert not any(w in n for n in names for w in ("PASSWORD", "SECRET", "TOKEN"))
-        assert DB_SECRET not in json.dumps(c["environment"])
-    assert secret_arns(list(DEFS.values())) == {DB_SECRET, CACHE_SECRET}
+        assert not any(w in n for n in names for w in ("PASSWORD", "TOKEN"))
+    assert secret_arns(list(DEFS.values())) == set()
+
+
+def test_a_secret_reference_must_be_a_secrets_manager_arn():
+    with pytest.raises(ValueError):
+        container_definitions(inputs(database=dataclasses.replace(inputs().database, secret_arn="hunter2")))
 
 
 def test_no_cache_no_redis_settings_and_no_assets_bucket_no_variable():
     defs = {c["name"]: c for c in container_definitions(inputs(cache=None, assets_bucket=None))}
     env = {e["name"] for e in defs[BACKEND]["environment"]}
     assert not {n for n in env if n.startswith("REDIS_")} and "ASSETS_BUCKET" not in env
-    assert secret_arns(list(defs.values())) == {DB_SECRET}
+    assert "DB_SECRET_ARN" in env
     no_auth = container_definitions(inputs(cache=CacheSettings("c", 6379, None)))
-    assert secret_arns(no_auth) == {DB_SECRET}
+    no_auth_env = {e["name"] for c in no_auth for e in c["environment"]}
+    assert "REDIS_HOST" in no_auth_env and "REDIS_AUTH_SECRET_ARN" not in no_auth_env
 
 
 def test_secret_ref_refuses_anything_but_a_secrets_manager_arn():
@@ -157,8 +162,8 @@ def test_secret_ref_refuses_anything_but_a_secrets_manager_arn():
 
 
 def test_overriding_variables_are_clear_errors():
-    with pytest.raises(ValueError, match="DB_PASSWORD"):
-        container_definitions(inputs(extra_environment={"DB_PASSWORD": "x"}))
+    with pytest.raises(ValueError, match="DB_SECRET_ARN"):
+        container_definitions(inputs(extra_environment={"DB_SECRET_ARN": "x"}))
 
 
 @given(tag=st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True))

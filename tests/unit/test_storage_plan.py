@@ -231,3 +231,17 @@ def test_physical_names_other_components_rely_on():
     assert n.rds_log_group("postgresql") == "/aws/rds/instance/platform-prod-db/postgresql"
     # The logs key admits CloudWatch Logs for these groups (key_policies.log_group_patterns).
     assert n.rds_log_group("x").startswith(n.aws_log_groups()[-1].rstrip("*"))
+
+
+def test_the_rotation_period_changes_once_per_period_and_only_then():
+    import datetime
+    import itertools
+
+    start = datetime.date(2026, 12, 7)
+    days = storage_plan.AUTH_TOKEN_ROTATION_DAYS
+    labels = [storage_plan.rotation_period(start + datetime.timedelta(days=d), days) for d in range(2 * days)]
+    assert len(set(labels)) in (2, 3)  # two boundaries at most in 60 days, each crossed once
+    changes = sum(1 for a, b in itertools.pairwise(labels) if a != b)
+    assert changes == len(set(labels)) - 1
+    with pytest.raises(ValueError):
+        storage_plan.rotation_period(start, 0)

@@ -150,17 +150,18 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EcsOutputs:
     execution_grants = [
         grant_pull(compute, "execution-pull-images", execution_role, repos),
         args.application_log_group.grant_write(compute, "execution-write-logs", execution_role),
-        args.database.master_secret.grant_read(compute, "execution-read-db-secret", execution_role),
     ]
-    if args.cache is not None and args.cache.auth_secret is not None:
-        execution_grants.append(
-            args.cache.auth_secret.grant_read(compute, "execution-read-cache-secret", execution_role)
-        )
     task_grants = [
+        # The backend reads the rotating secrets itself at connection time (task_plan): the task
+        # role may read exactly these secrets (GetSecretValue, DescribeSecret) and decrypt with the
+        # secrets key only through Secrets Manager (kms:ViaService). The execution role reads none.
+        args.database.master_secret.grant_read(compute, "task-read-db-secret", task_role),
         grant(compute, "task-send-traces", task_role, [iam.xray_write()]),
         # The collector's EMF exporter writes metrics as log events to the application log group.
         args.application_log_group.grant_write(compute, "task-write-metrics", task_role),
     ]
+    if args.cache is not None and args.cache.auth_secret is not None:
+        task_grants.append(args.cache.auth_secret.grant_read(compute, "task-read-cache-secret", task_role))
     if args.assets_bucket is not None:
         task_grants += [
             args.assets_bucket.grant_read(compute, "task-read-assets", task_role),
@@ -241,6 +242,11 @@ def build(compute: pulumi.ComponentResource, args: ComputeArgs) -> EcsOutputs:
             for s in strategy
         ],
         platform_version=FARGATE_PLATFORM_VERSION,
+        # Explicitly not waiting for a steady state: a first deployment whose images are not yet
+        # in ECR returns once the service exists (the circuit breaker stops the failing tasks)
+        # instead of holding `pulumi up` on pulls that cannot succeed; the images step then rolls
+        # the service (`imageUris` export).
+        wait_for_steady_state=False,
         network_configuration={
             "subnets": list(args.private_subnet_ids),
             "security_groups": [args.app_security_group_id],

@@ -372,14 +372,19 @@ def container_definitions(inputs: TaskInputs) -> list[dict[str, Any]]:
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         "OTEL_RESOURCE_ATTRIBUTES": f"service.namespace={inputs.project},deployment.environment.name={inputs.environment}",
     }
-    secrets = [
-        {"name": "DB_USERNAME", "valueFrom": secret_ref(db.secret_arn, "username")},
-        {"name": "DB_PASSWORD", "valueFrom": secret_ref(db.secret_arn, "password")},
-    ]
+    # Secrets that rotate reach the task by reference, not by value: ECS injects `secrets` only when
+    # a task starts, and RDS rotates the managed master password every 7 days, so an injected
+    # password goes stale in a long-running task. The backend reads the secret through the
+    # Secrets Manager API when it opens a connection (and again after an authentication failure);
+    # the task role may read exactly these secrets (docs/components.md, "Secrets contract").
+    secret_ref(db.secret_arn)  # refuses anything but a Secrets Manager ARN
+    env["DB_SECRET_ARN"] = db.secret_arn
+    secrets: list[dict[str, str]] = []
     if inputs.cache is not None:
         env |= {"REDIS_HOST": inputs.cache.host, "REDIS_PORT": str(inputs.cache.port), "REDIS_TLS": "true"}
         if inputs.cache.auth_secret_arn is not None:
-            secrets.append({"name": "REDIS_AUTH_TOKEN", "valueFrom": secret_ref(inputs.cache.auth_secret_arn)})
+            secret_ref(inputs.cache.auth_secret_arn)
+            env["REDIS_AUTH_SECRET_ARN"] = inputs.cache.auth_secret_arn
     if inputs.assets_bucket is not None:
         env["ASSETS_BUCKET"] = inputs.assets_bucket
     clash = sorted(set(inputs.extra_environment) & ({*env} | {s["name"] for s in secrets}))

@@ -28,6 +28,7 @@ services and the application's Kubernetes workloads, all parented to the `Comput
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -159,6 +160,9 @@ class _EksBuilder:
         self.cluster_name = args.naming.eks_cluster
         self.ctx = AwsContext.lookup(compute, self.region)
         self.versions = eks_versions.addon_versions(self.cfg.version)
+        notice = eks_versions.support_notice(self.cfg.version, datetime.datetime.now(datetime.UTC).date())
+        if notice is not None:
+            pulumi.log.warn(notice)
         self.irsa: dict[str, RoleRef] = {}
 
     def opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
@@ -271,7 +275,7 @@ class _EksBuilder:
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
             kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
             deletion_protection=args.protect,
-            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=eks_versions.UPGRADE_SUPPORT_TYPE),
             opts=self.opts(depends_on=[log_group, cluster_policy, secrets_key]),
         )
         # The AWS cluster the component created (a resource reference): a data dependency for
@@ -285,7 +289,7 @@ class _EksBuilder:
             self.access_entry("admin", arn, admin_policy)
         # The private endpoint answers inside the VPC only to what its cluster security group admits:
         # the nodes, and the listed clients (CI runners, bastions), on HTTPS.
-        for group in cfg.api_client_security_group_ids:
+        for group in args.runner_security_group_ids:
             aws.vpc.SecurityGroupIngressRule(
                 f"eks-api-from-{group}",
                 security_group_id=self.cluster.cluster_security_group_id,
@@ -293,7 +297,7 @@ class _EksBuilder:
                 ip_protocol="tcp",
                 from_port=443,
                 to_port=443,
-                description="Kubernetes API from an allowed client (compute.eks.apiClientSecurityGroupIds)",
+                description="Kubernetes API from a deploy runner or an allowed client in the VPC",
                 opts=self.opts(),
             )
 

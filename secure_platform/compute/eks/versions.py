@@ -8,7 +8,76 @@ with `config.EKS_VERSIONS` (a test fails when a supported Kubernetes version has
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Literal
+
+# --- Kubernetes versions on EKS: the support calendar -------------------------------------------
+# Source: AWS, Amazon EKS User Guide, "Understand the Kubernetes version lifecycle on EKS",
+# section "Amazon EKS Kubernetes release calendar"
+# (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html#kubernetes-release-calendar):
+# standard support lasts 14 months from the EKS release, extended support 12 more months; the
+# dates below are the calendar's (cross-checked with endoflife.date/amazon-eks). A version whose
+# standard support has ended fails `tests/unit/test_eks_versions.py`: move the stacks first.
+
+
+@dataclass(frozen=True)
+class SupportWindow:
+    released: datetime.date
+    end_of_standard: datetime.date
+    end_of_extended: datetime.date
+
+
+SUPPORT_CALENDAR: dict[str, SupportWindow] = {
+    "1.31": SupportWindow(datetime.date(2024, 9, 26), datetime.date(2025, 11, 26), datetime.date(2026, 11, 26)),
+    "1.32": SupportWindow(datetime.date(2025, 1, 23), datetime.date(2026, 3, 23), datetime.date(2027, 3, 23)),
+    "1.33": SupportWindow(datetime.date(2025, 5, 29), datetime.date(2026, 7, 29), datetime.date(2027, 7, 29)),
+    "1.34": SupportWindow(datetime.date(2025, 10, 2), datetime.date(2026, 12, 2), datetime.date(2027, 12, 2)),
+    "1.35": SupportWindow(datetime.date(2026, 1, 27), datetime.date(2027, 3, 27), datetime.date(2028, 3, 27)),
+}
+
+UPGRADE_SUPPORT_TYPE: Literal["STANDARD", "EXTENDED"] = "STANDARD"
+"""The clusters' `upgradePolicy.supportType`. STANDARD: at the end of standard support EKS upgrades
+the control plane to the next version itself; EXTENDED keeps the old version for 12 more months at
+$0.60 instead of $0.10 per cluster-hour (Amazon EKS pricing), about $365 a month per cluster. We
+choose STANDARD and never reach that date: every preview warns `UPGRADE_NOTICE_DAYS` before it,
+and the test suite fails once a configured version's standard support has ended, so an upgrade is
+ours (staging first) and extended support is never billed. (Add-on pins below are per version: an
+automatic upgrade would leave them one version behind until the stack follows.)"""
+
+UPGRADE_NOTICE_DAYS = 60
+"""Previews warn when a configured version has fewer days of standard support left than this."""
+
+
+def support_window(kubernetes_version: str) -> SupportWindow:
+    try:
+        return SUPPORT_CALENDAR[kubernetes_version]
+    except KeyError:
+        raise VersionError(
+            f"platform:compute.eks.version {kubernetes_version!r} is not in the EKS support calendar; "
+            f"known: {', '.join(sorted(SUPPORT_CALENDAR))} (add its dates to secure_platform/compute/eks/versions.py)"
+        ) from None
+
+
+def in_standard_support(kubernetes_version: str, on: datetime.date) -> bool:
+    """Whether `kubernetes_version` is in EKS standard support on `on` (released, not yet ended)."""
+    window = support_window(kubernetes_version)
+    return window.released <= on < window.end_of_standard
+
+
+def support_notice(kubernetes_version: str, on: datetime.date) -> str | None:
+    """A warning when standard support ends within `UPGRADE_NOTICE_DAYS` of `on` (or has ended)."""
+    end = support_window(kubernetes_version).end_of_standard
+    left = (end - on).days
+    if left > UPGRADE_NOTICE_DAYS:
+        return None
+    when = f"ended on {end.isoformat()}" if left <= 0 else f"ends on {end.isoformat()} ({left} days)"
+    return (
+        f"platform:compute.eks.version {kubernetes_version}: EKS standard support {when}; with the "
+        f"{UPGRADE_SUPPORT_TYPE} upgrade policy EKS then upgrades the control plane itself. Move the stacks "
+        f"to {max(SUPPORT_CALENDAR, key=lambda v: SUPPORT_CALENDAR[v].released)} (staging first)."
+    )
+
 
 # --- EKS managed add-ons, per Kubernetes minor version ------------------------------------------
 # Source: awslabs/cdk-eks-blueprints (AWS-maintained) `lib/addons/{vpc-cni,coredns,kube-proxy,

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -106,11 +107,12 @@ def secure_bucket(
     statements: tuple = (),
     log_to: pulumi.Input[str] | None = None,
     legacy: bool = False,
+    tags: dict[str, str] | None = None,
 ) -> aws.s3.Bucket | aws.s3.BucketV2:
     """A bucket with every setting the pack asks for. `sse="s3"` for buckets that receive load
     balancer or S3 server access logs (AWS delivers those only to SSE-S3 buckets); `legacy` builds
     the same bucket from the deprecated BucketV2 family of resources."""
-    bucket = aws.s3.BucketV2(name, opts=PROTECT) if legacy else aws.s3.Bucket(name, opts=PROTECT)
+    bucket = aws.s3.BucketV2(name, tags=tags, opts=PROTECT) if legacy else aws.s3.Bucket(name, tags=tags, opts=PROTECT)
     # The same plain dicts serve the Bucket* and Bucket*V2 argument types.
     rule: Any = (
         {
@@ -213,7 +215,28 @@ flow_log_bucket = secure_bucket(
         },
     ),
 )
-data_bucket = secure_bucket("data-bucket", log_to=access_logs.id)
+data_bucket = secure_bucket("data-bucket", log_to=access_logs.id, tags={"Backup": "true"})
+# Backed-up data keeps a copy in another Region (the replica bucket lives in the DR stack).
+aws.s3.BucketReplicationConfig(
+    "data-bucket-replication",
+    bucket=data_bucket.id,
+    role=f"arn:aws:iam::{ACCOUNT}:role/data-bucket-replication",
+    rules=[
+        {
+            "id": "disaster-recovery",
+            "status": "Enabled",
+            "filter": {},
+            "delete_marker_replication": {"status": "Enabled"},
+            "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+            "destination": {
+                "bucket": "arn:aws:s3:::policy-examples-data-replica-us-west-2",
+                "encryption_configuration": {
+                    "replica_kms_key_id": f"arn:aws:kms:us-west-2:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+                },
+            },
+        }
+    ],
+)
 aws.s3.BucketAcl("data-bucket-acl", bucket=data_bucket.id, acl="private")
 secure_bucket("legacy-data-bucket", log_to=legacy_access_logs.id, legacy=True)
 
@@ -720,6 +743,16 @@ aws.sqs.QueuePolicy(
     ),
 )
 secret = aws.secretsmanager.Secret("api-token", kms_key_id=key.arn, opts=PROTECT)
+aws.secretsmanager.SecretRotation(
+    "api-token-rotation",
+    secret_id=secret.id,
+    rotation_lambda_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:rotate-api-token",
+    rotation_rules={"automatically_after_days": 30},
+)
+# A secret the stack regenerates itself: a new value at the first deployment of every 30-day period.
+session_value = random.RandomPassword("session-key-value", length=48, special=False, keepers={"rotation": "30d-24659"})
+session_secret = aws.secretsmanager.Secret("session-key", kms_key_id=key.arn, tags={"RotationDays": "30"}, opts=PROTECT)
+aws.secretsmanager.SecretVersion("session-key-version", secret_id=session_secret.id, secret_string=session_value.result)
 aws.ssm.Parameter("feature-flags", type="SecureString", value="{}", key_id=key.arn)
 aws.cloudtrail.Trail(
     "trail",

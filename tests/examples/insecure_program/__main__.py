@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -66,7 +67,7 @@ weak_key = aws.kms.Key(
 aws.kms.KeyPolicy("public-key-policy", key_id=weak_key.id, policy=public_resource("kms"))
 
 # --- S3 (aws.s3.Bucket and its settings resources) ----------------------------------------------
-open_bucket = aws.s3.Bucket("open-bucket")
+open_bucket = aws.s3.Bucket("open-bucket", tags={"Backup": "true"})
 aws.s3.BucketAcl("open-bucket-acl", bucket=open_bucket.id, acl="public-read")
 aws.s3.BucketPolicy(
     "open-bucket-policy",
@@ -79,7 +80,14 @@ aws.s3.BucketLifecycleConfiguration(
     bucket=open_bucket.id,
     rules=[{"id": "expire", "status": "Disabled", "filter": {}, "expiration": {"days": 30}}],
 )
-no_bucket_key = aws.s3.Bucket("no-bucket-key-bucket")
+no_bucket_key = aws.s3.Bucket("no-bucket-key-bucket", tags={"Backup": "true"})
+# Replicates, but into a bucket of the same Region: no copy survives a Regional outage.
+aws.s3.BucketReplicationConfig(
+    "same-region-replication",
+    bucket=no_bucket_key.id,
+    role="arn:aws:iam::123456789012:role/replication",
+    rules=[{"id": "all", "status": "Enabled", "filter": {}, "destination": {"bucket": open_bucket.arn}}],
+)
 aws.s3.BucketServerSideEncryptionConfiguration(
     "no-bucket-key-sse",
     bucket=no_bucket_key.id,
@@ -111,6 +119,7 @@ aws.s3.BucketLogging(
 legacy_bucket = aws.s3.BucketV2(
     "legacy-bucket",
     bucket="insecure-legacy-bucket",
+    tags={"Backup": "true"},
     policy=public_resource("s3", "arn:aws:s3:::insecure-legacy-bucket/*"),
 )
 aws.s3.BucketAclV2("legacy-bucket-acl", bucket=legacy_bucket.id, acl="public-read-write")
@@ -482,6 +491,14 @@ queue = aws.sqs.Queue("plain-queue", sqs_managed_sse_enabled=True, policy=public
 aws.sqs.QueuePolicy("public-queue-policy", queue_url=queue.url, policy=public_resource("sqs"))
 secret = aws.secretsmanager.Secret("plain-secret", policy=public_resource("secretsmanager"))
 aws.secretsmanager.SecretPolicy("public-secret-policy", secret_arn=secret.arn, policy=public_resource("secretsmanager"))
+aws.secretsmanager.SecretRotation(
+    "slow-rotation",
+    secret_id=secret.id,
+    rotation_lambda_arn="arn:aws:lambda:us-east-1:123456789012:function:rotate-plain-secret",
+    rotation_rules={"automatically_after_days": 365},
+)
+plain_value = random.RandomPassword("plain-secret-password", length=32)  # no keepers: never regenerated
+aws.secretsmanager.SecretVersion("plain-secret-value", secret_id=secret.id, secret_string=plain_value.result)
 aws.ssm.Parameter("plain-param", type="SecureString", value="not-a-real-secret")
 aws.cloudtrail.Trail("weak-trail", s3_bucket_name=open_bucket.id)
 vault = aws.backup.Vault("plain-vault")
