@@ -1,0 +1,560 @@
+"""Run a Pulumi Python program under the SDK's mock runtime and record every registration.
+
+This is the one way the project runs a program offline: the CLI, the policy tests and the
+full-stack tests all call `run_program`. Each run happens in a fresh `contextvars.Context` (the
+SDK keeps its settings, config and root stack in context variables), so runs do not leak into each
+other. Before a program runs, already-imported modules it would shadow (same top-level name, loaded
+from another directory: another program or a policy pack) are forgotten, see
+`forget_shadowed_modules`; the program's own modules stay imported afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import os
+import runpy
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.stack import Stack, run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .dynamic import offline_dynamic_outputs
+from .mocks import STACK_REFERENCE_TYPE, PlatformMocks, set_current_urn
+from .stack_files import Project, UserError, read_project, read_stack_config, read_stack_outputs
+
+_SIG = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - wire signature, not a secret
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
+_ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_MASK = "[secret]"  # noqa: S105 - the mask shown instead of secrets
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class CapturedResource:
+    """One registration as the engine (and CrossGuard) would see it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    remote: bool
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str | None
+    """URN of the explicit provider, if any."""
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool | None
+    ignore_changes: list[str]
+    replace_on_changes: list[str]
+    additional_secret_outputs: list[str]
+    custom_timeouts: dict[str, str]
+    import_id: str
+    inputs: dict[str, Any]
+    """camelCase inputs, secrets unwrapped (what policies judge)."""
+    secret_paths: list[str]
+    id: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    read: bool = False
+
+    def masked_inputs(self) -> dict[str, Any]:
+        return _mask(self.inputs, self.secret_paths)
+
+
+@dataclass
+class LogRecord:
+    severity: str
+    message: str
+
+
+@dataclass
+class Capture:
+    project: str
+    stack: str
+    stack_urn: str = ""
+    resources: list[CapturedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Stack exports with secret values masked."""
+    secret_outputs: list[str] = field(default_factory=list)
+    logs: list[LogRecord] = field(default_factory=list)
+    unknown_invokes: list[str] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)
+    """The stack's config as the program saw it (secure values masked)."""
+
+    def by_urn(self) -> dict[str, CapturedResource]:
+        return {r.urn: r for r in self.resources}
+
+    def of_type(self, type_: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def children(self, urn: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+    def descendants(self, urn: str) -> list[CapturedResource]:
+        out: list[CapturedResource] = []
+        frontier = [urn]
+        while frontier:
+            current = frontier.pop()
+            for child in self.children(current):
+                out.append(child)
+                frontier.append(child.urn)
+        return out
+
+    def component_of(self, urn: str, component_types: set[str] | None = None) -> CapturedResource | None:
+        """The outermost non-stack ancestor component (optionally only of the given types)."""
+        index = self.by_urn()
+        current = index.get(urn)
+        found: CapturedResource | None = None
+        while current is not None:
+            if not current.custom and (component_types is None or current.type in component_types):
+                found = current
+            current = index.get(current.parent or "")
+        return found
+
+
+class ProgramError(Exception):
+    """The program failed (not a policy finding): exit code 2 with this message."""
+
+    capture: Capture | None = None
+
+
+# --- value conversion --------------------------------------------------------------------------
+
+
+def _plain(value: Any, path: str, secrets: list[str]) -> Any:
+    """Wire value -> plain JSON: secrets unwrapped (path recorded), resource references downgraded
+    to their id (custom resources) or URN (components), as the engine does for analyzers."""
+    if isinstance(value, list):
+        return [_plain(v, f"{path}[{i}]", secrets) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        sig = value.get(_SIG)
+        if sig == _SECRET_SIG:
+            secrets.append(path)
+            return _plain(value.get("value"), path, [])
+        if sig == _RESOURCE_SIG:
+            rid = value.get("id")
+            return rid if rid not in (None, "") else value.get("urn")
+        if sig == _ASSET_SIG:
+            return {k: v for k, v in value.items() if k in ("path", "text", "uri", "hash")}
+        if sig == _ARCHIVE_SIG:
+            return {k: v for k, v in value.items() if k in ("path", "uri", "hash")}
+        return {k: _plain(v, f"{path}.{k}" if path else k, secrets) for k, v in value.items()}
+    return value
+
+
+def _struct_to_plain(struct: Any) -> tuple[dict[str, Any], list[str]]:
+    secrets: list[str] = []
+    raw = json_format.MessageToDict(struct) if struct is not None else {}
+    return _plain(raw, "", secrets), secrets
+
+
+def _component_refs_as_urns(value: Any) -> tuple[Any, bool]:
+    """Replace references to component resources (no id) with their URN string."""
+    if isinstance(value, list):
+        items = [_component_refs_as_urns(v) for v in value]
+        return [v for v, _ in items], any(changed for _, changed in items)
+    if isinstance(value, dict):
+        if value.get(_SIG) == _RESOURCE_SIG and value.get("id") in (None, ""):
+            return value.get("urn"), True
+        pairs = {k: _component_refs_as_urns(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(changed for _, changed in pairs.values())
+    return value, False
+
+
+def _without_component_refs(request: Any, raw: dict[str, Any]) -> Any:
+    """The request with component references among its inputs turned into URN strings.
+
+    The SDK's mock monitor deserializes a request's inputs on its own thread's event loop; a
+    reference to a component (pulumi-eks's `ManagedNodeGroup(cluster=<eks.Cluster>)`) becomes a
+    component object whose `getResource` future belongs to that loop, and the program's loop then
+    fails with "attached to a different loop". The mock only needs plain values; what we capture
+    is read from the original request (`raw`: its inputs as JSON)."""
+    plain, changed = _component_refs_as_urns(raw)
+    if not changed:
+        return request
+    copy = type(request)()
+    copy.CopyFrom(request)
+    copy.object.Clear()
+    json_format.ParseDict(plain, copy.object)
+    return copy
+
+
+def _mask(value: Any, secret_paths: list[str], path: str = "") -> Any:
+    if path in secret_paths:
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {k: _mask(v, secret_paths, f"{path}.{k}" if path else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v, secret_paths, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _provider_urn(ref: str) -> str | None:
+    if not ref:
+        return None
+    return ref.rsplit("::", 1)[0]
+
+
+# --- the monitor -------------------------------------------------------------------------------
+
+
+class CapturingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, recording each request's type, inputs, parent, dependencies and
+    options (the stock one hands `Mocks.new_resource` only type, name, inputs and provider)."""
+
+    def __init__(self, mocks: PlatformMocks, capture: Capture) -> None:
+        super().__init__(mocks)
+        self.capture = capture
+        self._mocks = mocks
+        self._lock = threading.Lock()
+        self.unregistered_children: dict[str, str] = {}
+        """URN of a remote component's child that its outputs refer to -> the component's URN."""
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine gives: the parent's whole qualified type before the resource's own
+        (`platform:index:BackendState$platform:index:SecureBucket$aws:s3/bucket:Bucket`), and the
+        root stack's type left out. The SDK's mock keeps only the parent's last type and keeps
+        the stack's, so its URNs would match neither `pulumi stack --show-urns` nor the URNs a
+        runbook's `--target` or `state` command must name."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == STACK_TYPE:
+            self.capture.stack_urn = urn
+            return super().RegisterResource(request)
+        set_current_urn(urn)
+        raw = json_format.MessageToDict(request.object) if request.HasField("object") else {}
+        response = super().RegisterResource(_without_component_refs(request, raw))
+        # State of children a remote component's outputs refer to, for the SDK's getResource
+        # (registered before the response goes back, i.e. before the SDK resolves the reference).
+        for child_urn, child_id, state in self._mocks.children_of.pop(urn, []):
+            self.resources[child_urn] = pulumi_mocks.MockMonitor.ResourceRegistration(child_urn, child_id, state)
+            with self._lock:
+                self.unregistered_children[child_urn] = urn
+        secrets: list[str] = []
+        inputs = _plain(raw, "", secrets)
+        registered = self.resources.get(urn)
+        outputs = dict(registered.state) if registered else {}
+        timeouts = request.customTimeouts if request.HasField("customTimeouts") else None
+        resource = CapturedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            remote=bool(request.remote),
+            parent=request.parent or None,
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            provider=_provider_urn(request.provider),
+            protect=request.protect if request.HasField("protect") else False,
+            retain_on_delete=request.retainOnDelete if request.HasField("retainOnDelete") else False,
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            ignore_changes=list(request.ignoreChanges),
+            replace_on_changes=list(request.replaceOnChanges),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            custom_timeouts=(
+                {
+                    k: v
+                    for k, v in (("create", timeouts.create), ("update", timeouts.update), ("delete", timeouts.delete))
+                    if v
+                }
+                if timeouts is not None
+                else {}
+            ),
+            import_id=request.importId,
+            inputs=inputs,
+            secret_paths=secrets,
+            id=registered.id if registered else "",
+            outputs=_plain(outputs, "", []),
+        )
+        with self._lock:
+            self.capture.resources.append(resource)
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+        urn = self.make_urn(request.parent, request.type, request.name)
+        set_current_urn(urn)
+        response = super().ReadResource(request)
+        inputs, secrets = _struct_to_plain(request.properties)
+        registered = self.resources.get(urn)
+        with self._lock:
+            self.capture.resources.append(
+                CapturedResource(
+                    urn=urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=True,
+                    remote=False,
+                    parent=request.parent or None,
+                    dependencies=list(request.dependencies),
+                    property_dependencies={},
+                    provider=_provider_urn(request.provider),
+                    protect=False,
+                    retain_on_delete=False,
+                    delete_before_replace=None,
+                    ignore_changes=[],
+                    replace_on_changes=[],
+                    additional_secret_outputs=[],
+                    custom_timeouts={},
+                    import_id="",
+                    inputs=inputs,
+                    secret_paths=secrets,
+                    id=request.id,
+                    outputs=_plain(dict(registered.state) if registered else {}, "", []),
+                    read=True,
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+        if request.urn == self.capture.stack_urn:
+            outputs, secrets = _struct_to_plain(request.outputs)
+            self.capture.outputs = _mask(outputs, secrets)
+            self.capture.secret_outputs = secrets
+        return super().RegisterResourceOutputs(request)
+
+
+class _LogSink(logging.Handler):
+    def __init__(self, capture: Capture) -> None:
+        super().__init__(level=logging.INFO)
+        self.capture = capture
+
+    def emit(self, record: logging.LogRecord) -> None:
+        severity = {logging.ERROR: "error", logging.WARNING: "warning"}.get(record.levelno, "info")
+        self.capture.logs.append(LogRecord(severity, record.getMessage()))
+
+
+# --- running a program -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _program_environment(directory: Path) -> Iterator[None]:
+    """cwd and import path of the program, as the CLI sets them; no bytecode written."""
+    forget_shadowed_modules(directory)
+    old_cwd = Path.cwd()
+    old_path = list(sys.path)
+    old_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    sys.path.insert(0, str(directory))
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+        sys.dont_write_bytecode = old_bytecode
+
+
+def _module_location(module: object) -> str:
+    location = getattr(module, "__file__", None)
+    if not location:
+        paths = list(getattr(module, "__path__", None) or [])
+        location = paths[0] if paths else ""
+    return str(location)
+
+
+def forget_shadowed_modules(directory: Path) -> None:
+    """Before running the program in `directory`, drop already-imported modules that its own top-level
+    modules and packages would shadow (same name, loaded from elsewhere: another program, or a pack).
+
+    Modules loaded from `directory` itself stay imported: rerunning a program reuses them, as a test
+    that imports the program's library does; purging them instead would leave two copies of a class
+    alive (one referenced by the test, one by the program), which breaks pickling by reference.
+    """
+    root = directory.resolve()
+    names = {p.stem for p in root.glob("*.py")} | {
+        p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "venv"
+    }
+    names.discard("__main__")
+    for name in list(sys.modules):
+        if name.split(".", 1)[0] not in names:
+            continue
+        location = _module_location(sys.modules[name])
+        if not location:
+            continue
+        inside = Path(location).resolve().is_relative_to(root)
+        if not inside and f"{os.sep}site-packages{os.sep}" not in location:
+            del sys.modules[name]
+
+
+def run_program(
+    program_dir: str | Path,
+    stack: str,
+    *,
+    config_file: str | Path | None = None,
+    config: dict[str, Any] | None = None,
+    region_default: str = "us-east-1",
+    program: Callable[[], None] | None = None,
+    stack_outputs: Mapping[str, Mapping[str, Any]] | str | Path | None = None,
+) -> Capture:
+    """Run the program in `program_dir` for `stack` and return what it registered.
+
+    `config` (namespace:key -> value, objects allowed) overrides the stack file's values, which is
+    how tests feed bad input. `program` replaces the directory's entry file (inline programs).
+    `stack_outputs` (a mapping, or a JSON file of one) answers `pulumi.StackReference` reads:
+    stack name -> its outputs; a stack not listed has none.
+    Raises `UserError` for bad files or configuration and `ProgramError` when the program fails.
+    """
+    project = read_project(Path(program_dir)) if program is None else _inline_project(Path(program_dir))
+    settings = read_stack_config(project, stack, Path(config_file) if config_file else None)
+    values = dict(settings.config)
+    for key, value in (config or {}).items():
+        values[key] = value if isinstance(value, str) else _json(value)
+    region = values.get("aws:region") or region_default
+    references = read_stack_outputs(stack_outputs) if isinstance(stack_outputs, (str, Path)) else stack_outputs
+    return contextvars.Context().run(
+        _run, project, stack, values, settings.secret_keys, region, program, dict(references or {})
+    )
+
+
+def _inline_project(directory: Path) -> Project:
+    """The project of an inline program: the directory's Pulumi.yaml name if it has one (so names
+    derived from the project match the real program's), else the directory's name."""
+    manifest = directory / "Pulumi.yaml"
+    if manifest.exists():
+        project = read_project(directory)
+        return Project(name=project.name, directory=project.directory, main=project.main)
+    return Project(name=directory.name or "project", directory=directory.resolve(), main=directory / "__main__.py")
+
+
+def _json(value: Any) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def _run(
+    project: Project,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+    region: str,
+    program: Callable[[], None] | None,
+    stack_outputs: Mapping[str, Mapping[str, Any]],
+) -> Capture:
+    capture = Capture(project=project.name, stack=stack, config=dict(config))
+    mocks = PlatformMocks(
+        region=region,
+        on_unknown_invoke=capture.unknown_invokes.append,
+        dynamic_outputs=offline_dynamic_outputs,
+        stack_outputs=stack_outputs,
+    )
+    monitor = CapturingMonitor(mocks, capture)
+    logger = logging.getLogger(f"offline_preview.{project.name}.{stack}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    sink = _LogSink(capture)
+    logger.addHandler(sink)
+    pulumi.runtime.set_all_config(config, secret_keys)
+    pulumi_mocks.set_mocks(mocks, project=project.name, stack=stack, preview=False, logger=logger, monitor=monitor)
+    root = pulumi.runtime.get_root_resource()
+
+    def body() -> None:
+        try:
+            if program is not None:
+                program()
+            else:
+                runpy.run_path(str(project.main), run_name="__main__")
+        finally:
+            # `set_mocks` registers the root stack's (empty) outputs at once; register them again,
+            # through the SDK's own path, now that the program has exported its values.
+            if isinstance(root, Stack):
+                root._outputs_registered = False
+                root._finish()
+
+    try:
+        with _program_environment(project.directory):
+            _sync_await(run_pulumi_func(body))
+    except pulumi.RunError as exc:
+        raise _with_capture(UserError(str(exc)), capture) from None
+    except (UserError, ProgramError) as exc:
+        raise _with_capture(exc, capture) from None
+    except Exception as exc:
+        message = _describe_failure(exc, project.directory)
+        references = sorted(
+            {str(r.inputs.get("name") or r.name) for r in capture.resources if r.type == STACK_REFERENCE_TYPE}
+        )
+        if isinstance(exc, KeyError) and references:
+            # `StackReference.require_output` of an output the referenced stack does not have.
+            message += (
+                f" (a stack output missing from a StackReference of {', '.join(references)}? offline, "
+                "referenced stacks' outputs come from --stack-outputs FILE)"
+            )
+        raise _with_capture(ProgramError(message), capture) from exc
+    finally:
+        logger.removeHandler(sink)
+    capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
+    _point_at_registrations(capture, monitor.unregistered_children)
+    errors = [r.message for r in capture.logs if r.severity == "error"]
+    if errors:
+        raise ProgramError("the program logged errors:\n  " + "\n  ".join(errors))
+    return capture
+
+
+def _point_at_registrations(capture: Capture, owners: Mapping[str, str]) -> None:
+    """Re-point parents and dependencies on unregistered children of remote components to the
+    component itself.
+
+    A program that uses a remote component's output typed as a resource (pulumi-eks's
+    `cluster.eks_cluster.name`) depends on that child, e.g. `...eks:index:Cluster$aws:eks/cluster:
+    Cluster::eks-eksCluster`. With the engine the child is a registration of the component's
+    provider; offline the component is one registration without children, so the nearest thing
+    that is registered, and that the engine would also have finished first, is the component.
+    Every URN in a capture's parents and dependencies is then one of its resources (or the stack).
+    """
+    if not owners:
+        return
+
+    def owner(urn: str) -> str:
+        while urn in owners:
+            urn = owners[urn]
+        return urn
+
+    def unique(urns: list[str]) -> list[str]:
+        return list(dict.fromkeys(owner(u) for u in urns))
+
+    for r in capture.resources:
+        r.parent = owner(r.parent) if r.parent else r.parent
+        r.dependencies = unique(r.dependencies)
+        r.property_dependencies = {k: unique(v) for k, v in r.property_dependencies.items()}
+
+
+def _with_capture(exc: Exception, capture: Capture) -> Exception:
+    """Keep what was registered before the failure (tests assert it is nothing for bad config)."""
+    if isinstance(exc, (UserError, ProgramError)):
+        exc.capture = capture
+    return exc
+
+
+def _describe_failure(exc: BaseException, directory: Path) -> str:
+    """`Type: message (at file:line)`, pointing into the program rather than the SDK."""
+    location = ""
+    tb = exc.__traceback__
+    root = str(directory)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root) and os.sep + "venv" + os.sep not in filename:
+            location = f" (at {os.path.relpath(filename, root)}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    return f"{type(exc).__name__}: {exc}{location}"

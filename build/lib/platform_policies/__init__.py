@@ -1,0 +1,41 @@
+"""The platform's CrossGuard policy pack: rules by category, built from `registry` metadata.
+
+Import `POLICIES` (the list `PolicyPack` takes) and `REGISTRY` (metadata for the catalog). The
+pack judges any pulumi-aws 7 / pulumi-eks / pulumi-kubernetes program; it imports nothing from
+the repository it lives in.
+"""
+
+from __future__ import annotations
+
+from . import (
+    audit_logging,
+    data_protection,
+    encryption_at_rest,
+    encryption_in_transit,
+    exposure,
+    kubernetes,
+    least_privilege,
+    tagging_cost,
+    workload_hardening,
+)
+from .registry import CATEGORIES, REGISTRY, Controls, PolicyInfo
+
+PACK_NAME = "aws-platform-guardrails"
+
+POLICIES = [
+    *encryption_at_rest.POLICIES,
+    *encryption_in_transit.POLICIES,
+    *least_privilege.POLICIES,
+    *exposure.POLICIES,
+    *workload_hardening.POLICIES,
+    *kubernetes.POLICIES,
+    *audit_logging.POLICIES,
+    *data_protection.POLICIES,
+    *tagging_cost.POLICIES,
+]
+
+# Metadata in pack order (modules register on import, in dependency order).
+_ORDER = {p.name: i for i, p in enumerate(POLICIES)}
+REGISTRY.sort(key=lambda info: _ORDER[info.name])
+
+__all__ = ["CATEGORIES", "PACK_NAME", "POLICIES", "REGISTRY", "Controls", "PolicyInfo"]

@@ -1,0 +1,209 @@
+"""Reading what the engine hands a policy, without tripping over what it leaves out.
+
+Props are camelCase inputs behind `unknown_checking_proxy`: reading an unknown value raises
+`UnknownValueError`, which the analyzer host turns into an advisory "can't run during preview"
+note. These helpers read only what a policy asks for and let that error propagate; they never
+catch it. Missing optional properties are simply absent (None), numbers arrive as floats.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyProviderResource, PolicyResource
+from pulumi_policy.proxy import UnknownValueError
+
+_MISSING = object()
+
+
+def get(props: Any, *path: str | int, default: Any = None) -> Any:
+    """`props[a][b][c]`, or `default` when any step is absent or not a container.
+
+    Unknown values raise `UnknownValueError` (on purpose: the host reports the policy as
+    unable to run during preview rather than passing or failing it on a guess)."""
+    current = props
+    for key in path:
+        if isinstance(key, int):
+            if isinstance(current, Sequence) and not isinstance(current, str) and -len(current) <= key < len(current):
+                current = current[key]
+                continue
+            return default
+        if isinstance(current, Mapping) and key in current:
+            current = current[key]
+            continue
+        return default
+    return default if current is None else current
+
+
+def as_list(value: Any) -> list[Any]:
+    """None -> [], a scalar -> [it], a (proxied) sequence -> its items."""
+    if value is None:
+        return []
+    if isinstance(value, (str | bytes, Mapping)):
+        return [value]
+    if isinstance(value, Iterable):
+        return list(value)
+    return [value]
+
+
+def truthy(value: Any) -> bool:
+    """Booleans as the providers accept them: True, "true" (launch templates use strings)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    if isinstance(value, int | float):
+        return value != 0
+    return False
+
+
+def number(value: Any, default: float | None = None) -> float | None:
+    """Numbers arrive as floats (or numeric strings in a few schemas)."""
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return default
+    return default
+
+
+def plain(value: Any) -> Any:
+    """A deep plain copy of a proxied value (raises on unknowns inside, like any read)."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(value[k]) for k in value}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [plain(v) for v in value]
+    return value
+
+
+def parse_json(value: Any) -> Any:
+    """A JSON document given as a string (the usual case) or already as an object."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return plain(value)
+
+
+def matches_any(value: str, patterns: Iterable[str]) -> bool:
+    """Shell-style, case-sensitive patterns (`t3.*`, `db.r6g.*`)."""
+    return any(fnmatch.fnmatchcase(value, p) for p in patterns)
+
+
+# --- resources, names, messages ----------------------------------------------------------------
+
+
+def of_type(resources: Iterable[PolicyResource], *types: str) -> Iterator[PolicyResource]:
+    wanted = set(types)
+    return (r for r in resources if r.resource_type in wanted)
+
+
+def linked(resource: PolicyResource, prop: str) -> list[PolicyResource]:
+    """Resources the value of `prop` was computed from (the engine's property dependencies)."""
+    return list(resource.property_dependencies.get(prop, []) or [])
+
+
+def targets(
+    resource: PolicyResource,
+    prop: str,
+    candidates: Iterable[PolicyResource],
+    match_props: Sequence[str] = ("id", "bucket", "arn", "name"),
+) -> list[PolicyResource]:
+    """The resources among `candidates` that `resource.props[prop]` refers to.
+
+    First by the engine's property dependencies (what a real preview has, since new ids are
+    unknown); then, when the value is a known string, by matching it against each candidate's
+    id/name/arn (covers resources referenced by literal name). Never raises on unknowns of the
+    candidates: an unknown candidate id simply does not match."""
+    pool = list(candidates)
+    by_urn = {c.urn: c for c in pool}
+    found = [by_urn[d.urn] for d in linked(resource, prop) if d.urn in by_urn]
+    if found:
+        return found
+    value = peek(resource.props, prop)
+    if not isinstance(value, str) or not value:
+        return []
+    for c in pool:
+        for key in match_props:
+            other = peek(c.props, key)
+            if isinstance(other, str) and other == value:
+                found.append(c)
+                break
+    return found
+
+
+def peek(props: Any, key: str) -> Any:
+    """A value read for *matching* only: unknown or missing both mean "no match"."""
+    try:
+        return props.get(key) if isinstance(props, Mapping) else None
+    except UnknownValueError:
+        return None
+
+
+class Deferred:
+    """Stack policies judge many resources: an unknown value on one of them must not stop the
+    others from being judged. Each resource is checked inside `item()`; an unknown value there
+    skips that resource only, and `finish()` re-raises the first one so the host still reports
+    "can't run during preview" for what could not be decided."""
+
+    def __init__(self) -> None:
+        self.first: UnknownValueError | None = None
+
+    def run(self, check: Any, *args: Any) -> None:
+        try:
+            check(*args)
+        except UnknownValueError as exc:
+            if self.first is None:
+                self.first = exc
+
+    def finish(self) -> None:
+        if self.first is not None:
+            raise self.first
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+
+def provider_default_tags(provider: PolicyProviderResource | None) -> dict[str, str]:
+    """Tags the AWS provider adds to every taggable resource (`defaultTags.tags`).
+
+    Explicit providers carry their inputs JSON-encoded (`'{"tags": {...}}'`); the default
+    provider's come from stack config (`aws:defaultTags`), already an object."""
+    if provider is None or not provider.resource_type.startswith("pulumi:providers:aws"):
+        return {}
+    raw = get(provider.props, "defaultTags")
+    if raw is None:
+        return {}
+    try:
+        value = parse_json(raw)
+    except ValueError:
+        return {}
+    tags = value.get("tags") if isinstance(value, dict) else None
+    return {str(k): str(v) for k, v in (tags or {}).items()}
+
+
+def effective_tags(props: Mapping[str, Any], provider: PolicyProviderResource | None) -> dict[str, str]:
+    tags = dict(provider_default_tags(provider))
+    own = get(props, "tags")
+    if isinstance(own, Mapping):
+        tags.update({str(k): str(own[k]) for k in own})
+    return tags
+
+
+# --- small domain helpers -----------------------------------------------------------------------
+
+_AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
+
+
+def is_customer_managed_key(key: Any) -> bool:
+    """A KMS key reference that is not an AWS-managed alias (`alias/aws/s3`, ...)."""
+    return isinstance(key, str) and bool(key.strip()) and not _AWS_MANAGED_KEY.search(key)
+
+
+WORLD_CIDRS = frozenset({"0.0.0.0/0", "::/0"})

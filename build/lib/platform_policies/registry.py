@@ -1,0 +1,224 @@
+"""Policy metadata in one place: category, severity, default enforcement, compliance controls,
+remediation and the anchor checks (cdk-nag, checkov, awsguard) each policy covers.
+
+`resource_policy` / `stack_policy` build the pulumi-policy objects with this metadata set the
+way the service shows it (`severity`, `remediation_steps`, `framework`, `tags`) and record a
+`PolicyInfo` for the catalog and the README table.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+
+class Report(Protocol):
+    """The host's `report_violation`: the URN defaults to the resource being validated."""
+
+    def __call__(self, message: str, urn: str | None = None, /) -> None: ...
+
+
+CATEGORIES: dict[str, str] = {
+    "encryption-at-rest": "Encryption at rest (customer-managed KMS keys)",
+    "encryption-in-transit": "Encryption in transit",
+    "least-privilege": "Least privilege (IAM policy documents, trust, attachments)",
+    "exposure": "Network and public exposure",
+    "workload-hardening": "Container and instance hardening (ECS, EC2)",
+    "kubernetes": "Kubernetes workloads",
+    "logging": "Logging and audit",
+    "data-protection": "Data protection (deletion protection, backups, versioning)",
+    "resilience": "Resilience (Multi-AZ data stores)",
+    "supply-chain": "Image supply chain",
+    "tagging-cost": "Tagging and cost",
+}
+
+FRAMEWORKS = {
+    "soc2": ("SOC 2", "2017 TSC (rev. 2022)"),
+    "iso27001": ("ISO/IEC 27001", "2022 Annex A"),
+    "pci": ("PCI DSS", "4.0.1"),
+    "cis": ("CIS AWS Foundations Benchmark", "3.0.0"),
+}
+
+
+@dataclass(frozen=True)
+class Controls:
+    """Compliance controls a policy provides evidence for."""
+
+    soc2: tuple[str, ...] = ()
+    iso27001: tuple[str, ...] = ()
+    pci: tuple[str, ...] = ()
+    cis: tuple[str, ...] = ()
+
+    def tags(self) -> list[str]:
+        out: list[str] = []
+        for key in ("soc2", "iso27001", "pci", "cis"):
+            out += [f"{key}:{c}" for c in getattr(self, key)]
+        return out
+
+    def framework(self) -> PolicyComplianceFramework | None:
+        """The most specific framework reference (CIS, else PCI DSS); all are in `tags`."""
+        for key in ("cis", "pci", "iso27001", "soc2"):
+            refs = getattr(self, key)
+            if refs:
+                name, version = FRAMEWORKS[key]
+                return PolicyComplianceFramework(name=name, version=version, reference=", ".join(refs))
+        return None
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {k: list(getattr(self, k)) for k in ("soc2", "iso27001", "pci", "cis") if getattr(self, k)}
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    name: str
+    kind: str  # "resource" | "stack"
+    category: str
+    description: str
+    severity: Severity
+    enforcement: EnforcementLevel
+    controls: Controls
+    remediation: str
+    covers: tuple[str, ...]
+    resource_types: tuple[str, ...]
+    """Types the policy judges: findings are reported on resources of these types (exact tokens,
+    or shell patterns such as `aws:*`)."""
+    config: Mapping[str, Any] = field(default_factory=dict)
+    links: tuple[str, ...] = ()
+    """Types a stack policy only reads to judge others (a bucket's encryption configuration, the
+    cluster instances of an Aurora cluster); their defects are reported on the judged resource."""
+
+
+REGISTRY: list[PolicyInfo] = []
+
+_DEFAULT_LEVEL = {
+    Severity.CRITICAL: EnforcementLevel.MANDATORY,
+    Severity.HIGH: EnforcementLevel.MANDATORY,
+    Severity.MEDIUM: EnforcementLevel.ADVISORY,
+    Severity.LOW: EnforcementLevel.ADVISORY,
+}
+
+
+def _common(
+    name: str,
+    category: str,
+    description: str,
+    severity: Severity,
+    controls: Controls,
+    remediation: str,
+    covers: tuple[str, ...],
+    types: tuple[str, ...],
+    enforcement: EnforcementLevel | None,
+    config: Mapping[str, dict[str, Any]] | None,
+    kind: str,
+    links: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    if category not in CATEGORIES:
+        raise ValueError(f"policy {name}: unknown category {category!r}")
+    if any(p.name == name for p in REGISTRY):
+        raise ValueError(f"policy {name}: registered twice")
+    if overlap := set(types) & set(links):
+        raise ValueError(f"policy {name}: {sorted(overlap)} both judged and linked")
+    level = enforcement or _DEFAULT_LEVEL[severity]
+    REGISTRY.append(
+        PolicyInfo(
+            name,
+            kind,
+            category,
+            description,
+            severity,
+            level,
+            controls,
+            remediation,
+            covers,
+            types,
+            config or {},
+            links,
+        )
+    )
+    return {
+        "name": name,
+        "description": description,
+        "enforcement_level": level,
+        "config_schema": PolicyConfigSchema(properties=dict(config)) if config else None,
+        "severity": severity,
+        "framework": controls.framework(),
+        "tags": [f"category:{category}", *controls.tags()],
+        "remediation_steps": remediation,
+    }
+
+
+def resource_policy(
+    name: str,
+    *,
+    category: str,
+    description: str,
+    severity: Severity,
+    controls: Controls,
+    remediation: str,
+    validate: Callable[[ResourceValidationArgs, Report], None],
+    types: tuple[str, ...],
+    covers: tuple[str, ...] = (),
+    enforcement: EnforcementLevel | None = None,
+    config: Mapping[str, dict[str, Any]] | None = None,
+) -> ResourceValidationPolicy:
+    """A resource policy that only runs `validate` for the listed resource types (exact tokens,
+    or shell patterns such as `aws:*`)."""
+    wanted = frozenset(t for t in types if "*" not in t)
+    patterns = tuple(t for t in types if "*" in t)
+
+    def run(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type in wanted or any(fnmatch.fnmatchcase(args.resource_type, p) for p in patterns):
+            validate(args, cast(Report, report))
+
+    kw = _common(
+        name, category, description, severity, controls, remediation, covers, types, enforcement, config, "resource"
+    )
+    return ResourceValidationPolicy(validate=run, **kw)
+
+
+def stack_policy(
+    name: str,
+    *,
+    category: str,
+    description: str,
+    severity: Severity,
+    controls: Controls,
+    remediation: str,
+    validate: Callable[[StackValidationArgs, Report], None],
+    types: tuple[str, ...],
+    links: tuple[str, ...] = (),
+    covers: tuple[str, ...] = (),
+    enforcement: EnforcementLevel | None = None,
+    config: Mapping[str, dict[str, Any]] | None = None,
+) -> StackValidationPolicy:
+    """A stack policy that reports on resources of `types`, reading resources of `links` (and of
+    `types`) to decide."""
+    kw = _common(
+        name, category, description, severity, controls, remediation, covers, types, enforcement, config, "stack", links
+    )
+
+    def run_stack(args: StackValidationArgs, report: ReportViolation) -> None:
+        validate(args, cast(Report, report))
+
+    return StackValidationPolicy(validate=run_stack, **kw)
+
+
+def config_value(args: ResourceValidationArgs | StackValidationArgs, key: str, default: Any) -> Any:
+    """A policy property from `--policy-pack-config`, else the schema default (the CLI fills
+    defaults in, but a host that does not must not change the verdict)."""
+    value = (args.get_config() or {}).get(key)
+    return default if value is None else value

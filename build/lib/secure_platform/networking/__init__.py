@@ -1,0 +1,31 @@
+"""VPC, subnet tiers, NAT, NACLs, endpoints, security groups and the ALB; pure address and
+firewall plans beside the component.
+
+Names are imported on first use (PEP 562), so importing one module of this package never loads
+the others: the dynamic-provider host and the pure plans stay light, and no import cycle forms.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .component import DomainSettings, LoadBalancerRef, Networking, NetworkingArgs, SecurityGroupIds, TargetGroupRef
+
+_EXPORTS = {
+    "DomainSettings": ".component",
+    "LoadBalancerRef": ".component",
+    "Networking": ".component",
+    "NetworkingArgs": ".component",
+    "SecurityGroupIds": ".component",
+    "TargetGroupRef": ".component",
+}
+
+__all__ = ["DomainSettings", "LoadBalancerRef", "Networking", "NetworkingArgs", "SecurityGroupIds", "TargetGroupRef"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name], __name__), name)

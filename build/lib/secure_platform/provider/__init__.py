@@ -1,0 +1,1 @@
+"""Multi-language component host (see component.py)."""

@@ -1,0 +1,1 @@
+"""Bundled market data (see README.md for sources and dates)."""
