@@ -18,3 +18,12 @@ def repo() -> Path:
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Full-stack previews are `slow` too (`-m "not slow"` skips them; `make test` runs everything).
+    First, so the `-m` selection that runs after this hook sees the marker."""
+    for item in items:
+        if item.get_closest_marker("stack") is not None or item.path.parent.name == "stack":
+            item.add_marker(pytest.mark.slow)
