@@ -125,3 +125,15 @@ def test_the_pack_can_be_copied_for_the_pulumi_cli(installed: Installed) -> None
     code = "import sys; sys.path.insert(0, '.'); import platform_policies; print(platform_policies.__file__)"
     location = run([str(installed.python), "-c", code], cwd=target).stdout.strip()
     assert Path(location).resolve().is_relative_to(target.resolve())
+
+
+def test_the_installed_provider_infers_the_checked_in_schema(installed: Installed) -> None:
+    """The analyzer reads the component sources from site-packages (inspect.getsource): what
+    `pulumi package add` of the installed plugin directory would serve."""
+    code = (
+        "import json; from secure_platform.provider.generate import SCHEMA_FILE, render_schema; "
+        "print(json.loads(render_schema()) == json.loads(SCHEMA_FILE.read_text()), SCHEMA_FILE)"
+    )
+    same, location = run([str(installed.python), "-c", code], cwd=installed.consumer).stdout.split()
+    assert same == "True"
+    assert Path(location).resolve().is_relative_to(installed.site_packages.resolve())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging_helpers import run
 
 REPO = Path(__file__).resolve().parents[2]
 TOP_LEVEL = {"secure_platform", "offline_preview", "platform_policies"}
@@ -71,6 +72,9 @@ def test_package_data_and_type_markers_are_shipped(names: list[str]) -> None:
     # The pack's entry files, so the installed pack is a pack directory.
     for name in ("PulumiPolicy.yaml", "__main__.py", "requirements.txt"):
         assert f"platform_policies/pack/{name}" in names
+    # The component provider's plugin directory, so `pulumi package add` works on the installed one too.
+    for name in ("PulumiPlugin.yaml", "__main__.py", "schema.json", "config_types.py", "requirements.txt"):
+        assert f"secure_platform/provider/{name}" in names
 
 
 def test_metadata_names_the_distribution_and_only_runtime_dependencies(built_wheel: Path) -> None:
@@ -107,3 +111,25 @@ def test_entry_points_are_the_console_scripts_and_the_pytest_plugin(built_wheel:
     assert "secure-platform-spot = secure_platform.spot.cli:main" in text
     assert "secure-platform-policy-pack = platform_policies.pack_dir:main" in text
     assert "secure_platform_offline = offline_preview.pytest_plugin" in text
+
+
+def test_pip_builds_the_distribution_from_a_git_url(tmp_path: Path) -> None:
+    """`pip install git+file://<repo>` builds from the committed tree (HEAD) of a clone."""
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "--wheel-dir",
+            str(tmp_path),
+            f"git+file://{REPO}",
+        ],
+        cwd=tmp_path,
+    )
+    (wheel,) = tmp_path.glob("pulumi_secure_platform-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        top = {n.split("/", 1)[0] for n in archive.namelist() if ".dist-info/" not in n}
+    assert top == TOP_LEVEL

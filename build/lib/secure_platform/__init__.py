@@ -1,1 +1,0 @@
-"""The platform's component library: typed config, one ComponentResource per concern, pure plans."""

@@ -1,1 +1,0 @@
-"""Multi-language component host (see component.py)."""

@@ -1,1 +1,0 @@
-"""Bundled market data (see README.md for sources and dates)."""
