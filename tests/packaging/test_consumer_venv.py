@@ -137,3 +137,17 @@ def test_the_installed_provider_infers_the_checked_in_schema(installed: Installe
     same, location = run([str(installed.python), "-c", code], cwd=installed.consumer).stdout.split()
     assert same == "True"
     assert Path(location).resolve().is_relative_to(installed.site_packages.resolve())
+
+
+def test_installed_the_preview_defaults_to_the_program_in_the_current_directory(installed: Installed) -> None:
+    done = subprocess.run(
+        [str(installed.bin / "secure-platform-preview"), "nosuchstack", "--no-policy"],
+        cwd=installed.consumer,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # The consumer's stack files were found: the error names its one stack.
+    assert done.returncode == 2
+    assert "(stacks: qa)" in " ".join(done.stderr.split()), done.stderr
