@@ -72,8 +72,8 @@ def test_package_data_and_type_markers_are_shipped(names: list[str]) -> None:
     # The pack's entry files, so the installed pack is a pack directory.
     for name in ("PulumiPolicy.yaml", "__main__.py", "requirements.txt"):
         assert f"platform_policies/pack/{name}" in names
-    # The component provider's plugin directory, so `pulumi package add` works on the installed one too.
-    for name in ("PulumiPlugin.yaml", "__main__.py", "schema.json", "config_types.py", "requirements.txt"):
+    # The component provider with its manifest and schema (the installed analyzer check reads them).
+    for name in ("PulumiPlugin.yaml", "__main__.py", "schema.json", "config_types.py"):
         assert f"secure_platform/provider/{name}" in names
 
 

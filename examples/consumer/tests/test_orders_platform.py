@@ -50,4 +50,3 @@ def test_report_retention_comes_from_the_stack_config(offline_pulumi: OfflinePul
     run = offline_pulumi.program(PROGRAM, STACK, config={"orders:reportRetentionDays": 90}, policy_pack=None)
     (rule,) = run.one(LIFECYCLE, "reports").inputs["rules"]
     assert rule["expiration"]["days"] == 90
-
