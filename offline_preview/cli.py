@@ -24,6 +24,9 @@ from .stack_files import UserError
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "markdown")
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Run from a checkout, the default program is this repository's stack program; installed (the
+# parent is site-packages), it is the current directory, as for `pulumi preview`.
+DEFAULT_PROGRAM = REPO_ROOT if (REPO_ROOT / "Pulumi.yaml").is_file() else Path()
 
 Estimator = Callable[[PreviewResult], Section]
 ESTIMATORS: dict[str, Estimator] = dict(BUILTIN_ESTIMATORS)
@@ -43,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         "policy pack over what it registers, and report.",
     )
     parser.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml from the program directory)")
-    parser.add_argument("--program", default=str(REPO_ROOT), help="program directory (default: this repository's root)")
+    parser.add_argument(
+        "--program",
+        default=str(DEFAULT_PROGRAM),
+        help="program directory (default: this repository's root in a checkout, else the current directory)",
+    )
     parser.add_argument("--config", help="stack config file to use instead of Pulumi.<stack>.yaml")
     parser.add_argument(
         "--overrides",

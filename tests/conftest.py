@@ -47,8 +47,10 @@ SLOW_MODULES = (
 )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """First, so the `-m` selection that runs after this hook sees the marker."""
     for item in items:
         path = item.path.relative_to(REPO).as_posix() if item.path.is_relative_to(REPO) else ""
-        if path.startswith(SLOW_MODULES):
+        if path.startswith(SLOW_MODULES) or item.get_closest_marker("stack") is not None:
             item.add_marker(pytest.mark.slow)
