@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UnknownValueError
 
-from .helpers import WORLD_CIDRS, Deferred, as_list, get, linked, number, of_type, peek, targets, truthy
+from .helpers import WORLD_CIDRS, Deferred, as_list, get, is_set, linked, number, of_type, peek, targets, truthy
 from .iam_documents import DocumentError, parse_document, public_principal, restricts_principal
 from .least_privilege import DOCUMENT_PROPS, RESOURCE
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
@@ -306,7 +307,7 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
     lb_groups: set[str] = set()
     for lb in of_type(args.resources, *LOAD_BALANCERS, CLASSIC_LB):
         lb_groups.update(g.urn for g in targets(lb, "securityGroups", groups))
-        for sg_id in as_list(_safe(lb.props, "securityGroups")):
+        for sg_id in _known_items(lb.props, "securityGroups"):
             lb_groups.update(g.urn for g in groups if _safe(g.props, "id") == sg_id)
     deferred = Deferred()
 
@@ -342,6 +343,21 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
 
 def _safe(props: Any, key: str) -> Any:
     return peek(props, key)
+
+
+def _known_items(props: Any, key: str) -> list[str]:
+    """The known string items of a list property (ids given literally); unknown ones are left to
+    the property dependencies, which name their resources."""
+    out: list[str] = []
+    items = peek(props, key)
+    for i in range(len(items) if isinstance(items, Sequence) and not isinstance(items, str) else 0):
+        try:
+            item = items[i]
+        except UnknownValueError:
+            continue
+        if isinstance(item, str):
+            out.append(item)
+    return out
 
 
 world_ingress_lb_only = stack_policy(
@@ -503,11 +519,11 @@ def _private_data(args: StackValidationArgs, report: Report) -> None:
                 )
             return
         prop = "dbSubnetGroupName" if t.startswith("aws:rds/") else "subnetGroupName"
-        if t == "aws:rds/instance:Instance" and get(r.props, "replicateSourceDb"):
+        if t == "aws:rds/instance:Instance" and is_set(r, "replicateSourceDb"):
             return
-        if t == "aws:elasticache/cluster:Cluster" and get(r.props, "replicationGroupId"):
+        if t == "aws:elasticache/cluster:Cluster" and is_set(r, "replicationGroupId"):
             return  # a member of a replication group lives in the group's subnets
-        if get(r.props, prop) is None:
+        if not is_set(r, prop):
             report(
                 f"'{r.name}' sets no {prop}, so it lands in the default VPC's default subnets. Give it a subnet group of private database subnets.",
                 r.urn,

@@ -146,6 +146,36 @@ def peek(props: Any, key: str) -> Any:
         return None
 
 
+def is_set(resource: PolicyResource, key: str) -> bool:
+    """The property has a value, known or not: a preview leaves a value computed from another
+    resource unknown (`replication_group_id=group.id`), yet the program did set it. The engine's
+    property dependencies say so too."""
+    if linked(resource, key):
+        return True
+    try:
+        value = resource.props.get(key) if isinstance(resource.props, Mapping) else None
+    except UnknownValueError:
+        return True
+    return value not in (None, "", [], {})
+
+
+def given(props: Any, *path: str | int) -> bool:
+    """A resource policy's `is_set`: the property has a value, or one that is unknown during preview
+    (computed from another resource, so the program did set it)."""
+    try:
+        return get(props, *path) not in (None, "", [], {})
+    except UnknownValueError:
+        return True
+
+
+def known_or(props: Any, key: str, fallback: Any) -> Any:
+    """`get(props, key)`, or `fallback` when the value is unknown during preview."""
+    try:
+        return get(props, key)
+    except UnknownValueError:
+        return fallback
+
+
 class Deferred:
     """Stack policies judge many resources: an unknown value on one of them must not stop the
     others from being judged. Each resource is checked inside `item()`; an unknown value there
@@ -199,6 +229,21 @@ def effective_tags(props: Mapping[str, Any], provider: PolicyProviderResource | 
 # --- small domain helpers -----------------------------------------------------------------------
 
 _AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
+
+COMPUTED_KEY = "<a key computed by this program>"
+"""What `key_ref` gives for a KMS key reference that is unknown during preview."""
+
+
+def key_ref(props: Any, *path: str | int) -> Any:
+    """A KMS key reference (`kmsKeyId`, `kmsMasterKeyId`, ...), like `get`, except that a value not
+    known during preview is `COMPUTED_KEY`: it is computed from another resource of the program
+    (a `aws.kms.Key`'s ARN or an alias's), and a program cannot create an AWS-managed key, so the
+    reference is to a customer-managed key whatever its value turns out to be. This keeps the
+    verdict of a preview the same as that of an update, where the ARN is known."""
+    try:
+        return get(props, *path)
+    except UnknownValueError:
+        return COMPUTED_KEY
 
 
 def is_customer_managed_key(key: Any) -> bool:
