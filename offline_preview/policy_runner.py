@@ -81,6 +81,22 @@ class Violation:
 
 
 @dataclass
+class FindingGroup:
+    """All findings of one policy at one level: what text and markdown reports show as one entry
+    (the JSON report keeps one finding per resource)."""
+
+    policy: str
+    enforcement: str
+    severity: str
+    description: str
+    findings: list[Violation]
+
+    @property
+    def urns(self) -> list[str]:
+        return list(dict.fromkeys(v.urn for v in self.findings))
+
+
+@dataclass
 class Remediation:
     """A remediate-level policy rewrote a resource's inputs (what `pulumi preview` shows as remediated)."""
 
@@ -106,6 +122,17 @@ class PolicyReport:
     @property
     def mandatory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement == "mandatory"]
+
+    def grouped(self) -> list[FindingGroup]:
+        """Findings grouped by policy and level, mandatory first, then by policy name; each group
+        keeps its findings in URN order."""
+        groups: dict[tuple[str, str], FindingGroup] = {}
+        for v in sorted(self.violations, key=lambda v: (v.enforcement != "mandatory", v.policy, v.urn)):
+            key = (v.policy, v.enforcement)
+            if key not in groups:
+                groups[key] = FindingGroup(v.policy, v.enforcement, v.severity, v.description, [])
+            groups[key].findings.append(v)
+        return list(groups.values())
 
     def not_evaluated(self) -> list[tuple[str, str, int]]:
         """(policy, reason, resources) of the not-applicable results, grouped for reports."""

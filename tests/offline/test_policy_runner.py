@@ -123,3 +123,15 @@ def test_the_pack_is_served_by_pulumi_policys_own_analyzer(pack):
 
     info = pack.servicer().GetAnalyzerInfo(empty_pb2.Empty(), None)
     assert info.name == "test-pack" and [p.name for p in info.policies] == [p.name for p in pack.policies]
+
+
+def test_findings_group_by_policy_for_the_reports(pack):
+    """One group per policy and level, mandatory first; each group lists every resource."""
+    cap = run_program(MINIMAL, "test", config={"minimal:bucketPrefix": "other", "minimal:skipEncryption": True})
+    report = evaluate(pack, cap, stack_config=cap.config)
+    groups = report.grouped()
+    assert groups[0].enforcement == "mandatory" and groups[-1].enforcement == "advisory"
+    assert sum(len(g.findings) for g in groups) == len(report.violations)
+    assert len({(g.policy, g.enforcement) for g in groups}) == len(groups)
+    for g in groups:
+        assert g.urns == sorted(set(g.urns)) and all(v.policy == g.policy for v in g.findings)

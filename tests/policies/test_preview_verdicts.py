@@ -12,12 +12,13 @@ from offline_preview import evaluate, load_policy_pack, preview, run_program
 from offline_preview.analyzer_wire import UNKNOWN
 from offline_preview.policy_runner import PolicyReport, read_policy_config
 
+from .families import INSECURE_CONFIG
 from .preview_mode import preview_semantics
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policies"
 FIXTURES = {
-    "insecure": (REPO / "tests" / "examples" / "insecure_program", {"all": "mandatory"}),
+    "insecure": (REPO / "tests" / "examples" / "insecure_program", INSECURE_CONFIG),
     "compliant": (REPO / "tests" / "examples" / "compliant_program", None),
 }
 
