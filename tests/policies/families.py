@@ -39,7 +39,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "redshift": {
         "encryption-at-rest-enabled": {"open-warehouse"},
-        "redshift-not-public": {"open-warehouse"},
+        "redshift-not-public": {"open-warehouse", "public-logged-warehouse"},
         "redshift-audit-logging": {"open-warehouse"},
         "redshift-enhanced-vpc-routing": {"open-warehouse"},
     },
@@ -108,6 +108,7 @@ FAMILY_SUPPORTING: dict[str, set[str]] = {
         "http-preflight",
     },
     "efs": {"plain-files-mount"},
+    "redshift": {"public-logged-audit"},
     "ec2": {"auto-public-subnet"},
     "iam": {"ops-role"},
     "s3": {"public-website-config", "legacy-website-config"},

@@ -28,10 +28,15 @@ def pack() -> LoadedPack:
 
 
 def findings(
-    pack: LoadedPack, tmp_path: Path, program: Any, policy: str, config: dict | None = None
+    pack: LoadedPack,
+    tmp_path: Path,
+    program: Any,
+    policy: str,
+    config: dict | None = None,
+    policy_config: dict | None = None,
 ) -> list[tuple[str, str]]:
     cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1", **(config or {})}, program=program)
-    report = evaluate(pack, cap, {"all": "mandatory"}, cap.config)
+    report = evaluate(pack, cap, {"all": "mandatory", **(policy_config or {})}, cap.config)
     index = cap.by_urn()
     return [
         (index[v.urn].name if v.urn in index else v.urn, v.message) for v in report.violations if v.policy == policy
@@ -57,9 +62,31 @@ def test_required_tags_counts_an_explicit_providers_default_tags(pack: LoadedPac
         )
         aws.sqs.Queue("missing", opts=pulumi.ResourceOptions(provider=partial))
 
-    found = findings(pack, tmp_path, program, "required-tags")
-    assert [name for name, _ in found] == ["missing"]
-    assert "['Project', 'Owner', 'CostCenter']" in found[0][1]
+    required = {"required-tags": {"requiredTags": list(TAGS)}}
+    found = findings(pack, tmp_path, program, "required-tags", policy_config=required)
+    # One finding per missing key, each naming the one resource that lacks it.
+    assert [name for name, _ in found] == ["missing", "missing", "missing"]
+    assert [m.split("'")[1] for _, m in found] == ["Project", "Owner", "CostCenter"]
+    assert all("1 resource(s): 'missing'" in m for _, m in found)
+    # Without a config asking for tags, none is required.
+    assert findings(pack, tmp_path, program, "required-tags") == []
+
+
+def test_a_missing_tag_is_one_finding_for_all_resources_lacking_it(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        for i in range(12):
+            aws.sqs.Queue(f"q{i:02d}", tags={"Owner": "o"})
+
+    found = findings(
+        pack,
+        tmp_path,
+        program,
+        "required-tags",
+        policy_config={"required-tags": {"requiredTags": ["Owner", "Project"]}},
+    )
+    assert len(found) == 1
+    name, message = found[0]
+    assert name == "q00" and "'Project' is missing on 12 resource(s)" in message and "and 4 more" in message
 
 
 def _remote(type_: str, name: str, props: dict[str, Any]) -> None:
