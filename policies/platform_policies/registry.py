@@ -112,6 +112,52 @@ class PolicyInfo:
 
 REGISTRY: list[PolicyInfo] = []
 
+FSBP_IDS: dict[str, tuple[str, ...]] = {
+    "s3-bucket-encrypted-with-cmk": ("S3.17",),
+    "rds-storage-encrypted-with-cmk": ("RDS.3", "RDS.27"),
+    "elasticache-encrypted-at-rest-with-cmk": ("ElastiCache.4",),
+    "ebs-encrypted-with-cmk": ("EC2.3", "EC2.7"),
+    "eks-secrets-encrypted-with-cmk": ("EKS.3",),
+    "sns-topic-encrypted-with-cmk": ("SNS.1",),
+    "sqs-queue-encrypted-with-cmk": ("SQS.1",),
+    "efs-encrypted-with-cmk": ("EFS.1",),
+    "cloudtrail-encrypted-with-cmk": ("CloudTrail.2",),
+    "kms-key-rotation-enabled": ("KMS.4",),
+    "lb-http-redirects-to-https": ("ELB.1",),
+    "elasticache-encrypted-in-transit": ("ElastiCache.5",),
+    "s3-bucket-denies-insecure-transport": ("S3.5",),
+    "iam-no-wildcard-actions": ("IAM.1", "IAM.21"),
+    "iam-users-no-direct-policies": ("IAM.2",),
+    "security-group-no-world-sensitive-ports": ("EC2.13", "EC2.14", "EC2.19"),
+    "security-group-world-ingress-only-on-load-balancers": ("EC2.18",),
+    "vpc-default-security-group-closed": ("EC2.2",),
+    "rds-not-publicly-accessible": ("RDS.2",),
+    "eks-endpoint-not-public": ("EKS.1",),
+    "ec2-imdsv2-required": ("EC2.8", "AutoScaling.3"),
+    "compute-no-public-ip": ("EC2.9", "ECS.2", "AutoScaling.5"),
+    "alb-drops-invalid-headers": ("ELB.4",),
+    "ecs-no-privileged-containers": ("ECS.4",),
+    "ecs-containers-read-only-root-filesystem": ("ECS.5",),
+    "ecs-task-no-host-namespaces": ("ECS.3",),
+    "ecs-no-plaintext-secrets": ("ECS.8",),
+    "vpc-flow-logs-enabled": ("EC2.6",),
+    "cloudtrail-multi-region-with-validation": ("CloudTrail.1", "CloudTrail.4"),
+    "lb-access-logs-enabled": ("ELB.5",),
+    "eks-control-plane-logging": ("EKS.8",),
+    "rds-log-exports-enabled": ("RDS.9",),
+    "s3-access-logging-enabled": ("S3.9",),
+    "ecs-container-insights-enabled": ("ECS.12",),
+    "database-deletion-protection": ("RDS.7", "RDS.8"),
+    "s3-versioning-enabled": ("S3.14",),
+    "dynamodb-point-in-time-recovery": ("DynamoDB.2",),
+    "data-stores-multi-az": ("RDS.5", "RDS.15", "ElastiCache.3"),
+    "ecr-image-scanning": ("ECR.1",),
+    "ecr-image-tags-immutable": ("ECR.2",),
+    "ecr-lifecycle-policy": ("ECR.3",),
+}
+"""AWS Security Hub Foundational Security Best Practices controls of policies whose module does not
+name them (https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html)."""
+
 _DEFAULT_LEVEL = {
     Severity.CRITICAL: EnforcementLevel.MANDATORY,
     Severity.HIGH: EnforcementLevel.MANDATORY,
@@ -141,6 +187,8 @@ def _common(
     if overlap := set(types) & set(links):
         raise ValueError(f"policy {name}: {sorted(overlap)} both judged and linked")
     level = enforcement or _DEFAULT_LEVEL[severity]
+    if not controls.fsbp and name in FSBP_IDS:
+        controls = controls.with_fsbp(*FSBP_IDS[name])
     REGISTRY.append(
         PolicyInfo(
             name,
@@ -268,7 +316,7 @@ def foreign_level(info: PolicyInfo) -> EnforcementLevel:
     return EnforcementLevel.MANDATORY if strict else EnforcementLevel.ADVISORY
 
 
-def foreign_initial_config() -> dict[str, EnforcementLevel]:
+def foreign_initial_config() -> dict[str, EnforcementLevel | dict[str, Any]]:
     """The pack's `initial_config`: what `pulumi preview --policy-pack` (and the offline preview)
     applies when no `--policy-pack-config` is given; a config file naming a policy overrides it."""
     return {info.name: foreign_level(info) for info in REGISTRY}
