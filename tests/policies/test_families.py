@@ -86,3 +86,13 @@ def test_a_bucket_with_aws_defaults_is_encrypted_and_private(pack: LoadedPack) -
     levels = {v.policy: v.enforcement for v in report.violations}
     assert levels.get("s3-bucket-encrypted-with-cmk") == "advisory"
     assert "s3-public-access-block-all" not in levels
+
+
+def test_the_cli_blocks_planted_programs_and_passes_their_twins_without_a_config() -> None:
+    """`python -m offline_preview` on a program with no policy config of its own (foreign defaults)."""
+    from offline_preview.cli import main as cli_main
+
+    base = ["test", "--policy-pack", str(PACK_DIR), "--quiet"]
+    for family in ("ec2", "lambda", "redshift"):
+        assert cli_main([*base, "--program", str(FAMILY_DIR / family / "insecure")]) == 1, family
+        assert cli_main([*base, "--program", str(FAMILY_DIR / family / "compliant")]) == 0, family
