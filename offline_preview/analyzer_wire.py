@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import proto
 
 from .capture import CapturedResource
@@ -28,7 +29,10 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def wire_value(value: Any, secret_paths: frozenset[str] = frozenset(), path: str = "") -> Any:
-    """A captured (plain) value with the secrets at `secret_paths` wrapped as the engine wraps them."""
+    """A captured (plain) value with the secrets at `secret_paths` wrapped as the engine wraps them;
+    an unknown (the wire sentinel already, or the SDK's `Unknown` object) as the sentinel."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
     if path and path in secret_paths:
         return {SECRET_SIG_KEY: SECRET_SIG, "value": wire_value(value)}
     if isinstance(value, Mapping):

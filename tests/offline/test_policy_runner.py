@@ -135,3 +135,11 @@ def test_findings_group_by_policy_for_the_reports(pack):
     assert len({(g.policy, g.enforcement) for g in groups}) == len(groups)
     for g in groups:
         assert g.urns == sorted(set(g.urns)) and all(v.policy == g.policy for v in g.findings)
+
+
+def test_the_sdks_unknown_object_travels_as_the_engines_sentinel():
+    from pulumi.output import UNKNOWN as SDK_UNKNOWN
+
+    from offline_preview.analyzer_wire import UNKNOWN, wire_value
+
+    assert wire_value({"a": [SDK_UNKNOWN, 1], "b": SDK_UNKNOWN}) == {"a": [UNKNOWN, 1], "b": UNKNOWN}
