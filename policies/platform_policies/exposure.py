@@ -592,6 +592,21 @@ def _self_managed_imds(p: Any) -> str | None:
     return None
 
 
+def _managed_node_ami(p: Any) -> str:
+    """The AMI type of an EKS managed node group: its `ami_type`, else EKS's default, AL2023 from
+    Kubernetes 1.30 (AL2 before; https://docs.aws.amazon.com/eks/latest/eksctl/node-bootstrapping.html).
+    A node group without `version` follows its cluster, whose default version is the latest. AL2023
+    EKS-optimized AMIs require IMDSv2 (https://docs.aws.amazon.com/linux/al2023/ug/imdsv2.html)."""
+    ami = get(p, "amiType")
+    if isinstance(ami, str) and ami:
+        return ami
+    version = str(get(p, "version", default=""))
+    major, _, minor = version.partition(".")
+    if major.isdigit() and minor.isdigit() and (int(major), int(minor)) < (1, 30):
+        return "AL2_x86_64"
+    return "AL2023_x86_64_STANDARD"
+
+
 def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
@@ -612,10 +627,12 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
                 f"Managed node group '{args.name}' allows IMDSv1. Set enable_imd_sv2=True (or pass a launch template that requires IMDSv2)."
             )
     elif t == "aws:eks/nodeGroup:NodeGroup":
-        if get(p, "launchTemplate") is None:
+        ami = _managed_node_ami(p)
+        if get(p, "launchTemplate") is None and not ami.startswith("AL2023"):
             report(
-                f"EKS node group '{args.name}' uses EKS's default launch template, which allows IMDSv1. Give it a "
-                "launch_template whose metadata_options.http_tokens is 'required' (hop limit 2)."
+                f"EKS node group '{args.name}' runs {ami} nodes from EKS's default launch template, which allows IMDSv1. "
+                "Use ami_type 'AL2023_*' (its AMIs require IMDSv2) or give it a launch_template whose "
+                "metadata_options.http_tokens is 'required' (hop limit 2)."
             )
     elif t == "eks:index:Cluster":
         skipped = (

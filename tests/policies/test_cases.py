@@ -458,3 +458,23 @@ def test_pulumi_eks_default_node_group_follows_pulumi_eks_defaults(pack: LoadedP
     ebs = dict(findings(pack, tmp_path, run, "ebs-encrypted-with-cmk"))
     assert sorted(ebs) == ["defaults", "private"]
     assert "unencrypted" in ebs["defaults"] and "aws/ebs" in ebs["private"]
+
+
+def test_eks_managed_node_groups_follow_the_ami_types_imds_default(pack: LoadedPack, tmp_path: Path) -> None:
+    """Without a launch template, EKS's default template keeps the AMI's metadata settings: AL2023
+    (EKS's default AMI type from Kubernetes 1.30) requires IMDSv2, AL2 allows IMDSv1."""
+
+    def program() -> None:
+        common = {
+            "cluster_name": "c",
+            "node_role_arn": "arn:aws:iam::123456789012:role/eks-node",
+            "subnet_ids": ["subnet-0123456789abcdef0"],
+            "scaling_config": {"min_size": 1, "max_size": 2, "desired_size": 1},
+        }
+        aws.eks.NodeGroup("default-ami", **common)
+        aws.eks.NodeGroup("al2023", ami_type="AL2023_ARM_64_STANDARD", **common)
+        aws.eks.NodeGroup("old-version", version="1.29", **common)
+        aws.eks.NodeGroup("al2", ami_type="AL2_x86_64", **common)
+
+    found = sorted(n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required"))
+    assert found == ["al2", "old-version"]

@@ -467,6 +467,7 @@ eks.NodeGroupV2(
 aws.eks.NodeGroup(
     "default-template-nodes",
     cluster_name="open-eks",
+    ami_type="AL2_x86_64",
     node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks-node",
     subnet_ids=[public_a.id],
     instance_types=["x1e.32xlarge"],
