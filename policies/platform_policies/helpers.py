@@ -2,8 +2,11 @@
 
 Props are camelCase inputs behind `unknown_checking_proxy`: reading an unknown value raises
 `UnknownValueError`, which the analyzer host turns into an advisory "can't run during preview"
-note. These helpers read only what a policy asks for and let that error propagate; they never
-catch it. Missing optional properties are simply absent (None), numbers arrive as floats.
+note. These helpers read only what a policy asks for and let that error propagate, except where an
+unknown value still decides the verdict (`is_set`/`given`: the program did set the property;
+`key_ref`: a key computed by the program is customer-managed; `known_or`/`peek`: matching only), so
+that a preview, where provider-computed values are unknown, reaches the verdict of an update.
+Missing optional properties are simply absent (None), numbers arrive as floats.
 """
 
 from __future__ import annotations
