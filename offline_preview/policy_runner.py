@@ -332,6 +332,40 @@ def _configure_request(resolved: list[ResolvedPolicy]) -> Any:
     return request
 
 
+class _MemoizedJsonFormat:
+    """`google.protobuf.json_format` for the servicer, with `MessageToDict` remembered per message.
+
+    The servicer converts a request's properties (and its provider's) to a dict once per policy:
+    with a hundred policies that conversion is most of the run. It is a pure function of a message
+    nobody modifies, and `deserialize_properties` builds new objects from its result, so each
+    policy still gets its own props; only the repeated conversion is saved."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
+        if args or kwargs:
+            return json_format.MessageToDict(message, *args, **kwargs)
+        hit = self._memo.get(id(message))
+        if hit is None or hit[0] is not message:
+            hit = (message, json_format.MessageToDict(message))
+            self._memo[id(message)] = hit
+        return hit[1]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(json_format, name)
+
+
+@contextlib.contextmanager
+def _memoized_conversions() -> Iterator[None]:
+    original = vars(policy_module)["json_format"]
+    setattr(policy_module, "json_format", _MemoizedJsonFormat())  # noqa: B010 - the servicer's module global
+    try:
+        yield
+    finally:
+        setattr(policy_module, "json_format", original)  # noqa: B010
+
+
 def _call(method: Any, request: Any, where: str) -> Any:
     """One servicer call; an exception a policy raises fails the run, as it fails the CLI's."""
     try:
@@ -354,12 +388,18 @@ def evaluate(
     Re-implemented here, because the servicer cannot do it: the CLI's reconciliation of the pack's
     defaults with `--policy-pack-config` (`resolve_config`), and the engine's part around the calls
     (which resources it sends, applying remediated inputs, reading the diagnostics back)."""
-    resolved = resolve_config(pack, file_config, source)
+    with _memoized_conversions():
+        return _evaluate(pack, capture, resolve_config(pack, file_config, source), stack_config or {})
+
+
+def _evaluate(
+    pack: LoadedPack, capture: Capture, resolved: list[ResolvedPolicy], stack_config: Mapping[str, str]
+) -> PolicyReport:
     active = [rp for rp in resolved if rp.enforcement != EnforcementLevel.DISABLED]
     report = PolicyReport(pack=pack.name, version=pack.version, policies_run=len(active))
     servicer = pack.servicer()
     servicer.Configure(_configure_request(resolved), None)
-    providers = _Providers(capture, stack_config or {})
+    providers = _Providers(capture, stack_config)
     remediating = any(
         rp.enforcement == EnforcementLevel.REMEDIATE and isinstance(rp.policy, ResourceValidationPolicy)
         for rp in resolved
