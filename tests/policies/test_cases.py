@@ -299,7 +299,9 @@ def test_aws_eks_node_groups_need_a_hardened_launch_template(pack: LoadedPack, t
         )
         common = {"cluster_name": "c", "node_role_arn": "arn:aws:iam::123456789012:role/n", "subnet_ids": ["subnet-1"]}
         scaling = aws.eks.NodeGroupScalingConfigArgs(min_size=1, max_size=2, desired_size=1)
-        aws.eks.NodeGroup("default-template", scaling_config=scaling, **common)
+        # AL2 nodes from EKS's default template allow IMDSv1 (AL2023, the default AMI type, does not:
+        # test_eks_managed_node_groups_follow_the_ami_types_imds_default).
+        aws.eks.NodeGroup("default-template", scaling_config=scaling, ami_type="AL2_x86_64", **common)
         aws.eks.NodeGroup(
             "own-template", scaling_config=scaling, launch_template={"id": template.id, "version": "1"}, **common
         )
