@@ -1,19 +1,17 @@
-"""Run a CrossGuard (pulumi-policy, Python) pack in-process over a capture.
+"""Run a CrossGuard (pulumi-policy, Python) pack in-process over a capture, through the pack's own
+analyzer service.
 
 The pack is loaded by running its own `__main__.py` with `PolicyPack` replaced by a recorder (the
 real constructor starts a gRPC server and blocks forever), so any Python pack works, not only ours.
-Policies are then called exactly as the analyzer host calls them: resource policies once per
-resource with `ResourceValidationArgs` (props behind `unknown_checking_proxy`), stack policies once
-with `StackValidationArgs` whose resources carry parents and dependencies; enforcement levels and
-per-policy config are resolved as `pulumi preview --policy-pack-config FILE` resolves them.
-Remediations follow the engine's step generator: for each resource, the `remediate`-level
-policies' remediations run first (reported; later remediations, validations and stack policies
-see the new inputs), then validation, where a remediation-only policy is "not applicable".
+The recorded arguments build pulumi-policy's `_PolicyAnalyzerServicer`, the object the CLI talks to
+over gRPC; `evaluate` calls its `Configure`, `Remediate`, `Analyze` and `AnalyzeStack` methods
+directly with the request messages the engine sends (`analyzer_wire`: unknowns as the engine's
+sentinel, secrets wrapped). How each policy is called, the unknown-value notes, not-applicable
+results and remediations are the servicer's own code, not a copy of it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import difflib
 import importlib.metadata
@@ -23,7 +21,6 @@ import runpy
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +28,11 @@ import jsonschema
 import pulumi_policy
 import pulumi_policy.policy as policy_module
 import yaml
-from pulumi_policy import (
-    EnforcementLevel,
-    Policy,
-    PolicyProviderResource,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
-from pulumi_policy.policy import PolicyCustomTimeouts, _NotApplicableError
-from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy, unknown_checking_proxy
+from google.protobuf import json_format
+from pulumi.runtime import proto
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy
 
+from . import analyzer_wire as wire
 from .capture import Capture, CapturedResource, ProgramError, forget_shadowed_modules
 from .stack_files import UserError
 
@@ -57,6 +45,22 @@ class LoadedPack:
     policies: list[Policy]
     enforcement_level: EnforcementLevel
     initial_config: dict[str, Any]
+    options: dict[str, Any] = field(default_factory=dict)
+    """The other `PolicyPack` arguments (description, display name, readme, provider, tags, repository)."""
+
+    def servicer(self) -> Any:
+        """A fresh analyzer service for this pack (what `PolicyPack(...)` serves over gRPC)."""
+        return policy_module._PolicyAnalyzerServicer(
+            self.name,
+            self.version,
+            self.policies,
+            self.enforcement_level,
+            self.initial_config or None,
+            **{k: self.options.get(k) for k in _PACK_OPTIONS},
+        )
+
+
+_PACK_OPTIONS = ("description", "display_name", "readme", "provider", "tags", "repository")
 
 
 @dataclass
@@ -74,6 +78,22 @@ class Violation:
     urn: str
     message: str
     description: str
+
+
+@dataclass
+class FindingGroup:
+    """All findings of one policy at one level: what text and markdown reports show as one entry
+    (the JSON report keeps one finding per resource)."""
+
+    policy: str
+    enforcement: str
+    severity: str
+    description: str
+    findings: list[Violation]
+
+    @property
+    def urns(self) -> list[str]:
+        return list(dict.fromkeys(v.urn for v in self.findings))
 
 
 @dataclass
@@ -103,6 +123,17 @@ class PolicyReport:
     def mandatory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement == "mandatory"]
 
+    def grouped(self) -> list[FindingGroup]:
+        """Findings grouped by policy and level, mandatory first, then by policy name; each group
+        keeps its findings in URN order."""
+        groups: dict[tuple[str, str], FindingGroup] = {}
+        for v in sorted(self.violations, key=lambda v: (v.enforcement != "mandatory", v.policy, v.urn)):
+            key = (v.policy, v.enforcement)
+            if key not in groups:
+                groups[key] = FindingGroup(v.policy, v.enforcement, v.severity, v.description, [])
+            groups[key].findings.append(v)
+        return list(groups.values())
+
     def not_evaluated(self) -> list[tuple[str, str, int]]:
         """(policy, reason, resources) of the not-applicable results, grouped for reports."""
         counts: dict[tuple[str, str], int] = {}
@@ -122,8 +153,9 @@ class _RecordedPack:
         policies: list[Policy],
         enforcement_level: EnforcementLevel | None = None,
         initial_config: dict[str, Any] | None = None,
-        **_: Any,
+        **options: Any,
     ) -> None:
+        self.options = {k: v for k, v in options.items() if k in _PACK_OPTIONS}
         self.name = name
         self.policies = list(policies)
         self.enforcement_level = enforcement_level or EnforcementLevel.ADVISORY
@@ -173,6 +205,7 @@ def load_policy_pack(directory: str | Path) -> LoadedPack:
         policies=recorded.policies,
         enforcement_level=recorded.enforcement_level,
         initial_config=recorded.initial_config,
+        options=recorded.options,
     )
 
 
@@ -229,32 +262,6 @@ def resolve_config(
     return resolved
 
 
-def _options(r: CapturedResource) -> PolicyResourceOptions:
-    def seconds(text: str | None) -> float:
-        return _duration_seconds(text) if text else 0.0
-
-    timeouts = PolicyCustomTimeouts(
-        seconds(r.custom_timeouts.get("create")),
-        seconds(r.custom_timeouts.get("update")),
-        seconds(r.custom_timeouts.get("delete")),
-    )
-    return PolicyResourceOptions(
-        r.protect, r.ignore_changes, r.delete_before_replace, [], timeouts, r.additional_secret_outputs, r.parent
-    )
-
-
-def _duration_seconds(text: str) -> float:
-    units = {"h": 3600, "m": 60, "s": 1}
-    total, number = 0.0, ""
-    for ch in text:
-        if ch.isdigit() or ch == ".":
-            number += ch
-        elif ch in units and number:
-            total += float(number) * units[ch]
-            number = ""
-    return total
-
-
 def _default_provider_props(package: str, config: Mapping[str, str]) -> dict[str, Any]:
     """What the engine passes as the default provider's inputs: the stack's `<package>:*` config."""
     props: dict[str, Any] = {}
@@ -268,75 +275,103 @@ def _default_provider_props(package: str, config: Mapping[str, str]) -> dict[str
     return props
 
 
-class _Evaluator:
+class _Providers:
+    """The provider of each resource as the engine hands it to the analyzer: an explicit provider's
+    inputs, or the package's default provider (`default_<version>`) with the stack's config."""
+
     def __init__(self, capture: Capture, stack_config: Mapping[str, str]) -> None:
         self.capture = capture
         self.index = capture.by_urn()
         self.stack_config = stack_config
-        self._default_providers: dict[str, PolicyProviderResource] = {}
+        self._defaults: dict[str, Any] = {}
 
-    def provider_for(self, r: CapturedResource) -> PolicyProviderResource | None:
+    def of(self, r: CapturedResource) -> Any | None:
         if not r.custom or r.type.startswith("pulumi:providers:"):
             return None
         if r.provider and r.provider in self.index:
             p = self.index[r.provider]
-            return PolicyProviderResource(p.type, unknown_checking_proxy(p.inputs), p.urn, p.name)
+            return wire.provider_resource(p.type, p.urn, p.name, p.inputs, frozenset(p.secret_paths))
         package = r.type.split(":", 1)[0]
-        if package not in self._default_providers:
-            props = _default_provider_props(package, self.stack_config)
+        if package not in self._defaults:
             name = default_provider_name(package)
             urn = f"urn:pulumi:{self.capture.stack}::{self.capture.project}::pulumi:providers:{package}::{name}"
-            self._default_providers[package] = PolicyProviderResource(
-                f"pulumi:providers:{package}", unknown_checking_proxy(props), urn, name
-            )
-        return self._default_providers[package]
-
-    def stack_resources(self, inputs: Mapping[str, Mapping[str, Any]]) -> list[PolicyResource]:
-        """Resources with their state (inputs, after remediations, merged with outputs), parents and
-        dependencies."""
-        made: dict[str, PolicyResource] = {}
-        for r in self.capture.resources:
-            state = {**r.outputs, **inputs.get(r.urn, r.inputs)}
-            made[r.urn] = PolicyResource(
-                r.type, unknown_checking_proxy(state), r.urn, r.name, _options(r), self.provider_for(r), None, [], {}
-            )
-        for r in self.capture.resources:
-            res = made[r.urn]
-            res.parent = made.get(r.parent or "")
-            res.dependencies = [made[d] for d in r.dependencies if d in made]
-            res.property_dependencies = {
-                k: [made[d] for d in urns if d in made] for k, urns in r.property_dependencies.items()
-            }
-        return list(made.values())
-
-
-def _settle(result: Any) -> Any:
-    if isawaitable(result):
-        loop = asyncio.new_event_loop()
-        try:
-            return loop.run_until_complete(result)
-        finally:
-            loop.close()
-    return result
-
-
-def _run_validation(fn: Any, args: Any, report: Any) -> None:
-    _settle(fn(args, report))
-
-
-def _unproxy(value: Any) -> Any:
-    """A remediation's result as plain data (it may hand back the proxied props it was given)."""
-    if isinstance(value, (_DictProxy, _ListProxy)):
-        return _unproxy(value["__target"])
-    if isinstance(value, Mapping):
-        return {str(k): _unproxy(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_unproxy(v) for v in value]
-    return value
+            props = _default_provider_props(package, self.stack_config)
+            self._defaults[package] = wire.provider_resource(f"pulumi:providers:{package}", urn, name, props)
+        return self._defaults[package]
 
 
 _NO_VALIDATE = "Policy does not implement validate"
 _NO_REMEDIATE = "Policy does not implement remediate"
+_LEVELS = {
+    proto.ADVISORY: "advisory",
+    proto.MANDATORY: "mandatory",
+    proto.REMEDIATE: "mandatory",
+    proto.DISABLED: "disabled",
+}
+_SEVERITIES = {
+    proto.POLICY_SEVERITY_LOW: "low",
+    proto.POLICY_SEVERITY_MEDIUM: "medium",
+    proto.POLICY_SEVERITY_HIGH: "high",
+    proto.POLICY_SEVERITY_CRITICAL: "critical",
+}
+
+
+def _configure_request(resolved: list[ResolvedPolicy]) -> Any:
+    """`Configure` as the CLI sends it: every policy with its reconciled level and properties."""
+    request = proto.ConfigureAnalyzerRequest()
+    for rp in resolved:
+        entry = request.policyConfig[rp.policy.name]
+        entry.enforcementLevel = {
+            EnforcementLevel.ADVISORY: proto.ADVISORY,
+            EnforcementLevel.MANDATORY: proto.MANDATORY,
+            EnforcementLevel.REMEDIATE: proto.REMEDIATE,
+            EnforcementLevel.DISABLED: proto.DISABLED,
+        }[rp.enforcement]
+        if rp.config:
+            json_format.ParseDict(rp.config, entry.properties)
+    return request
+
+
+class _MemoizedJsonFormat:
+    """`google.protobuf.json_format` for the servicer, with `MessageToDict` remembered per message.
+
+    The servicer converts a request's properties (and its provider's) to a dict once per policy:
+    with a hundred policies that conversion is most of the run. It is a pure function of a message
+    nobody modifies, and `deserialize_properties` builds new objects from its result, so each
+    policy still gets its own props; only the repeated conversion is saved."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
+        if args or kwargs:
+            return json_format.MessageToDict(message, *args, **kwargs)
+        hit = self._memo.get(id(message))
+        if hit is None or hit[0] is not message:
+            hit = (message, json_format.MessageToDict(message))
+            self._memo[id(message)] = hit
+        return hit[1]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(json_format, name)
+
+
+@contextlib.contextmanager
+def _memoized_conversions() -> Iterator[None]:
+    original = vars(policy_module)["json_format"]
+    setattr(policy_module, "json_format", _MemoizedJsonFormat())  # noqa: B010 - the servicer's module global
+    try:
+        yield
+    finally:
+        setattr(policy_module, "json_format", original)  # noqa: B010
+
+
+def _call(method: Any, request: Any, where: str) -> Any:
+    """One servicer call; an exception a policy raises fails the run, as it fails the CLI's."""
+    try:
+        return method(request, None)
+    except Exception as exc:
+        raise ProgramError(f"policy pack raised {type(exc).__name__}: {exc} ({where})") from exc
 
 
 def evaluate(
@@ -346,100 +381,77 @@ def evaluate(
     stack_config: Mapping[str, str] | None = None,
     source: str = "policy config",
 ) -> PolicyReport:
-    resolved = resolve_config(pack, file_config, source)
+    """Judge a capture through the pack's own analyzer service, as `pulumi preview --policy-pack`
+    does: `Configure` with the reconciled config, then per resource `Remediate` (when any policy is
+    at the remediate level; later calls see the new inputs) and `Analyze`, then one `AnalyzeStack`.
+
+    Re-implemented here, because the servicer cannot do it: the CLI's reconciliation of the pack's
+    defaults with `--policy-pack-config` (`resolve_config`), and the engine's part around the calls
+    (which resources it sends, applying remediated inputs, reading the diagnostics back)."""
+    with _memoized_conversions():
+        return _evaluate(pack, capture, resolve_config(pack, file_config, source), stack_config or {})
+
+
+def _evaluate(
+    pack: LoadedPack, capture: Capture, resolved: list[ResolvedPolicy], stack_config: Mapping[str, str]
+) -> PolicyReport:
     active = [rp for rp in resolved if rp.enforcement != EnforcementLevel.DISABLED]
     report = PolicyReport(pack=pack.name, version=pack.version, policies_run=len(active))
-    evaluator = _Evaluator(capture, stack_config or {})
-
-    def reporter(rp: ResolvedPolicy, default_urn: str) -> Any:
-        level = rp.enforcement
-        if level == EnforcementLevel.REMEDIATE:
-            level = EnforcementLevel.MANDATORY
-        severity = rp.policy.severity.value if rp.policy.severity is not None else "unspecified"
-
-        def report_violation(message: str, urn: str | None = None) -> None:
-            report.violations.append(
-                Violation(
-                    rp.policy.name,
-                    level.value,
-                    severity,
-                    urn or default_urn,
-                    message or rp.policy.description,
-                    rp.policy.description,
-                )
-            )
-
-        return report_violation
-
-    def guarded(rp: ResolvedPolicy, urn: str, validate: Any, args: Any) -> None:
-        try:
-            _run_validation(validate, args, reporter(rp, urn))
-        except UnknownValueError as exc:
-            report.diagnostics.append(
-                f"can't run policy '{rp.policy.name}' on {urn or 'the stack'} during preview: {exc.message}"
-            )
-        except _NotApplicableError as exc:
-            report.not_applicable.append((rp.policy.name, urn, exc.reason or ""))
-        except Exception as exc:  # a policy bug fails the run, as it would under the CLI
-            raise ProgramError(
-                f"policy '{rp.policy.name}' raised {type(exc).__name__}: {exc} (on {urn or 'the stack'})"
-            ) from exc
-
-    def remediate(rp: ResolvedPolicy, policy: ResourceValidationPolicy, args: Any) -> dict[str, Any] | None:
-        """One remediation, as the analyzer's `Remediate` runs it; the new inputs, if any."""
-        try:
-            result = _settle(policy.remediate(args))
-        except UnknownValueError as exc:
-            report.diagnostics.append(
-                f"can't run remediation '{rp.policy.name}' on {args.urn} during preview: {exc.message}"
-            )
-            return None
-        except _NotApplicableError as exc:
-            report.not_applicable.append((rp.policy.name, args.urn, exc.reason or ""))
-            return None
-        except Exception as exc:
-            raise ProgramError(
-                f"policy '{rp.policy.name}' remediation raised {type(exc).__name__}: {exc} (on {args.urn})"
-            ) from exc
-        return _unproxy(result) if result else None
-
-    resource_checks = [(rp, rp.policy) for rp in active if isinstance(rp.policy, ResourceValidationPolicy)]
-    stack_checks = [(rp, rp.policy) for rp in active if isinstance(rp.policy, StackValidationPolicy)]
-    remediators = [(rp, p) for rp, p in resource_checks if rp.enforcement == EnforcementLevel.REMEDIATE]
+    servicer = pack.servicer()
+    servicer.Configure(_configure_request(resolved), None)
+    providers = _Providers(capture, stack_config)
+    remediating = any(
+        rp.enforcement == EnforcementLevel.REMEDIATE and isinstance(rp.policy, ResourceValidationPolicy)
+        for rp in resolved
+    )
     final_inputs: dict[str, dict[str, Any]] = {}
     for r in capture.resources:
-        provider = evaluator.provider_for(r)
-        opts = _options(r)
-        # The engine's two passes per resource: remediations first (each sees the previous one's
-        # result; in a preview they are reported, and the rest of the run sees the remediated
-        # inputs), then validation of the final inputs.
+        provider = providers.of(r)
         inputs = dict(r.inputs)
-        for rp, policy in remediators:
-            if not policy.has_remediation():
-                report.not_applicable.append((policy.name, r.urn, _NO_REMEDIATE))
-                continue
-            args = ResourceValidationArgs(
-                r.type, unknown_checking_proxy(dict(inputs)), r.urn, r.name, opts, provider, rp.config
-            )
-            new_inputs = remediate(rp, policy, args)
-            if new_inputs is not None:
-                changed = sorted(k for k in {*inputs, *new_inputs} if inputs.get(k) != new_inputs.get(k))
-                report.remediations.append(Remediation(policy.name, r.urn, changed))
-                inputs = new_inputs
+        if remediating:
+            response = _call(servicer.Remediate, wire.analyze_request(r, inputs, provider), f"remediating {r.urn}")
+            for m in response.remediations:
+                if m.diagnostic:
+                    report.diagnostics.append(f"{m.diagnostic} (on {r.urn})")
+                if m.HasField("properties"):
+                    new_inputs = wire.from_struct(m.properties)
+                    changed = sorted(k for k in {*inputs, *new_inputs} if inputs.get(k) != new_inputs.get(k))
+                    report.remediations.append(Remediation(m.policyName, r.urn, changed))
+                    inputs = new_inputs
+            report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
         final_inputs[r.urn] = inputs
-        props = unknown_checking_proxy(dict(inputs))
-        for rp, policy in resource_checks:
-            if not policy.has_validation():
-                # A remediation-only policy: the analyzer reports it as not applicable.
-                report.not_applicable.append((policy.name, r.urn, _NO_VALIDATE))
-                continue
-            args = ResourceValidationArgs(r.type, props, r.urn, r.name, opts, provider, rp.config)
-            guarded(rp, r.urn, policy.validate, args)
-    if stack_checks:
-        resources = evaluator.stack_resources(final_inputs)
-        for rp, policy in stack_checks:
-            guarded(rp, "", policy.validate, StackValidationArgs(resources, rp.config))
+        response = _call(servicer.Analyze, wire.analyze_request(r, inputs, provider), f"on {r.urn}")
+        _read_diagnostics(response, r.urn, report)
+        report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
+    if any(isinstance(rp.policy, StackValidationPolicy) for rp in active):
+        request = proto.AnalyzeStackRequest(
+            resources=[wire.stack_resource(r, final_inputs[r.urn], providers.of(r)) for r in capture.resources]
+        )
+        response = _call(servicer.AnalyzeStack, request, "on the stack")
+        _read_diagnostics(response, "", report)
+        report.not_applicable += [(n.policy_name, "", n.reason) for n in response.not_applicable]
     return report
+
+
+def _read_diagnostics(response: Any, urn: str, report: PolicyReport) -> None:
+    """Violations, and the analyzer's advisory "can't run policy ... during preview" notes (the
+    servicer sends both as diagnostics; the notes carry no severity and start with that text)."""
+    for d in response.diagnostics:
+        if d.message.startswith(f"can't run policy '{d.policyName}' from policy pack "):
+            report.diagnostics.append(f"{d.message} (on {urn or 'the stack'})")
+            continue
+        prefix = f"{d.description}\n"
+        message = d.message[len(prefix) :] if d.message.startswith(prefix) else d.message
+        report.violations.append(
+            Violation(
+                d.policyName,
+                _LEVELS.get(d.enforcementLevel, "advisory"),
+                _SEVERITIES.get(d.severity, "unspecified"),
+                d.urn or urn,
+                message,
+                d.description,
+            )
+        )
 
 
 def read_policy_config(path: str | Path) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def counts() -> list[tuple[str, int]]:
     return [(c, by[c]) for c in CATEGORIES if by[c]]
 
 
-SHORT = {"soc2": "SOC 2", "iso27001": "ISO 27001", "pci": "PCI DSS", "cis": "CIS"}
+SHORT = {"soc2": "SOC 2", "iso27001": "ISO 27001", "pci": "PCI DSS", "cis": "CIS", "fsbp": "FSBP"}
 
 
 def _controls(info: PolicyInfo) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from .helpers import Deferred, as_list, get, number, of_type, peek, targets, truthy
+from .helpers import Deferred, as_list, get, given, is_set, number, of_type, peek, targets, truthy
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
 BACKUP = Controls(soc2=("A1.2", "CC7.5"), iso27001=("A.8.13",), pci=("12.10.1",))
@@ -38,7 +38,7 @@ def _holds_no_data(r: Any) -> bool:
     node-based Memcached (memory only, nothing to lose beyond a cold cache)."""
     if r.resource_type != CACHE_CLUSTER:
         return False
-    return bool(peek(r.props, "replicationGroupId")) or str(peek(r.props, "engine") or "").lower() == "memcached"
+    return is_set(r, "replicationGroupId") or str(peek(r.props, "engine") or "").lower() == "memcached"
 
 
 def _protected(args: StackValidationArgs, report: Report) -> None:
@@ -138,7 +138,7 @@ def _retention(args: ResourceValidationArgs, report: Report) -> None:
                     f"Backup plan '{args.name}' rule '{get(rule, 'ruleName', default='?')}' deletes recovery points after {int(days)} day(s); keep them at least {minimum} days."
                 )
     elif t in ("aws:elasticache/replicationGroup:ReplicationGroup", CACHE_CLUSTER, SERVERLESS_CACHE):
-        if t == CACHE_CLUSTER and get(p, "replicationGroupId"):
+        if t == CACHE_CLUSTER and given(p, "replicationGroupId"):
             return  # snapshots are the replication group's
         if str(get(p, "engine", default="redis")).lower() == "memcached":
             return  # Memcached keeps no snapshots
@@ -330,7 +330,7 @@ def _multi_az(args: StackValidationArgs, report: Report) -> None:
             if problem := _aurora_problem(r, members[r.urn]):
                 report(problem, r.urn)
         elif t == CACHE_CLUSTER:
-            if get(p, "replicationGroupId"):
+            if given(p, "replicationGroupId"):
                 return  # a member: the replication group is judged
             if str(get(p, "engine", default="")).lower() == "memcached":
                 nodes = int(number(get(p, "numCacheNodes"), 1.0) or 1)

@@ -12,7 +12,19 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from .helpers import Deferred, as_list, get, is_customer_managed_key, linked, of_type, peek, targets, truthy
+from .helpers import (
+    Deferred,
+    as_list,
+    get,
+    given,
+    is_customer_managed_key,
+    key_ref,
+    linked,
+    of_type,
+    peek,
+    targets,
+    truthy,
+)
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
 CRYPTO = Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",))
@@ -72,7 +84,7 @@ def _algorithm(rule: Any) -> Any:
 
 
 def _kms_rule(rule: Any) -> bool:
-    return any(get(d, "sseAlgorithm") in KMS_ALGORITHMS and _cmk(get(d, "kmsMasterKeyId")) for d in _defaults(rule))
+    return any(get(d, "sseAlgorithm") in KMS_ALGORITHMS and _cmk(key_ref(d, "kmsMasterKeyId")) for d in _defaults(rule))
 
 
 def _bucket_rules(args: StackValidationArgs) -> list[tuple[Any, list[Any]]]:
@@ -210,7 +222,7 @@ def _rds(args: ResourceValidationArgs, report: Report) -> None:
         report(
             f"{kind} '{args.name}' has storage encryption off. Set storage_encrypted=True and kms_key_id=<customer-managed key ARN> (encryption cannot be turned on later without a snapshot restore)."
         )
-    elif not _cmk(get(p, "kmsKeyId")):
+    elif not _cmk(key_ref(p, "kmsKeyId")):
         report(
             f"{kind} '{args.name}' is encrypted with the AWS-managed aws/rds key. Set kms_key_id=<customer-managed key ARN>."
         )
@@ -231,7 +243,7 @@ rds_encrypted = resource_policy(
 
 def _performance_insights(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
-    if truthy(get(p, "performanceInsightsEnabled")) and not _cmk(get(p, "performanceInsightsKmsKeyId")):
+    if truthy(get(p, "performanceInsightsEnabled")) and not _cmk(key_ref(p, "performanceInsightsKmsKeyId")):
         report(
             f"'{args.name}' has Performance Insights on without a customer-managed key (query text is sensitive). "
             "Set performance_insights_kms_key_id=<customer-managed key ARN>."
@@ -258,16 +270,16 @@ def _elasticache(args: ResourceValidationArgs, report: Report) -> None:
             report(
                 f"ElastiCache replication group '{args.name}' has at-rest encryption off. Set at_rest_encryption_enabled=True and kms_key_id=<customer-managed key ARN>."
             )
-        elif not _cmk(get(p, "kmsKeyId")):
+        elif not _cmk(key_ref(p, "kmsKeyId")):
             report(
                 f"ElastiCache replication group '{args.name}' is encrypted with the default key. Set kms_key_id=<customer-managed key ARN>."
             )
     elif args.resource_type == "aws:elasticache/serverlessCache:ServerlessCache":
-        if not _cmk(get(p, "kmsKeyId")):
+        if not _cmk(key_ref(p, "kmsKeyId")):
             report(
                 f"ElastiCache serverless cache '{args.name}' uses the AWS-owned key. Set kms_key_id=<customer-managed key ARN>."
             )
-    elif args.resource_type == "aws:elasticache/cluster:Cluster" and not get(p, "replicationGroupId"):
+    elif args.resource_type == "aws:elasticache/cluster:Cluster" and not given(p, "replicationGroupId"):
         if str(get(p, "engine", default="")).lower() == "memcached":
             fix = "Use an aws.elasticache.ServerlessCache (engine 'memcached') with kms_key_id=<customer-managed key ARN>: node-based Memcached cannot encrypt the data it swaps to disk."
         else:
@@ -298,7 +310,7 @@ elasticache_encrypted = resource_policy(
 def _ebs_problem(block: Any, where: str, account_default: bool) -> str | None:
     """With EBS encryption by default (customer-managed default key) every new volume is
     encrypted with that key, unless a block names an AWS-managed key explicitly."""
-    key = get(block, "kmsKeyId")
+    key = key_ref(block, "kmsKeyId")
     if account_default:
         return f"{where} names the AWS-managed key {key}" if key and not _cmk(key) else None
     if not truthy(get(block, "encrypted")):
@@ -321,7 +333,7 @@ def _account_default(args: StackValidationArgs) -> bool:
     if bool(config_value(args, "accountEncryptionByDefault", False)):
         return True
     enabled = any(truthy(get(r.props, "enabled", default=True)) for r in of_type(args.resources, ENCRYPTION_BY_DEFAULT))
-    default_key = any(_cmk(get(r.props, "keyArn")) for r in of_type(args.resources, DEFAULT_KMS_KEY))
+    default_key = any(_cmk(key_ref(r.props, "keyArn")) for r in of_type(args.resources, DEFAULT_KMS_KEY))
     return enabled and default_key
 
 
@@ -343,7 +355,7 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                     "it turns EBS encryption by default off for the account and region, so every volume created without explicit settings is unencrypted"
                 )
         elif t == DEFAULT_KMS_KEY:
-            if not _cmk(get(p, "keyArn")):
+            if not _cmk(key_ref(p, "keyArn")):
                 problems.append(
                     f"it makes the AWS-managed key {get(p, 'keyArn')} the account's default EBS key (set key_arn=<customer-managed key ARN>)"
                 )
@@ -477,13 +489,13 @@ def _eks_secrets(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     fix = "Set encryption_config={resources: ['secrets'], provider: {key_arn: <customer-managed key ARN>}}"
     if args.resource_type == "eks:index:Cluster":
-        if not _cmk(get(p, "encryptionConfigKeyArn")):
+        if not _cmk(key_ref(p, "encryptionConfigKeyArn")):
             report(
                 f"EKS cluster '{args.name}' does not envelope-encrypt Kubernetes secrets with a customer-managed key. Set encryption_config_key_arn=<customer-managed key ARN>."
             )
         return
     configs = as_list(get(p, "encryptionConfig"))
-    if not any("secrets" in as_list(get(c, "resources")) and _cmk(get(c, "provider", "keyArn")) for c in configs):
+    if not any("secrets" in as_list(get(c, "resources")) and _cmk(key_ref(c, "provider", "keyArn")) for c in configs):
         report(
             f"EKS cluster '{args.name}' does not envelope-encrypt Kubernetes secrets with a customer-managed key. {fix}."
         )
@@ -504,7 +516,7 @@ eks_secrets = resource_policy(
 
 def _simple_cmk(prop: str, kind: str, fix: str) -> Any:
     def check(args: ResourceValidationArgs, report: Report) -> None:
-        if not _cmk(get(args.props, prop)):
+        if not _cmk(key_ref(args.props, prop)):
             value = get(args.props, prop)
             how = "with an AWS-managed key" if isinstance(value, str) and value else "without a customer-managed key"
             report(f"{kind} '{args.name}' is encrypted {how}. {fix}")
@@ -555,7 +567,7 @@ sqs_queues = resource_policy(
 
 def _dynamodb(args: ResourceValidationArgs, report: Report) -> None:
     sse = get(args.props, "serverSideEncryption") or {}
-    if not truthy(get(sse, "enabled")) or not _cmk(get(sse, "kmsKeyArn")):
+    if not truthy(get(sse, "enabled")) or not _cmk(key_ref(sse, "kmsKeyArn")):
         report(
             f"DynamoDB table '{args.name}' is encrypted with an AWS-owned or AWS-managed key. Set server_side_encryption={{enabled: True, kms_key_arn: <customer-managed key ARN>}}."
         )
@@ -576,7 +588,7 @@ dynamodb_tables = resource_policy(
 
 def _ecr(args: ResourceValidationArgs, report: Report) -> None:
     configs = as_list(get(args.props, "encryptionConfigurations"))
-    if not any(get(c, "encryptionType") in ("KMS", "KMS_DSSE") and _cmk(get(c, "kmsKey")) for c in configs):
+    if not any(get(c, "encryptionType") in ("KMS", "KMS_DSSE") and _cmk(key_ref(c, "kmsKey")) for c in configs):
         report(
             f"ECR repository '{args.name}' is encrypted with AES256 or the AWS-managed aws/ecr key. Set encryption_configurations=[{{encryption_type: 'KMS', kms_key: <customer-managed key ARN>}}] (replaces the repository)."
         )
@@ -599,16 +611,16 @@ def _secrets(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
     if t == "aws:secretsmanager/secret:Secret":
-        if not _cmk(get(p, "kmsKeyId")):
+        if not _cmk(key_ref(p, "kmsKeyId")):
             report(
                 f"Secrets Manager secret '{args.name}' uses the AWS-managed aws/secretsmanager key. Set kms_key_id=<customer-managed key ARN>."
             )
     elif t == "aws:ssm/parameter:Parameter":
-        if get(p, "type") == "SecureString" and not _cmk(get(p, "keyId")):
+        if get(p, "type") == "SecureString" and not _cmk(key_ref(p, "keyId")):
             report(
                 f"SSM SecureString parameter '{args.name}' uses the AWS-managed aws/ssm key. Set key_id=<customer-managed key ARN>."
             )
-    elif truthy(get(p, "manageMasterUserPassword")) and not _cmk(get(p, "masterUserSecretKmsKeyId")):
+    elif truthy(get(p, "manageMasterUserPassword")) and not _cmk(key_ref(p, "masterUserSecretKmsKeyId")):
         report(
             f"The RDS-managed master user secret of '{args.name}' uses the AWS-managed key. Set master_user_secret_kms_key_id=<customer-managed key ARN>."
         )
@@ -637,7 +649,7 @@ def _efs(args: ResourceValidationArgs, report: Report) -> None:
         report(
             f"EFS file system '{args.name}' is not encrypted. Set encrypted=True and kms_key_id=<customer-managed key ARN> (cannot be changed after creation)."
         )
-    elif not _cmk(get(args.props, "kmsKeyId")):
+    elif not _cmk(key_ref(args.props, "kmsKeyId")):
         report(
             f"EFS file system '{args.name}' is encrypted with the AWS-managed aws/elasticfilesystem key. Set kms_key_id=<customer-managed key ARN>."
         )

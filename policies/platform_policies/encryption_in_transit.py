@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from .helpers import Deferred, as_list, get, matches_any, number, of_type, targets, truthy
+from .helpers import Deferred, as_list, get, given, matches_any, number, of_type, targets, truthy
 from .iam_documents import DocumentError, parse_document
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
@@ -152,7 +152,7 @@ lb_https_only = stack_policy(
 def _elasticache_transit(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     if args.resource_type == "aws:elasticache/cluster:Cluster":
-        if get(p, "replicationGroupId"):
+        if given(p, "replicationGroupId"):
             return  # a member of a replication group: judged on the group
         if str(get(p, "engine", default="")).lower() != "memcached":
             report(
@@ -211,11 +211,12 @@ def _s3_tls(args: StackValidationArgs, report: Report) -> None:
     policies: dict[str, list[Any]] = {b.urn: [] for b in buckets}
     for pol in of_type(args.resources, "aws:s3/bucketPolicy:BucketPolicy"):
         for b in targets(pol, "bucket", buckets):
-            policies[b.urn].append(get(pol.props, "policy"))
+            policies[b.urn].append(pol)
     deferred = Deferred()
 
     def check(bucket: Any) -> None:
-        docs = [d for d in [*policies[bucket.urn], get(bucket.props, "policy")] if d is not None]
+        attached = [get(pol.props, "policy") for pol in policies[bucket.urn]]
+        docs = [d for d in [*attached, get(bucket.props, "policy")] if d is not None]
         if not any(_denies_insecure_transport(d) for d in docs):
             report(
                 f"S3 bucket '{bucket.name}' does not refuse plain-HTTP requests. Add to its aws.s3.BucketPolicy a statement "

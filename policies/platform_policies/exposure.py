@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UnknownValueError
 
-from .helpers import WORLD_CIDRS, Deferred, as_list, get, linked, number, of_type, peek, targets, truthy
+from .helpers import WORLD_CIDRS, Deferred, as_list, get, is_set, linked, number, of_type, peek, targets, truthy
 from .iam_documents import DocumentError, parse_document, public_principal, restricts_principal
 from .least_privilege import DOCUMENT_PROPS, RESOURCE
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
@@ -26,52 +27,6 @@ LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 
 # --- S3 --------------------------------------------------------------------------------------
 
-PAB_TYPES = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
-PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-
-
-def _public_access_block(args: StackValidationArgs, report: Report) -> None:
-    buckets = list(of_type(args.resources, *BUCKETS))
-    blocks: dict[str, list[Any]] = {b.urn: [] for b in buckets}
-    for pab in of_type(args.resources, *PAB_TYPES):
-        for b in targets(pab, "bucket", buckets):
-            blocks[b.urn].append(pab)
-    deferred = Deferred()
-
-    def check(bucket: Any) -> None:
-        found = blocks[bucket.urn]
-        if not found:
-            report(
-                f"S3 bucket '{bucket.name}' has no public access block. Add aws.s3.BucketPublicAccessBlock(bucket=<this bucket>) "
-                "with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all True.",
-                bucket.urn,
-            )
-            return
-        for pab in found:
-            off = [f for f in PAB_FLAGS if not truthy(get(pab.props, f))]
-            if off:
-                report(
-                    f"Public access block '{pab.name}' of S3 bucket '{bucket.name}' leaves {', '.join(off)} off. Set all four flags to True.",
-                    pab.urn,
-                )
-
-    for bucket in buckets:
-        deferred.run(check, bucket)
-    deferred.finish()
-
-
-public_access_block = stack_policy(
-    "s3-public-access-block-all",
-    category="exposure",
-    description="Every S3 bucket has a public access block with all four flags on.",
-    severity=Severity.CRITICAL,
-    controls=Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3",), pci=("1.4.4",), cis=("2.1.4",)),
-    remediation="aws.s3.BucketPublicAccessBlock(bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True).",
-    validate=_public_access_block,
-    types=(*BUCKETS, *PAB_TYPES),
-    covers=("AwsSolutions-S2", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"),
-)
-
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GRANTEES = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
@@ -86,52 +41,6 @@ def _public_statements(raw: Any) -> list[str]:
         return []
     return [s.label for s in doc.allows if public_principal(s) and not restricts_principal(s)]
 
-
-def _s3_public(args: ResourceValidationArgs, report: Report) -> None:
-    p = args.props
-    t = args.resource_type
-    if t in (*BUCKETS, "aws:s3/bucketPolicy:BucketPolicy"):
-        for label in _public_statements(get(p, "policy")):
-            report(
-                f"Bucket policy of '{args.name}' {label} allows access to everyone (Principal '*') without a condition on the caller. "
-                "Name the principals (roles, services with aws:SourceArn/aws:SourceAccount) or serve public content through CloudFront with origin access control."
-            )
-    acl = get(p, "acl")
-    if isinstance(acl, str) and acl in PUBLIC_ACLS:
-        report(
-            f"'{args.name}' sets the canned ACL '{acl}', which opens the bucket to {'everyone' if 'public' in acl else 'any AWS account'}. Remove the ACL and keep object ownership BucketOwnerEnforced."
-        )
-    grants = [
-        (get(g, "grantee", "uri"), get(g, "permission", default="access"))
-        for g in as_list(get(p, "accessControlPolicy", "grants"))
-    ]
-    grants += [
-        (get(g, "uri"), "/".join(str(x) for x in as_list(get(g, "permissions"))) or "access")
-        for g in as_list(get(p, "grants"))
-    ]
-    for uri, permission in grants:
-        if uri in PUBLIC_GRANTEES:
-            report(
-                f"'{args.name}' grants {permission} to {uri.rsplit('/', 1)[-1]}. Remove the grant; use bucket policies for specific principals."
-            )
-
-
-s3_public = resource_policy(
-    "s3-bucket-not-public",
-    category="exposure",
-    description="No bucket policy allows anonymous/public principals and no ACL grants AllUsers or AuthenticatedUsers.",
-    severity=Severity.CRITICAL,
-    controls=PUBLIC_DATA,
-    remediation="Remove Principal '*' Allow statements (or add aws:SourceArn/aws:PrincipalOrgID conditions) and public canned ACLs / grants.",
-    validate=_s3_public,
-    types=(
-        *BUCKETS,
-        "aws:s3/bucketPolicy:BucketPolicy",
-        "aws:s3/bucketAcl:BucketAcl",
-        "aws:s3/bucketAclV2:BucketAclV2",
-    ),
-    covers=("AwsSolutions-S5", "CKV_AWS_70", "CKV_AWS_20", "CKV_AWS_57", "CKV2_AWS_43"),
-)
 
 NON_S3_POLICY_TYPES = tuple(
     t for t, props in DOCUMENT_PROPS.items() if any(k == RESOURCE for _, k in props) and not t.startswith("aws:s3/")
@@ -169,7 +78,26 @@ SG_TYPES = (
     "aws:ec2/securityGroupRule:SecurityGroupRule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
 )
-DEFAULT_SENSITIVE_PORTS = [22, 3389, 23, 21, 445, 3306, 5432, 1433, 1521, 6379, 11211, 27017, 9200, 2375, 2379, 10250]
+DEFAULT_SENSITIVE_PORTS = [
+    22,
+    3389,
+    23,
+    21,
+    445,
+    2049,
+    3306,
+    5432,
+    5439,
+    1433,
+    1521,
+    6379,
+    11211,
+    27017,
+    9200,
+    2375,
+    2379,
+    10250,
+]
 
 
 @dataclass(frozen=True)
@@ -306,8 +234,9 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
     lb_groups: set[str] = set()
     for lb in of_type(args.resources, *LOAD_BALANCERS, CLASSIC_LB):
         lb_groups.update(g.urn for g in targets(lb, "securityGroups", groups))
-        for sg_id in as_list(_safe(lb.props, "securityGroups")):
+        for sg_id in _known_items(lb.props, "securityGroups"):
             lb_groups.update(g.urn for g in groups if _safe(g.props, "id") == sg_id)
+    shared = _attached_beyond_load_balancers(list(args.resources), {g.urn for g in groups})
     deferred = Deferred()
 
     def check(r: Any) -> None:
@@ -318,16 +247,18 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
             owners = [r]
         else:
             owners = targets(r, "securityGroupId", groups)
-        on_lb = any(o.urn in lb_groups for o in owners)
+        on_lb = any(o.urn in lb_groups and o.urn not in shared for o in owners)
         for rule in rules:
             span_ok = not rule.all_ports and rule.to_port - rule.from_port < 100
             ports_ok = span_ok and all(p in allowed for p in range(rule.from_port, rule.to_port + 1))
             if not (on_lb and ports_ok):
-                why = (
-                    "is not attached to a load balancer"
-                    if not on_lb
-                    else f"opens {rule.ports()}, not only {sorted(allowed)}"
-                )
+                both = [o.urn for o in owners if o.urn in lb_groups and o.urn in shared]
+                if both:
+                    why = f"is a load balancer's group but also holds {shared[both[0]]}, which the world then reaches directly"
+                elif not on_lb:
+                    why = "is not attached to a load balancer"
+                else:
+                    why = f"opens {rule.ports()}, not only {sorted(allowed)}"
                 report(
                     f"'{r.name}' ({rule.where}) allows {rule.label()} from {', '.join(rule.world)}, but the group {why}. "
                     "Only a load balancer's group may take world traffic, and only on 80/443; put services behind the load balancer "
@@ -340,8 +271,51 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
     deferred.finish()
 
 
+ATTACHMENT_KEYS = (
+    "securityGroups",
+    "vpcSecurityGroupIds",
+    "securityGroupIds",
+    "networkConfiguration",
+    "vpcConfig",
+    "networkInterfaces",
+    "vpcOptions",
+)
+"""Properties through which a resource (instance, launch template, ECS service, database, function,
+endpoint...) is placed in a security group, as opposed to rules that only name a group as a source."""
+
+
+def _attached_beyond_load_balancers(resources: list[Any], group_urns: set[str]) -> dict[str, str]:
+    """Group URN -> a non-load-balancer resource placed in it (by the engine's property dependencies).
+    A world-open group shared by a load balancer and instances exposes the instances directly, so the
+    load balancer's exemption does not hold for it."""
+    out: dict[str, str] = {}
+    for r in resources:
+        if r.resource_type in (*LOAD_BALANCERS, CLASSIC_LB) or r.resource_type.startswith("aws:vpc/"):
+            continue
+        for key in ATTACHMENT_KEYS:
+            for dep in linked(r, key):
+                if dep.urn in group_urns:
+                    out.setdefault(dep.urn, f"{r.resource_type.split(':')[-1]} '{r.name}'")
+    return out
+
+
 def _safe(props: Any, key: str) -> Any:
     return peek(props, key)
+
+
+def _known_items(props: Any, key: str) -> list[str]:
+    """The known string items of a list property (ids given literally); unknown ones are left to
+    the property dependencies, which name their resources."""
+    out: list[str] = []
+    items = peek(props, key)
+    for i in range(len(items) if isinstance(items, Sequence) and not isinstance(items, str) else 0):
+        try:
+            item = items[i]
+        except UnknownValueError:
+            continue
+        if isinstance(item, str):
+            out.append(item)
+    return out
 
 
 world_ingress_lb_only = stack_policy(
@@ -503,11 +477,11 @@ def _private_data(args: StackValidationArgs, report: Report) -> None:
                 )
             return
         prop = "dbSubnetGroupName" if t.startswith("aws:rds/") else "subnetGroupName"
-        if t == "aws:rds/instance:Instance" and get(r.props, "replicateSourceDb"):
+        if t == "aws:rds/instance:Instance" and is_set(r, "replicateSourceDb"):
             return
-        if t == "aws:elasticache/cluster:Cluster" and get(r.props, "replicationGroupId"):
+        if t == "aws:elasticache/cluster:Cluster" and is_set(r, "replicationGroupId"):
             return  # a member of a replication group lives in the group's subnets
-        if get(r.props, prop) is None:
+        if not is_set(r, prop):
             report(
                 f"'{r.name}' sets no {prop}, so it lands in the default VPC's default subnets. Give it a subnet group of private database subnets.",
                 r.urn,
@@ -618,6 +592,21 @@ def _self_managed_imds(p: Any) -> str | None:
     return None
 
 
+def _managed_node_ami(p: Any) -> str:
+    """The AMI type of an EKS managed node group: its `ami_type`, else EKS's default, AL2023 from
+    Kubernetes 1.30 (AL2 before; https://docs.aws.amazon.com/eks/latest/eksctl/node-bootstrapping.html).
+    A node group without `version` follows its cluster, whose default version is the latest. AL2023
+    EKS-optimized AMIs require IMDSv2 (https://docs.aws.amazon.com/linux/al2023/ug/imdsv2.html)."""
+    ami = get(p, "amiType")
+    if isinstance(ami, str) and ami:
+        return ami
+    version = str(get(p, "version", default=""))
+    major, _, minor = version.partition(".")
+    if major.isdigit() and minor.isdigit() and (int(major), int(minor)) < (1, 30):
+        return "AL2_x86_64"
+    return "AL2023_x86_64_STANDARD"
+
+
 def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
@@ -638,10 +627,12 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
                 f"Managed node group '{args.name}' allows IMDSv1. Set enable_imd_sv2=True (or pass a launch template that requires IMDSv2)."
             )
     elif t == "aws:eks/nodeGroup:NodeGroup":
-        if get(p, "launchTemplate") is None:
+        ami = _managed_node_ami(p)
+        if get(p, "launchTemplate") is None and not ami.startswith("AL2023"):
             report(
-                f"EKS node group '{args.name}' uses EKS's default launch template, which allows IMDSv1. Give it a "
-                "launch_template whose metadata_options.http_tokens is 'required' (hop limit 2)."
+                f"EKS node group '{args.name}' runs {ami} nodes from EKS's default launch template, which allows IMDSv1. "
+                "Use ami_type 'AL2023_*' (its AMIs require IMDSv2) or give it a launch_template whose "
+                "metadata_options.http_tokens is 'required' (hop limit 2)."
             )
     elif t == "eks:index:Cluster":
         skipped = (
@@ -798,8 +789,6 @@ waf = stack_policy(
 
 
 POLICIES = [
-    public_access_block,
-    s3_public,
     resource_public,
     sensitive_ports,
     world_ingress_lb_only,

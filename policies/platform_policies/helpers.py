@@ -2,8 +2,11 @@
 
 Props are camelCase inputs behind `unknown_checking_proxy`: reading an unknown value raises
 `UnknownValueError`, which the analyzer host turns into an advisory "can't run during preview"
-note. These helpers read only what a policy asks for and let that error propagate; they never
-catch it. Missing optional properties are simply absent (None), numbers arrive as floats.
+note. These helpers read only what a policy asks for and let that error propagate, except where an
+unknown value still decides the verdict (`is_set`/`given`: the program did set the property;
+`key_ref`: a key computed by the program is customer-managed; `known_or`/`peek`: matching only), so
+that a preview, where provider-computed values are unknown, reaches the verdict of an update.
+Missing optional properties are simply absent (None), numbers arrive as floats.
 """
 
 from __future__ import annotations
@@ -146,6 +149,36 @@ def peek(props: Any, key: str) -> Any:
         return None
 
 
+def is_set(resource: PolicyResource, key: str) -> bool:
+    """The property has a value, known or not: a preview leaves a value computed from another
+    resource unknown (`replication_group_id=group.id`), yet the program did set it. The engine's
+    property dependencies say so too."""
+    if linked(resource, key):
+        return True
+    try:
+        value = resource.props.get(key) if isinstance(resource.props, Mapping) else None
+    except UnknownValueError:
+        return True
+    return value not in (None, "", [], {})
+
+
+def given(props: Any, *path: str | int) -> bool:
+    """A resource policy's `is_set`: the property has a value, or one that is unknown during preview
+    (computed from another resource, so the program did set it)."""
+    try:
+        return get(props, *path) not in (None, "", [], {})
+    except UnknownValueError:
+        return True
+
+
+def known_or(props: Any, key: str, fallback: Any) -> Any:
+    """`get(props, key)`, or `fallback` when the value is unknown during preview."""
+    try:
+        return get(props, key)
+    except UnknownValueError:
+        return fallback
+
+
 class Deferred:
     """Stack policies judge many resources: an unknown value on one of them must not stop the
     others from being judged. Each resource is checked inside `item()`; an unknown value there
@@ -199,6 +232,21 @@ def effective_tags(props: Mapping[str, Any], provider: PolicyProviderResource | 
 # --- small domain helpers -----------------------------------------------------------------------
 
 _AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
+
+COMPUTED_KEY = "<a key computed by this program>"
+"""What `key_ref` gives for a KMS key reference that is unknown during preview."""
+
+
+def key_ref(props: Any, *path: str | int) -> Any:
+    """A KMS key reference (`kmsKeyId`, `kmsMasterKeyId`, ...), like `get`, except that a value not
+    known during preview is `COMPUTED_KEY`: it is computed from another resource of the program
+    (a `aws.kms.Key`'s ARN or an alias's), and a program cannot create an AWS-managed key, so the
+    reference is to a customer-managed key whatever its value turns out to be. This keeps the
+    verdict of a preview the same as that of an update, where the ARN is known."""
+    try:
+        return get(props, *path)
+    except UnknownValueError:
+        return COMPUTED_KEY
 
 
 def is_customer_managed_key(key: Any) -> bool:

@@ -13,8 +13,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
+from pulumi_policy.proxy import UnknownValueError
 
-from .helpers import as_list, get, truthy
+from .helpers import as_list, get, given, known_or, matches_any, truthy
 from .iam_documents import (
     WRITE_LEVELS,
     DocumentError,
@@ -344,32 +345,87 @@ escalation = resource_policy(
 
 # --- managed policies -------------------------------------------------------------------------
 
-DEFAULT_DENIED_MANAGED = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess"]
-_AWS_MANAGED = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?:.+/)?([^/]+)$")
+DEFAULT_DENIED_MANAGED = [
+    # Administrator and power-user job functions: every action, or every action outside IAM.
+    "AdministratorAccess",
+    "AdministratorAccess-Amplify",
+    "AdministratorAccess-AWSElasticBeanstalk",
+    "PowerUserAccess",
+    "job-function/SystemAdministrator",
+    "job-function/NetworkAdministrator",
+    "job-function/DatabaseAdministrator",
+    # Identity and the account itself: whoever holds these can grant themselves anything.
+    "IAMFullAccess",
+    "AWSOrganizationsFullAccess",
+    "AWSSSOMasterAccountAdministrator",
+    "AWSSSODirectoryAdministrator",
+    "AWSIdentityCenterFullAccess",
+    # Full access to sensitive services: all data (S3, DynamoDB, RDS, secrets), code that runs
+    # with other roles (Lambda, ECS, EC2, CloudFormation, CodeBuild: each includes iam:PassRole or
+    # runs with a role), commands on every instance (SSM), or the audit trail (CloudTrail, logs).
+    "AmazonS3FullAccess",
+    "AmazonDynamoDBFullAccess",
+    "AmazonRDSFullAccess",
+    "SecretsManagerReadWrite",
+    "AWSLambda_FullAccess",
+    "AWSLambdaFullAccess",
+    "AmazonECS_FullAccess",
+    "AmazonEC2FullAccess",
+    "AWSCloudFormationFullAccess",
+    "AWSCodeBuildAdminAccess",
+    "AmazonSSMFullAccess",
+    "AWSCloudTrail_FullAccess",
+    "CloudWatchLogsFullAccess",
+    "AWSKeyManagementServicePowerUser",
+    "AmazonVPCFullAccess",
+]
+"""AWS-managed policies with administrator-equivalent power (names as in the IAM console, with their
+path for job functions), from the AWS Managed Policy Reference Guide
+(https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html) and the job
+function policies (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html)."""
+_AWS_MANAGED = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/((?:.+/)?([^/]+))$")
 
 
-def _managed(args: ResourceValidationArgs, report: Report) -> None:
-    denied = set(config_value(args, "deniedPolicies", DEFAULT_DENIED_MANAGED))
+def _attached_arns(props: Any) -> list[str]:
+    """Managed policy ARNs the resource attaches. An ARN unknown during preview is computed from an
+    `aws.iam.Policy` of the program (AWS-managed ARNs are literals), so it is never one of these."""
     arns: list[str] = []
     for key in ("policyArn", "managedPolicyArn"):
-        value = get(args.props, key)
+        value = known_or(props, key, None)
         if isinstance(value, str):
             arns.append(value)
     for key in ("managedPolicyArns", "policyArns"):
-        arns += [a for a in as_list(get(args.props, key)) if isinstance(a, str)]
-    for arn in arns:
+        items = known_or(props, key, None)
+        for i in range(len(items) if isinstance(items, Sequence) and not isinstance(items, str) else 0):
+            value = _item(items, i)
+            if isinstance(value, str):
+                arns.append(value)
+    return arns
+
+
+def _item(items: Any, i: int) -> Any:
+    try:
+        return items[i]
+    except UnknownValueError:
+        return None
+
+
+def _managed(args: ResourceValidationArgs, report: Report) -> None:
+    denied = [str(d) for d in config_value(args, "deniedPolicies", DEFAULT_DENIED_MANAGED)]
+    for arn in _attached_arns(args.props):
         m = _AWS_MANAGED.match(arn)
-        if m and m.group(1) in denied:
+        if m and (matches_any(m.group(1), denied) or matches_any(m.group(2), denied)):
             report(
-                f"'{args.name}' attaches the AWS-managed policy {m.group(1)} ({arn}), which grants administrative or "
-                "account-wide IAM power. Attach a customer-managed policy with only the needed actions instead."
+                f"'{args.name}' attaches the AWS-managed policy {m.group(2)} ({arn}), which grants administrator-equivalent "
+                "power (every action, IAM or the account, or full access to a sensitive service). Attach a customer-managed "
+                "policy with only the needed actions on the needed resources instead."
             )
 
 
 managed = resource_policy(
     "iam-no-admin-managed-policies",
     category="least-privilege",
-    description="No role, user or group gets AWS-managed administrator, power-user or IAM-full-access policies.",
+    description="No role, user or group gets an AWS-managed policy with administrator-equivalent power (AdministratorAccess, PowerUserAccess, IAMFullAccess, job-function administrators, full access to S3, DynamoDB, RDS, secrets, Lambda, ECS, EC2, CloudFormation, SSM, CloudTrail, KMS power user).",
     severity=Severity.CRITICAL,
     controls=Controls(soc2=("CC6.1", "CC6.3"), iso27001=("A.8.2",), pci=("7.2.1", "7.2.2"), cis=("1.16",)),
     remediation="Replace the attachment with a customer-managed policy or inline policy listing the needed actions on specific resources.",
@@ -391,7 +447,7 @@ managed = resource_policy(
             "type": "array",
             "items": {"type": "string"},
             "default": DEFAULT_DENIED_MANAGED,
-            "description": "Names of AWS-managed policies that must never be attached.",
+            "description": "AWS-managed policies that must never be attached: names, or path/name for job functions; shell patterns allowed.",
         }
     },
 )
@@ -597,7 +653,7 @@ def _elasticache_auth(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
     if t == "aws:elasticache/cluster:Cluster":
-        if get(p, "replicationGroupId") or str(get(p, "engine", default="")).lower() == "memcached":
+        if given(p, "replicationGroupId") or str(get(p, "engine", default="")).lower() == "memcached":
             return  # members are judged on their group; node-based Memcached has no authentication
         report(
             f"ElastiCache cluster '{args.name}' is a standalone Redis/Valkey cluster, which cannot require authentication "

@@ -18,7 +18,10 @@ DATA = Path(__file__).resolve().parent / "data"
 INVENTORY = Controls(soc2=("CC6.1", "CC3.2"), iso27001=("A.5.9",), pci=("12.5.1",))
 COST = Controls(soc2=("A1.1",), iso27001=("A.8.6",))
 
-DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Owner", "CostCenter"]
+DEFAULT_REQUIRED_TAGS: list[str] = []
+"""No tag is required unless the stack's policy config names it (a program's tagging scheme is its
+own); this repository's stacks ask for Environment, Project, Owner and CostCenter."""
+_LISTED = 8
 
 
 @cache
@@ -27,27 +30,46 @@ def taggable_types() -> frozenset[str]:
     return frozenset(data["types"])
 
 
-def _required_tags(args: ResourceValidationArgs, report: Report) -> None:
-    if args.resource_type not in taggable_types():
-        return
+def _required_tags(args: StackValidationArgs, report: Report) -> None:
+    """One finding per missing key (on the first resource that lacks it, naming the others), not
+    one per resource: a tag missing from the provider's default_tags is one fix."""
     required = list(config_value(args, "requiredTags", DEFAULT_REQUIRED_TAGS))
     allowed_values: dict[str, list[str]] = dict(config_value(args, "allowedValues", {}))
-    tags = effective_tags(args.props, args.provider)
-    missing = [t for t in required if not str(tags.get(t, "")).strip()]
-    if missing:
+    if not required and not allowed_values:
+        return
+    missing: dict[str, list[Any]] = {key: [] for key in required}
+    deferred = Deferred()
+
+    def check(r: Any) -> None:
+        tags = effective_tags(r.props, r.provider)
+        for key in required:
+            if not str(tags.get(key, "")).strip():
+                missing[key].append(r)
+        for key, values in allowed_values.items():
+            if key in tags and tags[key] not in values:
+                report(f"'{r.name}' has tag {key}={tags[key]!r}; allowed values are {values}.", r.urn)
+
+    taggable = taggable_types()
+    for r in sorted(args.resources, key=lambda r: r.urn):
+        if r.resource_type in taggable:
+            deferred.run(check, r)
+    for key, lacking in missing.items():
+        if not lacking:
+            continue
+        names = ", ".join(f"'{r.name}'" for r in lacking[:_LISTED])
+        more = f" and {len(lacking) - _LISTED} more" if len(lacking) > _LISTED else ""
         report(
-            f"'{args.name}' is missing required tag(s) {missing} (own tags plus the provider's default_tags). "
-            "Set them once in aws.Provider(default_tags={'tags': {...}}) and pass that provider to every resource."
+            f"Required tag '{key}' is missing on {len(lacking)} resource(s): {names}{more} (own tags plus the provider's default_tags). "
+            "Set it once in aws.Provider(default_tags={'tags': {...}}) and pass that provider to every resource.",
+            lacking[0].urn,
         )
-    for key, values in allowed_values.items():
-        if key in tags and tags[key] not in values:
-            report(f"'{args.name}' has tag {key}={tags[key]!r}; allowed values are {values}.")
+    deferred.finish()
 
 
-required_tags = resource_policy(
+required_tags = stack_policy(
     "required-tags",
     category="tagging-cost",
-    description="Every taggable AWS resource carries Environment, Project, Owner and CostCenter (its own tags or the provider's defaultTags).",
+    description="Every taggable AWS resource carries the tag keys the stack's policy config requires (none by default), by its own tags or the provider's defaultTags; one finding per missing key.",
     severity=Severity.MEDIUM,
     controls=INVENTORY,
     remediation="Create one aws.Provider with default_tags={'tags': {'Environment': ..., 'Project': ..., 'Owner': ..., 'CostCenter': ...}} and use it for every resource.",
@@ -58,7 +80,7 @@ required_tags = resource_policy(
             "type": "array",
             "items": {"type": "string"},
             "default": DEFAULT_REQUIRED_TAGS,
-            "description": "Tag keys every taggable resource needs.",
+            "description": "Tag keys every taggable resource needs (none unless configured).",
         },
         "allowedValues": {
             "type": "object",

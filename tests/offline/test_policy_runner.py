@@ -95,3 +95,51 @@ def test_default_providers_are_named_as_the_engine_names_them():
     aws_version = importlib.metadata.version("pulumi_aws")
     assert default_provider_name("aws") == "default_" + aws_version.replace(".", "_")  # e.g. default_7_51_1
     assert default_provider_name("not-a-package") == "default"
+
+
+def test_requests_carry_unknowns_and_secrets_as_the_engine_serializes_them(pack):
+    """An input the engine does not know yet arrives as its unknown sentinel: the servicer's proxy
+    turns a read of it into the advisory "can't run policy ... during preview" note. A secret input
+    travels wrapped and reaches the policy as its plain value."""
+    import dataclasses
+
+    from offline_preview.analyzer_wire import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN, analyze_request, from_struct
+
+    cap = run_program(MINIMAL, "test")
+    [version] = cap.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    wire_props = analyze_request(version, version.inputs, None).properties
+    assert dict(wire_props["secretString"]) == {SECRET_SIG_KEY: SECRET_SIG, "value": "[secret]"}
+    assert from_struct(wire_props)["secretString"] == version.inputs["secretString"]
+
+    [key] = cap.of_type("aws:kms/key:Key")
+    unknown_key = dataclasses.replace(key, inputs={**key.inputs, "enableKeyRotation": UNKNOWN})
+    report = evaluate(pack, dataclasses.replace(cap, resources=[unknown_key]), stack_config=cap.config)
+    assert all(v.policy != "key-rotation" for v in report.violations)
+    assert any("can't run policy 'key-rotation'" in d and "during preview" in d for d in report.diagnostics)
+
+
+def test_the_pack_is_served_by_pulumi_policys_own_analyzer(pack):
+    from google.protobuf import empty_pb2
+
+    info = pack.servicer().GetAnalyzerInfo(empty_pb2.Empty(), None)
+    assert info.name == "test-pack" and [p.name for p in info.policies] == [p.name for p in pack.policies]
+
+
+def test_findings_group_by_policy_for_the_reports(pack):
+    """One group per policy and level, mandatory first; each group lists every resource."""
+    cap = run_program(MINIMAL, "test", config={"minimal:bucketPrefix": "other", "minimal:skipEncryption": True})
+    report = evaluate(pack, cap, stack_config=cap.config)
+    groups = report.grouped()
+    assert groups[0].enforcement == "mandatory" and groups[-1].enforcement == "advisory"
+    assert sum(len(g.findings) for g in groups) == len(report.violations)
+    assert len({(g.policy, g.enforcement) for g in groups}) == len(groups)
+    for g in groups:
+        assert g.urns == sorted(set(g.urns)) and all(v.policy == g.policy for v in g.findings)
+
+
+def test_the_sdks_unknown_object_travels_as_the_engines_sentinel():
+    from pulumi.output import UNKNOWN as SDK_UNKNOWN
+
+    from offline_preview.analyzer_wire import UNKNOWN, wire_value
+
+    assert wire_value({"a": [SDK_UNKNOWN, 1], "b": SDK_UNKNOWN}) == {"a": [UNKNOWN, 1], "b": UNKNOWN}

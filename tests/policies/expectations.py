@@ -477,6 +477,24 @@ LINK_PROOFS: dict[tuple[str, str], tuple[str, str]] = {
     ("secrets-rotated", "aws:secretsmanager/secretVersion:SecretVersion"): ("compliant", "session-key-version"),
     ("secrets-rotated", "random:index/randomPassword:RandomPassword"): ("compliant", "session-key-value"),
     # (policy, link type): (program, resource whose removal changes that policy's findings)
+    ("redshift-audit-logging", "aws:redshift/logging:Logging"): ("redshift/compliant", "warehouse-audit"),
+    ("api-gateway-rest-waf", "aws:wafv2/webAclAssociation:WebAclAssociation"): (
+        "apigateway/compliant",
+        "orders-rest-waf",
+    ),
+    ("compute-no-implicit-public-ip", "aws:ec2/subnet:Subnet"): ("ec2/insecure", "auto-public-subnet"),
+    ("encryption-at-rest-enabled", "aws:ebs/encryptionByDefault:EncryptionByDefault"): (
+        "ec2/compliant",
+        "account-ebs-encryption",
+    ),
+    **{
+        (policy, f"aws:s3/bucketWebsiteConfiguration{v2}:BucketWebsiteConfiguration{v2}"): (
+            "s3/insecure",
+            f"{'legacy' if v2 else 'public'}-website-config",
+        )
+        for policy in ("s3-public-access-block-all", "s3-bucket-not-public", "s3-website-behind-cloudfront")
+        for v2 in ("", "V2")
+    },
     (
         "s3-bucket-encrypted-with-cmk",
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",

@@ -28,10 +28,15 @@ def pack() -> LoadedPack:
 
 
 def findings(
-    pack: LoadedPack, tmp_path: Path, program: Any, policy: str, config: dict | None = None
+    pack: LoadedPack,
+    tmp_path: Path,
+    program: Any,
+    policy: str,
+    config: dict | None = None,
+    policy_config: dict | None = None,
 ) -> list[tuple[str, str]]:
     cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1", **(config or {})}, program=program)
-    report = evaluate(pack, cap, {"all": "mandatory"}, cap.config)
+    report = evaluate(pack, cap, {"all": "mandatory", **(policy_config or {})}, cap.config)
     index = cap.by_urn()
     return [
         (index[v.urn].name if v.urn in index else v.urn, v.message) for v in report.violations if v.policy == policy
@@ -57,9 +62,31 @@ def test_required_tags_counts_an_explicit_providers_default_tags(pack: LoadedPac
         )
         aws.sqs.Queue("missing", opts=pulumi.ResourceOptions(provider=partial))
 
-    found = findings(pack, tmp_path, program, "required-tags")
-    assert [name for name, _ in found] == ["missing"]
-    assert "['Project', 'Owner', 'CostCenter']" in found[0][1]
+    required = {"required-tags": {"requiredTags": list(TAGS)}}
+    found = findings(pack, tmp_path, program, "required-tags", policy_config=required)
+    # One finding per missing key, each naming the one resource that lacks it.
+    assert [name for name, _ in found] == ["missing", "missing", "missing"]
+    assert [m.split("'")[1] for _, m in found] == ["Project", "Owner", "CostCenter"]
+    assert all("1 resource(s): 'missing'" in m for _, m in found)
+    # Without a config asking for tags, none is required.
+    assert findings(pack, tmp_path, program, "required-tags") == []
+
+
+def test_a_missing_tag_is_one_finding_for_all_resources_lacking_it(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        for i in range(12):
+            aws.sqs.Queue(f"q{i:02d}", tags={"Owner": "o"})
+
+    found = findings(
+        pack,
+        tmp_path,
+        program,
+        "required-tags",
+        policy_config={"required-tags": {"requiredTags": ["Owner", "Project"]}},
+    )
+    assert len(found) == 1
+    name, message = found[0]
+    assert name == "q00" and "'Project' is missing on 12 resource(s)" in message and "and 4 more" in message
 
 
 def _remote(type_: str, name: str, props: dict[str, Any]) -> None:
@@ -272,7 +299,9 @@ def test_aws_eks_node_groups_need_a_hardened_launch_template(pack: LoadedPack, t
         )
         common = {"cluster_name": "c", "node_role_arn": "arn:aws:iam::123456789012:role/n", "subnet_ids": ["subnet-1"]}
         scaling = aws.eks.NodeGroupScalingConfigArgs(min_size=1, max_size=2, desired_size=1)
-        aws.eks.NodeGroup("default-template", scaling_config=scaling, **common)
+        # AL2 nodes from EKS's default template allow IMDSv1 (AL2023, the default AMI type, does not:
+        # test_eks_managed_node_groups_follow_the_ami_types_imds_default).
+        aws.eks.NodeGroup("default-template", scaling_config=scaling, ami_type="AL2_x86_64", **common)
         aws.eks.NodeGroup(
             "own-template", scaling_config=scaling, launch_template={"id": template.id, "version": "1"}, **common
         )
@@ -431,3 +460,23 @@ def test_pulumi_eks_default_node_group_follows_pulumi_eks_defaults(pack: LoadedP
     ebs = dict(findings(pack, tmp_path, run, "ebs-encrypted-with-cmk"))
     assert sorted(ebs) == ["defaults", "private"]
     assert "unencrypted" in ebs["defaults"] and "aws/ebs" in ebs["private"]
+
+
+def test_eks_managed_node_groups_follow_the_ami_types_imds_default(pack: LoadedPack, tmp_path: Path) -> None:
+    """Without a launch template, EKS's default template keeps the AMI's metadata settings: AL2023
+    (EKS's default AMI type from Kubernetes 1.30) requires IMDSv2, AL2 allows IMDSv1."""
+
+    def program() -> None:
+        common = {
+            "cluster_name": "c",
+            "node_role_arn": "arn:aws:iam::123456789012:role/eks-node",
+            "subnet_ids": ["subnet-0123456789abcdef0"],
+            "scaling_config": {"min_size": 1, "max_size": 2, "desired_size": 1},
+        }
+        aws.eks.NodeGroup("default-ami", **common)
+        aws.eks.NodeGroup("al2023", ami_type="AL2023_ARM_64_STANDARD", **common)
+        aws.eks.NodeGroup("old-version", version="1.29", **common)
+        aws.eks.NodeGroup("al2", ami_type="AL2_x86_64", **common)
+
+    found = sorted(n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required"))
+    assert found == ["al2", "old-version"]

@@ -40,3 +40,12 @@ def test_catalog_lists_every_resource_type_with_its_policies() -> None:
             if "*" not in t:
                 assert f"\n{t}\n" in f"\n{out}", t
     assert "judged by exact type" in out.splitlines()[-1]
+
+
+def test_policy_catalog_page_is_current() -> None:
+    """docs/policies.md is generated from the code: every rule with its levels, controls, fix and test pair."""
+    page = (REPO / "docs" / "policies.md").read_text(encoding="utf-8")
+    assert page == _run("policies/catalog_page.py")
+    for info in REGISTRY:
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{info.name}` |"))
+        assert row.rstrip().endswith("|") and not row.rstrip().endswith("| - |"), info.name  # has a test pair

@@ -56,3 +56,33 @@ def test_every_configurable_policy_declares_a_schema_with_defaults() -> None:
     for info in REGISTRY:
         for prop, spec in info.config.items():
             assert "default" in spec and "description" in spec, (info.name, prop)
+
+
+def test_a_program_without_a_config_gets_the_foreign_defaults(pack: LoadedPack) -> None:
+    """No --policy-pack-config: the pack's initial_config makes encryption, exposure and
+    least-privilege findings of high/critical severity mandatory, except customer-managed-key
+    preferences and defence-in-depth advice; logging, data protection, hardening, tagging and cost
+    are advisory."""
+    resolved = {r.policy.name: r.enforcement for r in resolve_config(pack, None)}
+    infos = {i.name: i for i in REGISTRY}
+    mandatory = {n for n, level in resolved.items() if level == EnforcementLevel.MANDATORY}
+    assert {infos[n].category for n in mandatory} == STRICT - {"data-protection"}
+    assert not any(n.endswith("-with-cmk") for n in mandatory)
+    for name in (
+        "encryption-at-rest-enabled",
+        "s3-bucket-not-public",
+        "security-group-no-world-sensitive-ports",
+        "iam-no-admin-managed-policies",
+        "compute-no-implicit-public-ip",
+        "lambda-not-public",
+    ):
+        assert resolved[name] == EnforcementLevel.MANDATORY, name
+    for name in (
+        "s3-bucket-encrypted-with-cmk",
+        "dynamodb-table-encrypted-with-cmk",
+        "required-tags",
+        "s3-website-behind-cloudfront",
+        "lambda-dlq-and-tracing",
+        "stateful-resources-protected",
+    ):
+        assert resolved[name] == EnforcementLevel.ADVISORY, name

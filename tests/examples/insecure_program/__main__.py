@@ -67,12 +67,14 @@ weak_key = aws.kms.Key(
 aws.kms.KeyPolicy("public-key-policy", key_id=weak_key.id, policy=public_resource("kms"))
 
 # --- S3 (aws.s3.Bucket and its settings resources) ----------------------------------------------
-open_bucket = aws.s3.Bucket("open-bucket", tags={"Backup": "true"})
+# Documents name resources by literal ARNs (built from known names), so a preview, where ARNs the
+# provider computes are unknown, judges them exactly as an update does.
+open_bucket = aws.s3.Bucket("open-bucket", bucket="insecure-open-bucket", tags={"Backup": "true"})
 aws.s3.BucketAcl("open-bucket-acl", bucket=open_bucket.id, acl="public-read")
 aws.s3.BucketPolicy(
     "open-bucket-policy",
     bucket=open_bucket.id,
-    policy=open_bucket.arn.apply(lambda arn: public_resource("s3", f"{arn}/*")),
+    policy=public_resource("s3", "arn:aws:s3:::insecure-open-bucket/*"),
 )
 aws.s3.BucketVersioning("suspended-versioning", bucket=open_bucket.id, versioning_configuration={"status": "Suspended"})
 aws.s3.BucketLifecycleConfiguration(
@@ -474,6 +476,7 @@ eks.NodeGroupV2(
 aws.eks.NodeGroup(
     "default-template-nodes",
     cluster_name="open-eks",
+    ami_type="AL2_x86_64",
     node_role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks-node",
     subnet_ids=[public_a.id],
     instance_types=["x1e.32xlarge"],
@@ -483,9 +486,11 @@ aws.eks.NodeGroup(
 # --- logs, messaging, secrets, backups ------------------------------------------------------------------
 aws.cloudwatch.LogGroup("plain-logs")
 aws.cloudwatch.LogResourcePolicy("public-log-policy", policy_name="anyone", policy_document=public_resource("logs"))
-topic = aws.sns.Topic("plain-topic", policy=public_resource("sns"))
+topic = aws.sns.Topic("plain-topic", name="insecure-plain-topic", policy=public_resource("sns"))
 aws.sns.TopicPolicy(
-    "public-topic-policy", arn=topic.arn, policy=topic.arn.apply(lambda arn: public_resource("sns", arn))
+    "public-topic-policy",
+    arn=topic.arn,
+    policy=public_resource("sns", f"arn:aws:sns:{REGION}:{ACCOUNT}:insecure-plain-topic"),
 )
 queue = aws.sqs.Queue("plain-queue", sqs_managed_sse_enabled=True, policy=public_resource("sqs"))
 aws.sqs.QueuePolicy("public-queue-policy", queue_url=queue.url, policy=public_resource("sqs"))

@@ -1,0 +1,6 @@
+"""DocumentDB and Neptune clusters whose storage is not encrypted (both default to unencrypted)."""
+
+import pulumi_aws as aws
+
+aws.docdb.Cluster("plain-docdb", master_username="admin", manage_master_user_password=True, skip_final_snapshot=True)
+aws.neptune.Cluster("plain-graph", skip_final_snapshot=True)

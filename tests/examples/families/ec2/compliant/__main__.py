@@ -1,0 +1,61 @@
+"""An instance in a private subnet: no public IP, IMDSv2 required, encrypted volumes with a
+customer-managed key, reachable only from another security group."""
+
+import pulumi
+import pulumi_aws as aws
+
+AMI = "ami-0123456789abcdef0"
+key = aws.kms.Key(
+    "ebs-key", enable_key_rotation=True, deletion_window_in_days=30, opts=pulumi.ResourceOptions(protect=True)
+)
+private_subnet = aws.ec2.Subnet(
+    "private-subnet", vpc_id="vpc-0123456789abcdef0", cidr_block="10.0.11.0/24", map_public_ip_on_launch=False
+)
+clients = aws.ec2.SecurityGroup("app-clients-sg", vpc_id="vpc-0123456789abcdef0", description="callers")
+app = aws.ec2.SecurityGroup(
+    "app-sg",
+    vpc_id="vpc-0123456789abcdef0",
+    description="app from its callers only",
+    ingress=[{"protocol": "tcp", "from_port": 8443, "to_port": 8443, "security_groups": [clients.id]}],
+)
+aws.ec2.Instance(
+    "private-instance",
+    ami=AMI,
+    instance_type="t3.micro",
+    subnet_id=private_subnet.id,
+    vpc_security_group_ids=[app.id],
+    metadata_options={"http_tokens": "required", "http_endpoint": "enabled"},
+    root_block_device={"encrypted": True, "kms_key_id": key.arn, "volume_type": "gp3"},
+)
+aws.ec2.SpotInstanceRequest(
+    "private-spot",
+    ami=AMI,
+    instance_type="t3.micro",
+    spot_price="0.01",
+    subnet_id=private_subnet.id,
+    associate_public_ip_address=False,
+    metadata_options={"http_tokens": "required", "http_endpoint": "enabled"},
+    root_block_device={"encrypted": True, "kms_key_id": key.arn, "volume_type": "gp3"},
+)
+aws.ebs.Volume(
+    "data-volume",
+    availability_zone="us-east-1a",
+    size=20,
+    type="gp3",
+    encrypted=True,
+    kms_key_id=key.arn,
+    opts=pulumi.ResourceOptions(protect=True),
+)
+
+# EBS encryption by default with the customer-managed key: volumes of launch templates that do not
+# say `encrypted` are encrypted with it.
+aws.ebs.EncryptionByDefault("account-ebs-encryption", enabled=True)
+aws.ebs.DefaultKmsKey("account-ebs-key", key_arn=key.arn)
+aws.ec2.LaunchTemplate(
+    "private-template",
+    image_id=AMI,
+    instance_type="t3.micro",
+    metadata_options={"http_tokens": "required", "http_endpoint": "enabled"},
+    block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"volume_size": 20, "volume_type": "gp3"}}],
+    vpc_security_group_ids=[app.id],
+)

@@ -1,0 +1,36 @@
+"""EC2 mistakes: public IPs nobody asked for (a public subnet, the default VPC), IMDSv1,
+unencrypted volumes, SSH and RDP open to the world, and a load balancer's world-open group that
+instances share."""
+
+import pulumi_aws as aws
+
+AMI = "ami-0123456789abcdef0"
+public_subnet = aws.ec2.Subnet(
+    "auto-public-subnet", vpc_id="vpc-0123456789abcdef0", cidr_block="10.0.1.0/24", map_public_ip_on_launch=True
+)
+admin = aws.ec2.SecurityGroup(
+    "ssh-rdp-world-sg",
+    vpc_id="vpc-0123456789abcdef0",
+    ingress=[
+        {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]},
+        {"protocol": "tcp", "from_port": 3389, "to_port": 3389, "ipv6_cidr_blocks": ["::/0"]},
+    ],
+)
+web = aws.ec2.SecurityGroup(
+    "shared-web-sg",
+    vpc_id="vpc-0123456789abcdef0",
+    ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}],
+)
+aws.lb.LoadBalancer(
+    "shared-sg-alb", load_balancer_type="application", security_groups=[web.id], subnets=["subnet-a", "subnet-b"]
+)
+aws.ec2.Instance(
+    "implicit-public-instance",
+    ami=AMI,
+    instance_type="t3.micro",
+    subnet_id=public_subnet.id,
+    vpc_security_group_ids=[web.id],
+)
+aws.ec2.Instance("default-vpc-instance", ami=AMI, instance_type="t3.micro", vpc_security_group_ids=[admin.id])
+aws.ec2.SpotInstanceRequest("default-vpc-spot", ami=AMI, instance_type="t3.micro", spot_price="0.01")
+aws.ebs.Volume("unencrypted-volume", availability_zone="us-east-1a", size=20, type="gp3")

@@ -1,0 +1,60 @@
+"""S3 cases that depend on the stack's policy config: a public static website bucket (advice by
+default; mandatory when public buckets are forbidden) and Block Public Access turned off."""
+
+import json
+
+import pulumi_aws as aws
+
+site = aws.s3.Bucket("public-website", bucket="public-website-example")
+aws.s3.BucketWebsiteConfiguration("public-website-config", bucket=site.id, index_document={"suffix": "index.html"})
+aws.s3.BucketPublicAccessBlock(
+    "public-website-pab",
+    bucket=site.id,
+    block_public_acls=False,
+    block_public_policy=False,
+    ignore_public_acls=False,
+    restrict_public_buckets=False,
+)
+aws.s3.BucketPolicy(
+    "public-website-policy",
+    bucket=site.id,
+    policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::public-website-example/*",
+                }
+            ],
+        }
+    ),
+)
+data = aws.s3.Bucket("unblocked-data", bucket="unblocked-data-example")
+aws.s3.BucketPublicAccessBlock("unblocked-data-pab", bucket=data.id, block_public_policy=False)
+
+# The deprecated V2 settings resource serves a website just the same.
+legacy = aws.s3.BucketV2("legacy-website", bucket="legacy-website-example")
+aws.s3.BucketWebsiteConfigurationV2("legacy-website-config", bucket=legacy.id, index_document={"suffix": "index.html"})
+aws.s3.BucketPublicAccessBlock(
+    "legacy-website-pab", bucket=legacy.id, block_public_policy=False, restrict_public_buckets=False
+)
+aws.s3.BucketPolicy(
+    "legacy-website-policy",
+    bucket=legacy.id,
+    policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::legacy-website-example/*",
+                }
+            ],
+        }
+    ),
+)

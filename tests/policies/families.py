@@ -1,0 +1,124 @@
+"""Insecure/compliant program pairs per service family (tests/examples/families/<family>/).
+
+FAMILIES: family -> policy -> the resources (logical names) of the family's insecure program that
+the policy must catch, exactly, under INSECURE_CONFIG. The compliant twin must raise no finding of
+these policies and no mandatory finding at all under the pack's defaults for foreign programs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FAMILY_DIR = Path(__file__).resolve().parents[1] / "examples" / "families"
+
+INSECURE_CONFIG: dict = {
+    "all": "mandatory",
+    "required-tags": {"requiredTags": ["Environment", "Project", "Owner", "CostCenter"]},
+    "s3-public-access-block-all": {"requireExplicitBlock": True, "allowPublicWebsites": False},
+    "s3-bucket-not-public": {"allowPublicWebsites": False},
+}
+"""Every policy mandatory, with the stricter options this repository's stacks use."""
+
+FAMILIES: dict[str, dict[str, set[str]]] = {
+    "lambda": {
+        "lambda-not-public": {"open-fn-url", "open-fn-permission"},
+        "lambda-no-plaintext-secrets": {"legacy-fn"},
+        "lambda-supported-runtime": {"legacy-fn"},
+        "lambda-dlq-and-tracing": {"legacy-fn"},
+    },
+    "cloudfront": {
+        "cloudfront-https-only": {"open-distribution"},
+        "cloudfront-s3-origin-access-control": {"open-distribution"},
+        "cloudfront-logging-and-waf": {"open-distribution"},
+    },
+    "apigateway": {
+        "api-gateway-routes-authorized": {"open-get-items", "open-http-route", "quick-create-api"},
+        "api-gateway-access-logging": {"open-rest-stage", "open-http-stage"},
+        "api-gateway-rest-waf": {"open-rest-stage"},
+        "api-gateway-domain-tls12": {"tls10-domain"},
+    },
+    "redshift": {
+        "encryption-at-rest-enabled": {"open-warehouse"},
+        "redshift-not-public": {"open-warehouse", "public-logged-warehouse"},
+        "redshift-audit-logging": {"open-warehouse"},
+        "redshift-enhanced-vpc-routing": {"open-warehouse"},
+    },
+    "glue": {"glue-security-configuration": {"glue-plain-config", "plain-etl-job", "plain-crawler"}},
+    "dynamodb": {
+        "dynamodb-point-in-time-recovery": {"plain-orders-table"},
+        "dynamodb-table-encrypted-with-cmk": {"plain-orders-table"},
+        "database-deletion-protection": {"plain-orders-table"},
+    },
+    "messaging": {
+        "encryption-at-rest-enabled": {"plaintext-queue", "plaintext-topic"},
+        "resource-policy-not-public": {"anyone-sends-policy", "anyone-publishes-policy"},
+        "sqs-queue-encrypted-with-cmk": {"plaintext-queue"},
+        "sns-topic-encrypted-with-cmk": {"plaintext-topic"},
+    },
+    "efs": {
+        "encryption-at-rest-enabled": {"plain-files"},
+        "efs-encrypted-with-cmk": {"plain-files"},
+        "security-group-no-world-sensitive-ports": {"nfs-world-sg"},
+    },
+    "opensearch": {
+        "encryption-at-rest-enabled": {"open-search", "legacy-search"},
+        "opensearch-encrypted-in-transit": {"open-search", "legacy-search"},
+        "opensearch-not-public": {"open-search", "legacy-search"},
+    },
+    "stepfunctions": {"stepfunctions-logging-enabled": {"silent-workflow"}},
+    "kinesis": {"encryption-at-rest-enabled": {"plain-stream"}},
+    "ec2": {
+        "compute-no-implicit-public-ip": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},
+        "ec2-imdsv2-required": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},
+        "encryption-at-rest-enabled": {
+            "implicit-public-instance",
+            "default-vpc-instance",
+            "default-vpc-spot",
+            "unencrypted-volume",
+        },
+        "security-group-no-world-sensitive-ports": {"ssh-rdp-world-sg"},
+        "security-group-world-ingress-only-on-load-balancers": {"shared-web-sg", "ssh-rdp-world-sg"},
+    },
+    "iam": {
+        "iam-no-admin-managed-policies": {
+            "power-user-attachment",
+            "iam-full-attachment",
+            "s3-full-attachment",
+            "sysadmin-attachment",
+        },
+        "iam-no-wildcard-actions": {"star-star-inline"},
+    },
+    "s3": {
+        "s3-bucket-not-public": {"public-website-policy", "legacy-website-policy"},
+        "s3-public-access-block-all": {"public-website-pab", "unblocked-data-pab", "legacy-website-pab"},
+        "s3-website-behind-cloudfront": {"public-website", "legacy-website"},
+    },
+    "documentdb": {"encryption-at-rest-enabled": {"plain-docdb", "plain-graph"}},
+}
+
+FAMILY_SUPPORTING: dict[str, set[str]] = {
+    "lambda": {"legacy-fn-role"},
+    "apigateway": {
+        "open-rest-api",
+        "open-items",
+        "open-get-items-mock",
+        "open-rest-deployment",
+        "cors-preflight",
+        "open-http-api",
+        "http-preflight",
+    },
+    "efs": {"plain-files-mount"},
+    "redshift": {"public-logged-audit"},
+    "ec2": {"auto-public-subnet"},
+    "iam": {"ops-role"},
+    "s3": {"public-website-config", "legacy-website-config"},
+}
+"""Resources of an insecure program that are not findings themselves (the role a function runs
+as, an API's resources, a CORS preflight, the subnet an instance's public IP comes from)."""
+
+WEBSITE_LINKS = {
+    "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": "a website bucket is always advice",
+    "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2": "a website bucket is always advice",
+}
+"""Link types no compliant program holds: a public website bucket is advice by construction (a
+private site is served by CloudFront from a bucket without a website configuration)."""
