@@ -79,8 +79,10 @@ def _merge(base: Any, extra: Any) -> Any:
     return extra
 
 
-def read_overrides(path: Path | None, stack: str) -> dict[str, Any]:
+def read_overrides(path: Path | None, stack: str, *, from_environment: bool = True) -> dict[str, Any]:
     """The values `path` (or the file named by $OFFLINE_PREVIEW_OVERRIDES) sets for `stack`."""
+    if path is None and not from_environment:
+        return {}
     if path is None:
         env = os.environ.get(OVERRIDES_ENV)
         if not env:
@@ -164,7 +166,12 @@ def stack_file_values(path: Path, stack: str, overrides: Path | None = None) -> 
 
 
 def read_stack_config(
-    project: Project, stack: str, config_file: Path | None = None, overrides: Path | None = None
+    project: Project,
+    stack: str,
+    config_file: Path | None = None,
+    overrides: Path | None = None,
+    *,
+    env_overrides: bool = True,
 ) -> StackSettings:
     """Config of `stack` from `Pulumi.<stack>.yaml` (or `config_file`), plus project-level defaults.
 
@@ -172,7 +179,8 @@ def read_stack_config(
     passed to the program as the placeholder "[secret]" and marked secret, as `pulumi preview`
     would mark them. `overrides` (else $OFFLINE_PREVIEW_OVERRIDES) is merged over the file: how
     tests preview the shipped staging and prod files, whose deploy-specific values (domain, zone,
-    e-mails, runner security groups) are placeholders the config refuses.
+    e-mails, runner security groups) are placeholders the config refuses. Tools that act on the
+    real stack (preflight) pass `env_overrides=False`: they judge the file as `pulumi` will read it.
     """
     path = config_file or project.directory / f"Pulumi.{stack}.yaml"
     if config_file is None and not path.exists():
@@ -192,7 +200,7 @@ def read_stack_config(
     values = data.get("config") or {}
     if not isinstance(values, dict):
         raise UserError(f"{path}: `config:` must be a mapping of namespace:key to value")
-    values = _merge(values, read_overrides(overrides, stack))
+    values = _merge(values, read_overrides(overrides, stack, from_environment=env_overrides))
 
     # Project-level defaults (Pulumi.yaml `config:` with `default:` or `value:`).
     manifest = project.directory / "Pulumi.yaml"

@@ -192,7 +192,8 @@ def load_facts(stack: str, config_file: Path | None = None, program: Path = ROOT
 
     try:
         project = read_project(program)
-        settings = read_stack_config(project, stack, config_file)
+        # As `pulumi` reads it: never the offline preview's test overrides.
+        settings = read_stack_config(project, stack, config_file, env_overrides=False)
     except UserError as exc:
         raise PreflightUsageError(str(exc)) from None
     if not settings.config.get("aws:region") and not any(k.startswith(f"{NAMESPACE}:") for k in settings.config):

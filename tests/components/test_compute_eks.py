@@ -118,9 +118,19 @@ def test_cluster_role_is_ours_trusts_only_eks_and_uses_the_secrets_key_through_e
 
 def test_the_private_api_admits_only_the_listed_client_groups_on_https():
     rules = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-    assert not [r for r in eks_capture("prod").of_type(rules) if r.name.startswith("eks-api-from-")]
+    runners = set(stack_config("prod")["platform:network"]["runnerSecurityGroupIds"])
+    admitted = {
+        r.inputs["referencedSecurityGroupId"]
+        for r in eks_capture("prod").of_type(rules)
+        if r.name.startswith("eks-api-from-")
+    }
+    assert admitted == runners  # only the deploy runners the stack names
     capture = eks_capture("prod", "public-endpoint")
-    (rule,) = [r for r in capture.of_type(rules) if r.name.startswith("eks-api-from-")]
+    (rule,) = [
+        r
+        for r in capture.of_type(rules)
+        if r.name.startswith("eks-api-from-") and r.inputs["referencedSecurityGroupId"] not in runners
+    ]
     cluster = one(capture, CLUSTER)
     assert rule.inputs["securityGroupId"] == cluster.outputs["clusterSecurityGroupId"]
     assert cluster.urn in rule.dependencies
