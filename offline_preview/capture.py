@@ -27,6 +27,7 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -565,8 +566,10 @@ def _run(
         with _program_environment(project.directory), guarded_program(), record_invokes(root, sites):
             _sync_await(run_pulumi_func(body))
     except pulumi.RunError as exc:
+        _cancel_leftover_tasks()
         raise _with_capture(UserError(str(exc)), capture) from None
     except (UserError, ProgramError) as exc:
+        _cancel_leftover_tasks()
         raise _with_capture(exc, capture) from None
     except BaseException as exc:  # noqa: BLE001 - sys.exit, os._exit, KeyboardInterrupt: all program errors
         _cancel_leftover_tasks()
@@ -626,6 +629,10 @@ def _check_outcome(capture: Capture, monitor: CapturingMonitor) -> None:
 def _cancel_leftover_tasks() -> None:
     """After a `BaseException` escaped the event loop, cancel the program's pending tasks so that a
     later run in the same process does not resume them."""
+    # The SDK files apply tasks in a process-wide list that `wait_for_rpcs` awaits; a task that
+    # ended in `SystemExit` would otherwise be re-raised by the next program's run.
+    with SETTINGS.lock:
+        SETTINGS.outputs.clear()
     loop = asyncio.get_event_loop()
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:

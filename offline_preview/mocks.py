@@ -653,7 +653,8 @@ class PlatformMocks(Mocks):
         field_name, max_len = _AUTONAMED.get(c.type, ("name", 255))
         if c.type in ("aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"):
             max_len = 32
-        if field_name not in state and autonamed(c.type, field_name):
+        # A `<name>Prefix` makes the provider generate the name on create (unknown in preview).
+        if field_name not in state and f"{field_name}Prefix" not in state and autonamed(c.type, field_name):
             name = c.physical(field_name, max_len)
             state[field_name] = name.lower() if field_name != "name" else name
         if c.type.startswith("aws:") and "tags" in state:

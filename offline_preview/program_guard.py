@@ -129,11 +129,11 @@ def _frames(tb: TracebackType | None) -> list[tuple[FrameType, int]]:
 
 
 def _resource_under_construction(frames: list[tuple[FrameType, int]]) -> str:
-    """`Type 'name'` of the resource whose constructor raised (SDK constructors take
-    `resource_name`), or ""."""
+    """`Type 'name'` of the resource whose constructor raised (generated SDK constructors take
+    `__self__` and `resource_name`), or ""."""
     for frame, _ in reversed(frames):
         name = frame.f_locals.get("resource_name")
-        owner = frame.f_locals.get("self")
+        owner = frame.f_locals.get("__self__", frame.f_locals.get("self"))
         if isinstance(name, str) and isinstance(owner, pulumi.Resource):
             return f"{type(owner).__module__.split('.')[0]}.{type(owner).__name__} {name!r}"
     return ""

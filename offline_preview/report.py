@@ -34,6 +34,8 @@ class PreviewResult:
     policy: PolicyReport | None = None
     sections: dict[str, Section] = field(default_factory=dict)
     """Named sections added by estimators (e.g. "cost", "deploy"); the name is the JSON key."""
+    error: dict[str, Any] | None = None
+    """Set when the run failed: kind (program/configuration), message, location, resource."""
 
 
 def _short(urn: str) -> str:
@@ -105,9 +107,16 @@ def _stack_json(cap: Capture) -> list[dict[str, Any]]:
 
 def to_json(result: PreviewResult) -> dict[str, Any]:
     cap = result.capture
+    modelled, not_expanded = cap.remote_components()
     doc: dict[str, Any] = {
         "stack": cap.stack,
         "project": cap.project,
+        "mode": cap.mode,
+        "error": result.error,
+        "remoteComponents": {
+            "modelled": [r.urn for r in modelled],
+            "notExpanded": [r.urn for r in not_expanded],
+        },
         "resources": _stack_json(cap) + [_resource_json(r) for r in cap.resources],
         "policy": None,
         "outputs": _jsonable(cap.outputs),
@@ -138,6 +147,7 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         }
     if cap.unknown_invokes:
         doc["unansweredInvokes"] = sorted(set(cap.unknown_invokes))
+        doc["unansweredInvokeSites"] = cap.invoke_sites
     for name, section in result.sections.items():
         doc[name] = section.to_json()
     return doc
@@ -157,9 +167,12 @@ def print_terminal(result: PreviewResult, console: Console | None = None) -> Non
     console = console or Console()
     cap = result.capture
     custom = sum(1 for r in cap.resources if r.custom)
+    _, not_expanded = cap.remote_components()
     console.print(
-        f"[bold]Offline preview[/bold] of [cyan]{cap.project}[/cyan]/[cyan]{cap.stack}[/cyan]: "
-        f"{len(cap.resources)} registrations ({custom} cloud resources, {len(cap.resources) - custom} components)"
+        f"[bold]Offline preview[/bold] ({cap.mode}) of [cyan]{escape(cap.project)}[/cyan]/[cyan]{escape(cap.stack)}"
+        f"[/cyan]: {len(cap.resources)} registrations ({custom} cloud resources, "
+        f"{len(cap.resources) - custom} components)"
+        + (f"; remote components not expanded: {len(not_expanded)}" if not_expanded else "")
     )
 
     tree = Tree(f"[bold]{cap.project}-{cap.stack}[/bold]")
@@ -200,9 +213,11 @@ def print_terminal(result: PreviewResult, console: Console | None = None) -> Non
     for section in result.sections.values():
         console.print(section)
 
-    if cap.unknown_invokes:
+    for token in sorted(set(cap.unknown_invokes)):
         console.print(
-            f"[yellow]Invokes answered with empty results:[/yellow] {escape(', '.join(sorted(set(cap.unknown_invokes))))}"
+            f"[yellow]Unanswered invoke[/yellow] {escape(token)} (called at "
+            f"{escape(', '.join(cap.invoke_sites.get(token, [])) or 'an unknown place')}): answered with "
+            "placeholder values of its result type"
         )
 
     pol = result.policy
@@ -246,7 +261,17 @@ def print_terminal(result: PreviewResult, console: Console | None = None) -> Non
 def to_markdown(result: PreviewResult) -> str:
     cap = result.capture
     pol = result.policy
-    lines = [f"### Offline preview: `{cap.project}` / `{cap.stack}`", ""]
+    lines = [f"### Offline preview ({cap.mode}): `{cap.project}` / `{cap.stack}`", ""]
+    if result.error is not None:
+        where = f" at `{result.error['location']}`" if result.error.get("location") else ""
+        lines += [f":x: **{result.error['kind']} error**{where}: {result.error['message']}", ""]
+        return "\n".join(lines)
+    _, not_expanded = cap.remote_components()
+    if not_expanded:
+        lines += [f"remote components not expanded: {len(not_expanded)}", ""]
+    if cap.unknown_invokes:
+        sites = "; ".join(f"`{t}` ({', '.join(cap.invoke_sites.get(t, []))})" for t in sorted(set(cap.unknown_invokes)))
+        lines += [f"Unanswered invokes: {sites}", ""]
     custom = sum(1 for r in cap.resources if r.custom)
     status = "no policy pack run"
     if pol is not None:

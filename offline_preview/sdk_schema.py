@@ -21,14 +21,14 @@ def _sdk_module(package: str, module: str) -> Any | None:
     """`aws` + `apigateway/restApi` -> the `pulumi_aws.apigateway` module (None if not installed)."""
     base = "pulumi_" + package.replace("-", "_")
     mod = module.split("/", 1)[0]
-    name = base if mod in ("index", "") else f"{base}.{mod}"
-    try:
-        return importlib.import_module(name)
-    except ImportError:
+    # `lambda` is a Python keyword: the SDK's module is `lambda_`.
+    candidates = [base] if mod in ("index", "") else [f"{base}.{mod}", f"{base}.{mod}_", base]
+    for name in candidates:
         try:
-            return importlib.import_module(base)
+            return importlib.import_module(name)
         except ImportError:
-            return None
+            continue
+    return None
 
 
 def _getters(cls: type) -> dict[str, str]:
@@ -40,7 +40,7 @@ def _getters(cls: type) -> dict[str, str]:
             name = getattr(fget, _PULUMI_NAME, None)
             if isinstance(name, str):
                 annotation = getattr(fget, "__annotations__", {}).get("return", "")
-                out[name] = str(annotation)
+                out[name] = annotation.__name__ if isinstance(annotation, type) else str(annotation)
     return out
 
 
@@ -104,6 +104,7 @@ def invoke_result_fields(token: str) -> dict[str, str]:
 
 def _kind(annotation: str) -> str:
     text = annotation.replace("_builtins.", "").replace("builtins.", "").replace("typing.", "")
+    text = text.replace("collections.abc.", "").replace("pulumi.output.", "pulumi.")
     inner = re.sub(r"^(pulumi\.)?Output\[(.*)\]$", r"\2", text)
     inner = re.sub(r"^Optional\[(.*)\]$", r"\1", inner)
     if re.fullmatch(r"(Sequence|list|List)\[str\]", inner):
