@@ -625,8 +625,11 @@ class PlatformMocks(Mocks):
         outputs = computed_outputs(c.type)
         if self.preview:
             return "", dict.fromkeys(outputs, UNKNOWN)
+        # In `up` the SDK fills any output the engine leaves out with the input of the same name
+        # (rpc.resolve_outputs), so the inputs' names are answered explicitly with the unknown
+        # sentinel, which outside a dry run resolves as None (rpc.deserialize_property).
         values = {k: plausible(k, kind, c) for k, kind in outputs.items()}
-        return "", {k: v for k, v in values.items() if v is not None}
+        return "", {**dict.fromkeys(c.inputs, UNKNOWN), **{k: v for k, v in values.items() if v is not None}}
 
     def _planned(self, c: Ctx, remote: bool, custom: bool) -> tuple[str, dict[str, Any]]:
         """What `pulumi preview` gives the program for a resource about to be created: its inputs,
