@@ -562,6 +562,7 @@ def _run(
                 stack_resource._finish()
 
     sites: dict[str, list[str]] = {}
+    _quiet_orphaned_failures(asyncio.get_event_loop())
     try:
         with _program_environment(project.directory), guarded_program(), record_invokes(root, sites):
             _sync_await(run_pulumi_func(body))
@@ -624,6 +625,21 @@ def _check_outcome(capture: Capture, monitor: CapturingMonitor) -> None:
             ),
             capture,
         )
+
+
+def _quiet_orphaned_failures(loop: asyncio.AbstractEventLoop) -> None:
+    """A failed program leaves outputs whose exception nobody retrieves; asyncio would print each
+    one's traceback (the tool's and the SDK's frames) when it is collected. The failure itself is
+    reported once, as a `ProgramError`; these duplicates are dropped."""
+    if getattr(loop, "_offline_preview_quiet", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if "exception was never retrieved" not in str(context.get("message", "")):
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    loop._offline_preview_quiet = True  # type: ignore[attr-defined]
 
 
 def _cancel_leftover_tasks() -> None:

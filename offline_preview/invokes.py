@@ -356,6 +356,17 @@ def _ecr_token(args: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
+def _ecr_credentials(args: dict[str, Any], region: str) -> dict[str, Any]:
+    registry = str(args.get("registryId") or ACCOUNT_ID)
+    return {
+        "id": registry,
+        "registryId": registry,
+        "authorizationToken": "QVdTOm9mZmxpbmU=",  # base64 of "AWS:offline", the real shape
+        "proxyEndpoint": f"https://{registry}.dkr.ecr.{region}.amazonaws.com",
+        "expiresAt": "2099-01-01T00:00:00Z",
+    }
+
+
 Invoke = Callable[[dict[str, Any], str], "dict[str, Any] | None"]
 
 INVOKES: dict[str, Invoke] = {
@@ -382,4 +393,5 @@ INVOKES: dict[str, Invoke] = {
     "aws:secretsmanager/getSecretVersion:getSecretVersion": _secret_version,
     "aws:eks/getClusterAuth:getClusterAuth": _cluster_auth,
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": _ecr_token,
+    "aws:ecr/getCredentials:getCredentials": _ecr_credentials,
 }
