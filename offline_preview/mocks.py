@@ -684,6 +684,10 @@ class PlatformMocks(Mocks):
             return self._generic_answer(args, region), []
         return answer, []
 
+    def report_unanswered(self, token: str) -> None:
+        if self._on_unknown_invoke is not None:
+            self._on_unknown_invoke(token)
+
     def _generic_answer(self, args: MockCallArgs, region: str) -> dict[str, Any]:
         """An invoke without an offline answer: every field of its SDK result type with a value of
         the right shape (so `get_x().id` is a string, not None), built from the arguments. It is

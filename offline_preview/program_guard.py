@@ -70,7 +70,15 @@ def guarded_program() -> Iterator[None]:
 _SITES: contextvars.ContextVar[tuple[str, dict[str, list[str]]] | None] = contextvars.ContextVar(
     "offline_preview_invoke_sites", default=None
 )
-_INVOKE_FUNCTIONS = ("invoke", "invoke_output", "invoke_async", "invoke_single", "invoke_output_single")
+_INVOKE_FUNCTIONS = (
+    "invoke",
+    "invoke_output",
+    "invoke_async",
+    "invoke_single",
+    "invoke_output_single",
+    "call",
+    "call_single",
+)
 _installed = False
 
 
@@ -158,6 +166,11 @@ def describe_failure(exc: BaseException, root: Path) -> tuple[str, str, str, str
         message = f"the program called os._exit({exc.code}){at}: the process would end without a result"
     elif isinstance(exc, KeyboardInterrupt):
         message = f"the program was interrupted (KeyboardInterrupt){at}"
+    elif isinstance(exc, ModuleNotFoundError):
+        message = (
+            f"{type(exc).__name__}: {exc}{at}: install the program's own requirements (its "
+            "requirements.txt or pyproject.toml) into this environment"
+        )
     else:
         message = f"{type(exc).__name__}: {exc}{at}"
     if resource:

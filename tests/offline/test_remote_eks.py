@@ -105,3 +105,19 @@ def test_in_preview_the_modelled_cluster_knows_its_inputs_and_not_what_aws_compu
     assert cap.outputs["arn"] == UNKNOWN and cap.outputs["oidc"] == UNKNOWN
     modelled, not_expanded = cap.remote_components()
     assert [r.type for r in modelled] == ["eks:index:Cluster"] and not_expanded == []
+
+
+def test_a_remote_components_method_is_unknown_and_listed_not_a_crash(tmp_path: Path) -> None:
+    """`cluster.get_kubeconfig()` is answered by pulumi-eks's provider only; offline it is unknown
+    and listed as unanswered with the program's call site (the SDK's mock monitor has no `Call`)."""
+    (tmp_path / "Pulumi.yaml").write_text("name: calls\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_eks as eks\n\n"
+        "cluster = eks.Cluster('c', skip_default_node_group=True)\n"
+        "pulumi.export('kubeconfig', cluster.get_kubeconfig())\n"
+    )
+    for mode in ("preview", "up"):
+        cap = run_program(tmp_path, "dev", mode=mode)
+        assert cap.outputs.get("kubeconfig") in (UNKNOWN, None)
+        assert cap.invoke_sites == {"eks:index:Cluster/getKubeconfig": ["__main__.py:5"]}
