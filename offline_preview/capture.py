@@ -657,8 +657,10 @@ def _cancel_leftover_tasks() -> None:
     later run in the same process does not resume them."""
     # The SDK files apply tasks in a process-wide list that `wait_for_rpcs` awaits; a task that
     # ended in `SystemExit` would otherwise be re-raised by the next program's run.
-    with SETTINGS.lock:
-        SETTINGS.outputs.clear()
+    lock, outputs = getattr(SETTINGS, "lock", None), getattr(SETTINGS, "outputs", None)
+    if lock is not None and outputs is not None:
+        with lock:
+            outputs.clear()
     loop = asyncio.get_event_loop()
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
