@@ -29,7 +29,9 @@ COST_END = "<!-- cost-table:end -->"
 def cost_table() -> str:
     estimates = {}
     for stack in STACKS:
-        capture = run_program(REPO, stack)
+        # Up: the table is the running cost of a deployed stack; in a preview of a fresh stack the
+        # spot node groups' instance types (a dynamic resource's outputs) are still unknown.
+        capture = run_program(REPO, stack, mode="up")
         estimates[stack] = (estimate_cost(capture), critical_path(capture)[0], len(capture.resources))
     # Components that cost nothing in every stack (the stack's own providers) add only noise.
     components = sorted(
