@@ -10,6 +10,7 @@ from another directory: another program or a policy pack) are forgotten, see
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
@@ -24,12 +25,16 @@ from typing import Any
 
 import pulumi
 from google.protobuf import json_format
+from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .dynamic import offline_dynamic_outputs
-from .mocks import STACK_REFERENCE_TYPE, PlatformMocks, set_current_urn
+from .mocks import MODELLED_REMOTE_TYPES, STACK_REFERENCE_TYPE, PlatformMocks, set_current_request
+from .program_guard import describe_failure, guarded_program, program_location, record_invokes
 from .stack_files import Project, UserError, read_project, read_stack_config, read_stack_outputs
 
 _SIG = "4dabf18193072939515e22adb298388d"
@@ -40,6 +45,8 @@ _ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_MASK = "[secret]"  # noqa: S105 - the mask shown instead of secrets
 STACK_TYPE = "pulumi:pulumi:Stack"
+PREVIEW, UP = "preview", "up"
+MODES = (PREVIEW, UP)
 
 
 @dataclass
@@ -70,6 +77,8 @@ class CapturedResource:
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
     read: bool = False
+    source: str = ""
+    """`file:line` in the program that constructed the resource (from the request's stack trace)."""
 
     def masked_inputs(self) -> dict[str, Any]:
         return _mask(self.inputs, self.secret_paths)
@@ -92,8 +101,22 @@ class Capture:
     secret_outputs: list[str] = field(default_factory=list)
     logs: list[LogRecord] = field(default_factory=list)
     unknown_invokes: list[str] = field(default_factory=list)
+    """Tokens of invokes no offline answer models (answered generically from the SDK's result type)."""
+    invoke_sites: dict[str, list[str]] = field(default_factory=dict)
+    """Unanswered invoke token -> the program's `file:line` of each call."""
     config: dict[str, str] = field(default_factory=dict)
     """The stack's config as the program saw it (secure values masked)."""
+    mode: str = PREVIEW
+    """`preview` (what `pulumi preview` gives the program: provider-computed outputs unknown) or `up`
+    (plausible values for every output)."""
+
+    def remote_components(self) -> tuple[list[CapturedResource], list[CapturedResource]]:
+        """Remote (multi-language) components: (modelled here, not expanded). A modelled one's
+        outputs and the children they refer to are answered by this project's own model of the
+        package; the children of the others exist only inside the package's provider."""
+        remote = [r for r in self.resources if r.remote]
+        modelled = [r for r in remote if r.type in MODELLED_REMOTE_TYPES]
+        return modelled, [r for r in remote if r.type not in MODELLED_REMOTE_TYPES]
 
     def by_urn(self) -> dict[str, CapturedResource]:
         return {r.urn: r for r in self.resources}
@@ -130,6 +153,12 @@ class ProgramError(Exception):
     """The program failed (not a policy finding): exit code 2 with this message."""
 
     capture: Capture | None = None
+    location: str = ""
+    """`file:line` in the program, when known."""
+    resource: str = ""
+    """URN of the resource concerned, when known."""
+    detail: str = ""
+    """The program's own traceback (its frames only), shown with `--debug`."""
 
 
 # --- value conversion --------------------------------------------------------------------------
@@ -137,7 +166,10 @@ class ProgramError(Exception):
 
 def _plain(value: Any, path: str, secrets: list[str]) -> Any:
     """Wire value -> plain JSON: secrets unwrapped (path recorded), resource references downgraded
-    to their id (custom resources) or URN (components), as the engine does for analyzers."""
+    to their id (custom resources) or URN (components), as the engine does for analyzers; an
+    unknown value (preview) is the engine's unknown sentinel."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
     if isinstance(value, list):
         return [_plain(v, f"{path}[{i}]", secrets) for i, v in enumerate(value)]
     if isinstance(value, dict):
@@ -162,34 +194,40 @@ def _struct_to_plain(struct: Any) -> tuple[dict[str, Any], list[str]]:
     return _plain(raw, "", secrets), secrets
 
 
-def _component_refs_as_urns(value: Any) -> tuple[Any, bool]:
-    """Replace references to component resources (no id) with their URN string."""
+def _refs_as_plain_values(value: Any) -> tuple[Any, bool]:
+    """Replace every resource reference with what a provider that does not accept references is
+    sent: a custom resource's id (the unknown sentinel while it is unknown), a component's URN."""
     if isinstance(value, list):
-        items = [_component_refs_as_urns(v) for v in value]
+        items = [_refs_as_plain_values(v) for v in value]
         return [v for v, _ in items], any(changed for _, changed in items)
     if isinstance(value, dict):
-        if value.get(_SIG) == _RESOURCE_SIG and value.get("id") in (None, ""):
-            return value.get("urn"), True
-        pairs = {k: _component_refs_as_urns(v) for k, v in value.items()}
+        if value.get(_SIG) == _RESOURCE_SIG:
+            rid = value.get("id")
+            if rid is None:
+                return value.get("urn"), True
+            return (rid or UNKNOWN), True
+        pairs = {k: _refs_as_plain_values(v) for k, v in value.items()}
         return {k: v for k, (v, _) in pairs.items()}, any(changed for _, changed in pairs.values())
     return value, False
 
 
-def _without_component_refs(request: Any, raw: dict[str, Any]) -> Any:
-    """The request with component references among its inputs turned into URN strings.
+def _without_resource_refs(request: Any, field_name: str, raw: dict[str, Any]) -> Any:
+    """The request with the resource references in its `field_name` struct turned into plain values.
 
-    The SDK's mock monitor deserializes a request's inputs on its own thread's event loop; a
-    reference to a component (pulumi-eks's `ManagedNodeGroup(cluster=<eks.Cluster>)`) becomes a
-    component object whose `getResource` future belongs to that loop, and the program's loop then
-    fails with "attached to a different loop". The mock only needs plain values; what we capture
-    is read from the original request (`raw`: its inputs as JSON)."""
-    plain, changed = _component_refs_as_urns(raw)
+    The SDK's mock monitor runs on an executor thread with an event loop of its own and
+    deserializes a request's properties there. A resource reference becomes a resource object
+    whose constructor starts a `getResource` RPC on that loop and files it with the run's RPC
+    manager; the program's loop then awaits it in `wait_for_rpcs` and fails with "attached to a
+    different loop" whenever it is still pending (about one run in three when resources are passed
+    as inputs). So nothing from the program's object world is ever built on the monitor's thread:
+    the mock gets plain values, and what we capture is read from the original request (`raw`)."""
+    plain, changed = _refs_as_plain_values(raw)
     if not changed:
         return request
     copy = type(request)()
     copy.CopyFrom(request)
-    copy.object.Clear()
-    json_format.ParseDict(plain, copy.object)
+    getattr(copy, field_name).Clear()
+    json_format.ParseDict(plain, getattr(copy, field_name))
     return copy
 
 
@@ -216,11 +254,16 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, recording each request's type, inputs, parent, dependencies and
     options (the stock one hands `Mocks.new_resource` only type, name, inputs and provider)."""
 
-    def __init__(self, mocks: PlatformMocks, capture: Capture) -> None:
+    def __init__(self, mocks: PlatformMocks, capture: Capture, root: Path) -> None:
         super().__init__(mocks)
         self.capture = capture
+        self.root = root
         self._mocks = mocks
         self._lock = threading.Lock()
+        self._registered: set[str] = set()
+        self._sources: dict[str, str] = {}
+        self.duplicates: list[tuple[str, str, str]] = []
+        """(URN, first registration's file:line, the duplicate's file:line)."""
         self.unregistered_children: dict[str, str] = {}
         """URN of a remote component's child that its outputs refer to -> the component's URN."""
 
@@ -241,9 +284,15 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         if request.type == STACK_TYPE:
             self.capture.stack_urn = urn
             return super().RegisterResource(request)
-        set_current_urn(urn)
+        source = self._source(request)
+        with self._lock:
+            first = self._sources.setdefault(urn, source)
+            if urn in self._registered:
+                self.duplicates.append((urn, first, source))
+            self._registered.add(urn)
+        set_current_request(urn, bool(request.remote))
         raw = json_format.MessageToDict(request.object) if request.HasField("object") else {}
-        response = super().RegisterResource(_without_component_refs(request, raw))
+        response = super().RegisterResource(_without_resource_refs(request, "object", raw))
         # State of children a remote component's outputs refer to, for the SDK's getResource
         # (registered before the response goes back, i.e. before the SDK resolves the reference).
         for child_urn, child_id, state in self._mocks.children_of.pop(urn, []):
@@ -285,16 +334,42 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             secret_paths=secrets,
             id=registered.id if registered else "",
             outputs=_plain(outputs, "", []),
+            source=source,
         )
         with self._lock:
             self.capture.resources.append(resource)
         return response
 
+    def _source(self, request: Any) -> str:
+        """The program's `file:line` that constructed the resource: the first frame of the request's
+        stack trace (innermost first) inside the program directory."""
+        paths = [(f.pc.uri, f.pc.line) for f in request.stackTrace.frames if f.HasField("pc")]
+        if request.HasField("sourcePosition"):
+            paths.append((request.sourcePosition.uri, request.sourcePosition.line))
+        return program_location(((uri.removeprefix("file://"), line) for uri, line in paths), self.root)
+
+    def Call(self, request: Any) -> Any:  # noqa: N802
+        """A method of a remote component (`cluster.get_kubeconfig()`): only the package's provider
+        can answer it, and it does not run offline. The stock mock monitor has no `Call` at all
+        (the program crashed); the result is unknown and the call is listed as unanswered."""
+        self._mocks.report_unanswered(request.tok)
+        response = provider_pb2.CallResponse()
+        json_format.ParseDict({"result": UNKNOWN}, getattr(response, "return"))
+        return response
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802
+        if request.tok == "pulumi:pulumi:getResource":
+            return super().Invoke(request)
+        raw = json_format.MessageToDict(request.args) if request.HasField("args") else {}
+        return super().Invoke(_without_resource_refs(request, "args", raw))
+
     def ReadResource(self, request: Any) -> Any:  # noqa: N802
         urn = self.make_urn(request.parent, request.type, request.name)
-        set_current_urn(urn)
-        response = super().ReadResource(request)
-        inputs, secrets = _struct_to_plain(request.properties)
+        set_current_request(urn, False)
+        raw = json_format.MessageToDict(request.properties) if request.HasField("properties") else {}
+        response = super().ReadResource(_without_resource_refs(request, "properties", raw))
+        secrets: list[str] = []
+        inputs = _plain(raw, "", secrets)
         registered = self.resources.get(urn)
         with self._lock:
             self.capture.resources.append(
@@ -321,6 +396,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
                     id=request.id,
                     outputs=_plain(dict(registered.state) if registered else {}, "", []),
                     read=True,
+                    source=self._source(request),
                 )
             )
         return response
@@ -406,9 +482,12 @@ def run_program(
     program: Callable[[], None] | None = None,
     stack_outputs: Mapping[str, Mapping[str, Any]] | str | Path | None = None,
     overrides: str | Path | None = None,
+    mode: str = PREVIEW,
 ) -> Capture:
     """Run the program in `program_dir` for `stack` and return what it registered.
 
+    `mode` is `preview` (the default: what `pulumi preview` gives the program, provider-computed
+    outputs unknown) or `up` (plausible values for every output, for tests that need them).
     `config` (namespace:key -> value, objects allowed) overrides the stack file's values, which is
     how tests feed bad input. `program` replaces the directory's entry file (inline programs).
     `stack_outputs` (a mapping, or a JSON file of one) answers `pulumi.StackReference` reads:
@@ -416,6 +495,8 @@ def run_program(
     `stack: {namespace:key: value}`) is merged over the stack file.
     Raises `UserError` for bad files or configuration and `ProgramError` when the program fails.
     """
+    if mode not in MODES:
+        raise UserError(f"mode {mode!r} is not one of: {', '.join(MODES)}")
     project = read_project(Path(program_dir)) if program is None else _inline_project(Path(program_dir))
     settings = read_stack_config(
         project, stack, Path(config_file) if config_file else None, Path(overrides) if overrides else None
@@ -426,7 +507,7 @@ def run_program(
     region = values.get("aws:region") or region_default
     references = read_stack_outputs(stack_outputs) if isinstance(stack_outputs, (str, Path)) else stack_outputs
     return contextvars.Context().run(
-        _run, project, stack, values, settings.secret_keys, region, program, dict(references or {})
+        _run, project, stack, values, settings.secret_keys, region, program, dict(references or {}), mode
     )
 
 
@@ -456,23 +537,30 @@ def _run(
     region: str,
     program: Callable[[], None] | None,
     stack_outputs: Mapping[str, Mapping[str, Any]],
+    mode: str,
 ) -> Capture:
-    capture = Capture(project=project.name, stack=stack, config=dict(config))
+    capture = Capture(project=project.name, stack=stack, config=dict(config), mode=mode)
     mocks = PlatformMocks(
         region=region,
         on_unknown_invoke=capture.unknown_invokes.append,
         dynamic_outputs=offline_dynamic_outputs,
         stack_outputs=stack_outputs,
+        preview=mode == PREVIEW,
     )
-    monitor = CapturingMonitor(mocks, capture)
+    root = project.directory.resolve()
+    monitor = CapturingMonitor(mocks, capture, root)
     logger = logging.getLogger(f"offline_preview.{project.name}.{stack}")
     logger.propagate = False
     logger.setLevel(logging.INFO)
     sink = _LogSink(capture)
     logger.addHandler(sink)
     pulumi.runtime.set_all_config(config, secret_keys)
-    pulumi_mocks.set_mocks(mocks, project=project.name, stack=stack, preview=False, logger=logger, monitor=monitor)
-    root = pulumi.runtime.get_root_resource()
+    # `preview=True` makes `is_dry_run()` true: the SDK then resolves every output the mock leaves
+    # out (or returns as the unknown sentinel) as unknown and skips its applies (rpc.resolve_outputs).
+    pulumi_mocks.set_mocks(
+        mocks, project=project.name, stack=stack, preview=mode == PREVIEW, logger=logger, monitor=monitor
+    )
+    stack_resource = pulumi.runtime.get_root_resource()
 
     def body() -> None:
         try:
@@ -483,37 +571,107 @@ def _run(
         finally:
             # `set_mocks` registers the root stack's (empty) outputs at once; register them again,
             # through the SDK's own path, now that the program has exported its values.
-            if isinstance(root, Stack):
-                root._outputs_registered = False
-                root._finish()
+            if isinstance(stack_resource, Stack):
+                stack_resource._outputs_registered = False
+                stack_resource._finish()
 
+    sites: dict[str, list[str]] = {}
+    _quiet_orphaned_failures(asyncio.get_event_loop())
     try:
-        with _program_environment(project.directory):
+        with _program_environment(project.directory), guarded_program(), record_invokes(root, sites):
             _sync_await(run_pulumi_func(body))
     except pulumi.RunError as exc:
+        _cancel_leftover_tasks()
         raise _with_capture(UserError(str(exc)), capture) from None
     except (UserError, ProgramError) as exc:
+        _cancel_leftover_tasks()
         raise _with_capture(exc, capture) from None
-    except Exception as exc:
-        message = _describe_failure(exc, project.directory)
-        references = sorted(
-            {str(r.inputs.get("name") or r.name) for r in capture.resources if r.type == STACK_REFERENCE_TYPE}
-        )
-        if isinstance(exc, KeyError) and references:
-            # `StackReference.require_output` of an output the referenced stack does not have.
-            message += (
-                f" (a stack output missing from a StackReference of {', '.join(references)}? offline, "
-                "referenced stacks' outputs come from --stack-outputs FILE)"
-            )
-        raise _with_capture(ProgramError(message), capture) from exc
+    except BaseException as exc:  # noqa: BLE001 - sys.exit, os._exit, KeyboardInterrupt: all program errors
+        _cancel_leftover_tasks()
+        raise _program_error(exc, root, capture) from (exc if isinstance(exc, Exception) else None)
     finally:
         logger.removeHandler(sink)
     capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
+    capture.invoke_sites = {t: sorted(set(sites.get(t, []))) for t in sorted(set(capture.unknown_invokes))}
     _point_at_registrations(capture, monitor.unregistered_children)
+    _check_outcome(capture, monitor)
+    return capture
+
+
+def _program_error(exc: BaseException, root: Path, capture: Capture) -> ProgramError:
+    message, location, resource, detail = describe_failure(exc, root)
+    references = sorted(
+        {str(r.inputs.get("name") or r.name) for r in capture.resources if r.type == STACK_REFERENCE_TYPE}
+    )
+    if isinstance(exc, KeyError) and references:
+        # `StackReference.require_output` of an output the referenced stack does not have.
+        message += (
+            f" (a stack output missing from a StackReference of {', '.join(references)}? offline, "
+            "referenced stacks' outputs come from --stack-outputs FILE)"
+        )
+    error = ProgramError(message)
+    error.location, error.resource, error.detail = location, resource, detail
+    _with_capture(error, capture)
+    return error
+
+
+def _check_outcome(capture: Capture, monitor: CapturingMonitor) -> None:
+    """What the engine refuses after the program ran: logged errors, duplicate URNs (the engine
+    stops with "Duplicate resource URN ...; try giving it a unique name", pkg/resource/deploy/
+    step_generator.go), and a program that registered nothing (an empty preview of a program
+    meant to deploy something is a failure to run it, never a pass)."""
+    if monitor.duplicates:
+        urn, first, again = monitor.duplicates[0]
+        error = ProgramError(
+            f"duplicate resource URN {urn}: registered at {first or 'an unknown place'} and again at "
+            f"{again or 'an unknown place'}; give each resource a unique name (the engine refuses this)"
+        )
+        error.location, error.resource = again, urn
+        raise _with_capture(error, capture)
     errors = [r.message for r in capture.logs if r.severity == "error"]
     if errors:
-        raise ProgramError("the program logged errors:\n  " + "\n  ".join(errors))
-    return capture
+        raise _with_capture(ProgramError("the program logged errors:\n  " + "\n  ".join(errors)), capture)
+    if not capture.resources:
+        raise _with_capture(
+            ProgramError(
+                "the program registered no resources (is the entry point right? Pulumi.yaml `main`, "
+                "or __main__.py in the program directory)"
+            ),
+            capture,
+        )
+
+
+def _quiet_orphaned_failures(loop: asyncio.AbstractEventLoop) -> None:
+    """A failed program leaves outputs whose exception nobody retrieves; asyncio would print each
+    one's traceback (the tool's and the SDK's frames) when it is collected. The failure itself is
+    reported once, as a `ProgramError`; these duplicates are dropped."""
+    if getattr(loop, "_offline_preview_quiet", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if "exception was never retrieved" not in str(context.get("message", "")):
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    loop._offline_preview_quiet = True  # type: ignore[attr-defined]
+
+
+def _cancel_leftover_tasks() -> None:
+    """After a `BaseException` escaped the event loop, cancel the program's pending tasks so that a
+    later run in the same process does not resume them."""
+    # The SDK files apply tasks in a process-wide list that `wait_for_rpcs` awaits; a task that
+    # ended in `SystemExit` would otherwise be re-raised by the next program's run.
+    lock, outputs = getattr(SETTINGS, "lock", None), getattr(SETTINGS, "outputs", None)
+    if lock is not None and outputs is not None:
+        with lock:
+            outputs.clear()
+    loop = asyncio.get_event_loop()
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending and not loop.is_running():
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def _point_at_registrations(capture: Capture, owners: Mapping[str, str]) -> None:
@@ -549,16 +707,3 @@ def _with_capture(exc: Exception, capture: Capture) -> Exception:
     if isinstance(exc, (UserError, ProgramError)):
         exc.capture = capture
     return exc
-
-
-def _describe_failure(exc: BaseException, directory: Path) -> str:
-    """`Type: message (at file:line)`, pointing into the program rather than the SDK."""
-    location = ""
-    tb = exc.__traceback__
-    root = str(directory)
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(root) and os.sep + "venv" + os.sep not in filename:
-            location = f" (at {os.path.relpath(filename, root)}:{tb.tb_lineno})"
-        tb = tb.tb_next
-    return f"{type(exc).__name__}: {exc}{location}"

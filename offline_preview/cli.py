@@ -1,20 +1,25 @@
 """`python -m offline_preview STACK ...`: a `pulumi preview` that needs no cloud and no CLI.
 
-Exit codes: 0 clean, 1 mandatory policy violations, 2 user error (bad arguments, files, config)
-or program error, always with a message and never a traceback.
+Exit codes: 0 the program ran and no mandatory policy is violated, 1 mandatory policy violations,
+2 user error (bad arguments, files, config) or program error (an exception, `sys.exit`/`os._exit`
+or any other way out part-way, duplicate URNs, nothing registered), always with a message naming
+the program's file:line and never a traceback of the tool's own frames (`--debug` shows one). The
+`--json`/`--markdown` reports are written on every outcome, an error included.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rich.console import Console
 from rich.text import Text
 
 from . import arguments
-from .capture import ProgramError, run_program
+from .capture import MODES, PREVIEW, Capture, ProgramError, run_program
 from .console import make_console, print_error
 from .estimators import BUILTIN_ESTIMATORS
 from .policy_runner import evaluate, load_policy_pack, read_policy_config
@@ -84,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="text format: add the resource tree, counts per type, every cost line and the critical path",
     )
     parser.add_argument("--quiet", action="store_true", help="no terminal report (files and exit code only)")
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default=PREVIEW,
+        help="preview (default): as `pulumi preview`, provider-computed outputs unknown; "
+        "up: plausible values for every output",
+    )
+    parser.add_argument("--debug", action="store_true", help="on a program error, also print the full traceback")
     return parser
 
 
@@ -107,6 +120,7 @@ def preview(
     run_policies: bool = True,
     stack_outputs: str | None = None,
     overrides: str | None = None,
+    mode: str = PREVIEW,
 ) -> PreviewResult:
     """Capture the program and evaluate the pack; the same path the command line takes.
 
@@ -135,7 +149,9 @@ def preview(
             arguments.input_file(str(cfg_path), "--policy-config", "policy config file (JSON)")
         file_config = read_policy_config(cfg_path) if (policy_config or cfg_path.exists()) else None
         pack = load_policy_pack(pack_dir)
-    capture = run_program(program_dir, stack, config_file=config_file, stack_outputs=stack_outputs, overrides=overrides)
+    capture = run_program(
+        program_dir, stack, config_file=config_file, stack_outputs=stack_outputs, overrides=overrides, mode=mode
+    )
     result = PreviewResult(capture=capture)
     if pack is not None:
         result.policy = evaluate(pack, capture, file_config, capture.config, source=str(cfg_path))
@@ -147,6 +163,7 @@ def preview(
 def main(argv: Sequence[str] | None = None) -> int:
     console = make_console()
     err = make_console(stderr=True)
+    args: argparse.Namespace | None = None
     try:
         args = build_parser().parse_args(argv)
         stack = arguments.stack_name(args.stack)
@@ -163,32 +180,66 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_policies=not args.no_policy,
             stack_outputs=args.stack_outputs,
             overrides=args.overrides,
+            mode=args.mode,
         )
-        if not args.quiet:
-            if args.format == "json":
-                console.file.write(dumps_json(result))
-            elif args.format == "markdown":
-                console.file.write(to_markdown(result))
-            else:
-                print_terminal(result, console, verbose=args.verbose)
-        if args.json_path:
-            write_json(result, args.json_path)
-        if args.markdown_path:
-            Path(args.markdown_path).write_text(to_markdown(result), encoding="utf-8")
-    except UserError as exc:
-        print_error(err, "error", str(exc))
-        return EXIT_ERROR
-    except OSError as exc:  # a report file that became unwritable while the program ran
-        err.print(Text.assemble(("error: ", "red"), f"{exc.filename}: cannot be written ({exc.strerror or exc})"))
-        return EXIT_ERROR
-    except ProgramError as exc:
-        print_error(err, "program error", str(exc))
+    except (UserError, ProgramError) as exc:
+        print_error(err, "program error" if isinstance(exc, ProgramError) else "error", str(exc))
+        if args is not None and args.debug and isinstance(exc, ProgramError):
+            err.print(Text("".join(traceback.format_exception(exc.__cause__ or exc))))
+        # The reports are written on every outcome: CI comments on a failed run too.
+        if args is not None and _report_paths_usable(args):
+            _write_reports(args, _error_result(args, exc), err)
         return EXIT_ERROR
     except KeyboardInterrupt:
+        print_error(err, "error", "interrupted")
+        return EXIT_ERROR
+    if not args.quiet:
+        if args.format == "json":
+            console.file.write(dumps_json(result))
+        elif args.format == "markdown":
+            console.file.write(to_markdown(result))
+        else:
+            print_terminal(result, console, verbose=args.verbose)
+    if not _write_reports(args, result, err):
         return EXIT_ERROR
     if result.policy is not None and result.policy.mandatory:
         return EXIT_VIOLATIONS
     return EXIT_OK
+
+
+def _report_paths_usable(args: argparse.Namespace) -> bool:
+    """Whether the report paths passed the argument checks (a bad path is itself the error)."""
+    try:
+        for path, option in ((args.json_path, "--json"), (args.markdown_path, "--markdown")):
+            if path:
+                arguments.output_file(path, option)
+    except UserError:
+        return False
+    return True
+
+
+def _error_result(args: argparse.Namespace, exc: UserError | ProgramError) -> PreviewResult:
+    """The report of a run that failed: what was registered before the failure, and the error."""
+    capture = exc.capture or Capture(project=Path(args.program).name, stack=args.stack, mode=args.mode)
+    error = {
+        "kind": "program" if isinstance(exc, ProgramError) else "configuration",
+        "message": str(exc),
+        "location": getattr(exc, "location", "") or None,
+        "resource": getattr(exc, "resource", "") or None,
+    }
+    return PreviewResult(capture=capture, error=error)
+
+
+def _write_reports(args: argparse.Namespace, result: PreviewResult, err: Console) -> bool:
+    try:
+        if args.json_path:
+            write_json(result, args.json_path)
+        if args.markdown_path:
+            Path(args.markdown_path).write_text(to_markdown(result), encoding="utf-8")
+    except OSError as exc:  # a report file that became unwritable while the program ran
+        print_error(err, "error", f"{exc.filename or 'report'}: cannot be written ({exc.strerror or exc})")
+        return False
+    return True
 
 
 if __name__ == "__main__":

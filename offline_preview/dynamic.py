@@ -1,10 +1,13 @@
 """Offline answers for `pulumi.dynamic` resources.
 
-Under mocks a dynamic provider's `create` is never called, so its outputs would be missing. A
-provider that wants a faithful offline preview implements `offline_create(props) -> dict` (no
-cloud calls, no side effects); we unpickle the provider exactly as the dynamic-provider host does
-and ask it. Providers without the hook are echoed (their outputs equal their inputs): calling an
-arbitrary `create` here could touch real infrastructure.
+Under mocks a dynamic provider's `create` is never called, so its outputs would be missing. In
+preview mode that is what the engine does too: the dynamic-provider host does not announce preview
+support (its `Configure` answers only `acceptSecrets`, pulumi/dynamic/__main__.py), so the engine
+never calls its `Create` during `pulumi preview` and a new dynamic resource's outputs are unknown.
+Under `--mode up`, a provider that wants a faithful offline result implements
+`offline_create(props) -> dict` (no cloud calls, no side effects); we unpickle the provider exactly
+as the dynamic-provider host does and ask it. Providers without the hook are echoed (their outputs
+equal their inputs): calling an arbitrary `create` here could touch real infrastructure.
 """
 
 from __future__ import annotations

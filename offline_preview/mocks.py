@@ -16,18 +16,31 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from .policy_documents import render_policy_document
+from .invokes import ACCOUNT_ID, INVOKES, PARTITION
+from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, plausible
 
-ACCOUNT_ID = "123456789012"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
-PARTITION = "aws"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The engine's unknown sentinel (pulumi/runtime/rpc.py UNKNOWN): deserialized as unknown in preview."""
+MODELLED_REMOTE_TYPES = frozenset({"eks:index:Cluster"})
+"""Remote components whose outputs (and the children they refer to) this project models."""
+
+_AUTONAMED = {
+    "aws:s3/bucket:Bucket": ("bucket", 63),
+    "aws:s3/bucketV2:BucketV2": ("bucket", 63),
+    "aws:rds/instance:Instance": ("identifier", 63),
+    "aws:rds/cluster:Cluster": ("clusterIdentifier", 63),
+    "aws:rds/clusterInstance:ClusterInstance": ("identifier", 63),
+}
+"""Types whose autonamed property is not `name` (pulumi-aws resources.go names them)."""
 
 _current = threading.local()
 
 
-def set_current_urn(urn: str) -> None:
+def set_current_request(urn: str, remote: bool) -> None:
     """Called by the monitor just before `new_resource`, on the same thread."""
     _current.urn = urn
+    _current.remote = remote
 
 
 def _digest(seed: str, length: int, alphabet: str = "0123456789abcdef") -> str:
@@ -66,6 +79,7 @@ class Ctx:
         self.account = ACCOUNT_ID
         self.children: list[tuple[str, str, dict[str, Any]]] = []
         """(urn, id, state) of resources a remote component's outputs refer to (see `resource_ref`)."""
+        self.child_inputs: dict[str, dict[str, Any]] = {}
 
     def resource_ref(
         self, child_type: str, child_name: str, builder: Builder, inputs: dict[str, Any]
@@ -86,6 +100,7 @@ class Ctx:
         )
         rid, outputs = builder(child)
         self.children.append((urn, rid, {**inputs, **outputs, "id": rid, "urn": urn}))
+        self.child_inputs[urn] = dict(inputs)
         return {_SIG_KEY: _RESOURCE_SIG, "urn": urn, "id": rid}
 
     def hex(self, n: int, salt: str = "") -> str:
@@ -539,6 +554,11 @@ def _generic(c: Ctx) -> tuple[str, dict[str, Any]]:
     outputs: dict[str, Any] = {"name": name}
     if parts[0] == "aws":
         outputs["arn"] = c.arn(service, f"{parts[-1][:1].lower()}{parts[-1][1:]}/{name}")
+    for key, kind in computed_outputs(c.type).items():
+        if key not in outputs and key not in c.inputs:
+            value = plausible(key, kind, c)
+            if value is not None:
+                outputs[key] = value
     return f"{name}", outputs
 
 
@@ -551,8 +571,10 @@ class PlatformMocks(Mocks):
         on_unknown_invoke: Callable[[str], None] | None = None,
         dynamic_outputs: Callable[[MockResourceArgs], dict[str, Any] | None] | None = None,
         stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+        preview: bool = True,
     ) -> None:
         self.region = region
+        self.preview = preview
         self.stack_outputs = {k: dict(v) for k, v in (stack_outputs or {}).items()}
         """Outputs of the stacks a `pulumi.StackReference` reads, by the name the program gives."""
         self.provider_regions: dict[str, str] = {}
@@ -569,6 +591,7 @@ class PlatformMocks(Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         urn = getattr(_current, "urn", f"urn:{args.typ}:{args.name}")
+        remote = bool(getattr(_current, "remote", False))
         if args.typ == "pulumi:providers:aws":
             region = args.inputs.get("region")
             if isinstance(region, str) and region:
@@ -576,6 +599,10 @@ class PlatformMocks(Mocks):
         if args.typ == STACK_REFERENCE_TYPE:
             return self._stack_reference(args)
         c = Ctx(args, urn, self._region_for(args.provider))
+        if remote and args.typ not in MODELLED_REMOTE_TYPES:
+            return self._remote(c)
+        if self.preview and not args.resource_id:
+            return self._planned(c, remote, bool(args.custom))
         if args.typ.startswith("pulumi-python:dynamic") and self._dynamic_outputs is not None:
             extra = self._dynamic_outputs(args)
             if extra is not None:
@@ -590,6 +617,55 @@ class PlatformMocks(Mocks):
             merged.setdefault("tagsAll", args.inputs.get("tags") or {})
         return rid, merged
 
+    def _remote(self, c: Ctx) -> tuple[str, dict[str, Any]]:
+        """A remote component this project does not model: its outputs come from the package's own
+        provider, which does not run offline. Never its inputs echoed back (an `awsx.ec2.Vpc`'s
+        `nat_gateways` argument is not its `nat_gateways` output): unknown in preview, a value of the
+        right shape under `--mode up`."""
+        outputs = computed_outputs(c.type)
+        if self.preview:
+            return "", dict.fromkeys(outputs, UNKNOWN)
+        # In `up` the SDK fills any output the engine leaves out with the input of the same name
+        # (rpc.resolve_outputs), so the inputs' names are answered explicitly with the unknown
+        # sentinel, which outside a dry run resolves as None (rpc.deserialize_property).
+        values = {k: plausible(k, kind, c) for k, kind in outputs.items()}
+        return "", {**dict.fromkeys(c.inputs, UNKNOWN), **{k: v for k, v in values.items() if v is not None}}
+
+    def _planned(self, c: Ctx, remote: bool, custom: bool) -> tuple[str, dict[str, Any]]:
+        """What `pulumi preview` gives the program for a resource about to be created: its inputs,
+        the name the provider would autoname (pulumi-aws autonames at Check, before any create),
+        and everything the provider computes on create (id, ARN, endpoints...) unknown. The SDK
+        resolves the unknown sentinel and the empty id as unknown (pulumi/runtime/rpc.py
+        `resolve_outputs`), so applies on them do not run, as under the engine."""
+        if not custom and not remote:
+            return "", {}
+        state: dict[str, Any] = dict(c.inputs)
+        if remote:
+            # A modelled remote component: the children its outputs refer to exist in preview
+            # (their URNs are known) with unknown ids; everything else is unknown.
+            _, outputs = BUILDERS[c.type](c)
+            self.children_of[c.urn] = [(urn, "", {**c.child_inputs[urn], "urn": urn}) for urn, _, _ in c.children]
+            refs = {k: {**v, "id": ""} for k, v in outputs.items() if isinstance(v, dict) and v.get(_SIG_KEY)}
+            return "", {**{k: UNKNOWN for k in outputs if k not in refs}, **refs}
+        if c.type.startswith("kubernetes:"):
+            _, outputs = _kubernetes(c)
+            state["metadata"] = outputs["metadata"]  # the Kubernetes provider autonames at Check too
+            return "", state
+        if c.type.startswith(("pulumi:providers:", "pulumi-python:dynamic")):
+            return "", state
+        field_name, max_len = _AUTONAMED.get(c.type, ("name", 255))
+        if c.type in ("aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"):
+            max_len = 32
+        # A `<name>Prefix` makes the provider generate the name on create (unknown in preview).
+        if field_name not in state and f"{field_name}Prefix" not in state and autonamed(c.type, field_name):
+            name = c.physical(field_name, max_len)
+            state[field_name] = name.lower() if field_name != "name" else name
+        if c.type.startswith("aws:") and "tags" in state:
+            state.setdefault("tagsAll", state.get("tags") or {})
+        for key in computed_outputs(c.type):
+            state.setdefault(key, UNKNOWN)
+        return "", state
+
     def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """A `StackReference` is a read of `pulumi:pulumi:StackReference` whose id is the referenced
         stack's name; the engine answers it with that stack's outputs. Offline they come from
@@ -601,97 +677,33 @@ class PlatformMocks(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         region = self._region_for(args.provider)
         handler = INVOKES.get(args.token)
-        if handler is None:
+        answer = handler(dict(args.args), region) if handler is not None else None
+        if answer is None:
             if self._on_unknown_invoke is not None:
                 self._on_unknown_invoke(args.token)
-            return {}, []
-        return handler(dict(args.args), region), []
+            return self._generic_answer(args, region), []
+        return answer, []
 
+    def report_unanswered(self, token: str) -> None:
+        if self._on_unknown_invoke is not None:
+            self._on_unknown_invoke(token)
 
-def _azs(args: dict[str, Any], region: str) -> dict[str, Any]:
-    letters = "abcdef"
-    prefix = "".join(p[0] for p in region.split("-")[:2]) + region.split("-")[-1]
-    return {
-        "id": region,
-        "names": [f"{region}{ch}" for ch in letters],
-        "zoneIds": [f"{prefix}-az{i + 1}" for i in range(len(letters))],
-        "state": args.get("state", "available"),
-        "groupNames": [region],
-    }
-
-
-def _caller(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {
-        "id": ACCOUNT_ID,
-        "accountId": ACCOUNT_ID,
-        "arn": f"arn:{PARTITION}:sts::{ACCOUNT_ID}:assumed-role/platform-deployer/offline-preview",
-        "userId": "AROAOFFLINEPREVIEW:offline-preview",
-    }
-
-
-def _partition(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": PARTITION, "partition": PARTITION, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
-
-
-def _region(args: dict[str, Any], region: str) -> dict[str, Any]:
-    name = args.get("name") or args.get("region") or region
-    return {"id": name, "name": name, "region": name, "endpoint": f"ec2.{name}.amazonaws.com", "description": name}
-
-
-def _policy_document(args: dict[str, Any], region: str) -> dict[str, Any]:
-    doc = render_policy_document(args)
-    text = json.dumps(doc, indent=2)
-    return {"id": str(abs(hash(text)) % 10**10), "json": text, "minifiedJson": json.dumps(doc, separators=(",", ":"))}
-
-
-# ELB account ids for regions that predate the log-delivery service principal.
-_ELB_ACCOUNTS = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "eu-west-1": "156460612806",
-    "eu-central-1": "054676820928",
-}
-
-
-def _elb_account(args: dict[str, Any], region: str) -> dict[str, Any]:
-    reg = args.get("region") or region
-    acct = _ELB_ACCOUNTS.get(reg, "127311923021")
-    return {"id": acct, "arn": f"arn:{PARTITION}:iam::{acct}:root"}
-
-
-def _zone(args: dict[str, Any], region: str) -> dict[str, Any]:
-    name = (args.get("name") or "example.com").rstrip(".") + "."
-    zid = args.get("zoneId") or "Z0123456789EXAMPLE"
-    return {"id": zid, "zoneId": zid, "name": name, "arn": f"arn:{PARTITION}:route53:::hostedzone/{zid}"}
-
-
-def _ssm_parameter(args: dict[str, Any], region: str) -> dict[str, Any]:
-    name = args.get("name", "")
-    return {
-        "id": name,
-        "name": name,
-        "value": "ami-0123456789abcdef0",
-        "type": "String",
-        "version": 1,
-        "arn": f"arn:{PARTITION}:ssm:{region}:{ACCOUNT_ID}:parameter{name}",
-    }
-
-
-def _cluster_auth(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": args.get("name", ""), "name": args.get("name", ""), "token": "k8s-aws-v1.offline"}
-
-
-INVOKES: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
-    "aws:index/getCallerIdentity:getCallerIdentity": _caller,
-    "aws:index/getPartition:getPartition": _partition,
-    "aws:index/getRegion:getRegion": _region,
-    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
-    "aws:elb/getServiceAccount:getServiceAccount": _elb_account,
-    "aws:lb/getServiceAccount:getServiceAccount": _elb_account,
-    "aws:route53/getZone:getZone": _zone,
-    "aws:ssm/getParameter:getParameter": _ssm_parameter,
-    "aws:eks/getClusterAuth:getClusterAuth": _cluster_auth,
-}
+    def _generic_answer(self, args: MockCallArgs, region: str) -> dict[str, Any]:
+        """An invoke without an offline answer: every field of its SDK result type with a value of
+        the right shape (so `get_x().id` is a string, not None), built from the arguments. It is
+        listed in the report as unanswered; nothing here claims to be what AWS would return."""
+        c = Ctx(
+            MockResourceArgs(
+                typ=args.token, name=args.token.rsplit(":", 1)[-1], inputs={}, provider=None, resource_id=None
+            ),
+            f"invoke:{args.token}:{json.dumps(dict(args.args), sort_keys=True, default=str)}",
+            region,
+        )
+        out: dict[str, Any] = dict(args.args)
+        for key, kind in invoke_result_fields(args.token).items():
+            if key in out:
+                continue
+            value = plausible(key, kind, c)
+            if value is not None:
+                out[key] = value
+        return out

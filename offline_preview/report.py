@@ -52,6 +52,8 @@ class PreviewResult:
     policy: PolicyReport | None = None
     sections: dict[str, Section] = field(default_factory=dict)
     """Named sections added by estimators (e.g. "cost", "deploy"); the name is the JSON key."""
+    error: dict[str, Any] | None = None
+    """Set when the run failed: kind (program/configuration), message, location, resource."""
 
 
 def _short(urn: str) -> str:
@@ -77,14 +79,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def mode_of(cap: Capture, result: PreviewResult | None = None) -> str | None:
-    """`preview` or `up` when the capture (or the result) records which semantics ran."""
-    mode = getattr(cap, "mode", None) or getattr(result, "mode", None)
-    return str(mode) if mode else None
+    """`preview` or `up`: which semantics the capture ran with."""
+    return str(cap.mode) if cap.mode else None
 
 
 def error_of(result: PreviewResult) -> Any:
-    """The program or tool error a failed preview carries, if the result records one."""
-    return getattr(result, "error", None) or getattr(result.capture, "error", None)
+    """The program or tool error a failed preview carries, if any."""
+    return result.error
 
 
 def _error_text(error: Any) -> str:
@@ -101,14 +102,17 @@ def _error_json(error: Any) -> Any:
 
 
 def unexpanded_remote(cap: Capture) -> list[CapturedResource]:
-    """Remote (multi-language) components whose children the capture does not have: offline they
-    stand for an unknown number of resources."""
-    parents = {r.parent for r in cap.resources if r.parent}
-    return [r for r in cap.resources if r.remote and r.urn not in parents]
+    """Remote (multi-language) components this project does not model: offline they stand for
+    an unknown number of resources, whose children exist only inside the package's provider."""
+    return sorted(cap.remote_components()[1], key=lambda r: r.urn)
 
 
 def unanswered_invokes(cap: Capture) -> list[str]:
-    return sorted({str(i) for i in cap.unknown_invokes})
+    """Each data source the program called without a modelled answer, with where it was called."""
+    return [
+        f"{token} (at {', '.join(cap.invoke_sites.get(token, [])) or 'an unknown place'})"
+        for token in sorted({str(i) for i in cap.unknown_invokes})
+    ]
 
 
 def not_covered(result: PreviewResult) -> list[str]:
@@ -211,15 +215,14 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         "outputs": _jsonable(cap.outputs),
         "notCovered": not_covered(result),
     }
-    mode = mode_of(cap, result)
-    if mode:
-        doc["mode"] = mode
+    doc["mode"] = mode_of(cap, result)
     error = error_of(result)
-    if error is not None:
-        doc["error"] = _error_json(error)
-    remote = unexpanded_remote(cap)
-    if remote:
-        doc["remoteComponentsNotExpanded"] = sorted(r.urn for r in remote)
+    doc["error"] = None if error is None else _error_json(error)
+    modelled, not_expanded = cap.remote_components()
+    doc["remoteComponents"] = {
+        "modelled": sorted(r.urn for r in modelled),
+        "notExpanded": sorted(r.urn for r in not_expanded),
+    }
     if result.policy is not None:
         pol = result.policy
         doc["policy"] = {
@@ -246,9 +249,9 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
                 for policy, reason, n in sorted(pol.not_evaluated())
             ],
         }
-    invokes = unanswered_invokes(cap)
-    if invokes:
-        doc["unansweredInvokes"] = invokes
+    if cap.unknown_invokes:
+        doc["unansweredInvokes"] = sorted({str(i) for i in cap.unknown_invokes})
+        doc["unansweredInvokeSites"] = {t: list(cap.invoke_sites.get(t, [])) for t in doc["unansweredInvokes"]}
     for name, section in result.sections.items():
         doc[name] = section.to_json()
     return doc

@@ -127,7 +127,7 @@ def eks_program(sink: dict[str, EksOutputs] | None = None) -> Callable[[], None]
 
 
 def run_eks(stack: str, config: dict[str, Any] | None = None) -> Capture:
-    return run_program(REPO, stack, config=config, program=eks_program())
+    return run_program(REPO, stack, config=config, program=eks_program(), mode="up")
 
 
 @cache

@@ -67,13 +67,13 @@ def core_program() -> Callable[[], None]:
 
 
 def run_core(stack: str, config: dict[str, Any] | None = None) -> Capture:
-    return run_program(REPO, stack, config=config, program=core_program())
+    return run_program(REPO, stack, config=config, program=core_program(), mode="up")
 
 
 @cache
 def stack_capture(stack: str) -> Capture:
     """The whole stack program (`__main__.py`), once per stack and test process."""
-    return run_program(REPO, stack)
+    return run_program(REPO, stack, mode="up")
 
 
 @cache
@@ -85,7 +85,7 @@ def stack_file_config(stack: str) -> dict[str, Any]:
 def variant_capture(stack: str, section: str, **changes: Any) -> Capture:
     """The whole stack program with some keys of one config section (`platform:<section>`) changed."""
     key = f"platform:{section}"
-    return run_program(REPO, stack, config={key: {**stack_file_config(stack)[key], **changes}})
+    return run_program(REPO, stack, config={key: {**stack_file_config(stack)[key], **changes}}, mode="up")
 
 
 def provider_region(capture: Capture, resource: CapturedResource) -> str:

@@ -177,7 +177,7 @@ def run_compute(stack: str, config: dict[str, Any] | None = None, mutate=None) -
     config = dict(config or {})
     compute = dict(config.get("platform:compute") or STACK_FILES[stack]["platform:compute"])
     config["platform:compute"] = {**compute, "platform": "ecs"}
-    return run_program(REPO, stack, config=config, program=compute_program(mutate))
+    return run_program(REPO, stack, config=config, program=compute_program(mutate), mode="up")
 
 
 @functools.cache

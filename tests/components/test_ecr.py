@@ -107,7 +107,7 @@ def pull_grant_program() -> None:
 
 
 def test_repository_handles_grant_pull_on_exactly_these_repositories():
-    capture = run_program(REPO, "dev", program=pull_grant_program)
+    capture = run_program(REPO, "dev", program=pull_grant_program, mode="up")
     (policy,) = [p for p in capture.of_type(ROLE_POLICY) if p.name == "exec-pulls"]
     pull, token = statements(policy.inputs["policy"])
     assert sorted(pull["Resource"]) == sorted(r.outputs["arn"] for r in of_type(capture, REPOSITORY, ECR))

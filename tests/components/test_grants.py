@@ -78,7 +78,7 @@ def owner_program() -> None:
 
 @pytest.fixture(scope="module")
 def policies():
-    capture = run_program(REPO, "dev", program=owner_program)
+    capture = run_program(REPO, "dev", program=owner_program, mode="up")
     owner = next(r for r in capture.resources if r.type == "test:index:Owner")
     found = {p.name: p for p in capture.of_type(ROLE_POLICY)}
     return owner, found

@@ -244,7 +244,7 @@ def test_irsa_helper_creates_a_role_under_the_callers_scope_trusting_one_service
     def program() -> None:
         Cluster()
 
-    capture = run_program(REPO, "dev", program=program)
+    capture = run_program(REPO, "dev", program=program, mode="up")
     (role,) = capture.of_type(ROLE)
     assert role.parent == next(r.urn for r in capture.resources if r.type == "test:index:Cluster")
     (stmt,) = statements(role.inputs["assumeRolePolicy"])

@@ -424,7 +424,7 @@ def grants_program() -> None:
 
 
 def test_handles_carry_what_a_grant_needs():
-    capture = run_program(REPO, "dev", program=grants_program)
+    capture = run_program(REPO, "dev", program=grants_program, mode="up")
     policies = {p.name: p for p in capture.of_type(ROLE_POLICY)}
     (db,) = capture.of_type(RDS)
     db_secret = db.outputs["masterUserSecrets"][0]["secretArn"]

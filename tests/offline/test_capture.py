@@ -19,7 +19,7 @@ SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryption
 
 @pytest.fixture(scope="module")
 def capture():
-    return run_program(MINIMAL, "test")
+    return run_program(MINIMAL, "test", mode="up")
 
 
 def test_records_type_name_parent_and_urn(capture):
@@ -83,9 +83,9 @@ def test_secrets_are_masked_in_inputs_and_stack_outputs(capture):
 
 
 def test_runs_are_deterministic_and_isolated(capture):
-    again = run_program(MINIMAL, "test")
+    again = run_program(MINIMAL, "test", mode="up")
     assert [(r.urn, r.id, r.inputs) for r in again.resources] == [(r.urn, r.id, r.inputs) for r in capture.resources]
-    other = run_program(MINIMAL, "test", config={"minimal:skipEncryption": True})
+    other = run_program(MINIMAL, "test", config={"minimal:skipEncryption": True}, mode="up")
     assert not other.of_type(SSE)
     assert len(other.resources) == len(capture.resources) - 1
 
@@ -126,18 +126,30 @@ def test_program_exception_is_reported_with_its_location(tmp_path):
     assert "__main__.py:3" in str(err.value)
 
 
-def test_unanswered_invokes_are_recorded(tmp_path):
+def test_unanswered_invokes_are_listed_with_the_programs_call_site(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: inv\nruntime: python\n")
-    (tmp_path / "__main__.py").write_text("import pulumi_aws as aws\n\naws.ec2.get_vpc_output(default=True)\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\n"
+        "\n"
+        "vpc = aws.ec2.get_vpc(default=True)\n"
+        "offering = aws.ec2.get_instance_type(instance_type='t3.micro')\n"
+        "aws.s3.Bucket('b', tags={'vpc': vpc.id, 'type': offering.id})\n"
+    )
     cap = run_program(tmp_path, "dev", config={"aws:region": "us-west-2"})
-    assert "aws:ec2/getVpc:getVpc" in cap.unknown_invokes
+    assert cap.unknown_invokes == ["aws:ec2/getInstanceType:getInstanceType"]
+    assert cap.invoke_sites == {"aws:ec2/getInstanceType:getInstanceType": ["__main__.py:4"]}
+    tags = cap.of_type(BUCKET)[0].inputs["tags"]
+    assert tags["vpc"].startswith("vpc-")  # answered: the default VPC
+    assert isinstance(tags["type"], str) and tags["type"]  # unanswered, but typed: never a silent {}
 
 
 def _program_with_lib(directory: Path, value: str) -> Path:
     directory.mkdir()
     (directory / "Pulumi.yaml").write_text(f"name: {directory.name}\nruntime: python\n")
     (directory / "lib.py").write_text(f"VALUE = {value!r}\n")
-    (directory / "__main__.py").write_text("import pulumi\n\nimport lib\n\npulumi.export('value', lib.VALUE)\n")
+    (directory / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\nimport lib\n\naws.s3.Bucket('b')\npulumi.export('value', lib.VALUE)\n"
+    )
     return directory
 
 

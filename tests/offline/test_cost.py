@@ -383,7 +383,7 @@ def node_groups(capacity: int | None = 3) -> None:
 
 
 def test_on_demand_node_group_is_desired_size_times_first_type():
-    est = estimate_cost(run_program(HERE, "dev", program=node_groups))
+    est = estimate_cost(run_program(HERE, "dev", program=node_groups, mode="up"))
     system = line_of(est, "system")
     assert system.monthly_usd == approx(3 * 0.0416 * H + 3 * 20 * 0.08)
     assert system.basis.startswith("ON_DEMAND 3 nodes x t3.medium $0.0416/h")
@@ -391,14 +391,14 @@ def test_on_demand_node_group_is_desired_size_times_first_type():
 
 
 def test_spot_node_group_uses_the_selection_expected_hourly_cost():
-    est = estimate_cost(run_program(HERE, "dev", program=node_groups))
+    est = estimate_cost(run_program(HERE, "dev", program=node_groups, mode="up"))
     spot = line_of(est, "spot", "aws:eks/nodeGroup:NodeGroup")
     assert spot.monthly_usd == approx(3 * (0.114 / 3) * H + 3 * 20 * 0.08)
     assert "SpotInstanceSelection 'spot-types' expects $0.114/h for 3 nodes" in spot.basis
 
 
 def test_spot_node_group_falls_back_to_the_selection_detail_prices():
-    est = estimate_cost(run_program(HERE, "dev", program=lambda: node_groups(capacity=None)))
+    est = estimate_cost(run_program(HERE, "dev", program=lambda: node_groups(capacity=None), mode="up"))
     spot = line_of(est, "spot", "aws:eks/nodeGroup:NodeGroup")
     mean = (0.035 + 0.038 + 0.041) / 3
     assert spot.monthly_usd == approx(3 * mean * H + 3 * 20 * 0.08)
@@ -406,7 +406,7 @@ def test_spot_node_group_falls_back_to_the_selection_detail_prices():
 
 
 def test_spot_node_group_without_a_selection_uses_spot_advisor_savings():
-    est = estimate_cost(run_program(HERE, "dev", program=node_groups))
+    est = estimate_cost(run_program(HERE, "dev", program=node_groups, mode="up"))
     advisor = line_of(est, "spot-advisor")
     savings = PRICES.tables["ec2.spotSavingsPercent"]["byRegion"]["us-east-1"]
     per = (0.0416 * (1 - savings["t3.medium"] / 100) + 0.0832 * (1 - savings["t3.large"] / 100)) / 2

@@ -172,7 +172,7 @@ def test_key_policy_account_root_statement_is_the_documented_default(pack: Loade
 
     found = findings(pack, tmp_path, program, "iam-no-wildcard-actions")
     assert [n for n, _ in found] == ["app-admin"] and 'Sid "App"' in found[0][1]
-    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program)
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program, mode="up")
     strict = evaluate(pack, cap, {"iam-no-wildcard-actions": {"allowKeyPolicyAccountRoot": False}}, cap.config)
     assert {cap.by_urn()[v.urn].name for v in strict.violations if v.policy == "iam-no-wildcard-actions"} == {
         "app-admin",

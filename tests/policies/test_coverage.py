@@ -66,7 +66,7 @@ def pack() -> LoadedPack:
 def runs(pack: LoadedPack) -> dict[str, tuple[Capture, PolicyReport]]:
     out = {}
     for name, directory in PROGRAMS.items():
-        cap = run_program(directory, "test")
+        cap = run_program(directory, "test", mode="up")
         out[name] = (cap, evaluate(pack, cap, CONFIGS[name], cap.config))
     return out
 

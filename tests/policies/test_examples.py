@@ -34,7 +34,7 @@ def insecure(pack: LoadedPack) -> tuple[Capture, PolicyReport]:
 
 @pytest.fixture(scope="module")
 def compliant(pack: LoadedPack) -> tuple[Capture, PolicyReport]:
-    cap = run_program(COMPLIANT, "test")
+    cap = run_program(COMPLIANT, "test", mode="up")
     return cap, evaluate(pack, cap, read_policy_config(PACK_DIR / "config" / "prod.json"), cap.config)
 
 
@@ -81,6 +81,6 @@ def test_every_insecure_resource_is_caught(insecure: tuple[Capture, PolicyReport
 
 
 def test_the_cli_exits_1_on_the_insecure_program_and_0_on_the_twin() -> None:
-    base = ["test", "--policy-pack", str(PACK_DIR), "--quiet"]
+    base = ["test", "--policy-pack", str(PACK_DIR), "--quiet", "--mode", "up"]
     assert cli_main([*base, "--program", str(INSECURE)]) == 1
     assert cli_main([*base, "--program", str(COMPLIANT)]) == 0

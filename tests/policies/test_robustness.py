@@ -38,7 +38,8 @@ def _opts() -> PolicyResourceOptions:
 @pytest.fixture(scope="module")
 def captures() -> list[Capture]:
     return [
-        run_program(REPO / "tests" / "examples" / name, "test") for name in ("insecure_program", "compliant_program")
+        run_program(REPO / "tests" / "examples" / name, "test", mode="up")
+        for name in ("insecure_program", "compliant_program")
     ]
 
 

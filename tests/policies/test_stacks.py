@@ -11,6 +11,6 @@ from offline_preview import preview
 @pytest.mark.stack
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_stack_passes_its_mandatory_policies(stack: str) -> None:
-    result = preview(stack)
+    result = preview(stack, mode="up")
     assert result.policy is not None and result.policy.policies_run >= 45
     assert [(v.policy, v.urn, v.message) for v in result.policy.mandatory] == []

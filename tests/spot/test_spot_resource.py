@@ -44,7 +44,7 @@ def program() -> None:
 
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory):
-    return run_program(tmp_path_factory.mktemp("spot-program"), "test", program=program)
+    return run_program(tmp_path_factory.mktemp("spot-program"), "test", program=program, mode="up")
 
 
 def test_the_offline_preview_shows_the_types_the_selection_would_choose(capture):

@@ -47,7 +47,14 @@ TIER = {
 
 @functools.cache
 def result(stack: str) -> PreviewResult:
+    """What `make preview STACK=...` runs: preview semantics."""
     return preview(stack, REPO)
+
+
+@functools.cache
+def result_up(stack: str) -> PreviewResult:
+    """`--mode up`: concrete values for what AWS computes on create (ARNs, endpoints)."""
+    return preview(stack, REPO, mode="up")
 
 
 def cap(stack: str) -> Capture:
@@ -178,7 +185,7 @@ def secret_values(capture: Capture) -> set[str]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_export_operators_need_is_present_and_holds_no_secret(stack):
-    capture = cap(stack)
+    capture = result_up(stack).capture
     for key in EXPORTS:
         assert capture.outputs.get(key), key
     assert capture.outputs["databaseMasterSecretArn"].startswith("arn:aws:secretsmanager:")
@@ -245,7 +252,22 @@ def test_the_stack_passes_the_policy_pack_with_zero_mandatory_findings(stack):
     report = result(stack).policy
     assert report is not None and report.policies_run >= 45
     assert [(v.policy, v.urn) for v in report.mandatory] == []
-    assert report.diagnostics == []
+    report_up = result_up(stack).policy
+    assert report_up is not None and [(v.policy, v.urn) for v in report_up.mandatory] == []
+    assert report_up.diagnostics == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_preview_and_up_register_the_same_resources(stack):
+    """Preview semantics change values, never the inventory: the same URNs, types, parents and
+    dependencies in both modes, and the report says which mode ran."""
+    preview_cap, up_cap = cap(stack), result_up(stack).capture
+    assert (preview_cap.mode, up_cap.mode) == ("preview", "up")
+
+    def shape(c: Capture) -> list[tuple[str, str, str | None, list[str]]]:
+        return [(r.urn, r.type, r.parent, sorted(r.dependencies)) for r in c.resources]
+
+    assert shape(preview_cap) == shape(up_cap)
 
 
 # --- the JSON report -----------------------------------------------------------------------------

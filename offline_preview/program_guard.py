@@ -1,0 +1,182 @@
+"""Keep a program's failures the program's: where it failed, never a pass when it stopped early.
+
+A Pulumi program that stops part-way (`sys.exit(0)`, `os._exit`, an interrupt) is not a clean run:
+with the real CLI the engine would take the resources registered so far as the whole desired
+state. Every way out of the program is therefore turned into a `ProgramError` naming the program's
+own `file:line` (and the resource being constructed, when there is one); the tool's and the SDK's
+frames are left out of the message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+import pulumi.runtime
+
+from .invokes import INVOKES
+
+
+class ProgramExit(BaseException):
+    """Raised instead of ending the process when the program calls `os._exit`."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _is_program_file(filename: str, root: str) -> bool:
+    return (
+        filename.startswith(root + os.sep)
+        and f"{os.sep}site-packages{os.sep}" not in filename
+        and f"{os.sep}venv{os.sep}" not in filename
+    )
+
+
+def program_location(frames: Iterable[tuple[str, int]], root: Path) -> str:
+    """`relative/file.py:line` of the first (path, line) inside the program directory, or ""."""
+    base = str(root)
+    for filename, line in frames:
+        if _is_program_file(filename, base):
+            return f"{os.path.relpath(filename, base)}:{line}"
+    return ""
+
+
+@contextlib.contextmanager
+def guarded_program() -> Iterator[None]:
+    """`os._exit` raises `ProgramExit` while the program runs, instead of ending the process
+    without a report."""
+    real_exit = os._exit
+
+    def _exit(code: int) -> None:
+        raise ProgramExit(code)
+
+    os._exit = _exit  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        os._exit = real_exit
+
+
+# --- where unanswered invokes are called from --------------------------------------------------
+
+_SITES: contextvars.ContextVar[tuple[str, dict[str, list[str]]] | None] = contextvars.ContextVar(
+    "offline_preview_invoke_sites", default=None
+)
+_INVOKE_FUNCTIONS = (
+    "invoke",
+    "invoke_output",
+    "invoke_async",
+    "invoke_single",
+    "invoke_output_single",
+    "call",
+    "call_single",
+)
+_installed = False
+
+
+def _caller_in_program(root: str) -> str:
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if _is_program_file(filename, root):
+            return f"{os.path.relpath(filename, root)}:{frame.f_lineno}"
+        frame = frame.f_back
+    return ""
+
+
+def _recording(function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(tok: str, *args: Any, **kwargs: Any) -> Any:
+        active = _SITES.get()
+        if active is not None and tok not in INVOKES:
+            root, sites = active
+            sites.setdefault(tok, []).append(_caller_in_program(root) or "(outside the program directory)")
+        return function(tok, *args, **kwargs)
+
+    wrapper.__wrapped__ = function  # type: ignore[attr-defined]
+    return wrapper
+
+
+@contextlib.contextmanager
+def record_invokes(root: Path, sites: dict[str, list[str]]) -> Iterator[None]:
+    """Record the program's `file:line` of every call of an invoke without an offline answer.
+
+    The provider SDKs call `pulumi.runtime.invoke`/`invoke_output` by attribute at call time, so
+    wrapping those attributes sees every call, synchronously, with the program's frame on the
+    stack (the mock monitor answers later, on another thread)."""
+    global _installed
+    if not _installed:
+        for name in _INVOKE_FUNCTIONS:
+            function = getattr(pulumi.runtime, name, None)
+            if function is not None:
+                setattr(pulumi.runtime, name, _recording(function))
+        _installed = True
+    token = _SITES.set((str(root), sites))
+    try:
+        yield
+    finally:
+        _SITES.reset(token)
+
+
+# --- describing a failure ----------------------------------------------------------------------
+
+
+def _frames(tb: TracebackType | None) -> list[tuple[FrameType, int]]:
+    out: list[tuple[FrameType, int]] = []
+    while tb is not None:
+        out.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    return out
+
+
+def _resource_under_construction(frames: list[tuple[FrameType, int]]) -> str:
+    """`Type 'name'` of the resource whose constructor raised (generated SDK constructors take
+    `__self__` and `resource_name`), or ""."""
+    for frame, _ in reversed(frames):
+        name = frame.f_locals.get("resource_name")
+        owner = frame.f_locals.get("__self__", frame.f_locals.get("self"))
+        if isinstance(name, str) and isinstance(owner, pulumi.Resource):
+            return f"{type(owner).__module__.split('.')[0]}.{type(owner).__name__} {name!r}"
+    return ""
+
+
+def describe_failure(exc: BaseException, root: Path) -> tuple[str, str, str, str]:
+    """(message, program file:line, resource, the program's own traceback) of a failure."""
+    base = str(root)
+    frames = _frames(exc.__traceback__)
+    location = ""
+    for frame, line in frames:
+        if _is_program_file(frame.f_code.co_filename, base):
+            location = f"{os.path.relpath(frame.f_code.co_filename, base)}:{line}"
+    resource = _resource_under_construction(frames)
+    at = f" (at {location})" if location else ""
+    if isinstance(exc, SystemExit):
+        message = (
+            f"the program called sys.exit({exc.code!r}){at}: a program that stops part-way is not a "
+            "clean run (the engine would take what was registered so far as the whole stack)"
+        )
+    elif isinstance(exc, ProgramExit):
+        message = f"the program called os._exit({exc.code}){at}: the process would end without a result"
+    elif isinstance(exc, KeyboardInterrupt):
+        message = f"the program was interrupted (KeyboardInterrupt){at}"
+    elif isinstance(exc, ModuleNotFoundError):
+        message = (
+            f"{type(exc).__name__}: {exc}{at}: install the program's own requirements (its "
+            "requirements.txt or pyproject.toml) into this environment"
+        )
+    else:
+        message = f"{type(exc).__name__}: {exc}{at}"
+    if resource:
+        message += f" while constructing {resource}"
+    summary = traceback.StackSummary.extract(
+        (f, line) for f, line in frames if _is_program_file(f.f_code.co_filename, base)
+    )
+    detail = "".join(summary.format())
+    return message, location, resource, detail

@@ -1,0 +1,148 @@
+"""What a provider computes, read from its Python SDK (generated from the provider's schema).
+
+A resource class's output properties are its `@pulumi.getter`s; its `<Name>Args` class holds the
+inputs. Whatever is an output but not an input is computed by the provider on create (ids, ARNs,
+endpoints, `execution_arn`, `invoke_url`, `uris`, ...): unknown during `pulumi preview`, given a
+plausible value under `--mode up`. An invoke's result type (`GetAmiResult` for
+`aws:ec2/getAmi:getAmi`) lists the fields a data source returns the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from typing import Any
+
+_PULUMI_NAME = "_pulumi_name"  # attribute `pulumi.getter` sets on a getter (pulumi/_types.py)
+
+
+def _sdk_module(package: str, module: str) -> Any | None:
+    """`aws` + `apigateway/restApi` -> the `pulumi_aws.apigateway` module (None if not installed)."""
+    base = "pulumi_" + package.replace("-", "_")
+    mod = module.split("/", 1)[0]
+    # `lambda` is a Python keyword: the SDK's module is `lambda_`.
+    candidates = [base] if mod in ("index", "") else [f"{base}.{mod}", f"{base}.{mod}_", base]
+    for name in candidates:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
+
+
+def _getters(cls: type) -> dict[str, str]:
+    """Wire (camelCase) name -> annotation text of every `@pulumi.getter` property of `cls`."""
+    out: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        for attr in vars(klass).values():
+            fget = getattr(attr, "fget", None)
+            name = getattr(fget, _PULUMI_NAME, None)
+            if isinstance(name, str):
+                annotation = getattr(fget, "__annotations__", {}).get("return", "")
+                out[name] = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    return out
+
+
+def _token_parts(token: str) -> tuple[str, str, str] | None:
+    parts = token.split(":")
+    if len(parts) != 3:
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+@functools.cache
+def computed_outputs(type_token: str) -> dict[str, str]:
+    """Output name -> kind (`str`, `list`, `int`, `bool`, `object`) of the outputs the provider
+    computes for `type_token` (outputs that are not inputs). Empty when the SDK is not installed."""
+    parts = _token_parts(type_token)
+    if parts is None:
+        return {}
+    package, module, name = parts
+    sdk = _sdk_module(package, module)
+    cls = getattr(sdk, name, None) if sdk is not None else None
+    if not isinstance(cls, type):
+        return {}
+    args_cls = getattr(sdk, f"{name}Args", None)
+    inputs = set(_getters(args_cls)) if isinstance(args_cls, type) else set()
+    outputs = _getters(cls)
+    return {k: _kind(v) for k, v in outputs.items() if k not in inputs and k not in ("id", "urn")}
+
+
+@functools.cache
+def input_names(type_token: str) -> frozenset[str]:
+    """Wire names of the inputs of `type_token` (its SDK `<Name>Args` class)."""
+    parts = _token_parts(type_token)
+    if parts is None:
+        return frozenset()
+    package, module, name = parts
+    sdk = _sdk_module(package, module)
+    args_cls = getattr(sdk, f"{name}Args", None) if sdk is not None else None
+    return frozenset(_getters(args_cls)) if isinstance(args_cls, type) else frozenset()
+
+
+def autonamed(type_token: str, field_name: str) -> bool:
+    """Whether the provider fills `field_name` itself when the program leaves it out: pulumi-aws
+    autonames a resource's optional name property at Check (`SetAutonaming` in its resources.go),
+    i.e. before any create, so the name is known in preview."""
+    return field_name in input_names(type_token)
+
+
+@functools.cache
+def invoke_result_fields(token: str) -> dict[str, str]:
+    """Field name -> kind of the result of the invoke `token` (`aws:ec2/getAmi:getAmi`)."""
+    parts = _token_parts(token)
+    if parts is None:
+        return {}
+    package, module, function = parts
+    sdk = _sdk_module(package, module)
+    cls = getattr(sdk, function[:1].upper() + function[1:] + "Result", None) if sdk is not None else None
+    if not isinstance(cls, type):
+        return {}
+    return {k: _kind(v) for k, v in _getters(cls).items()}
+
+
+def _kind(annotation: str) -> str:
+    text = annotation.replace("_builtins.", "").replace("builtins.", "").replace("typing.", "")
+    text = text.replace("collections.abc.", "").replace("pulumi.output.", "pulumi.")
+    inner = re.sub(r"^(pulumi\.)?Output\[(.*)\]$", r"\2", text)
+    inner = re.sub(r"^Optional\[(.*)\]$", r"\1", inner)
+    if re.fullmatch(r"(Sequence|list|List)\[str\]", inner):
+        return "list"
+    if inner.startswith(("Sequence[", "list[", "List[")):
+        return "objects"
+    if inner in ("str", "int", "float", "bool"):
+        return inner
+    return "object"
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def plausible(name: str, kind: str, c: Any) -> Any:
+    """A value of the right shape for output `name` of kind `kind` (`c`: the mocks' `Ctx`), or
+    None where no honest guess exists (numbers, booleans, nested objects stay unset)."""
+    if kind == "list":
+        value = plausible(name.removesuffix("s"), "str", c)
+        return [value] if value is not None else []
+    if kind == "objects":
+        return []
+    if kind != "str":
+        return None
+    lower = name.lower()
+    service = c.type.split(":")[1].split("/")[0] if c.type.count(":") == 2 else "service"
+    resource = c.type.rsplit(":", 1)[-1]
+    if lower.endswith("arn"):
+        kind_part = _snake(resource).replace("_", "-")
+        return c.arn(service, f"{kind_part}/{c.physical()}") if lower == "arn" else c.arn(service, c.hex(10, name))
+    if lower.endswith(("url", "uri", "endpoint")) or lower == "uris":
+        return f"https://{c.hex(10, name)}.{service}.{c.region}.amazonaws.com"
+    if lower.endswith(("domainname", "dnsname", "hostname", "address")):
+        return f"{c.hex(10, name)}.{service}.{c.region}.amazonaws.com"
+    if lower.endswith("id"):
+        prefix = "".join(w[0] for w in _snake(resource).split("_"))[:4] or "id"
+        return f"{prefix}-{c.hex(17, name)}"
+    if lower.endswith("name"):
+        return c.physical()
+    return f"{_snake(name).replace('_', '-')}-{c.hex(8, name)}"

@@ -1,0 +1,129 @@
+"""Exit codes tell the truth: 0 ran without a mandatory finding, 1 mandatory finding, 2 program or
+configuration error; every error names the program's file:line, and the JSON and Markdown reports
+are written whatever the outcome."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from offline_preview.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+PACK = EXAMPLES / "test_pack"
+
+
+def _program(directory: Path, body: str) -> Path:
+    directory.mkdir(exist_ok=True)
+    (directory / "Pulumi.yaml").write_text("name: outcome\nruntime: python\n")
+    (directory / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    (directory / "__main__.py").write_text(
+        "import os\nimport sys\n\nimport pulumi\nimport pulumi_aws as aws\n\n" + body
+    )
+    return directory
+
+
+def _preview(program: Path, tmp_path: Path, *extra: str) -> tuple[int, dict, str]:
+    out, md = tmp_path / "report.json", tmp_path / "report.md"
+    code = main(
+        ["dev", "--program", str(program), "--no-policy", "--quiet", "--json", str(out), "--markdown", str(md), *extra]
+    )
+    return code, json.loads(out.read_text()), md.read_text()
+
+
+def test_a_program_that_runs_exits_0_and_says_its_mode(tmp_path):
+    program = _program(tmp_path / "p", "aws.s3.Bucket('one')\n")
+    code, doc, md = _preview(program, tmp_path)
+    assert code == 0 and doc["error"] is None and doc["mode"] == "preview"
+    assert "(preview)" in md
+    code, doc, _ = _preview(program, tmp_path, "--mode", "up")
+    assert code == 0 and doc["mode"] == "up"
+
+
+def test_a_mandatory_finding_exits_1(tmp_path):
+    program = _program(tmp_path / "p", "aws.s3.Bucket('data', bucket_prefix='other-')\n")
+    (program / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    out = tmp_path / "r.json"
+    code = main(["dev", "--program", str(program), "--policy-pack", str(PACK), "--quiet", "--json", str(out)])
+    doc = json.loads(out.read_text())
+    assert code == 1, doc["policy"]
+    assert any(v["enforcement"] == "mandatory" for v in doc["policy"]["violations"])
+
+
+EXITS = {
+    "sys.exit(0)": ("sys.exit(0)", "sys.exit(0)"),
+    "sys.exit(msg)": ("sys.exit('stopping here')", "sys.exit('stopping here')"),
+    "raise SystemExit": ("raise SystemExit(3)", "sys.exit(3)"),
+    "os._exit": ("os._exit(0)", "os._exit(0)"),
+    "KeyboardInterrupt": ("raise KeyboardInterrupt", "interrupted"),
+    "BaseException": ("class Stop(BaseException):\n    pass\n\n\nraise Stop('custom')", "Stop: custom"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXITS))
+def test_a_program_that_stops_part_way_is_a_program_error(tmp_path, capsys, case):
+    statement, expected = EXITS[case]
+    program = _program(tmp_path / "p", f"aws.s3.Bucket('one')\naws.s3.Bucket('two')\n{statement}\n")
+    line = 9 + statement.count("\n")
+    code, doc, md = _preview(program, tmp_path)
+    assert code == 2
+    assert doc["error"]["kind"] == "program" and expected in doc["error"]["message"]
+    assert doc["error"]["location"] == f"__main__.py:{line}"
+    assert len(doc["resources"]) >= 2  # what was registered before the exit is still reported
+    assert "program error" in md and f"__main__.py:{line}" in md
+    err = capsys.readouterr().err
+    assert f"__main__.py:{line}" in err and "Traceback" not in err
+
+
+def test_an_exit_inside_an_apply_is_a_program_error(tmp_path):
+    program = _program(
+        tmp_path / "p", "b = aws.s3.Bucket('one', tags={'a': 'b'})\nb.tags.apply(lambda t: sys.exit(0))\n"
+    )
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 2 and doc["error"]["location"] == "__main__.py:8"
+
+
+def test_duplicate_urns_are_a_program_error_naming_both_places(tmp_path):
+    program = _program(tmp_path / "p", "aws.s3.Bucket('same')\naws.s3.Bucket('same')\n")
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 2
+    message = doc["error"]["message"]
+    assert "duplicate resource URN urn:pulumi:dev::outcome::aws:s3/bucket:Bucket::same" in message
+    assert "__main__.py:7" in message and "__main__.py:8" in message
+    assert doc["error"]["resource"] == "urn:pulumi:dev::outcome::aws:s3/bucket:Bucket::same"
+
+
+def test_a_program_that_registers_nothing_is_a_program_error(tmp_path):
+    program = _program(tmp_path / "p", "pulumi.export('x', 1)\n")
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 2 and "registered no resources" in doc["error"]["message"]
+
+
+def test_an_error_in_a_constructor_names_the_line_and_the_resource(tmp_path, capsys):
+    program = _program(tmp_path / "p", "aws.ec2.Subnet('web', cidr_block='10.0.0.0/24')\n")
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 2
+    assert doc["error"]["location"] == "__main__.py:7"
+    assert "pulumi_aws.Subnet 'web'" in doc["error"]["message"]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_debug_prints_the_traceback(tmp_path, capsys):
+    program = _program(tmp_path / "p", "aws.s3.Bucket('one')\nraise ValueError('boom')\n")
+    code, doc, _ = _preview(program, tmp_path, "--debug")
+    assert code == 2 and "ValueError: boom" in doc["error"]["message"]
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_configuration_error_still_writes_both_reports(tmp_path):
+    program = _program(tmp_path / "p", "aws.s3.Bucket('one')\n")
+    out, md = tmp_path / "r.json", tmp_path / "r.md"
+    code = main(
+        ["nostack", "--program", str(program), "--no-policy", "--quiet", "--json", str(out), "--markdown", str(md)]
+    )
+    assert code == 2
+    doc = json.loads(out.read_text())
+    assert doc["error"]["kind"] == "configuration" and "Pulumi.nostack.yaml" in doc["error"]["message"]
+    assert "configuration error" in md.read_text()
