@@ -361,6 +361,7 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
     gaps = not_covered(result)
     if gaps:
         out.append("Not covered: " + "; ".join(gaps))
+    out += program_warnings(cap)
     pol = result.policy
     if pol is not None:
         out += _finding_lines(pol, verbose)
@@ -371,7 +372,7 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
             out += [str(line) for line in produced]
     invokes = unanswered_invokes(cap)
     if invokes:
-        out.append("Unanswered invokes (answered empty): " + ", ".join(invokes))
+        out.append("Unanswered invokes (answered with placeholders of their result type): " + ", ".join(invokes))
     remote = unexpanded_remote(cap)
     if remote:
         out.append("Remote components not expanded: " + ", ".join(sorted(_short(r.urn) for r in remote)))
@@ -393,14 +394,31 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
             out.append(f"Remediated by {m.policy}: {_short(m.urn)} ({', '.join(m.changed)})")
         for policy, reason, n in sorted(pol.not_evaluated()):
             out.append(f"{policy} not evaluated on {_plural(n, 'resource')}: {reason}")
-        out += list(pol.diagnostics)
+        # The servicer's notes on values unknown until apply: one line each would bury the rest.
+        deferred = [d for d in pol.diagnostics if d.startswith(_DEFERRED_PREFIX)]
+        if deferred and not verbose:
+            out.append(
+                f"Policy checks deferred to apply: {len(deferred)} (values unknown during preview; "
+                "--verbose lists them)"
+            )
+        out += [d for d in pol.diagnostics if verbose or not d.startswith(_DEFERRED_PREFIX)]
     return out
+
+
+_DEFERRED_PREFIX = "can't run policy "
+"""How pulumi-policy's analyzer words a check it skips because a value is unknown during preview."""
+
+
+def program_warnings(cap: Capture) -> list[str]:
+    """What the program itself logged as warnings or errors (e.g. configuration a deploy refuses)."""
+    return [f"Program {r.severity}: {r.message}" for r in cap.logs if r.severity in ("warning", "error")]
 
 
 _STYLES = (
     (re.compile(r"^Offline preview"), "bold"),
     (re.compile(r"^Not covered: "), "yellow"),
     (re.compile(r"^Error: "), "red"),
+    (re.compile(r"^Program (warning|error): "), "yellow"),
     (re.compile(r"^  MANDATORY "), "red"),
     (re.compile(r"^  ADVISORY "), "yellow"),
     (re.compile(r"^(Cost|Deploy time): "), "bold"),
