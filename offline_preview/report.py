@@ -361,7 +361,7 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
     gaps = not_covered(result)
     if gaps:
         out.append("Not covered: " + "; ".join(gaps))
-    out += program_warnings(cap)
+    out += program_warnings(cap, verbose)
     pol = result.policy
     if pol is not None:
         out += _finding_lines(pol, verbose)
@@ -409,9 +409,28 @@ _DEFERRED_PREFIX = "can't run policy "
 """How pulumi-policy's analyzer words a check it skips because a value is unknown during preview."""
 
 
-def program_warnings(cap: Capture) -> list[str]:
-    """What the program itself logged as warnings or errors (e.g. configuration a deploy refuses)."""
-    return [f"Program {r.severity}: {r.message}" for r in cap.logs if r.severity in ("warning", "error")]
+def program_warnings(cap: Capture, verbose: bool = False) -> list[str]:
+    """What the program itself logged as warnings or errors (e.g. configuration a deploy refuses):
+    errors first, then warnings; unless `verbose`, the SDKs' deprecation notices are one counted
+    line and at most a few other warnings are shown."""
+    logged = [r for r in cap.logs if r.severity == "error"] + [r for r in cap.logs if r.severity == "warning"]
+    if verbose:
+        return [f"Program {r.severity}: {r.message}" for r in logged]
+    deprecations = [r for r in logged if r.severity == "warning" and " is deprecated" in r.message]
+    lines = [f"Program {r.severity}: {r.message}" for r in logged if r not in deprecations]
+    if len(lines) > PROGRAM_WARNINGS_SHOWN + 1:
+        lines = [
+            *lines[:PROGRAM_WARNINGS_SHOWN],
+            f"  ... and {len(lines) - PROGRAM_WARNINGS_SHOWN} more (--verbose lists them)",
+        ]
+    if deprecations:
+        lines.append(
+            f"Program warning: {_plural(len(deprecations), 'deprecation notice')} from the SDKs (--verbose lists them)"
+        )
+    return lines
+
+
+PROGRAM_WARNINGS_SHOWN = 5
 
 
 _STYLES = (
@@ -457,7 +476,7 @@ def to_markdown(result: PreviewResult) -> str:
     cap = result.capture
     pol = result.policy
     mode = mode_of(cap, result)
-    lines = [f"### Offline preview: `{cap.project}` / `{cap.stack}`" + (f" ({mode} mode)" if mode else ""), ""]
+    lines = ["### Offline preview" + (f" ({mode})" if mode else "") + f": `{cap.project}` / `{cap.stack}`", ""]
     custom = sum(1 for r in cap.resources if r.custom)
     status = "no policy pack run"
     if pol is not None:
@@ -469,7 +488,9 @@ def to_markdown(result: PreviewResult) -> str:
     lines += [f"{icon} {len(cap.resources)} registrations ({custom} cloud resources); {status}.", ""]
     error = error_of(result)
     if error is not None:
-        lines += [f":x: **Error:** {md_text(_error_text(error))}", ""]
+        kind = error.get("kind", "tool") if isinstance(error, dict) else "tool"
+        where = f" at {md_code(str(error['location']))}" if isinstance(error, dict) and error.get("location") else ""
+        lines += [f":x: **{kind} error**{where}: {md_text(_error_text(error))}", ""]
     gaps = not_covered(result)
     if gaps:
         lines += [f":warning: **Not covered:** {'; '.join(gaps)}.", ""]
