@@ -3,7 +3,7 @@
     venv/bin/python benchmarks/spot_selection.py [--days 90] [--seed 7]
 
 Part 1 - what the choice costs and risks today, per requirement profile, against:
-  (a) the seed's fixed on-demand t3.medium / t3.large,
+  (a) fixed on-demand t3.medium / t3.large (the design's node types),
   (b) naive cheapest-now: the N types with the lowest current spot price per vCPU among those that
       meet the same requirements (ranges, architecture, no burstable, generation >= 5, AZs), with
       no interruption, stability or node-shape rules,

@@ -2,7 +2,7 @@
 
 A top-level component is a `ComponentResource` whose parent is the stack. Every registration belongs
 to the top-level component it is nested under (or to none); an edge A -> B means some registration of
-B depends (directly, through `dependencies`) on a registration of A. This is the graph the seed's
+B depends (directly, through `dependencies`) on a registration of A. This is the graph the design's
 "Module Dependencies" diagram draws, derived from what the program really registered.
 """
 

@@ -44,7 +44,7 @@ def _eks_remote_cluster(r: CapturedResource, c: Context) -> Priced:
 
 
 def field_of(d: dict[str, Any], camel: str) -> Any:
-    """A dynamic resource's output by its camelCase name (issue 7's contract), or its snake_case twin."""
+    """A dynamic resource's output by its camelCase name (the spot optimizer's output contract), or its snake_case twin."""
     if camel in d:
         return d[camel]
     return d.get(re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower())

@@ -49,7 +49,7 @@ class ComputeArgs:
     repositories: Mapping[str, RepositoryRef]
     # Monitoring
     application_log_group: LogGroupRef
-    # Added for ECS (at the end, typed)
+    # ECS Exec and the backend URL
     domain_name: str
     """The public DNS name the ALB serves (`platform:domain.name`): the backend URL's host."""
     session_log_group: LogGroupRef

@@ -8,7 +8,7 @@ do not watch, or the other way round.
 
 Dimension values may be `pulumi.Output`s (the load balancer's ARN suffix) or names that are a
 contract with components created later (`Naming.db_identifier`, ...): this module never looks
-inside them. Thresholds are the platform's SLOs (seed 003): 5xx rate and healthy hosts are
+inside them. Thresholds are the platform's SLOs: 5xx rate and healthy hosts are
 critical, p95 latency > 200 ms, CPU > 70 % and memory > 80 % are warnings.
 """
 

@@ -2,7 +2,7 @@
 
 `MarketSource` is what a live source answers; each call may raise `SourceUnavailableError`, and the
 caller (`engine.gather`) then falls back to `FileMarket` for that part only, with a warning.
-`FileMarket` reads the formats of `../shared/data/` (Spot Advisor feed, on-demand price table,
+`FileMarket` reads the formats of AWS's published market data (Spot Advisor feed, on-demand price table,
 and optionally `spot-price-history.json` in `DescribeSpotPriceHistory`'s format) plus the bundled
 catalogue and AZ offerings. Loading is lazy and cached per file, so importing this module reads
 nothing (the dynamic provider host imports it).

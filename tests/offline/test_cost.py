@@ -323,7 +323,7 @@ def test_json_shape_and_assumptions_used(platform):
 
 
 class _Selection(ResourceProvider):
-    """Stands in for the spot optimizer (issue 7): answers offline with fixed, realistic outputs."""
+    """Stands in for the spot optimizer: answers offline with fixed, realistic outputs."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:  # pragma: no cover - never called offline
         raise NotImplementedError

@@ -33,7 +33,7 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 
-# The seed's "Module Dependencies": row of each component (DESIGN.md explains the order in a row).
+# The design's "Module Dependencies": row of each component (DESIGN.md explains the order in a row).
 TIER = {
     "BackendState": 0,
     "Security": 1,

@@ -14,7 +14,7 @@ threshold. So scaling is split, the way AWS documents `DisableScaleIn` for:
   alarm stays in ALARM; the cooldown paces them). Both metrics must be low: a memory-bound service
   idling on CPU is not shrunk.
 
-Why these cooldowns give the seed's *effective* scale-in at 30 % / 40 % without flapping: removing
+Why these cooldowns give the design's *effective* scale-in at 30 % / 40 % without flapping: removing
 one task from n (n >= 2) at utilisation u spreads the same load over n - 1 tasks, so the new
 utilisation is u * n / (n - 1) <= 2u. Below 30 % CPU that is < 60 % (< 70 %, the scale-out target);
 below 40 % memory it is < 80 % (the memory target). So a scale-in never provokes a scale-out, and the

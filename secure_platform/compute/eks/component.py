@@ -1,4 +1,4 @@
-"""The EKS platform of the Compute component (seed 004): cluster, node groups with spot, cluster
+"""The EKS platform of the Compute component: cluster, node groups with spot, cluster
 services and the application's Kubernetes workloads, all parented to the `Compute` component.
 
 `build(compute, args)` turns the plans of `eks_plan`, `k8s.*`, `eks_iam` and

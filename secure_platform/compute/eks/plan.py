@@ -323,7 +323,7 @@ def launch_template_args(
 CPU_TARGET_PERCENT = 70
 MEMORY_TARGET_PERCENT = 80
 BACKEND_PORT = 3001
-"""The Node API's port (seed 003), as on ECS."""
+"""The Node API's port, as on ECS."""
 CACHE_PORT = 6379
 DNS_PORT = 53
 OTLP_GRPC_PORT = 4317
@@ -360,21 +360,21 @@ class WorkloadSpec:
 
     @property
     def memory_limit_mi(self) -> int:
-        # Headroom above the request (the HPA scales at 80 % of the request), as seed 004 gives
+        # Headroom above the request (the HPA scales at 80 % of the request), as the design gives
         # Redis (256Mi request / 512Mi limit).
         return self.memory_request_mi * 2
 
 
 TARGET_SERVICES: dict[str, str] = {
     "frontend": "frontend",
-    # The ALB's `/api/*` target group is served by the api-gateway on EKS (seed 004's request path
+    # The ALB's `/api/*` target group is served by the api-gateway on EKS (the design's request path
     # is browser -> frontend/api-gateway -> backend): rate limiting and authentication sit in front
     # of the backend, which no load balancer reaches directly. It listens on that target group's
     # port so the `app` security group's rules (ALB -> 80/3001) hold unchanged.
     "backend": "api-gateway",
 }
 CALLS: tuple[tuple[str, str], ...] = (("frontend", "api-gateway"), ("api-gateway", "backend"))
-"""Pod-to-pod calls of seed 004 (frontend -> api-gateway -> backend)."""
+"""Pod-to-pod calls (frontend -> api-gateway -> backend)."""
 
 
 def _target(name: str) -> alb_plan.TargetSpec:
@@ -385,7 +385,7 @@ def _target(name: str) -> alb_plan.TargetSpec:
 
 
 def workload_specs() -> tuple[WorkloadSpec, ...]:
-    """Seed 004's three tiers; ports and health paths of ALB-bound tiers follow `alb_plan`."""
+    """The three application tiers; ports and health paths of ALB-bound tiers follow `alb_plan`."""
     frontend, api = _target("frontend"), _target("backend")
     return (
         WorkloadSpec(

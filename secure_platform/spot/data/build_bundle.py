@@ -1,9 +1,9 @@
 """Rebuild the bundled market data from its public sources (a maintainer tool, not used at run time).
 
-    venv/bin/python -m secure_platform.spot.data.build_bundle --shared ../shared/data
+    venv/bin/python -m secure_platform.spot.data.build_bundle --shared DIR   # DIR: a snapshot of AWS's market data
 
 Sources: the AWS Spot Advisor feed and the on-demand price table in `--shared` (see
-`../shared/data/README.md`), and the EC2 catalogue and per-AZ offerings that moto ships (moto's
+the snapshot's README), and the EC2 catalogue and per-AZ offerings that moto ships (moto's
 maintainers dump them from the real `DescribeInstanceTypes` / `DescribeInstanceTypeOfferings`).
 Only Linux and only instance types the Spot Advisor knows are kept: a type without an
 interruption bucket is never selected offline, so carrying it would only grow the package.

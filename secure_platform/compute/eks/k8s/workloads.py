@@ -232,7 +232,7 @@ def service(spec: WorkloadSpec, *, ns: str, project: str) -> Manifest:
 
 
 def horizontal_pod_autoscaler(spec: WorkloadSpec, *, ns: str, project: str) -> Manifest:
-    """CPU 70 % and memory 80 % of the requests (seed 004); scale up fast, down slowly."""
+    """CPU 70 % and memory 80 % of the requests (the platform's targets); scale up fast, down slowly."""
 
     def metric(name: str, percent: int) -> dict[str, Any]:
         return {
@@ -336,7 +336,7 @@ def redis_statefulset(
     storage_class: str,
     service_account_name: str,
 ) -> Manifest:
-    """One replica with a persistent volume (seed 004: 256Mi request / 512Mi limit). It does not
+    """One replica with a persistent volume (256Mi request / 512Mi limit). It does not
     tolerate the spot taint: a reclaimed node would take the cache's volume's AZ with it."""
     labels = {**common_labels(project), **selector(spec.name), "app.kubernetes.io/component": "cache"}
     container = {
