@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .stack_files import UserError, yaml_error
+from secure_platform.config.stack_files import UserError, yaml_error
 
 # Pulumi stack names: letters, digits, `-`, `_` and `.`, optionally `org/project/stack`
 # (https://www.pulumi.com/docs/iac/concepts/stacks/#stack-names); offline the name also picks

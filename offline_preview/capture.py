@@ -32,10 +32,11 @@ from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import Stack, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from secure_platform.config.stack_files import Project, UserError, read_project, read_stack_config, read_stack_outputs
+
 from .dynamic import offline_dynamic_outputs
 from .mocks import MODELLED_REMOTE_TYPES, STACK_REFERENCE_TYPE, PlatformMocks, set_current_request
 from .program_guard import describe_failure, guarded_program, program_location, record_invokes
-from .stack_files import Project, UserError, read_project, read_stack_config, read_stack_outputs
 
 _SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - wire signature, not a secret

@@ -18,13 +18,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from secure_platform.config.stack_files import UserError
+
 from . import arguments
 from .capture import MODES, PREVIEW, Capture, ProgramError, run_program
 from .console import make_console, print_error
 from .estimators import BUILTIN_ESTIMATORS
 from .policy_runner import evaluate, load_policy_pack, read_policy_config
 from .report import PreviewResult, Section, dumps_json, print_terminal, to_markdown, write_json
-from .stack_files import UserError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "markdown")

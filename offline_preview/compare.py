@@ -22,10 +22,11 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from secure_platform.config.stack_files import UserError
+
 from . import arguments
 from .console import make_console, print_error
 from .cost.context import md
-from .stack_files import UserError
 
 EPSILON = 0.005  # half a cent: smaller differences are rounding
 

@@ -12,9 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from secure_platform.config.stack_files import UserError
+
 from .capture import ProgramError, run_program
 from .graph import component_graph, to_mermaid, top_level_components
-from .stack_files import UserError
 
 START = "<!-- architecture:start -->"
 END = "<!-- architecture:end -->"

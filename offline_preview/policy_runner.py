@@ -32,9 +32,10 @@ from google.protobuf import json_format
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy
 
+from secure_platform.config.stack_files import UserError
+
 from . import analyzer_wire as wire
 from .capture import Capture, CapturedResource, ProgramError, forget_shadowed_modules
-from .stack_files import UserError
 
 
 @dataclass

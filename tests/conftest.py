@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 # The shipped staging and prod files hold placeholders the config refuses; every test previews them
-# with the deploy-specific values of tests/stacks/overrides.yaml (see offline_preview.stack_files).
+# with the deploy-specific values of tests/stacks/overrides.yaml (see secure_platform.config.stack_files).
 os.environ.setdefault("OFFLINE_PREVIEW_OVERRIDES", str(REPO / "tests" / "stacks" / "overrides.yaml"))
 
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from offline_preview import arguments
-from offline_preview.stack_files import UserError
 from secure_platform.config.catalog import RULE_ERRORS, field_rows
+from secure_platform.config.stack_files import UserError
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "errors.md"

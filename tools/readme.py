@@ -16,8 +16,8 @@ from offline_preview import arguments, diagram
 from offline_preview.capture import run_program
 from offline_preview.cost import estimate_cost, usd
 from offline_preview.deploy_time import critical_path
-from offline_preview.stack_files import UserError
 from secure_platform import config_docs
+from secure_platform.config.stack_files import UserError
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"

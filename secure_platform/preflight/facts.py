@@ -1,6 +1,6 @@
 """What the preflight needs to know about a stack, read from its stack file (pure).
 
-The stack file is read as the offline preview reads it (`offline_preview.stack_files`: the
+The stack file is read as the offline preview reads it (`secure_platform.config.stack_files`: the
 `config:` section plus the project's defaults, `secure:` values masked) and validated with the
 same `parse_config` the program runs. The facts themselves are read from the raw values, with the
 model's defaults, so that a stack whose configuration is refused (a placeholder domain, a missing
@@ -188,7 +188,7 @@ def facts_from_raw(raw: Mapping[str, Any], *, project: str, stack: str) -> Stack
 
 def load_facts(stack: str, config_file: Path | None = None, program: Path = ROOT) -> StackFacts:
     """Facts of `stack` from `Pulumi.<stack>.yaml` (or `config_file`) of the program directory."""
-    from offline_preview.stack_files import UserError, read_project, read_stack_config
+    from secure_platform.config.stack_files import UserError, read_project, read_stack_config
 
     try:
         project = read_project(program)

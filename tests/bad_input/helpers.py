@@ -20,8 +20,8 @@ from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from offline_preview.cli import main
-from offline_preview.stack_files import stack_file_values
 from secure_platform.config import ConfigError
+from secure_platform.config.stack_files import stack_file_values
 
 REPO = Path(__file__).resolve().parents[2]
 CIPHERTEXT = "AAABAKxhbXBsZS1jaXBoZXJ0ZXh0"  # a `secure:` value as the stack file stores it

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from offline_preview.stack_files import OVERRIDES_ENV
 from secure_platform.config import ConfigError, parse_config
 from secure_platform.config.catalog import RULE_ERRORS, field_rows
+from secure_platform.config.stack_files import OVERRIDES_ENV
 from secure_platform.config_docs import render_reference
 
 from .helpers import (

@@ -11,8 +11,8 @@ import sys
 import pytest
 import yaml
 
-from offline_preview.stack_files import OVERRIDES_ENV
 from secure_platform.config import parse_config
+from secure_platform.config.stack_files import OVERRIDES_ENV
 
 from .helpers import REPO, assert_user_error, registrations_before_config_error, run_cli, stack_values
 

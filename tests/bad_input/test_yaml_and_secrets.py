@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from offline_preview.stack_files import OVERRIDES_ENV
 from secure_platform.config import ConfigError, parse_config
+from secure_platform.config.stack_files import OVERRIDES_ENV
 
 from .helpers import CIPHERTEXT, REPO, assert_user_error, run_cli, stack_values
 
@@ -58,7 +58,7 @@ def test_a_key_given_twice_is_refused(tmp_path, capsys, monkeypatch):
 
 @pytest.mark.parametrize("quoted", ['"yes"', '"0755"', '"19:00"', "true", "10", "1.5", '"1e3"'])
 def test_the_same_values_quoted_or_unambiguous_are_accepted_by_the_reader(quoted, tmp_path):
-    from offline_preview.yaml_meaning import ambiguous_scalars
+    from secure_platform.config.yaml_meaning import ambiguous_scalars
 
     assert ambiguous_scalars(f"config:\n  a: {quoted}\n") == []
 

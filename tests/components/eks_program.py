@@ -16,9 +16,9 @@ from typing import Any
 import pulumi
 
 from offline_preview import Capture, run_program
-from offline_preview.stack_files import stack_file_values
 from secure_platform.compute.component import ComputeArgs
 from secure_platform.compute.eks.component import EksOutputs, build
+from secure_platform.config.stack_files import stack_file_values
 from secure_platform.core.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
 from secure_platform.networking.component import runner_security_groups as network_runner_groups
 from tests.components.helpers import build_core

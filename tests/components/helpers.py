@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from offline_preview import Capture, CapturedResource, run_program
-from offline_preview.stack_files import stack_file_values
 from secure_platform.config import load_config
+from secure_platform.config.stack_files import stack_file_values
 from secure_platform.platform import Foundation, build_foundation
 
 REPO = Path(__file__).resolve().parents[2]

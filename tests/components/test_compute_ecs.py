@@ -20,9 +20,9 @@ from offline_preview import Capture, CapturedResource, UserError, evaluate, load
 from offline_preview.cost import estimate_cost, split_tasks
 from offline_preview.deploy_time import slow_waits
 from offline_preview.policy_runner import read_policy_config
-from offline_preview.stack_files import stack_file_values
 from secure_platform.compute.component import Compute, ComputeArgs
 from secure_platform.compute.ecs import task_plan as tp
+from secure_platform.config.stack_files import stack_file_values
 from secure_platform.core import iam
 from secure_platform.core.refs import BucketRef, CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef
 from secure_platform.networking import alb_plan

@@ -101,7 +101,7 @@ def facts(stack: str = "prod", config: dict[str, Any] | None = None, **changes: 
     if config is None:
         base = load_facts(stack)
     else:
-        from offline_preview.stack_files import _as_sdk_value
+        from secure_platform.config.stack_files import _as_sdk_value
 
         base = facts_from_raw({k: _as_sdk_value(v) for k, v in config.items()}, project="platform", stack=stack)
     return dataclasses.replace(base, **changes) if changes else base

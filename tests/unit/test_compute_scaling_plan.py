@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from offline_preview.stack_files import read_project, read_stack_config
 from secure_platform.compute.ecs.scaling_plan import (
     CPU_SCALE_IN_PERCENT,
     CPU_TARGET_PERCENT,
@@ -22,6 +21,7 @@ from secure_platform.compute.ecs.scaling_plan import (
     utilisation_after_scale_in,
 )
 from secure_platform.config import ConfigError, EcsConfig, parse_config
+from secure_platform.config.stack_files import read_project, read_stack_config
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from offline_preview import UserError, run_program
-from offline_preview.stack_files import read_project, read_stack_config
 from secure_platform.config import ConfigError, StackConfig, parse_config
+from secure_platform.config.stack_files import read_project, read_stack_config
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from offline_preview import run_program
-from offline_preview.stack_files import read_project, read_stack_config
+from secure_platform.config.stack_files import read_project, read_stack_config
 from secure_platform.config_docs import END, START, render_reference
 
 README = Path(__file__).resolve().parents[2] / "README.md"

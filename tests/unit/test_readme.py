@@ -9,7 +9,6 @@ import pytest
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from offline_preview.stack_files import read_project, read_stack_config
 from secure_platform import config_docs
 from secure_platform.compute.ecs.fargate import FARGATE_MEMORY_BY_CPU, memory_choices
 from secure_platform.config import (
@@ -22,6 +21,7 @@ from secure_platform.config import (
     parse_config,
 )
 from secure_platform.config.schema import literal_values, unwrap_model
+from secure_platform.config.stack_files import read_project, read_stack_config
 from tools.readme import README, REPO, render
 
 

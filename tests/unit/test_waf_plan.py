@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview.stack_files import read_project, read_stack_config
 from secure_platform.config import ConfigError, parse_config
+from secure_platform.config.stack_files import read_project, read_stack_config
 from secure_platform.security.waf_plan import MANAGED_GROUPS, web_acl_rules
 
 REPO = Path(__file__).resolve().parents[2]

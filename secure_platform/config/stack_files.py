@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .yaml_meaning import ambiguous_scalars
+from secure_platform.config.yaml_meaning import ambiguous_scalars
 
 
 class UserError(Exception):
