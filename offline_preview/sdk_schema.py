@@ -121,7 +121,7 @@ def _snake(name: str) -> str:
 
 
 def plausible(name: str, kind: str, c: Any) -> Any:
-    """A value of the right shape for output `name` of kind `kind` (`c`: the mocks' `Ctx`), or
+    """A value of the right shape for output `name` of kind `kind` (`c`: the output builders' `Ctx`), or
     None where no honest guess exists (numbers, booleans, nested objects stay unset)."""
     if kind == "list":
         value = plausible(name.removesuffix("s"), "str", c)
