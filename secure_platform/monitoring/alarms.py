@@ -6,6 +6,10 @@ the arguments of an `aws.cloudwatch.MetricAlarm`, and `dashboard_body` draws the
 (with the alarm thresholds as annotations) so the dashboard can never show something the alarms
 do not watch, or the other way round.
 
+This module is the table (thresholds, what the stack has, the alarms for each part); the spec
+types and `metric_alarm_args` live in `alarm_spec` and the drawing in `dashboard`, and are
+re-exported here so `alarms` stays the one import for the Monitoring component and tests.
+
 Dimension values may be `pulumi.Output`s (the load balancer's ARN suffix) or names that are a
 contract with components created later (`Naming.db_identifier`, ...): this module never looks
 inside them. Thresholds are the platform's SLOs: 5xx rate and healthy hosts are
@@ -16,16 +20,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-import pulumi_aws as aws
-
-Tier = Literal["critical", "warning", "info"]
-TIERS: tuple[Tier, ...] = ("critical", "warning", "info")
-Dim = Any
-"""A dimension value: a plain string or a `pulumi.Output[str]` (never inspected here)."""
+from secure_platform.monitoring.alarm_spec import TIERS as TIERS
+from secure_platform.monitoring.alarm_spec import AlarmSpec as AlarmSpec
+from secure_platform.monitoring.alarm_spec import AlarmTableError as AlarmTableError
+from secure_platform.monitoring.alarm_spec import Dim as Dim
+from secure_platform.monitoring.alarm_spec import Metric as Metric
+from secure_platform.monitoring.alarm_spec import Tier as Tier
+from secure_platform.monitoring.alarm_spec import metric_alarm_args as metric_alarm_args
+from secure_platform.monitoring.dashboard import dashboard_body as dashboard_body
+from secure_platform.monitoring.dashboard import dashboard_metrics as dashboard_metrics
+from secure_platform.monitoring.dashboard import widget as widget
 
 # --- thresholds --------------------------------------------------------------------------------
 
@@ -41,113 +49,6 @@ DB_CONNECTIONS_FRACTION = 0.80
 CACHE_ENGINE_CPU_PERCENT = 80.0
 CACHE_REPLICATION_LAG_SECONDS = 30.0
 ANOMALY_BAND_STDDEV = 2.0
-
-ComparisonOperator = Literal[
-    "GreaterThanThreshold",
-    "GreaterThanOrEqualToThreshold",
-    "LessThanThreshold",
-    "LessThanOrEqualToThreshold",
-    "GreaterThanUpperThreshold",
-    "LessThanLowerThreshold",
-    "LessThanLowerOrGreaterThanUpperThreshold",
-]
-ANOMALY_COMPARISONS = frozenset(
-    {"GreaterThanUpperThreshold", "LessThanLowerThreshold", "LessThanLowerOrGreaterThanUpperThreshold"}
-)
-_STATISTICS = frozenset({"SampleCount", "Average", "Sum", "Minimum", "Maximum"})
-_PERCENTILE = re.compile(r"^p(\d{1,2}(\.\d{1,2})?|100)$")
-
-
-class AlarmTableError(ValueError):
-    """A spec CloudWatch would reject (or that could never fire)."""
-
-
-@dataclass(frozen=True)
-class Metric:
-    namespace: str
-    name: str
-    dimensions: tuple[tuple[str, Dim], ...]
-    stat: str
-    """`Sum`, `Average`, `Minimum`, `Maximum`, `SampleCount` or a percentile such as `p95`."""
-    period: int = 60
-    label: str = ""
-
-    @property
-    def is_percentile(self) -> bool:
-        return bool(_PERCENTILE.match(self.stat))
-
-    def check(self) -> None:
-        if self.stat not in _STATISTICS and not self.is_percentile:
-            raise AlarmTableError(f"{self.namespace}/{self.name}: unknown statistic {self.stat!r}")
-        if (
-            self.period < 10
-            or (self.period >= 60 and self.period % 60)
-            or (self.period < 60 and self.period not in (10, 30))
-        ):
-            raise AlarmTableError(
-                f"{self.namespace}/{self.name}: period {self.period} s (use 10, 30 or a multiple of 60)"
-            )
-        names = [k for k, _ in self.dimensions]
-        if len(names) != len(set(names)) or len(names) > 30:
-            raise AlarmTableError(f"{self.namespace}/{self.name}: duplicate or too many dimensions {names}")
-
-
-@dataclass(frozen=True)
-class AlarmSpec:
-    key: str
-    """Unique within the stack: the alarm's name is `<prefix>-<key>`."""
-    tier: Tier
-    section: str
-    """Dashboard section the metric is drawn in."""
-    description: str
-    comparison: ComparisonOperator
-    metrics: tuple[tuple[str, Metric], ...]
-    """Query id -> metric. One metric and no expression: a plain metric alarm."""
-    threshold: float | None = None
-    expression: str | None = None
-    """Metric math over the ids, the series the alarm watches."""
-    anomaly_band: float | None = None
-    """Standard deviations of an anomaly-detection band around the (single) metric."""
-    evaluation_periods: int = 3
-    datapoints_to_alarm: int = 3
-    treat_missing_data: Literal["missing", "ignore", "breaching", "notBreaching"] = "notBreaching"
-    unit: str = ""
-
-    def __post_init__(self) -> None:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", self.key):
-            raise AlarmTableError(f"alarm key {self.key!r}: lower-case letters, digits and '-' only")
-        if self.tier not in TIERS:
-            raise AlarmTableError(f"{self.key}: tier {self.tier!r} is not one of {TIERS}")
-        if not self.metrics:
-            raise AlarmTableError(f"{self.key}: needs at least one metric")
-        for _, metric in self.metrics:
-            metric.check()
-        if not 1 <= self.datapoints_to_alarm <= self.evaluation_periods:
-            raise AlarmTableError(f"{self.key}: datapoints_to_alarm must be between 1 and evaluation_periods")
-        is_anomaly = self.anomaly_band is not None
-        if is_anomaly != (self.comparison in ANOMALY_COMPARISONS):
-            raise AlarmTableError(f"{self.key}: anomaly comparisons go with an anomaly band, and only with one")
-        if is_anomaly and (len(self.metrics) != 1 or self.expression is not None or self.threshold is not None):
-            raise AlarmTableError(f"{self.key}: an anomaly alarm watches exactly one metric, with no threshold")
-        if not is_anomaly and self.threshold is None:
-            raise AlarmTableError(f"{self.key}: a static alarm needs a threshold")
-        if self.expression is None and not is_anomaly and len(self.metrics) != 1:
-            raise AlarmTableError(f"{self.key}: several metrics need an expression combining them")
-        if self.expression is not None:
-            unknown = set(re.findall(r"\b[a-z][a-zA-Z0-9_]*\b", self.expression)) - {i for i, _ in self.metrics}
-            unknown -= {"e1"}
-            if unknown:
-                raise AlarmTableError(f"{self.key}: expression uses unknown id(s) {sorted(unknown)}")
-
-    @property
-    def kind(self) -> Literal["metric", "math", "anomaly"]:
-        if self.anomaly_band is not None:
-            return "anomaly"
-        return "math" if self.expression is not None else "metric"
-
-    @property
-    def period(self) -> int:
-        return min(m.period for _, m in self.metrics)
 
 
 # --- what the stack has ------------------------------------------------------------------------
@@ -596,172 +497,3 @@ def alarm_specs(inventory: StackInventory) -> list[AlarmSpec]:
     if duplicates:
         raise AlarmTableError(f"duplicate alarm key(s) {duplicates}")
     return specs
-
-
-# --- turning a spec into resources -------------------------------------------------------------
-
-
-def _stat_args(metric: Metric) -> dict[str, Any]:
-    return {"extended_statistic": metric.stat} if metric.is_percentile else {"statistic": metric.stat}
-
-
-def _query_metric(metric: Metric) -> aws.cloudwatch.MetricAlarmMetricQueryMetricArgsDict:
-    return {
-        "namespace": metric.namespace,
-        "metric_name": metric.name,
-        "dimensions": dict(metric.dimensions),
-        "period": metric.period,
-        "stat": metric.stat,
-    }
-
-
-def metric_alarm_args(spec: AlarmSpec, name: str, topic_arn: Dim) -> dict[str, Any]:
-    """Keyword arguments of `aws.cloudwatch.MetricAlarm` for `spec`, notifying `topic_arn`.
-
-    Critical and warning alarms also notify when they recover; info alarms only when they fire.
-    """
-    args: dict[str, Any] = {
-        "name": name,
-        "alarm_description": f"[{spec.tier}] {spec.description}",
-        "comparison_operator": spec.comparison,
-        "evaluation_periods": spec.evaluation_periods,
-        "datapoints_to_alarm": spec.datapoints_to_alarm,
-        "treat_missing_data": spec.treat_missing_data,
-        "actions_enabled": True,
-        "alarm_actions": [topic_arn],
-        "ok_actions": [topic_arn] if spec.tier != "info" else [],
-    }
-    if spec.kind == "metric":
-        ((_, metric),) = spec.metrics
-        args |= {
-            "namespace": metric.namespace,
-            "metric_name": metric.name,
-            "dimensions": dict(metric.dimensions),
-            "period": metric.period,
-            "threshold": spec.threshold,
-            **_stat_args(metric),
-        }
-    elif spec.kind == "math":
-        queries: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
-            {"id": i, "metric": _query_metric(m), "return_data": False} for i, m in spec.metrics
-        ]
-        queries.append({"id": "e1", "expression": spec.expression, "label": spec.description, "return_data": True})
-        args |= {"metric_queries": queries, "threshold": spec.threshold}
-    else:
-        ((metric_id, metric),) = spec.metrics
-        band: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
-            {"id": metric_id, "metric": _query_metric(metric), "return_data": True},
-            {
-                "id": "band",
-                "expression": f"ANOMALY_DETECTION_BAND({metric_id}, {spec.anomaly_band:g})",
-                "label": "expected band",
-                "return_data": True,
-            },
-        ]
-        args |= {"metric_queries": band, "threshold_metric_id": "band"}
-    return args
-
-
-# --- the dashboard -----------------------------------------------------------------------------
-
-WIDGET_WIDTH = 8
-WIDGET_HEIGHT = 6
-
-
-def _widget_metric(metric: Metric, query_id: str, visible: bool = True) -> list[Any]:
-    row: list[Any] = [metric.namespace, metric.name]
-    for key, value in metric.dimensions:
-        row += [key, value]
-    options: dict[str, Any] = {"id": query_id, "stat": metric.stat, "period": metric.period}
-    if metric.label:
-        options["label"] = metric.label
-    if not visible:
-        options["visible"] = False
-    row.append(options)
-    return row
-
-
-def widget(spec: AlarmSpec, region: str) -> dict[str, Any]:
-    """A time-series widget of exactly the series `spec` alarms on, with its threshold drawn."""
-    metrics: list[Any] = [_widget_metric(m, i, visible=spec.kind != "math") for i, m in spec.metrics]
-    properties: dict[str, Any] = {
-        "title": f"[{spec.tier}] {spec.description}",
-        "region": region,
-        "view": "timeSeries",
-        "stacked": False,
-        "period": spec.period,
-        "metrics": metrics,
-    }
-    if spec.kind == "math":
-        metrics.append([{"expression": spec.expression, "label": spec.description, "id": "e1"}])
-    if spec.kind == "anomaly":
-        ((metric_id, _),) = spec.metrics
-        metrics.append(
-            [
-                {
-                    "expression": f"ANOMALY_DETECTION_BAND({metric_id}, {spec.anomaly_band:g})",
-                    "label": "expected band",
-                    "id": "band",
-                }
-            ]
-        )
-    else:
-        properties["annotations"] = {"horizontal": [{"label": f"{spec.tier} threshold", "value": spec.threshold}]}
-    if spec.unit:
-        properties["yAxis"] = {"left": {"label": spec.unit, "showUnits": False}}
-    return {"type": "metric", "width": WIDGET_WIDTH, "height": WIDGET_HEIGHT, "properties": properties}
-
-
-def dashboard_body(
-    specs: Sequence[AlarmSpec], region: str, *, title: str, alarm_arns: Sequence[str] = ()
-) -> dict[str, Any]:
-    """The dashboard: alarm status first, then one section per area with a graph per alarm."""
-    widgets: list[dict[str, Any]] = [
-        {
-            "type": "text",
-            "width": 24,
-            "height": 2,
-            "properties": {
-                "markdown": f"# {title}\nEvery graph is the series an alarm watches; the line is its threshold."
-            },
-        }
-    ]
-    if alarm_arns:
-        widgets.append(
-            {
-                "type": "alarm",
-                "width": 24,
-                "height": 2 + math.ceil(len(alarm_arns) / 4),
-                "properties": {"title": "Alarms", "alarms": list(alarm_arns), "sortBy": "stateUpdatedTimestamp"},
-            }
-        )
-    sections: dict[str, list[AlarmSpec]] = {}
-    for spec in specs:
-        sections.setdefault(spec.section, []).append(spec)
-    for section, members in sections.items():
-        widgets.append({"type": "text", "width": 24, "height": 1, "properties": {"markdown": f"## {section}"}})
-        widgets += [widget(s, region) for s in members]
-    _place(widgets)
-    return {"widgets": widgets}
-
-
-def _place(widgets: list[dict[str, Any]]) -> None:
-    """Explicit x/y so the layout does not depend on CloudWatch's auto-placement."""
-    x = y = row_height = 0
-    for w in widgets:
-        if x + w["width"] > 24:
-            x, y, row_height = 0, y + row_height, 0
-        w["x"], w["y"] = x, y
-        x += w["width"]
-        row_height = max(row_height, w["height"])
-
-
-def dashboard_metrics(body: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(namespace, metric, dimensions) of every metric a dashboard body draws (for checks)."""
-    out: list[tuple[str, str, dict[str, Any]]] = []
-    for w in body.get("widgets", []):
-        for row in (w.get("properties") or {}).get("metrics", []) if w.get("type") == "metric" else []:
-            if row and isinstance(row[0], str):
-                plain = [v for v in row if not isinstance(v, dict)]
-                out.append((plain[0], plain[1], dict(zip(plain[2::2], plain[3::2], strict=True))))
-    return out

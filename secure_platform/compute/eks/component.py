@@ -2,7 +2,10 @@
 services and the application's Kubernetes workloads, all parented to the `Compute` component.
 
 `build(compute, args)` turns the plans of `eks_plan`, `k8s.*`, `eks_iam` and
-`network_policy_plan` into resources. Decisions worth knowing:
+`network_policy_plan` into resources. This module holds the cluster itself (control plane,
+managed add-ons, node groups, provider, namespaces, storage class, read-only access); the Helm
+releases of the cluster services are in `cluster_services` and the application's workloads in
+`application`, both driven by the `_EksBuilder` here. Decisions worth knowing:
 
 * **Cluster** (`pulumi_eks.Cluster`, a remote component): private endpoint, public only to the
   configured CIDRs; secrets envelope-encrypted with the secrets key; all five control-plane log
@@ -38,21 +41,17 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
+from secure_platform.compute.eks import application, cluster_services
 from secure_platform.compute.eks import iam as eks_iam
 from secure_platform.compute.eks import plan as eks_plan
 from secure_platform.compute.eks import versions as eks_versions
+from secure_platform.compute.eks.cluster_services import STORAGE_CLASS
 from secure_platform.compute.eks.k8s import charts, workloads
-from secure_platform.compute.eks.network_policy_plan import network_policies
 from secure_platform.compute.eks.plan import (
     APP_NAMESPACE,
     KUBE_SYSTEM,
-    MONITORING_NAMESPACE,
     NAMESPACES,
-    NODE_AGENTS_NAMESPACE,
-    REDIS,
-    FlowLayout,
     NodeGroupPlan,
     WorkloadSpec,
 )
@@ -67,10 +66,6 @@ from secure_platform.spot import SpotInstanceSelection, SpotInstanceSelectionArg
 if TYPE_CHECKING:
     from secure_platform.compute.component import ComputeArgs
 
-STORAGE_CLASS = "gp3-encrypted"
-PROMETHEUS_RETENTION_DAYS = 15
-PROMETHEUS_STORAGE_GI = 50
-HELM_TIMEOUT_SECONDS = 900
 REQUIRED_REPOSITORIES = ("frontend", "api-gateway", "backend")
 
 
@@ -201,8 +196,10 @@ class _EksBuilder:
         self.node_groups()
         self.addons_after_nodes()
         self.kubernetes()
-        self.cluster_services()
-        self.application()
+        services = cluster_services.install(self)
+        self.lbc = services.load_balancer_controller
+        self.prometheus = services.prometheus
+        application.deploy(self)
         return EksOutputs(
             cluster_name=self.name,
             cluster_arn=self.cluster.eks_cluster.apply(lambda c: c.arn),
@@ -518,323 +515,11 @@ class _EksBuilder:
         for arn in arns:
             self.access_entry("read-only", arn, view, [eks_plan.READ_ONLY_GROUP])
 
-    def release(
-        self,
-        name: str,
-        namespace: str,
-        values: Mapping[str, Any],
-        depends_on: Sequence[pulumi.Resource] = (),
-        *,
-        chart: str | None = None,
-    ) -> k8s.helm.v3.Release:
-        pin = eks_versions.CHARTS[chart or name]
-        ns = self.namespaces.get(namespace)
-        return k8s.helm.v3.Release(
-            name,
-            name=name,
-            chart=pin.chart,
-            version=pin.version,
-            repository_opts={"repo": pin.repository},
-            namespace=namespace,
-            create_namespace=False,
-            values=dict(values),
-            atomic=True,
-            cleanup_on_fail=True,
-            max_history=5,
-            timeout=HELM_TIMEOUT_SECONDS,
-            opts=self.k8s_opts([*self.ready, *([ns] if ns is not None else []), *depends_on]),
-        )
-
-    def cluster_services(self) -> None:
-        args = self.args
-        system, spot = eks_plan.node_group_plans(self.cfg)
-        ca_role = self.irsa_role("cluster-autoscaler", KUBE_SYSTEM, "cluster-autoscaler")
-        ca_policy = grant(
-            self.compute,
-            "irsa-cluster-autoscaler",
-            ca_role,
-            eks_iam.cluster_autoscaler(
-                self.cluster_name, region=self.region, account_id=self.ctx.account_id, partition=self.ctx.partition
-            ),
-        )
-        self.release(
-            "cluster-autoscaler",
-            KUBE_SYSTEM,
-            charts.cluster_autoscaler(
-                cluster_name=self.cluster_name,
-                region=self.region,
-                role_arn=ca_role.arn,
-                image_tag=eks_versions.cluster_autoscaler_tag(self.cfg.version),
-                spot_group_prefix=spot.name_prefix(self.naming),
-                system_group_prefix=system.name_prefix(self.naming),
-            ),
-            [ca_policy],
-        )
-        lbc_role = self.irsa_role("load-balancer-controller", KUBE_SYSTEM, "aws-load-balancer-controller")
-        lbc_policy = grant(
-            self.compute,
-            "irsa-load-balancer-controller",
-            lbc_role,
-            eks_iam.load_balancer_controller([args.target_groups[tg].arn for tg in eks_plan.TARGET_SERVICES]),
-        )
-        self.lbc = self.release(
-            "aws-load-balancer-controller",
-            KUBE_SYSTEM,
-            charts.load_balancer_controller(
-                cluster_name=self.cluster_name, region=self.region, vpc_id=args.vpc_id, role_arn=lbc_role.arn
-            ),
-            [lbc_policy],
-        )
-        self.release("metrics-server", KUBE_SYSTEM, charts.metrics_server())
-        am_role = self.irsa_role("alertmanager", MONITORING_NAMESPACE, charts.ALERTMANAGER_SERVICE_ACCOUNT)
-        am_grants = [
-            args.alert_topics[tier].grant_publish(self.compute, f"irsa-alertmanager-{tier}", am_role)
-            for tier in charts.ALERT_SEVERITIES
-        ]
-        topic_arns = pulumi.Output.all(*[args.alert_topics[t].arn for t in charts.ALERT_SEVERITIES])
-        self.prometheus = self.release(
-            "kube-prometheus-stack",
-            MONITORING_NAMESPACE,
-            charts.kube_prometheus_stack(
-                storage_class=STORAGE_CLASS,
-                retention_days=PROMETHEUS_RETENTION_DAYS,
-                prometheus_storage_gi=PROMETHEUS_STORAGE_GI,
-                node_agents_namespace=NODE_AGENTS_NAMESPACE,
-                alertmanager=topic_arns.apply(
-                    lambda arns: charts.alertmanager_config(
-                        region=self.region, topic_arns=dict(zip(charts.ALERT_SEVERITIES, arns, strict=True))
-                    )
-                ),
-                alertmanager_role_arn=am_role.arn,
-            ),
-            [self.ebs_csi, self.storage_class, self.namespaces[NODE_AGENTS_NAMESPACE], *am_grants],
-        )
-        otel_role = self.irsa_role("otel-collector", MONITORING_NAMESPACE, "otel-collector")
-        otel_policy = grant(self.compute, "irsa-otel-collector", otel_role, eks_iam.xray_writer())
-        self.release(
-            "otel-collector",
-            MONITORING_NAMESPACE,
-            charts.otel_collector(region=self.region, role_arn=otel_role.arn),
-            [otel_policy],
-            chart="opentelemetry-collector",
-        )
-        assert args.system_log_group is not None  # checked in _check
-        fluent_role = self.irsa_role("fluent-bit", NODE_AGENTS_NAMESPACE, "fluent-bit")
-        fluent_policies = [
-            args.application_log_group.grant_write(self.compute, "irsa-fluent-bit", fluent_role),
-            args.system_log_group.grant_write(self.compute, "irsa-fluent-bit-system", fluent_role),
-        ]
-        system_sections = args.system_log_group.name.apply(
-            lambda group: charts.system_logs_config(
-                region=self.region, log_group_name=group, namespaces=eks_plan.SYSTEM_LOG_NAMESPACES
-            )
-        )
-        self.release(
-            "fluent-bit",
-            NODE_AGENTS_NAMESPACE,
-            charts.fluent_bit(
-                region=self.region,
-                log_group_name=args.application_log_group.name,
-                role_arn=fluent_role.arn,
-                app_namespace=APP_NAMESPACE,
-                system_inputs=system_sections.apply(lambda sections: sections[0]),
-                system_outputs=system_sections.apply(lambda sections: sections[1]),
-            ),
-            fluent_policies,
-            chart="aws-for-fluent-bit",
-        )
-
-    # -- the application -----------------------------------------------------------------------
+    # -- what runs on it: `cluster_services` and `application` ---------------------------------
 
     @property
     def specs(self) -> tuple[WorkloadSpec, ...]:
         return eks_plan.workload_specs()
-
-    def application(self) -> None:
-        args = self.args
-        ns = APP_NAMESPACE
-        ns_dep = [self.namespaces[ns]]
-        cache = "in-cluster" if args.in_cluster_cache else ("elasticache" if args.cache is not None else "none")
-        layout = FlowLayout(
-            alb_cidrs=tuple(args.public_subnet_cidrs),
-            database_cidrs=tuple(args.database_subnet_cidrs),
-            database_port=5432 if args.database.engine == "postgres" else 3306,
-            cache=cache,
-            specs=self.specs,
-        )
-        policies = network_policies(
-            ns,
-            eks_plan.policed_workloads(layout),
-            eks_plan.documented_flows(layout),
-            labels=workloads.common_labels(self.project),
-        )
-        for policy in policies:
-            k8s.networking.v1.NetworkPolicy(
-                f"netpol-{policy['metadata']['name']}",
-                metadata=policy["metadata"],
-                spec=policy["spec"],
-                opts=self.k8s_opts(ns_dep),
-            )
-        redis_env = self.redis(ns_dep) if args.in_cluster_cache else self.elasticache_env()
-        for spec in self.specs:
-            role = self.irsa_role(spec.name, ns, spec.name) if spec.calls_aws else None
-            if role is not None:
-                args.database.master_secret.grant_read(self.compute, f"irsa-{spec.name}-db-secret", role)
-                if args.cache is not None and args.cache.auth_secret is not None:
-                    args.cache.auth_secret.grant_read(self.compute, f"irsa-{spec.name}-cache-secret", role)
-            sa = workloads.service_account(spec.name, ns, self.project, role_arn=role.arn if role else None)
-            account = k8s.core.v1.ServiceAccount(
-                f"sa-{spec.name}",
-                metadata=sa["metadata"],
-                automount_service_account_token=sa["automountServiceAccountToken"],
-                opts=self.k8s_opts(ns_dep),
-            )
-            repo = args.repositories[spec.repository]
-            image = pulumi.Output.concat(repo.url, ":", args.config.image_tag)
-            env = self.env(spec, redis_env if spec.name == "backend" else [])
-            dep = workloads.deployment(
-                spec, ns=ns, project=self.project, image=image, env=env, service_account_name=spec.name
-            )
-            deployment = k8s.apps.v1.Deployment(
-                spec.name,
-                metadata=dep["metadata"],
-                spec=dep["spec"],
-                opts=self.k8s_opts([*self.ready, account], ignore_changes=["spec.replicas"]),
-            )
-            svc = workloads.service(spec, ns=ns, project=self.project)
-            service = k8s.core.v1.Service(
-                spec.name, metadata=svc["metadata"], spec=svc["spec"], opts=self.k8s_opts(ns_dep)
-            )
-            hpa = workloads.horizontal_pod_autoscaler(spec, ns=ns, project=self.project)
-            k8s.autoscaling.v2.HorizontalPodAutoscaler(
-                spec.name, metadata=hpa["metadata"], spec=hpa["spec"], opts=self.k8s_opts([deployment])
-            )
-            pdb = workloads.pod_disruption_budget(spec.name, ns=ns, project=self.project)
-            k8s.policy.v1.PodDisruptionBudget(
-                spec.name, metadata=pdb["metadata"], spec=pdb["spec"], opts=self.k8s_opts(ns_dep)
-            )
-            monitor = workloads.service_monitor(spec, ns=ns, project=self.project)
-            k8s.apiextensions.CustomResource(
-                f"{spec.name}-metrics",
-                api_version="monitoring.coreos.com/v1",
-                kind="ServiceMonitor",
-                metadata=monitor["metadata"],
-                spec=monitor["spec"],
-                opts=self.k8s_opts([self.prometheus, service]),
-            )
-            if spec.target_group is not None:
-                tgb = workloads.target_group_binding(
-                    spec, ns=ns, project=self.project, target_group_arn=args.target_groups[spec.target_group].arn
-                )
-                k8s.apiextensions.CustomResource(
-                    f"{spec.name}-{spec.target_group}-binding",
-                    api_version="elbv2.k8s.aws/v1beta1",
-                    kind="TargetGroupBinding",
-                    metadata=tgb["metadata"],
-                    spec=tgb["spec"],
-                    opts=self.k8s_opts([self.lbc, service]),
-                )
-
-    def env(self, spec: WorkloadSpec, extra: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        args = self.args
-        env: list[dict[str, Any]] = [{"name": "PORT", "value": str(spec.port)}]
-        if spec.name == "frontend":
-            env.append({"name": "API_UPSTREAM", "value": self.url("api-gateway")})
-        if spec.name == "api-gateway":
-            env.append({"name": "BACKEND_URL", "value": self.url("backend")})
-        if spec.calls_aws:
-            env += [
-                {"name": "AWS_REGION", "value": self.region},
-                {"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"},
-            ]
-        if spec.name == "backend":
-            db = args.database
-            env += [
-                {"name": "DB_ENGINE", "value": db.engine},
-                {"name": "DB_HOST", "value": db.address},
-                {"name": "DB_PORT", "value": db.port.apply(str)},
-                {"name": "DB_NAME", "value": db.database_name},
-                # The ARN, never the value: the backend reads the RDS-managed secret with its IRSA role.
-                {"name": "DB_SECRET_ARN", "value": db.master_secret.arn},
-                *extra,
-            ]
-        if spec.traces:
-            env += [
-                {"name": "OTEL_SERVICE_NAME", "value": spec.name},
-                {
-                    "name": "OTEL_EXPORTER_OTLP_ENDPOINT",
-                    "value": f"http://otel-collector.{MONITORING_NAMESPACE}.svc.cluster.local:{eks_plan.OTLP_GRPC_PORT}",
-                },
-            ]
-        return env
-
-    def url(self, name: str) -> str:
-        spec = next(s for s in self.specs if s.name == name)
-        return f"http://{name}.{APP_NAMESPACE}.svc.cluster.local:{spec.port}"
-
-    def elasticache_env(self) -> list[dict[str, Any]]:
-        cache = self.args.cache
-        if cache is None:
-            return []
-        env: list[dict[str, Any]] = [
-            {"name": "REDIS_HOST", "value": cache.address},
-            {"name": "REDIS_PORT", "value": str(cache.port)},
-            {"name": "REDIS_TLS", "value": "true"},
-        ]
-        if cache.auth_secret is not None:
-            env.append({"name": "REDIS_AUTH_SECRET_ARN", "value": cache.auth_secret.arn})
-        return env
-
-    def redis(self, ns_dep: Sequence[pulumi.Resource]) -> list[dict[str, Any]]:
-        """Redis in the cluster (`cache.provider: in-cluster`): password generated into state
-        (encrypted as a secret) and a Kubernetes Secret (envelope-encrypted by EKS)."""
-        ns = APP_NAMESPACE
-        password = random.RandomPassword("redis-auth", length=32, special=False, opts=self.opts())
-        config = password.result.apply(lambda pw: workloads.redis_config(REDIS, pw))
-        secret = k8s.core.v1.Secret(
-            "redis",
-            metadata={"name": "redis", "namespace": ns, "labels": workloads.common_labels(self.project)},
-            type="Opaque",
-            string_data={
-                workloads.REDIS_CONFIG_KEY: pulumi.Output.secret(config),
-                workloads.REDIS_PASSWORD_KEY: password.result,
-            },
-            opts=self.k8s_opts(ns_dep),
-        )
-        sa = workloads.service_account(REDIS.name, ns, self.project)
-        account = k8s.core.v1.ServiceAccount(
-            "sa-redis",
-            metadata=sa["metadata"],
-            automount_service_account_token=False,
-            opts=self.k8s_opts(ns_dep),
-        )
-        svc = workloads.redis_service(REDIS, ns=ns, project=self.project)
-        k8s.core.v1.Service("redis", metadata=svc["metadata"], spec=svc["spec"], opts=self.k8s_opts(ns_dep))
-        sts = workloads.redis_statefulset(
-            REDIS,
-            ns=ns,
-            project=self.project,
-            image=eks_versions.REDIS_IMAGE,
-            uid=eks_versions.REDIS_UID,
-            secret_name=REDIS.name,
-            storage_class=STORAGE_CLASS,
-            service_account_name=REDIS.name,
-        )
-        k8s.apps.v1.StatefulSet(
-            "redis",
-            metadata=sts["metadata"],
-            spec=sts["spec"],
-            opts=self.k8s_opts([*self.ready, self.ebs_csi, self.storage_class, secret, account]),
-        )
-        return [
-            {"name": "REDIS_HOST", "value": f"{REDIS.name}.{ns}.svc.cluster.local"},
-            {"name": "REDIS_PORT", "value": str(REDIS.port)},
-            {"name": "REDIS_TLS", "value": "false"},
-            {
-                "name": "REDIS_PASSWORD",
-                "valueFrom": {"secretKeyRef": {"name": "redis", "key": workloads.REDIS_PASSWORD_KEY}},
-            },
-        ]
 
 
 def _subnets_in_zones(zones: Sequence[str], subnets: Sequence[str], chosen: Sequence[str]) -> list[str]:
