@@ -44,6 +44,18 @@ SLOW_MODULES = (
     "tests/unit/test_docs.py",
     "tests/unit/test_readme.py",
     "tests/unit/test_pr_comment.py",
+    "tests/bad_input/",
+    "tests/packaging/",
+    "tests/offline/test_preview_semantics.py",
+    "tests/offline/test_foreign_programs.py",
+    "tests/offline/test_outcomes.py",
+    "tests/offline/test_report_sections.py",
+    "tests/policies/test_preview_verdicts.py",
+    "tests/policies/test_families.py",
+    "tests/preflight/test_stages.py",
+    "tests/spot/test_spot_aws.py",
+    "tests/spot/test_spot_market_corpus.py",
+    "tests/spot/test_spot_cli.py",
 )
 
 
