@@ -165,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = make_console()
     err = make_console(stderr=True)
     args: argparse.Namespace | None = None
+    reports_writable = False
     try:
         args = build_parser().parse_args(argv)
         stack = arguments.stack_name(args.stack)
@@ -172,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path, option in ((args.json_path, "--json"), (args.markdown_path, "--markdown")):
             if path:
                 arguments.output_file(path, option)
+        reports_writable = True
         result = preview(
             stack,
             args.program,
@@ -188,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args is not None and args.debug and isinstance(exc, ProgramError):
             err.print(Text("".join(traceback.format_exception(exc.__cause__ or exc))))
         # The reports are written on every outcome: CI comments on a failed run too.
-        if args is not None and _report_paths_usable(args):
+        if args is not None and reports_writable:
             _write_reports(args, _error_result(args, exc), err)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -206,17 +208,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if result.policy is not None and result.policy.mandatory:
         return EXIT_VIOLATIONS
     return EXIT_OK
-
-
-def _report_paths_usable(args: argparse.Namespace) -> bool:
-    """Whether the report paths passed the argument checks (a bad path is itself the error)."""
-    try:
-        for path, option in ((args.json_path, "--json"), (args.markdown_path, "--markdown")):
-            if path:
-                arguments.output_file(path, option)
-    except UserError:
-        return False
-    return True
 
 
 def _error_result(args: argparse.Namespace, exc: UserError | ProgramError) -> PreviewResult:

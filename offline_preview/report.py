@@ -78,29 +78,6 @@ def _jsonable(value: Any) -> Any:
 # --- what the preview covered ------------------------------------------------------------------
 
 
-def mode_of(cap: Capture, result: PreviewResult | None = None) -> str | None:
-    """`preview` or `up`: which semantics the capture ran with."""
-    return str(cap.mode) if cap.mode else None
-
-
-def error_of(result: PreviewResult) -> Any:
-    """The program or tool error a failed preview carries, if any."""
-    return result.error
-
-
-def _error_text(error: Any) -> str:
-    if isinstance(error, dict):
-        return str(error.get("message") or error)
-    return str(getattr(error, "message", None) or error)
-
-
-def _error_json(error: Any) -> Any:
-    to_json = getattr(error, "to_json", None)
-    if callable(to_json):
-        return to_json()
-    return error if isinstance(error, (dict, str)) else str(error)
-
-
 def unexpanded_remote(cap: Capture) -> list[CapturedResource]:
     """Remote (multi-language) components this project does not model: offline they stand for
     an unknown number of resources, whose children exist only inside the package's provider."""
@@ -141,8 +118,7 @@ def not_covered(result: PreviewResult) -> list[str]:
 def _headline(result: PreviewResult) -> str:
     cap = result.capture
     custom = sum(1 for r in cap.resources if r.custom)
-    mode = mode_of(cap, result)
-    ran = f" ({mode} mode)" if mode else ""
+    ran = f" ({cap.mode} mode)"
     return (
         f"Offline preview{ran} of {cap.project}/{cap.stack}: {len(cap.resources)} registrations "
         f"({custom} cloud resources, {len(cap.resources) - custom} components)"
@@ -215,9 +191,8 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         "outputs": _jsonable(cap.outputs),
         "notCovered": not_covered(result),
     }
-    doc["mode"] = mode_of(cap, result)
-    error = error_of(result)
-    doc["error"] = None if error is None else _error_json(error)
+    doc["mode"] = cap.mode
+    doc["error"] = result.error
     modelled, not_expanded = cap.remote_components()
     doc["remoteComponents"] = {
         "modelled": sorted(r.urn for r in modelled),
@@ -355,9 +330,8 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
     """The report as plain lines (no tables, nothing wrapped by the renderer)."""
     cap = result.capture
     out = [_headline(result)]
-    error = error_of(result)
-    if error is not None:
-        out.append(f"Error: {_error_text(error)}")
+    if result.error is not None:
+        out.append(f"Error: {result.error['message']}")
     gaps = not_covered(result)
     if gaps:
         out.append("Not covered: " + "; ".join(gaps))
@@ -475,8 +449,7 @@ def md_code(text: str) -> str:
 def to_markdown(result: PreviewResult) -> str:
     cap = result.capture
     pol = result.policy
-    mode = mode_of(cap, result)
-    lines = ["### Offline preview" + (f" ({mode})" if mode else "") + f": `{cap.project}` / `{cap.stack}`", ""]
+    lines = [f"### Offline preview ({cap.mode}): `{cap.project}` / `{cap.stack}`", ""]
     custom = sum(1 for r in cap.resources if r.custom)
     status = "no policy pack run"
     if pol is not None:
@@ -486,11 +459,10 @@ def to_markdown(result: PreviewResult) -> str:
         )
     icon = ":x:" if pol is not None and pol.mandatory else ":white_check_mark:"
     lines += [f"{icon} {len(cap.resources)} registrations ({custom} cloud resources); {status}.", ""]
-    error = error_of(result)
+    error = result.error
     if error is not None:
-        kind = error.get("kind", "tool") if isinstance(error, dict) else "tool"
-        where = f" at {md_code(str(error['location']))}" if isinstance(error, dict) and error.get("location") else ""
-        lines += [f":x: **{kind} error**{where}: {md_text(_error_text(error))}", ""]
+        where = f" at {md_code(str(error['location']))}" if error.get("location") else ""
+        lines += [f":x: **{error.get('kind', 'tool')} error**{where}: {md_text(str(error['message']))}", ""]
     gaps = not_covered(result)
     if gaps:
         lines += [f":warning: **Not covered:** {'; '.join(gaps)}.", ""]
