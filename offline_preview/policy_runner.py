@@ -7,7 +7,8 @@ The recorded arguments build pulumi-policy's `_PolicyAnalyzerServicer`, the obje
 over gRPC; `evaluate` calls its `Configure`, `Remediate`, `Analyze` and `AnalyzeStack` methods
 directly with the request messages the engine sends (`analyzer_wire`: unknowns as the engine's
 sentinel, secrets wrapped). How each policy is called, the unknown-value notes, not-applicable
-results and remediations are the servicer's own code, not a copy of it.
+results and remediations are the servicer's own code, not a copy of it; `servicer_calls` says how the
+calls are kept affordable without changing what a policy sees.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ import pulumi_policy.policy as policy_module
 import yaml
 from google.protobuf import json_format
 from pulumi.runtime import proto
-from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
 
 from secure_platform.config.stack_files import UserError
 
 from . import analyzer_wire as wire
 from .capture import Capture, CapturedResource, ProgramError, forget_shadowed_modules
+from .servicer_calls import PolicyScopes, memoized_conversions
 
 
 @dataclass
@@ -49,12 +51,13 @@ class LoadedPack:
     options: dict[str, Any] = field(default_factory=dict)
     """The other `PolicyPack` arguments (description, display name, readme, provider, tags, repository)."""
 
-    def servicer(self) -> Any:
-        """A fresh analyzer service for this pack (what `PolicyPack(...)` serves over gRPC)."""
+    def servicer(self, policies: list[Policy] | None = None) -> Any:
+        """A fresh analyzer service for this pack (what `PolicyPack(...)` serves over gRPC), or for
+        some of its policies."""
         return policy_module._PolicyAnalyzerServicer(
             self.name,
             self.version,
-            self.policies,
+            self.policies if policies is None else policies,
             self.enforcement_level,
             self.initial_config or None,
             **{k: self.options.get(k) for k in _PACK_OPTIONS},
@@ -333,40 +336,6 @@ def _configure_request(resolved: list[ResolvedPolicy]) -> Any:
     return request
 
 
-class _MemoizedJsonFormat:
-    """`google.protobuf.json_format` for the servicer, with `MessageToDict` remembered per message.
-
-    The servicer converts a request's properties (and its provider's) to a dict once per policy:
-    with a hundred policies that conversion is most of the run. It is a pure function of a message
-    nobody modifies, and `deserialize_properties` builds new objects from its result, so each
-    policy still gets its own props; only the repeated conversion is saved."""
-
-    def __init__(self) -> None:
-        self._memo: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
-        if args or kwargs:
-            return json_format.MessageToDict(message, *args, **kwargs)
-        hit = self._memo.get(id(message))
-        if hit is None or hit[0] is not message:
-            hit = (message, json_format.MessageToDict(message))
-            self._memo[id(message)] = hit
-        return hit[1]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(json_format, name)
-
-
-@contextlib.contextmanager
-def _memoized_conversions() -> Iterator[None]:
-    original = vars(policy_module)["json_format"]
-    setattr(policy_module, "json_format", _MemoizedJsonFormat())  # noqa: B010 - the servicer's module global
-    try:
-        yield
-    finally:
-        setattr(policy_module, "json_format", original)  # noqa: B010
-
-
 def _call(method: Any, request: Any, where: str) -> Any:
     """One servicer call; an exception a policy raises fails the run, as it fails the CLI's."""
     try:
@@ -389,7 +358,7 @@ def evaluate(
     Re-implemented here, because the servicer cannot do it: the CLI's reconciliation of the pack's
     defaults with `--policy-pack-config` (`resolve_config`), and the engine's part around the calls
     (which resources it sends, applying remediated inputs, reading the diagnostics back)."""
-    with _memoized_conversions():
+    with memoized_conversions():
         return _evaluate(pack, capture, resolve_config(pack, file_config, source), stack_config or {})
 
 
@@ -398,8 +367,7 @@ def _evaluate(
 ) -> PolicyReport:
     active = [rp for rp in resolved if rp.enforcement != EnforcementLevel.DISABLED]
     report = PolicyReport(pack=pack.name, version=pack.version, policies_run=len(active))
-    servicer = pack.servicer()
-    servicer.Configure(_configure_request(resolved), None)
+    scopes = PolicyScopes(pack.servicer, _configure_request(resolved), [rp.policy for rp in active])
     providers = _Providers(capture, stack_config)
     remediating = any(
         rp.enforcement == EnforcementLevel.REMEDIATE and isinstance(rp.policy, ResourceValidationPolicy)
@@ -410,7 +378,8 @@ def _evaluate(
         provider = providers.of(r)
         inputs = dict(r.inputs)
         if remediating:
-            response = _call(servicer.Remediate, wire.analyze_request(r, inputs, provider), f"remediating {r.urn}")
+            request = wire.analyze_request(r, inputs, provider)
+            response = _call(scopes.servicer(pack.policies).Remediate, request, f"remediating {r.urn}")
             for m in response.remediations:
                 if m.diagnostic:
                     report.diagnostics.append(f"{m.diagnostic} (on {r.urn})")
@@ -421,14 +390,18 @@ def _evaluate(
                     inputs = new_inputs
             report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
         final_inputs[r.urn] = inputs
-        response = _call(servicer.Analyze, wire.analyze_request(r, inputs, provider), f"on {r.urn}")
-        _read_diagnostics(response, r.urn, report)
-        report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
-    if any(isinstance(rp.policy, StackValidationPolicy) for rp in active):
+        judging = scopes.for_resource(r.type)
+        if judging:
+            request = wire.analyze_request(r, inputs, provider)
+            response = _call(scopes.servicer(judging).Analyze, request, f"on {r.urn}")
+            _read_diagnostics(response, r.urn, report)
+            report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
+    judging = scopes.for_stack({r.type for r in capture.resources})
+    if judging:
         request = proto.AnalyzeStackRequest(
             resources=[wire.stack_resource(r, final_inputs[r.urn], providers.of(r)) for r in capture.resources]
         )
-        response = _call(servicer.AnalyzeStack, request, "on the stack")
+        response = _call(scopes.servicer(judging).AnalyzeStack, request, "on the stack")
         _read_diagnostics(response, "", report)
         report.not_applicable += [(n.policy_name, "", n.reason) for n in response.not_applicable]
     return report

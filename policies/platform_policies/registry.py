@@ -233,17 +233,34 @@ def resource_policy(
 ) -> ResourceValidationPolicy:
     """A resource policy that only runs `validate` for the listed resource types (exact tokens,
     or shell patterns such as `aws:*`)."""
-    wanted = frozenset(t for t in types if "*" not in t)
-    patterns = tuple(t for t in types if "*" in t)
+    judges = type_matcher(types)
 
     def run(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type in wanted or any(fnmatch.fnmatchcase(args.resource_type, p) for p in patterns):
+        if judges(args.resource_type):
             validate(args, cast(Report, report))
 
     kw = _common(
         name, category, description, severity, controls, remediation, covers, types, enforcement, config, "resource"
     )
-    return ResourceValidationPolicy(validate=run, **kw)
+    policy = ResourceValidationPolicy(validate=run, **kw)
+    policy.judges_type = judges  # type: ignore[attr-defined]
+    return policy
+
+
+def type_matcher(types: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a resource type is one of `types` (exact tokens, or shell patterns such as `aws:*`).
+
+    Each policy carries it as `judges_type`: a policy reports only on resources of its types, so a
+    host may leave out the calls that cannot report (the offline preview does: with a hundred
+    policies, building every policy's view of every resource is most of an evaluation), and the
+    pulumi CLI, which calls every policy, gets the same verdicts."""
+    wanted = frozenset(t for t in types if "*" not in t)
+    patterns = tuple(t for t in types if "*" in t)
+
+    def judges(resource_type: str) -> bool:
+        return resource_type in wanted or any(fnmatch.fnmatchcase(resource_type, p) for p in patterns)
+
+    return judges
 
 
 def stack_policy(
@@ -270,7 +287,9 @@ def stack_policy(
     def run_stack(args: StackValidationArgs, report: ReportViolation) -> None:
         validate(args, cast(Report, report))
 
-    return StackValidationPolicy(validate=run_stack, **kw)
+    policy = StackValidationPolicy(validate=run_stack, **kw)
+    policy.judges_type = type_matcher(types)  # type: ignore[attr-defined]
+    return policy
 
 
 def config_value(args: ResourceValidationArgs | StackValidationArgs, key: str, default: Any) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack, run_program
+from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack, run_program, servicer_calls
 from offline_preview.cli import main as cli_main
 from offline_preview.policy_runner import LoadedPack, read_policy_config
 
@@ -84,3 +84,27 @@ def test_the_cli_exits_1_on_the_insecure_program_and_0_on_the_twin() -> None:
     base = ["test", "--policy-pack", str(PACK_DIR), "--quiet", "--mode", "up"]
     assert cli_main([*base, "--program", str(INSECURE)]) == 1
     assert cli_main([*base, "--program", str(COMPLIANT)]) == 0
+
+
+@pytest.mark.parametrize("fixture", ["insecure", "compliant"])
+def test_calling_only_the_judging_policies_gives_the_verdicts_of_calling_all(
+    fixture: str, pack: LoadedPack, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview sends a resource only to the policies whose `judges_type` accepts it (and skips
+    stack policies judging nothing present); the CLI calls every policy. Both must agree: findings,
+    unknown-value notes, not-applicable results."""
+    cap, scoped = request.getfixturevalue(fixture)
+    config = INSECURE_CONFIG if fixture == "insecure" else read_policy_config(PACK_DIR / "config" / "prod.json")
+    monkeypatch.setattr(servicer_calls, "judges", lambda policy, resource_type: True)
+    full = evaluate(pack, cap, config, cap.config)
+
+    def seen(report: PolicyReport) -> tuple[list[tuple[str, ...]], list[str], list[tuple[str, str, str]]]:
+        return (
+            sorted((v.policy, v.urn, v.message, v.enforcement) for v in report.violations),
+            sorted(report.diagnostics),
+            sorted(report.not_applicable),
+        )
+
+    assert seen(scoped) == seen(full)
+    assert full.violations if fixture == "insecure" else not full.mandatory
+    assert all(callable(getattr(p, "judges_type", None)) for p in pack.policies)

@@ -1,0 +1,118 @@
+"""What makes calling pulumi-policy's analyzer service in-process affordable, without changing
+what any policy sees or reports.
+
+The servicer (`pulumi_policy.policy._PolicyAnalyzerServicer`) rebuilds a resource's view for every
+policy: `Analyze` converts the request's properties to a dict, deserializes them and wraps them in
+an unknown-checking proxy once per policy, and `AnalyzeStack` does it for every resource once per
+stack policy. With a hundred policies over four hundred resources that is most of an evaluation.
+
+* `memoized_conversions`: the message-to-dict conversion and the deserialization are pure
+  functions of a message nobody modifies, so they are remembered per message. The proxy that each
+  policy receives is still built per call (`unknown_checking_proxy` copies every dict and list it
+  wraps), so a policy that writes into its props changes nothing another policy sees.
+* `PolicyScopes`: a policy may carry `judges_type(resource_type) -> bool` (the policies of
+  `policies/platform_policies` do); it reports only on resources of those types, so a resource is
+  sent to a servicer holding just the policies that can judge it (and every policy that does not
+  say), and a stack policy is left out when the stack has no resource it judges. The CLI calls
+  every policy and gets the same verdicts; a pack whose policies say nothing is called in full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pulumi_policy.policy as policy_module
+from google.protobuf import json_format
+from pulumi_policy import Policy, ResourceValidationPolicy, StackValidationPolicy
+
+
+class _MemoizedJsonFormat:
+    """`google.protobuf.json_format` for the servicer, with `MessageToDict` remembered per message."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
+        if args or kwargs:
+            return json_format.MessageToDict(message, *args, **kwargs)
+        hit = self._memo.get(id(message))
+        if hit is None or hit[0] is not message:
+            hit = (message, json_format.MessageToDict(message))
+            self._memo[id(message)] = hit
+        return hit[1]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(json_format, name)
+
+
+def _memoized_deserialize(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """`deserialize_properties` remembered per input dict (itself remembered per message above).
+    Only the plain form: with `proxy_secrets` (remediation) the result is built every time."""
+    memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def deserialize_properties(props: dict[str, Any], proxy_secrets: bool = False) -> dict[str, Any]:
+        if proxy_secrets:
+            return original(props, proxy_secrets)
+        hit = memo.get(id(props))
+        if hit is None or hit[0] is not props:
+            hit = (props, original(props))
+            memo[id(props)] = hit
+        return hit[1]
+
+    return deserialize_properties
+
+
+@contextlib.contextmanager
+def memoized_conversions() -> Iterator[None]:
+    """Swap the servicer module's `json_format` and `deserialize_properties` for remembering ones."""
+    originals = {name: vars(policy_module)[name] for name in ("json_format", "deserialize_properties")}
+    setattr(policy_module, "json_format", _MemoizedJsonFormat())  # noqa: B010 - the servicer's module global
+    setattr(policy_module, "deserialize_properties", _memoized_deserialize(originals["deserialize_properties"]))  # noqa: B010
+    try:
+        yield
+    finally:
+        for name, value in originals.items():
+            setattr(policy_module, name, value)
+
+
+def judges(policy: Policy, resource_type: str) -> bool:
+    """Whether `policy` may report on a resource of `resource_type` (true when it does not say)."""
+    matcher = getattr(policy, "judges_type", None)
+    return True if not callable(matcher) else bool(matcher(resource_type))
+
+
+class PolicyScopes:
+    """Configured servicers over subsets of a pack's active policies, one per distinct subset."""
+
+    def __init__(self, make_servicer: Callable[[list[Policy]], Any], configure_request: Any, active: list[Policy]):
+        self._make = make_servicer
+        self._configure = configure_request
+        self._active = active
+        self._servicers: dict[tuple[int, ...], Any] = {}
+        self._by_type: dict[str, list[Policy]] = {}
+
+    def servicer(self, policies: list[Policy]) -> Any:
+        key = tuple(id(p) for p in policies)
+        if key not in self._servicers:
+            servicer = self._make(policies)
+            servicer.Configure(self._configure, None)
+            self._servicers[key] = servicer
+        return self._servicers[key]
+
+    def for_resource(self, resource_type: str) -> list[Policy]:
+        """The active resource policies that may report on a resource of `resource_type`."""
+        if resource_type not in self._by_type:
+            self._by_type[resource_type] = [
+                p for p in self._active if isinstance(p, ResourceValidationPolicy) and judges(p, resource_type)
+            ]
+        return self._by_type[resource_type]
+
+    def for_stack(self, resource_types: set[str]) -> list[Policy]:
+        """The active stack policies that judge at least one resource of the stack."""
+        return [
+            p
+            for p in self._active
+            if isinstance(p, StackValidationPolicy) and any(judges(p, t) for t in resource_types)
+        ]
