@@ -13,7 +13,6 @@ from offline_preview.analyzer_wire import UNKNOWN
 from offline_preview.policy_runner import PolicyReport, read_policy_config
 
 from .families import FAMILIES, FAMILY_DIR, INSECURE_CONFIG
-from .preview_mode import preview_semantics
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_DIR = REPO / "policies"
@@ -43,23 +42,21 @@ def _has_unknowns(value: object) -> bool:
 
 @pytest.mark.stack
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
-def test_stack_verdicts_are_the_same_in_preview_and_up(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    up = preview(stack, run_policies=True)
-    with preview_semantics(monkeypatch):
-        dry = preview(stack, run_policies=True)
+def test_stack_verdicts_are_the_same_in_preview_and_up(stack: str) -> None:
+    up = preview(stack, REPO, mode="up")
+    dry = preview(stack, REPO, mode="preview")
     assert any(_has_unknowns(r.inputs) for r in dry.capture.resources)  # really a preview
     assert _verdicts(dry.policy) == _verdicts(up.policy)
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES))
-def test_fixture_verdicts_are_the_same_in_preview_and_up(fixture: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fixture_verdicts_are_the_same_in_preview_and_up(fixture: str) -> None:
     directory, config = FIXTURES[fixture]
     if config is None:
         config = read_policy_config(PACK_DIR / "config" / "prod.json")
     pack = load_policy_pack(PACK_DIR)
-    up_cap = run_program(directory, "test")
-    with preview_semantics(monkeypatch):
-        dry_cap = run_program(directory, "test")
+    up_cap = run_program(directory, "test", mode="up")
+    dry_cap = run_program(directory, "test", mode="preview")
     assert len(dry_cap.resources) == len(up_cap.resources)
     if "/" not in fixture:  # the big fixtures really relate resources through unknown values
         assert any(_has_unknowns(r.inputs) for r in dry_cap.resources)
