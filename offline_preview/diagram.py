@@ -14,7 +14,7 @@ from pathlib import Path
 
 from secure_platform.config.stack_files import UserError
 
-from .capture import ProgramError, run_program
+from .capture import Capture, ProgramError, run_program
 from .graph import component_graph, to_mermaid, top_level_components
 
 START = "<!-- architecture:start -->"
@@ -23,7 +23,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def render(program: Path, stack: str) -> str:
-    capture = run_program(program, stack)
+    return block_of(run_program(program, stack))
+
+
+def block_of(capture: Capture) -> str:
+    """The mermaid block of a capture's top-level components and the data edges between them."""
     graph = component_graph(capture)
     tops = top_level_components(capture)
     labels = {c.name: f"{c.type.rsplit(':', 1)[-1]} ({c.name})" for c in tops}

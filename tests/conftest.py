@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.stack_runs import SESSION_DIR_VARIABLE
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).resolve().parent / "examples"
@@ -66,3 +70,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = item.path.relative_to(REPO).as_posix() if item.path.is_relative_to(REPO) else ""
         if path.startswith(SLOW_MODULES) or item.get_closest_marker("stack") is not None:
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controlling process (not an xdist worker, which inherits the variable) makes the
+    directory in which tests/stack_runs.py shares the stacks' runs for this session."""
+    if not hasattr(config, "workerinput"):
+        os.environ[SESSION_DIR_VARIABLE] = tempfile.mkdtemp(prefix="stack-runs-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ.pop(SESSION_DIR_VARIABLE, ""), ignore_errors=True)

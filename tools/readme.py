@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from offline_preview import arguments, diagram
-from offline_preview.capture import run_program
+from offline_preview.capture import Capture, run_program
 from offline_preview.cost import estimate_cost, usd
 from offline_preview.deploy_time import critical_path
 from secure_platform import config_docs
@@ -27,14 +28,19 @@ COST_START = "<!-- cost-table:start -->"
 COST_END = "<!-- cost-table:end -->"
 
 
-def cost_table() -> str:
+def run_stack(stack: str, mode: str) -> Capture:
+    """A stack of this repository, with the deploy-specific values of tests/stacks/overrides.yaml."""
+    return run_program(REPO, stack, mode=mode, overrides=OVERRIDES)
+
+
+def cost_table(capture_of: Callable[[str, str], Capture] = run_stack) -> str:
     estimates = {}
     for stack in STACKS:
         # Up: the table is the running cost of a deployed stack; in a preview of a fresh stack the
         # spot node groups' instance types (a dynamic resource's outputs) are still unknown.
         # The shipped staging/prod files hold documentation placeholders an update refuses; the
         # deploy-specific values of tests/stacks/overrides.yaml stand in (they change no cost).
-        capture = run_program(REPO, stack, mode="up", overrides=OVERRIDES)
+        capture = capture_of(stack, "up")
         estimates[stack] = (estimate_cost(capture), critical_path(capture)[0], len(capture.resources))
     # Components that cost nothing in every stack (the stack's own providers) add only noise.
     components = sorted(
@@ -73,10 +79,11 @@ def _replace(text: str, start: str, end: str, block: str) -> str:
     return f"{head}{start}\n{block}\n{end}{tail}"
 
 
-def render(text: str) -> str:
-    text = _replace(text, diagram.START, diagram.END, diagram.render(REPO, "dev"))
+def render(text: str, capture_of: Callable[[str, str], Capture] = run_stack) -> str:
+    """The README with its generated blocks current; `capture_of(stack, mode)` runs a stack."""
+    text = _replace(text, diagram.START, diagram.END, diagram.block_of(capture_of("dev", "preview")))
     text = _replace(text, config_docs.START, config_docs.END, config_docs.render_reference())
-    return _replace(text, COST_START, COST_END, cost_table())
+    return _replace(text, COST_START, COST_END, cost_table(capture_of))
 
 
 def main(argv: list[str] | None = None) -> int:

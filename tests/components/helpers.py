@@ -12,6 +12,7 @@ from offline_preview import Capture, CapturedResource, run_program
 from secure_platform.config import load_config
 from secure_platform.config.stack_files import stack_file_values
 from secure_platform.platform import Foundation, build_foundation
+from tests import stack_runs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,10 +71,9 @@ def run_core(stack: str, config: dict[str, Any] | None = None) -> Capture:
     return run_program(REPO, stack, config=config, program=core_program(), mode="up")
 
 
-@cache
 def stack_capture(stack: str) -> Capture:
-    """The whole stack program (`__main__.py`), once per stack and test process."""
-    return run_program(REPO, stack, mode="up")
+    """The whole stack program (`__main__.py`) with up semantics, once per stack and test session."""
+    return stack_runs.stack_capture(stack, "up")
 
 
 @cache

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from offline_preview import ProgramError, UserError, run_program
+from tests.stack_runs import stack_capture
 
 MINIMAL = Path(__file__).resolve().parent.parent / "examples" / "minimal_program"
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def test_records_type_name_parent_and_urn(capture):
 
 
 def test_urns_carry_every_parent_type_as_the_engine_gives_them():
-    capture = run_program(REPO, "dev")
+    capture = stack_capture("dev", "preview")
     (bucket,) = [r for r in capture.of_type(BUCKET) if r.name == "state"]
     assert bucket.urn == (
         "urn:pulumi:dev::platform::platform:index:BackendState$platform:index:SecureBucket$aws:s3/bucket:Bucket::state"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from offline_preview.diagram import main, render
+from offline_preview.diagram import block_of, main
+from tests.stack_runs import stack_capture
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -16,6 +17,6 @@ def test_readme_architecture_diagram_is_current():
 
 
 def test_diagram_draws_every_top_level_component_and_its_data_edges():
-    block = render(REPO, "dev")
+    block = block_of(stack_capture("dev", "preview"))
     assert block.startswith("```mermaid") and "BackendState (backend)" in block
     assert "security --> network" in block

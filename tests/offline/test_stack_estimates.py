@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview import run_program
 from offline_preview.cost import estimate_cost
 from offline_preview.deploy_time import estimate_deploy, slow_waits
+from tests.stack_runs import stack_capture
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = ["dev", "staging", "prod"]
@@ -20,7 +20,7 @@ def capture(request: pytest.FixtureRequest):
     # Up: the spot node group's instance types come from the spot selection's dynamic provider,
     # whose create the engine never runs in preview (its host does not support preview), so in
     # preview they are unknown and the group cannot be priced.
-    return run_program(REPO, request.param, mode="up")
+    return stack_capture(request.param, "up")
 
 
 @pytest.mark.stack

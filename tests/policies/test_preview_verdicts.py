@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview import evaluate, load_policy_pack, preview, run_program
+from offline_preview import evaluate, load_policy_pack, run_program
 from offline_preview.analyzer_wire import UNKNOWN
 from offline_preview.policy_runner import PolicyReport, read_policy_config
+from tests.stack_runs import stack_preview
 
 from .families import FAMILIES, FAMILY_DIR, INSECURE_CONFIG
 
@@ -43,8 +44,8 @@ def _has_unknowns(value: object) -> bool:
 @pytest.mark.stack
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_stack_verdicts_are_the_same_in_preview_and_up(stack: str) -> None:
-    up = preview(stack, REPO, mode="up")
-    dry = preview(stack, REPO, mode="preview")
+    up = stack_preview(stack, "up")
+    dry = stack_preview(stack, "preview")
     assert any(_has_unknowns(r.inputs) for r in dry.capture.resources)  # really a preview
     assert _verdicts(dry.policy) == _verdicts(up.policy)
 

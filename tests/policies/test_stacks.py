@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from offline_preview import preview
+from tests.stack_runs import stack_preview
 
 
 @pytest.mark.stack
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_stack_passes_its_mandatory_policies(stack: str) -> None:
-    result = preview(stack, mode="up")
+    result = stack_preview(stack, "up")
     assert result.policy is not None and result.policy.policies_run >= 45
     assert [(v.policy, v.urn, v.message) for v in result.policy.mandatory] == []

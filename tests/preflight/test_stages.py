@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview.capture import Capture, run_program
+from offline_preview.capture import Capture
 from secure_platform.preflight.stages import STEPS, component_target, step
+from tests.stack_runs import stack_capture
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ def pulumi_glob(glob: str) -> re.Pattern[str]:
 
 @functools.cache
 def capture(stack: str) -> Capture:
-    return run_program(ROOT, stack)
+    return stack_capture(stack, "preview")
 
 
 def test_a_component_glob_takes_the_component_and_its_children_only():

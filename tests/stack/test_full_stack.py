@@ -4,7 +4,6 @@ component graph of the seed, and zero mandatory policy findings."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections import Counter
@@ -13,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from offline_preview import PreviewResult, preview
+from offline_preview import PreviewResult
 from offline_preview.capture import Capture
 from offline_preview.graph import component_graph, find_cycle, top_level_components
 from offline_preview.report import to_json
+from tests.stack_runs import stack_preview
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -45,16 +45,14 @@ TIER = {
 }
 
 
-@functools.cache
 def result(stack: str) -> PreviewResult:
     """What `make preview STACK=...` runs: preview semantics."""
-    return preview(stack, REPO)
+    return stack_preview(stack, "preview")
 
 
-@functools.cache
 def result_up(stack: str) -> PreviewResult:
     """`--mode up`: concrete values for what AWS computes on create (ARNs, endpoints)."""
-    return preview(stack, REPO, mode="up")
+    return stack_preview(stack, "up")
 
 
 def cap(stack: str) -> Capture:

@@ -13,6 +13,7 @@ import yaml
 from offline_preview import run_program
 from secure_platform.config.stack_files import read_project, read_stack_config
 from secure_platform.config_docs import END, START, render_reference
+from tests.stack_runs import stack_capture
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -111,7 +112,7 @@ def test_every_repository_path_and_link_the_docs_give_exists(doc: Path):
 
 @pytest.fixture(scope="module")
 def dev_urns() -> set[str]:
-    return {r.urn for r in run_program(REPO, "dev").resources}
+    return {r.urn for r in stack_capture("dev", "preview").resources}
 
 
 def runbook_urns() -> list[tuple[str, str]]:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview import preview
 from offline_preview.compare import main as compare_main
 from offline_preview.report import to_json, to_markdown
+from tests.stack_runs import stack_preview
 from tools.pr_comment import DEFAULT_LIMIT, GITHUB_LIMIT, Part, cut, main, pack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -68,7 +68,7 @@ def test_the_three_stack_reports_and_two_new_stacks_cost_diff_fit_github_comment
     head.mkdir()
     base.mkdir()
     for stack in STACKS:
-        result = preview(stack, REPO)
+        result = stack_preview(stack, "preview")
         (head / f"{stack}.json").write_text(json.dumps(to_json(result)), encoding="utf-8")
         (head / f"{stack}.md").write_text(to_markdown(result), encoding="utf-8")
     (base / "dev.json").write_text((head / "dev.json").read_text(encoding="utf-8"), encoding="utf-8")

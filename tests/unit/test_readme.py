@@ -22,12 +22,13 @@ from secure_platform.config import (
 )
 from secure_platform.config.schema import literal_values, unwrap_model
 from secure_platform.config.stack_files import read_project, read_stack_config
+from tests.stack_runs import stack_capture
 from tools.readme import README, REPO, render
 
 
 def test_readme_generated_blocks_are_current():
     text = README.read_text(encoding="utf-8")
-    assert render(text) == text, "run: venv/bin/python -m tools.readme"
+    assert render(text, stack_capture) == text, "run: venv/bin/python -m tools.readme"
 
 
 # --- the config reference's "allowed" column ---------------------------------------------------
