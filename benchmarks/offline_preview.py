@@ -1,9 +1,10 @@
-"""Offline preview figures: `venv/bin/python benchmarks/offline_preview.py [--repeat N] [--plain N] [--suite]`.
+"""Offline preview figures: `venv/bin/python benchmarks/offline_preview.py [--repeat N] [--plain N] [--stacks S,..] [--suite]`.
 
 Prints, for this repository's stacks (dev, staging, prod), under preview semantics (the default;
 `--mode up` for plausible values everywhere):
-  * whole-process: `python -m offline_preview prod` (what `make preview STACK=prod` runs) against the
-    same command on a plain program registering as many minimal resources, each a fresh process
+  * whole-process: `python -m offline_preview prod` (what `make preview STACK=prod` runs; the last
+    of --stacks) against the same command on a plain program registering as many minimal
+    resources, each a fresh process
     (imports included), median of --repeat runs in the same session; target <= 1.15x;
   * offline preview time (capture) against registering the same number of plain resources under
     the same engine: a minimal custom resource type with one input, so the ratio is what the
@@ -141,8 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain", type=int, default=500, help="plain resources in the synthetic capture")
     parser.add_argument("--suite", action="store_true", help="also time the test suite (pytest -q -n 2)")
     parser.add_argument("--mode", choices=("preview", "up"), default="preview", help="capture semantics")
+    parser.add_argument(
+        "--stacks", default=",".join(STACKS), help="stacks to measure, comma-separated; the last is run whole-process"
+    )
     args = parser.parse_args(argv)
     mode = args.mode
+    stacks = [s for s in args.stacks.split(",") if s]
+    if not stacks or any(s not in STACKS for s in stacks):
+        parser.error(f"--stacks: {args.stacks!r}; allowed: a comma-separated subset of {', '.join(STACKS)}")
+    whole = stacks[-1]
     console = Console()
     # Inline programs run from a directory without a Pulumi.yaml (project and stack are then
     # their own); under ROOT they would need a `Pulumi.plain.yaml`.
@@ -150,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     plain_dir = Path(scratch.name)
     pack_dir = ROOT / "policies"
     pack = load_policy_pack(pack_dir)
-    warm = run_program(ROOT, "prod", mode=mode)  # warm-up: imports and the first engine start are not measured
+    warm = run_program(ROOT, whole, mode=mode)  # warm-up: imports and the first engine start are not measured
 
     program_dir = Path(scratch.name) / "program"
     program_dir.mkdir()
@@ -164,13 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     sdk_dir = Path(scratch.name) / "program-sdk"
     sdk_dir.mkdir()
     write_plain_program(sdk_dir, len(warm.resources), sdk_modules)
-    prod_seconds = whole_process(["prod", "--mode", mode], args.repeat)
+    stack_seconds = whole_process([whole, "--mode", mode], args.repeat)
     plain_process = whole_process(["plain", "--program", str(program_dir), "--mode", mode], args.repeat)
     sdk_process = whole_process(["plain", "--program", str(sdk_dir), "--mode", mode], args.repeat)
-    ratio = prod_seconds / plain_process if plain_process else float("nan")
-    sdk_ratio = prod_seconds / sdk_process if sdk_process else float("nan")
+    ratio = stack_seconds / plain_process if plain_process else float("nan")
+    sdk_ratio = stack_seconds / sdk_process if sdk_process else float("nan")
     console.print(
-        f"Whole process ({mode}, CPU): `python -m offline_preview prod` {prod_seconds:.2f} s vs a plain program of "
+        f"Whole process ({mode}, CPU): `python -m offline_preview {whole}` {stack_seconds:.2f} s vs a plain program of "
         f"{len(warm.resources)} minimal resources {plain_process:.2f} s: [bold]{ratio:.2f}x[/bold] "
         f"(target <= 1.15x; median of {args.repeat}); vs the same plain program importing the "
         f"{len(sdk_modules)} provider SDK modules the stack loads {sdk_process:.2f} s: [bold]{sdk_ratio:.2f}x[/bold]"
@@ -182,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         previews.add_column(col, justify="left" if col == "stack" else "right")
     captures: dict[str, Capture] = {}
     overheads: dict[str, float] = {}
-    for stack in STACKS:
+    for stack in stacks:
         seconds, cap = timed(lambda s=stack: run_program(ROOT, s, mode=mode), args.repeat)
         assert isinstance(cap, Capture)
         captures[stack] = cap

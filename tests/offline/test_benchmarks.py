@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize(
     "script, args",
     [
-        ("benchmarks/offline_preview.py", ["--repeat", "1", "--plain", "5"]),
+        ("benchmarks/offline_preview.py", ["--repeat", "1", "--plain", "5", "--stacks", "dev"]),
         ("benchmarks/spot_selection.py", ["--days", "3"]),
     ],
 )
