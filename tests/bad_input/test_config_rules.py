@@ -41,10 +41,9 @@ def test_every_rule_error_is_exit_2_with_the_key_before_any_registration(row, tm
     monkeypatch.delenv(OVERRIDES_ENV, raising=False)  # the file holds exactly what is previewed
     args = [row.stack, "--program", str(REPO), "--config", str(path), "--no-policy", "--quiet"]
     if _deploy_blocker(row.stack, values):
-        # Well-formed but unusable for a real deployment: a preview runs (and warns), `pulumi up`
-        # refuses it before registering anything.
-        code, text = run_cli(args, capsys)
-        assert code == 0, text
+        # Well-formed but unusable for a real deployment: a preview runs and warns (the shipped
+        # prod file holds every kind; see the test below), `pulumi up` refuses it before
+        # registering anything.
         args += ["--mode", "up"]
     code, text = run_cli(args, capsys)
     assert_user_error(code, text, f"{row.key}:", row.message, "allowed")
@@ -60,6 +59,25 @@ def _deploy_blocker(stack: str, values: dict) -> bool:
     except ConfigError:
         return False
     return True
+
+
+def test_the_shipped_prod_file_previews_with_every_deploy_blocker_as_a_warning(capsys, monkeypatch):
+    """Every deploy blocker of the catalog, as the shipped prod file holds them: a preview exits 0
+    and names each key, an update refuses them all before registering anything."""
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)
+    blockers = {
+        row.key
+        for row in RULE_ERRORS
+        if row.project == "platform" and _deploy_blocker(row.stack, stack_values(row.stack, row.change))
+    }
+    assert len(blockers) >= 4
+    args = ["prod", "--program", str(REPO), "--no-policy", "--quiet"]
+    code, text = run_cli(args, capsys)
+    assert code == 0, text
+    code, text = run_cli([*args, "--mode", "up"], capsys)
+    assert code == 2
+    for key in blockers:
+        assert f"{key}:" in text, key
 
 
 ROWS = list(field_rows())
