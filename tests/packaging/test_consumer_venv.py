@@ -44,7 +44,8 @@ def installed(built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> In
     work = tmp_path_factory.mktemp("consumer-venv")
     assert not work.resolve().is_relative_to(REPO)
     venv = work / "venv"
-    run([sys.executable, "-m", "venv", str(venv)], cwd=work)
+    # Without pip of its own (bootstrapping one costs seconds); the running pip installs into it.
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=work)
     python = venv / "bin" / "python"
     site_packages = _site_packages(python)
     deps = Path(sysconfig.get_paths()["purelib"])
@@ -62,7 +63,10 @@ def installed(built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> In
         "the dependencies' virtualenv must not contain this repository"
     )
     # --no-index: every dependency is already satisfied; nothing may be fetched or substituted.
-    run([str(python), "-m", "pip", "install", "--quiet", "--no-index", str(built_wheel)], cwd=work)
+    run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-index", str(built_wheel)],
+        cwd=work,
+    )
     consumer = work / "consumer"
     shutil.copytree(REPO / "examples" / "consumer", consumer, ignore=shutil.ignore_patterns("__pycache__", "venv"))
     return Installed(python, venv / "bin", site_packages, consumer)
