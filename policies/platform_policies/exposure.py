@@ -12,7 +12,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from .helpers import WORLD_CIDRS, Deferred, as_list, get, is_set, linked, number, of_type, peek, targets, truthy
 from .iam_documents import DocumentError, parse_document, public_principal, restricts_principal
-from .least_privilege import DOCUMENT_PROPS, RESOURCE
+from .least_privilege.documents import DOCUMENT_PROPS, RESOURCE
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
 NETWORK = Controls(soc2=("CC6.6",), iso27001=("A.8.20", "A.8.22"), pci=("1.3.1", "1.4.1"))
