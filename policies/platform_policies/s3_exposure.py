@@ -14,10 +14,16 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from .exposure import BUCKETS, PUBLIC_ACLS, PUBLIC_DATA, PUBLIC_GRANTEES, _public_statements
+from .exposure.resource_policies import PUBLIC_DATA, _public_statements
 from .helpers import Deferred, as_list, get, of_type, peek, targets, truthy
 from .registry import Controls, Report, config_value, stack_policy
 
+BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
+PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
 PAB_TYPES = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 WEBSITE_TYPES = (

@@ -1,0 +1,216 @@
+"""Compute reachable from outside: the EKS API endpoint, instance metadata (IMDSv2 on instances,
+launch templates and EKS nodes) and public IP addresses of instances, ECS tasks and EKS nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import ResourceValidationArgs, Severity
+
+from ..helpers import WORLD_CIDRS, as_list, get, truthy
+from ..registry import Controls, Report, config_value, resource_policy
+from .shared import NETWORK
+
+INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+
+
+def _eks_endpoint(args: ResourceValidationArgs, report: Report) -> None:
+    p = args.props
+    if args.resource_type == "eks:index:Cluster":
+        public = truthy(get(p, "endpointPublicAccess", default=True))
+        cidrs = [str(c) for c in as_list(get(p, "publicAccessCidrs"))]
+        fix = "Set endpoint_public_access=False and endpoint_private_access=True (reach the API through the VPC)"
+    else:
+        vpc = get(p, "vpcConfig") or {}
+        public = truthy(get(vpc, "endpointPublicAccess", default=True))
+        cidrs = [str(c) for c in as_list(get(vpc, "publicAccessCidrs"))]
+        fix = "Set vpc_config.endpoint_public_access=False and endpoint_private_access=True"
+    if not public:
+        return
+    open_to = [c for c in cidrs if c in WORLD_CIDRS] or (["0.0.0.0/0 (the default)"] if not cidrs else [])
+    allow_restricted = bool(config_value(args, "allowRestrictedPublicEndpoint", True))
+    if open_to or not allow_restricted:
+        report(
+            f"EKS cluster '{args.name}' exposes its Kubernetes API endpoint publicly"
+            + (f" to {', '.join(open_to)}" if open_to else "")
+            + f". {fix}, or at least restrict public_access_cidrs to known networks."
+        )
+
+
+eks_endpoint = resource_policy(
+    "eks-endpoint-not-public",
+    category="exposure",
+    description="The EKS API server endpoint is private, or public only to listed CIDRs (never 0.0.0.0/0; pulumi-eks and EKS default to public).",
+    severity=Severity.HIGH,
+    controls=NETWORK,
+    remediation="endpoint_public_access=False and endpoint_private_access=True (aws.eks.Cluster vpc_config or eks.Cluster args); if public access is needed, set public_access_cidrs.",
+    validate=_eks_endpoint,
+    types=("aws:eks/cluster:Cluster", "eks:index:Cluster"),
+    covers=("AwsSolutions-EKS1", "CKV_AWS_38", "CKV_AWS_39"),
+    config={
+        "allowRestrictedPublicEndpoint": {
+            "type": "boolean",
+            "default": True,
+            "description": "Accept a public endpoint restricted to listed CIDRs (set False to require private-only).",
+        }
+    },
+)
+
+
+SELF_MANAGED_NODE_GROUPS = ("eks:index:NodeGroup", "eks:index:NodeGroupV2")
+"""pulumi-eks self-managed node groups (v1: launch configuration and CloudFormation ASG; v2: launch
+template and ASG). Remote components: CrossGuard judges their inputs (camelCase wire names)."""
+
+
+def _self_managed_imds(p: Any) -> str | None:
+    """Why IMDSv1 may stay on, or None: only an EKS-optimized AL2023 AMI (registered with
+    ImdsSupport v2.0) makes IMDSv2 required when the launch settings say nothing."""
+    if get(p, "amiId") is not None:
+        return "runs a custom AMI (ami_id), whose IMDS support is unknown, so its nodes may allow IMDSv1"
+    os_ = get(p, "operatingSystem")
+    if os_ is None:
+        return "does not pin operating_system, so whether its nodes allow IMDSv1 depends on the AMI pulumi-eks recommends at the time"
+    if str(os_) != "AL2023":
+        return f"runs {os_} nodes, whose AMI is not registered to require IMDSv2 (EKS-optimized AL2 AMIs allow IMDSv1)"
+    ami_type = get(p, "amiType")
+    if ami_type is not None and "2023" not in str(ami_type):
+        return f"asks for AMI type {ami_type}, which is not AL2023, so its nodes may allow IMDSv1"
+    return None
+
+
+def _managed_node_ami(p: Any) -> str:
+    """The AMI type of an EKS managed node group: its `ami_type`, else EKS's default, AL2023 from
+    Kubernetes 1.30 (AL2 before; https://docs.aws.amazon.com/eks/latest/eksctl/node-bootstrapping.html).
+    A node group without `version` follows its cluster, whose default version is the latest. AL2023
+    EKS-optimized AMIs require IMDSv2 (https://docs.aws.amazon.com/linux/al2023/ug/imdsv2.html)."""
+    ami = get(p, "amiType")
+    if isinstance(ami, str) and ami:
+        return ami
+    version = str(get(p, "version", default=""))
+    major, _, minor = version.partition(".")
+    if major.isdigit() and minor.isdigit() and (int(major), int(minor)) < (1, 30):
+        return "AL2_x86_64"
+    return "AL2023_x86_64_STANDARD"
+
+
+def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
+    p = args.props
+    t = args.resource_type
+    fix = "Set metadata_options={http_tokens: 'required', http_endpoint: 'enabled', http_put_response_hop_limit: 1 (2 for EKS nodes)}"
+    if t in (*INSTANCES, "aws:ec2/launchTemplate:LaunchTemplate", LAUNCH_CONFIGURATION):
+        if t in INSTANCES and get(p, "launchTemplate") is not None and get(p, "metadataOptions") is None:
+            return  # settings come from the launch template, judged there
+        opts = get(p, "metadataOptions") or {}
+        if str(get(opts, "httpEndpoint", default="enabled")) == "disabled":
+            return
+        if get(opts, "httpTokens") != "required":
+            report(
+                f"'{args.name}' allows IMDSv1 (session-less metadata requests, the SSRF credential-theft path). {fix}."
+            )
+    elif t == "eks:index:ManagedNodeGroup":
+        if get(p, "launchTemplate") is None and not truthy(get(p, "enableIMDSv2")):
+            report(
+                f"Managed node group '{args.name}' allows IMDSv1. Set enable_imd_sv2=True (or pass a launch template that requires IMDSv2)."
+            )
+    elif t == "aws:eks/nodeGroup:NodeGroup":
+        ami = _managed_node_ami(p)
+        if get(p, "launchTemplate") is None and not ami.startswith("AL2023"):
+            report(
+                f"EKS node group '{args.name}' runs {ami} nodes from EKS's default launch template, which allows IMDSv1. "
+                "Use ami_type 'AL2023_*' (its AMIs require IMDSv2) or give it a launch_template whose "
+                "metadata_options.http_tokens is 'required' (hop limit 2)."
+            )
+    elif t == "eks:index:Cluster":
+        skipped = (
+            truthy(get(p, "skipDefaultNodeGroup")) or get(p, "fargate") is not None or get(p, "autoMode") is not None
+        )
+        if not skipped:
+            report(
+                f"EKS cluster '{args.name}' creates pulumi-eks's default node group, whose instances allow IMDSv1. Set skip_default_node_group=True and add managed node groups with enable_imd_sv2=True."
+            )
+    elif t in SELF_MANAGED_NODE_GROUPS and (problem := _self_managed_imds(p)):
+        kind = "launch configuration" if t == "eks:index:NodeGroup" else "launch template"
+        report(
+            f"Self-managed node group '{args.name}' {problem}: pulumi-eks gives its {kind} no metadata options "
+            "(the component has no input for them), so the AMI decides. Set operating_system=eks.OperatingSystem.AL2023 "
+            "and no ami_id (EKS-optimized AL2023 AMIs require IMDSv2), or use eks.ManagedNodeGroup with enable_imd_sv2=True."
+        )
+
+
+imdsv2 = resource_policy(
+    "ec2-imdsv2-required",
+    category="exposure",
+    description="EC2 instances, spot instance requests, launch templates and configurations, and EKS node groups require IMDSv2 (session tokens).",
+    severity=Severity.HIGH,
+    controls=Controls(soc2=("CC6.6", "CC6.8"), iso27001=("A.8.9",), pci=("2.2.1",), cis=("5.6",)),
+    remediation="metadata_options.http_tokens='required' on instances and launch templates; enable_imd_sv2=True on eks.ManagedNodeGroup; operating_system=AL2023 (and no ami_id) on eks.NodeGroup/NodeGroupV2; skip pulumi-eks's default node group.",
+    validate=_imdsv2,
+    types=(
+        *INSTANCES,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        LAUNCH_CONFIGURATION,
+        "eks:index:ManagedNodeGroup",
+        "eks:index:Cluster",
+        "aws:eks/nodeGroup:NodeGroup",
+        *SELF_MANAGED_NODE_GROUPS,
+    ),
+    covers=("CKV_AWS_79",),
+)
+
+
+def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
+    p = args.props
+    t = args.resource_type
+    if t in (*INSTANCES, LAUNCH_CONFIGURATION) and truthy(get(p, "associatePublicIpAddress")):
+        kind = {INSTANCES[0]: "Instance", INSTANCES[1]: "Spot instance request"}.get(t, "Launch configuration")
+        report(
+            f"{kind} '{args.name}' gives instances a public IP. Set associate_public_ip_address=False; use a load balancer or SSM for access."
+        )
+    elif t == "aws:ec2/launchTemplate:LaunchTemplate":
+        for i, nic in enumerate(as_list(get(p, "networkInterfaces"))):
+            if truthy(get(nic, "associatePublicIpAddress")):
+                report(
+                    f"Launch template '{args.name}' network interface #{i + 1} associates a public IP. Set associate_public_ip_address='false'."
+                )
+    elif t == "aws:ecs/service:Service" and truthy(get(p, "networkConfiguration", "assignPublicIp")):
+        report(
+            f"ECS service '{args.name}' assigns public IPs to its tasks. Set network_configuration.assign_public_ip=False and run tasks in private subnets with NAT or VPC endpoints."
+        )
+    elif t == "eks:index:Cluster" and truthy(
+        # pulumi-eks gives the default node group public IPs unless told otherwise.
+        get(p, "nodeAssociatePublicIpAddress", default=not truthy(get(p, "skipDefaultNodeGroup")))
+    ):
+        report(
+            f"EKS cluster '{args.name}' gives its nodes public IPs (pulumi-eks's default for the default node group "
+            "when node_associate_public_ip_address is not set). Set node_associate_public_ip_address=False."
+        )
+    elif t in SELF_MANAGED_NODE_GROUPS and truthy(get(p, "nodeAssociatePublicIpAddress", default=True)):
+        report(
+            f"Self-managed node group '{args.name}' gives its nodes public IPs (pulumi-eks's default when "
+            "node_associate_public_ip_address is not set). Set node_associate_public_ip_address=False and use private node_subnet_ids."
+        )
+
+
+public_ip = resource_policy(
+    "compute-no-public-ip",
+    category="exposure",
+    description="Instances, spot requests, launch templates and configurations, ECS tasks and EKS nodes are not given public IP addresses.",
+    severity=Severity.HIGH,
+    controls=NETWORK,
+    remediation="Disable public IP assignment; place compute in private subnets behind a load balancer and NAT/VPC endpoints.",
+    validate=_public_ip,
+    types=(
+        *INSTANCES,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        LAUNCH_CONFIGURATION,
+        "aws:ecs/service:Service",
+        "eks:index:Cluster",
+        *SELF_MANAGED_NODE_GROUPS,
+    ),
+    covers=("CKV_AWS_88", "CKV_AWS_333", "awsguard:ec2-instance-no-public-ip"),
+)
+
+
+POLICIES = [eks_endpoint, imdsv2, public_ip]

@@ -1,0 +1,57 @@
+"""Resource policies that allow the world: a statement with Principal '*' and no condition pinning
+the caller, on KMS keys, ECR repositories, SNS topics, SQS queues, secrets, backup vaults, EFS and
+log resource policies. Buckets are judged by the same test in `s3_exposure`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_policy import ResourceValidationArgs, Severity
+
+from ..helpers import get
+from ..iam_documents import DocumentError, parse_document, public_principal, restricts_principal
+from ..least_privilege.documents import DOCUMENT_PROPS, RESOURCE
+from ..registry import Controls, Report, resource_policy
+
+PUBLIC_DATA = Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3", "A.5.15"), pci=("1.4.4", "7.2.1"))
+
+
+def _public_statements(raw: Any) -> list[str]:
+    try:
+        doc = parse_document(raw)
+    except DocumentError:
+        return []
+    return [s.label for s in doc.allows if public_principal(s) and not restricts_principal(s)]
+
+
+NON_S3_POLICY_TYPES = tuple(
+    t for t, props in DOCUMENT_PROPS.items() if any(k == RESOURCE for _, k in props) and not t.startswith("aws:s3/")
+)
+
+
+def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
+    for prop, kind in DOCUMENT_PROPS[args.resource_type]:
+        if kind != RESOURCE:
+            continue
+        for label in _public_statements(get(args.props, prop)):
+            report(
+                f"{args.resource_type.split(':')[-1]} '{args.name}' resource policy {label} allows everyone (Principal '*') without a "
+                "condition pinning the caller. Name the principals, or add aws:PrincipalOrgID / aws:SourceAccount / aws:SourceArn conditions."
+            )
+
+
+resource_public = resource_policy(
+    "resource-policy-not-public",
+    category="exposure",
+    description="Resource policies of KMS keys, ECR repositories, SNS topics, SQS queues, secrets, backup vaults, EFS and log resource policies do not allow the world.",
+    severity=Severity.CRITICAL,
+    controls=PUBLIC_DATA,
+    remediation="Replace Principal '*' with specific accounts, roles or service principals, or add a condition on aws:PrincipalOrgID, aws:SourceAccount or aws:SourceArn.",
+    validate=_resource_public,
+    types=NON_S3_POLICY_TYPES,
+    covers=("AwsSolutions-ECR1", "CKV_AWS_32", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_387"),
+)
+
+
+POLICIES = [resource_public]
