@@ -4,6 +4,7 @@ component graph of the seed, and zero mandatory policy findings."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -13,7 +14,8 @@ from typing import Any
 import pytest
 
 from offline_preview import PreviewResult
-from offline_preview.capture import Capture
+from offline_preview.analyzer_wire import wire_value
+from offline_preview.capture import Capture, CapturedResource
 from offline_preview.graph import component_graph, find_cycle, top_level_components
 from offline_preview.report import to_json
 from tests.stack_runs import stack_preview
@@ -118,8 +120,16 @@ def test_prod_alone_has_interface_endpoints_and_cross_region_copies():
 # --- golden inventories --------------------------------------------------------------------------
 
 
+def inputs_digest(resource: CapturedResource) -> str:
+    """A short digest of a registration's inputs as the engine would send them (unknowns as the
+    engine's sentinel, so a preview's digest is stable from run to run)."""
+    canonical = json.dumps(wire_value(resource.inputs), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def inventory(capture: Capture) -> dict[str, object]:
-    """What a reviewer should see change: counts by type, and every registration by component."""
+    """What a reviewer should see change: counts by type, every registration by component, and
+    every URN (part of users' state: a refactor must keep them) with a digest of its inputs."""
     owners = {r.urn: (capture.component_of(r.urn) or r) for r in capture.resources}
     return {
         "countsByType": dict(sorted(Counter(r.type for r in capture.resources).items())),
@@ -127,21 +137,29 @@ def inventory(capture: Capture) -> dict[str, object]:
             f"{owners[r.urn].name if owners[r.urn] is not r else '(stack)'} | {r.type} | {r.name}"
             for r in capture.resources
         ),
+        "inputsByUrn": {r.urn: inputs_digest(r) for r in sorted(capture.resources, key=lambda r: r.urn)},
     }
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_inventory_matches_the_golden_file(stack):
-    """A change to the set of resources shows up in review. Accept it with
-    `UPDATE_GOLDEN=1 venv/bin/python -m pytest tests/stack`."""
+    """A change to the set of resources, a URN or any resource's inputs shows up in review.
+    Accept it with `UPDATE_GOLDEN=1 venv/bin/python -m pytest tests/stack -k golden`."""
     path = GOLDEN / f"{stack}.json"
     current = inventory(cap(stack))
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(json.dumps(current, indent=1) + "\n", encoding="utf-8")
     golden = json.loads(path.read_text(encoding="utf-8"))
-    added = sorted(set(current["resources"]) - set(golden["resources"]))  # type: ignore[arg-type]
-    removed = sorted(set(golden["resources"]) - set(current["resources"]))  # type: ignore[arg-type]
-    assert (added, removed) == ([], []), "inventory changed; review, then run with UPDATE_GOLDEN=1"
+    now: dict[str, str] = current["inputsByUrn"]  # type: ignore[assignment]
+    was: dict[str, str] = golden["inputsByUrn"]
+    changes = {
+        "added": sorted(set(now) - set(was)),
+        "removed": sorted(set(was) - set(now)),
+        "inputs changed": sorted(u for u in set(now) & set(was) if now[u] != was[u]),
+    }
+    assert changes == {"added": [], "removed": [], "inputs changed": []}, (
+        "inventory changed; review, then run with UPDATE_GOLDEN=1"
+    )
     assert current == golden
 
 
