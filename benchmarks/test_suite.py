@@ -1,8 +1,9 @@
 """Wall time of the two loops: `make check` (while working) and `make test` (CI's command).
 
-Run: venv/bin/python benchmarks/test_suite.py [--parts]. Prints figures measured in this run on
-this machine (with its current load, which it reports); asserts nothing. `--parts` adds pytest's
-time per test directory. Both make targets run against the warm virtualenv (`make install` first).
+Run: venv/bin/python benchmarks/test_suite.py [--steps] [--parts]. Prints figures measured in this
+run on this machine (with its current load, which it reports); asserts nothing. `--steps` adds the
+time of each step `make test` runs (lint, type check, workflow audits, the tests); `--parts` adds
+pytest's time per test directory. Both make targets run against the warm virtualenv (`make install` first).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from rich.table import Table
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("tests/unit", "tests/offline", "tests/policies", "tests/spot", "tests/components", "tests/stack")
 TARGETS = {"check": 60.0, "test": 90.0}
+STEPS = ("lint", "typecheck", "actionlint", "zizmor", "unit")
+"""The steps of `make test` (its prerequisites in the Makefile), in order."""
 """The budgets, in seconds on a quiet 2-core machine."""
 
 
@@ -32,6 +35,7 @@ def timed(command: list[str]) -> tuple[float, int, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Wall time of make check and make test against their budgets.")
+    parser.add_argument("--steps", action="store_true", help="also time each step of make test")
     parser.add_argument("--parts", action="store_true", help="also time pytest per test directory")
     args = parser.parse_args()
     subprocess.run(["make", "install"], cwd=REPO, check=True, capture_output=True)
@@ -42,6 +46,10 @@ def main() -> None:
     for target, budget in TARGETS.items():
         seconds, code, last = timed(["make", target])
         table.add_row(f"make {target}", f"{seconds:.1f}", f"{budget:.0f}", f"{seconds / budget:.2f}", str(code), last)
+    if args.steps:
+        for step in STEPS:
+            seconds, code, last = timed(["make", "--no-print-directory", step])
+            table.add_row(f"make {step}", f"{seconds:.1f}", "", "", str(code), last)
     if args.parts:
         for part in PARTS:
             seconds, code, last = timed(
