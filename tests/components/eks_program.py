@@ -1,4 +1,5 @@
-"""An inline program that builds the EKS platform under a test-only parent component.
+"""An inline program that builds the EKS platform under a test-only parent component, and how the
+EKS tests (tests/components/test_compute_eks_*.py) read its capture.
 
 Storage, ECR and Monitoring are built on other branches; their handles are stood in for by
 constant outputs in the real ARN formats (nothing is registered for them), so the capture holds
@@ -15,13 +16,14 @@ from typing import Any
 
 import pulumi
 
-from offline_preview import Capture, run_program
+from offline_preview import Capture, CapturedResource, run_program
 from secure_platform.compute.component import ComputeArgs
 from secure_platform.compute.eks.component import EksOutputs, build
+from secure_platform.config import EksConfig
 from secure_platform.config.stack_files import stack_file_values
 from secure_platform.core.refs import CacheEndpoint, DatabaseEndpoint, LogGroupRef, RepositoryRef, SecretRef, TopicRef
 from secure_platform.networking.component import runner_security_groups as network_runner_groups
-from tests.components.helpers import build_core
+from tests.components.helpers import build_core, statements
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -149,3 +151,51 @@ def eks_capture(stack: str, variant: str = "") -> Capture:
     elif variant:
         raise ValueError(variant)
     return run_eks(stack, config)
+
+
+# --- reading the capture --------------------------------------------------------------------------
+
+CLUSTER = "eks:index:Cluster"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+ADDON = "aws:eks/addon:Addon"
+SELECTION = "pulumi-python:dynamic/spot:SpotInstanceSelection"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+STATEFULSET = "kubernetes:apps/v1:StatefulSet"
+HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+PDB = "kubernetes:policy/v1:PodDisruptionBudget"
+NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+TGB = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding"
+SERVICE = "kubernetes:core/v1:Service"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+
+STACKS = ("prod", "staging")
+
+
+def one(capture: Capture, type_: str, name: str | None = None) -> CapturedResource:
+    found = [r for r in capture.of_type(type_) if name is None or r.name == name]
+    assert len(found) == 1, (type_, name, [r.name for r in found])
+    return found[0]
+
+
+def pod_spec(r: CapturedResource) -> dict:
+    return r.inputs["spec"]["template"]["spec"]
+
+
+def containers(r: CapturedResource) -> list[dict]:
+    spec = pod_spec(r)
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def eks_cfg(stack: str) -> EksConfig:
+    return EksConfig.model_validate(stack_config(stack)["platform:compute"]["eks"])
+
+
+def irsa_subject(capture: Capture, role: CapturedResource) -> str:
+    (trust,) = statements(role.inputs["assumeRolePolicy"])
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    (issuer_claim,) = [k for k in trust["Condition"]["StringEquals"] if k.endswith(":sub")]
+    assert trust["Condition"]["StringEquals"][issuer_claim.replace(":sub", ":aud")] == "sts.amazonaws.com"
+    return trust["Condition"]["StringEquals"][issuer_claim]
