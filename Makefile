@@ -34,7 +34,11 @@ images: install
 	$(PY) -m tools.images $(STACK) $(IMAGES_ARGS)
 
 ## Lint, type-check, lint and audit the CI workflows and run the whole test suite (CI's command).
-test: install lint typecheck actionlint zizmor unit
+## Two jobs at once: the tests start while pyright (one process) still runs, so no core idles;
+## each step's output is printed whole when it ends, and any failing step fails the target.
+TEST_STEPS = lint typecheck actionlint zizmor unit
+test: install
+	$(MAKE) --no-print-directory --output-sync=target -j 2 $(TEST_STEPS)
 
 ## The quick loop: lint, type-check the Python files changed since HEAD, and the tests not marked slow.
 check: install lint typecheck-changed unit-fast
