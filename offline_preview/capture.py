@@ -46,6 +46,7 @@ from .capture_model import LogRecord as LogRecord
 from .capture_model import ProgramError as ProgramError
 from .capturing_monitor import CapturingMonitor as CapturingMonitor
 from .dynamic import offline_dynamic_outputs
+from .heap import frozen_heap
 from .mocks import STACK_REFERENCE_TYPE, PlatformMocks
 from .program_guard import describe_failure, guarded_program, record_invokes
 
@@ -147,9 +148,10 @@ def run_program(
         values[key] = value if isinstance(value, str) else _json(value)
     region = values.get("aws:region") or region_default
     references = read_stack_outputs(stack_outputs) if isinstance(stack_outputs, (str, Path)) else stack_outputs
-    return contextvars.Context().run(
-        _run, project, stack, values, settings.secret_keys, region, program, dict(references or {}), mode
-    )
+    with frozen_heap():
+        return contextvars.Context().run(
+            _run, project, stack, values, settings.secret_keys, region, program, dict(references or {}), mode
+        )
 
 
 def _inline_project(directory: Path) -> Project:

@@ -1,0 +1,45 @@
+"""The collector skips the objects that exist before a run, and gets them back after it."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pulumi_aws as aws
+
+from offline_preview import run_program
+from offline_preview.heap import frozen_heap
+
+
+def test_objects_from_before_are_frozen_during_and_released_after() -> None:
+    assert gc.get_freeze_count() == 0
+    before = object()
+    with frozen_heap():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with frozen_heap():  # nested blocks share the outer freeze
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() == 0
+    del before
+
+
+def test_a_program_run_leaves_nothing_frozen_even_when_the_program_fails(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def program() -> None:
+        seen.append(gc.get_freeze_count())
+        aws.s3.Bucket("logs")
+
+    run_program(tmp_path, "test", program=program)
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0
+
+    def failing() -> None:
+        raise RuntimeError("boom")
+
+    try:
+        run_program(tmp_path, "test", program=failing)
+    except Exception as exc:  # noqa: BLE001 - only the heap's state after the failure matters here
+        assert "boom" in str(exc)
+    assert gc.get_freeze_count() == 0
