@@ -1,8 +1,10 @@
-"""The repository's three stacks, run once per test session and shared by every test and worker.
+"""The repository's three stacks and its example programs, run once per test session and shared
+by every test and worker.
 
-A dozen test modules read the unchanged stacks (dev, staging, prod) in preview or up semantics;
-running the program (and the pack, for a full preview) again in each module and in each xdist
-worker was a large share of the suite. A run is a pure function of the repository's files and the
+A dozen test modules read the unchanged stacks (dev, staging, prod) in preview or up semantics,
+and the policy tests read the same example programs (tests/examples: the insecure program, its
+compliant twin, the policy families); running a program (and the pack, for a full preview) again in
+each module and in each xdist worker was a large share of the suite. A run is a pure function of the repository's files and the
 settings named in its key, so its result is pickled into a directory the controlling pytest process
 creates for the session (`SESSION_DIR_VARIABLE`, see tests/conftest.py) and loaded by whoever asks
 next; a file lock makes the first asker compute it and the others wait. Without that directory (a
@@ -21,10 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from offline_preview import Capture, preview
+from offline_preview import Capture, preview, run_program
 from offline_preview.report import PreviewResult
 
 REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "tests" / "examples"
 SESSION_DIR_VARIABLE = "SECURE_PLATFORM_TEST_RUNS"
 STACKS = ("dev", "staging", "prod")
 T = TypeVar("T")
@@ -64,3 +67,14 @@ def stack_capture(stack: str, mode: str) -> Capture:
     """`run_program(REPO, stack, mode=mode)`: the stack program's registrations (the preview's
     capture is exactly that run)."""
     return stack_preview(stack, mode).capture
+
+
+@functools.cache
+def example_capture(program: str, mode: str) -> Capture:
+    """`run_program(tests/examples/<program>, "test", mode=mode)`: `program` is a directory under
+    tests/examples (`insecure_program`, `compliant_program`, `families/<family>/<kind>`)."""
+    directory = EXAMPLES / program
+    if not (directory / "Pulumi.yaml").is_file() or mode not in ("preview", "up"):
+        raise ValueError(f"not a shared example run: {program!r} in mode {mode!r}")
+    key = "example-" + program.replace("/", "-") + f"-{mode}"
+    return _shared(key, lambda: run_program(directory, "test", mode=mode))

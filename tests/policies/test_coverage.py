@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack, run_program
+from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack
 from offline_preview.policy_runner import LoadedPack, read_policy_config
 from platform_policies import REGISTRY
+from tests.stack_runs import EXAMPLES, example_capture
 
 from .expectations import LINK_PROOFS, NO_SECURE_TWIN, SUPPORTING
 from .families import FAMILIES, FAMILY_DIR, INSECURE_CONFIG, WEBSITE_LINKS
@@ -66,7 +67,7 @@ def pack() -> LoadedPack:
 def runs(pack: LoadedPack) -> dict[str, tuple[Capture, PolicyReport]]:
     out = {}
     for name, directory in PROGRAMS.items():
-        cap = run_program(directory, "test", mode="up")
+        cap = example_capture(directory.relative_to(EXAMPLES).as_posix(), "up")
         out[name] = (cap, evaluate(pack, cap, CONFIGS[name], cap.config))
     return out
 

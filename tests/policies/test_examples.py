@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack, run_program, servicer_calls
+from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack, servicer_calls
 from offline_preview.cli import main as cli_main
 from offline_preview.policy_runner import LoadedPack, read_policy_config
+from tests.stack_runs import example_capture
 
 from .expectations import EXPECTED, SUPPORTING
 from .families import INSECURE_CONFIG
@@ -28,13 +29,13 @@ def pack() -> LoadedPack:
 
 @pytest.fixture(scope="module")
 def insecure(pack: LoadedPack) -> tuple[Capture, PolicyReport]:
-    cap = run_program(INSECURE, "test")
+    cap = example_capture("insecure_program", "preview")
     return cap, evaluate(pack, cap, INSECURE_CONFIG, cap.config)
 
 
 @pytest.fixture(scope="module")
 def compliant(pack: LoadedPack) -> tuple[Capture, PolicyReport]:
-    cap = run_program(COMPLIANT, "test", mode="up")
+    cap = example_capture("compliant_program", "up")
     return cap, evaluate(pack, cap, read_policy_config(PACK_DIR / "config" / "prod.json"), cap.config)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack, run_program
+from offline_preview import Capture, PolicyReport, evaluate, load_policy_pack
 from offline_preview.policy_runner import LoadedPack
+from tests.stack_runs import example_capture
 
 from .expectations import EXPECTED
 from .families import FAMILIES, FAMILY_DIR, FAMILY_SUPPORTING, INSECURE_CONFIG
@@ -26,7 +27,7 @@ _RUNS: dict[tuple[str, str, bool], tuple[Capture, PolicyReport]] = {}
 def run(pack: LoadedPack, family: str, kind: str, strict: bool) -> tuple[Capture, PolicyReport]:
     key = (family, kind, strict)
     if key not in _RUNS:
-        cap = run_program(FAMILY_DIR / family / kind, "test")
+        cap = example_capture(f"families/{family}/{kind}", "preview")
         _RUNS[key] = (cap, evaluate(pack, cap, INSECURE_CONFIG if strict else None, cap.config))
     return _RUNS[key]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from offline_preview import evaluate, load_policy_pack, run_program
+from offline_preview import evaluate, load_policy_pack
 from offline_preview.analyzer_wire import UNKNOWN
 from offline_preview.policy_runner import PolicyReport, read_policy_config
-from tests.stack_runs import stack_preview
+from tests.stack_runs import EXAMPLES, example_capture, stack_preview
 
 from .families import FAMILIES, FAMILY_DIR, INSECURE_CONFIG
 
@@ -56,8 +56,9 @@ def test_fixture_verdicts_are_the_same_in_preview_and_up(fixture: str) -> None:
     if config is None:
         config = read_policy_config(PACK_DIR / "config" / "prod.json")
     pack = load_policy_pack(PACK_DIR)
-    up_cap = run_program(directory, "test", mode="up")
-    dry_cap = run_program(directory, "test", mode="preview")
+    program = directory.relative_to(EXAMPLES).as_posix()
+    up_cap = example_capture(program, "up")
+    dry_cap = example_capture(program, "preview")
     assert len(dry_cap.resources) == len(up_cap.resources)
     if "/" not in fixture:  # the big fixtures really relate resources through unknown values
         assert any(_has_unknowns(r.inputs) for r in dry_cap.resources)

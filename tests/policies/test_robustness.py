@@ -20,8 +20,9 @@ from pulumi_policy import (
 from pulumi_policy.policy import PolicyCustomTimeouts
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from offline_preview import Capture, run_program
+from offline_preview import Capture
 from platform_policies import POLICIES
+from tests.stack_runs import example_capture
 
 from .expectations import EXPECTED
 
@@ -37,10 +38,7 @@ def _opts() -> PolicyResourceOptions:
 
 @pytest.fixture(scope="module")
 def captures() -> list[Capture]:
-    return [
-        run_program(REPO / "tests" / "examples" / name, "test", mode="up")
-        for name in ("insecure_program", "compliant_program")
-    ]
+    return [example_capture(name, "up") for name in ("insecure_program", "compliant_program")]
 
 
 def _samples(captures: list[Capture]) -> list[tuple[str, dict[str, Any]]]:
