@@ -10,6 +10,7 @@ import pytest
 
 from offline_preview.capture import CapturedResource
 from offline_preview.cost import CostEstimate, CostLine, PriceTable
+from tests.offline.synthetic import captured_resource
 
 HERE = Path(__file__).resolve().parent
 """The program directory the inline programs run in (they have no files of their own)."""
@@ -29,26 +30,4 @@ def line_of(est: CostEstimate, name: str, type_: str | None = None) -> CostLine:
 
 def resource(type_: str, name: str, inputs: dict[str, Any] | None = None, **kw: Any) -> CapturedResource:
     """A registration built by hand, so a test states exactly the inputs the pricing reads."""
-    base: dict[str, Any] = {
-        "urn": f"urn:pulumi:s::p::{type_}::{name}",
-        "type": type_,
-        "name": name,
-        "custom": True,
-        "remote": False,
-        "parent": None,
-        "dependencies": [],
-        "property_dependencies": {},
-        "provider": None,
-        "protect": False,
-        "retain_on_delete": False,
-        "delete_before_replace": None,
-        "ignore_changes": [],
-        "replace_on_changes": [],
-        "additional_secret_outputs": [],
-        "custom_timeouts": {},
-        "import_id": "",
-        "inputs": inputs or {},
-        "secret_paths": [],
-    }
-    base.update(kw)
-    return CapturedResource(**base)
+    return captured_resource(type_, name, inputs=inputs or {}, **kw)

@@ -19,6 +19,7 @@ from offline_preview.deploy_time import (
     estimate_deploy,
     slow_waits,
 )
+from tests.offline.synthetic import captured_resource
 
 HERE = Path(__file__).resolve().parent
 STACK = "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s"
@@ -31,29 +32,9 @@ def resource(
     data: dict[str, list[str]] | None = None,
     **kw: Any,
 ) -> CapturedResource:
-    base: dict[str, Any] = {
-        "urn": f"urn:pulumi:s::p::{type_}::{name}",
-        "type": type_,
-        "name": name,
-        "custom": True,
-        "remote": False,
-        "parent": STACK,
-        "dependencies": deps or [],
-        "property_dependencies": data or {},
-        "provider": None,
-        "protect": False,
-        "retain_on_delete": False,
-        "delete_before_replace": None,
-        "ignore_changes": [],
-        "replace_on_changes": [],
-        "additional_secret_outputs": [],
-        "custom_timeouts": {},
-        "import_id": "",
-        "inputs": {},
-        "secret_paths": [],
-    }
-    base.update(kw)
-    return CapturedResource(**base)
+    """A stack child depending on `deps`, with `data` its property dependencies."""
+    fields = {"parent": STACK, "dependencies": deps or [], "property_dependencies": data or {}}
+    return captured_resource(type_, name, **{**fields, **kw})
 
 
 def capture(*resources: CapturedResource) -> Capture:
