@@ -397,7 +397,7 @@ def _evaluate(
             response = _call(scopes.servicer(judging).Analyze, request, f"on {r.urn}")
             _read_diagnostics(response, r.urn, report)
             report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
-    judging = scopes.for_stack({r.type for r in capture.resources})
+    judging = scopes.stack_policies()
     if judging:
         request = proto.AnalyzeStackRequest(
             resources=[wire.stack_resource(r, final_inputs[r.urn], providers.of(r)) for r in capture.resources]

@@ -9,12 +9,15 @@ stack policy. With a hundred policies over four hundred resources that is most o
 * `memoized_conversions`: the message-to-dict conversion and the deserialization are pure
   functions of a message nobody modifies, so they are remembered per message. The proxy that each
   policy receives is still built per call (`unknown_checking_proxy` copies every dict and list it
-  wraps), so a policy that writes into its props changes nothing another policy sees.
-* `PolicyScopes`: a policy may carry `judges_type(resource_type) -> bool` (the policies of
-  `policies/platform_policies` do); it reports only on resources of those types, so a resource is
-  sent to a servicer holding just the policies that can judge it (and every policy that does not
-  say), and a stack policy is left out when the stack has no resource it judges. The CLI calls
-  every policy and gets the same verdicts; a pack whose policies say nothing is called in full.
+  wraps; only leaf objects such as assets are shared), so a policy that writes into its props
+  changes nothing another policy sees.
+* `PolicyScopes`: a resource policy may carry `judges_type(resource_type) -> bool`, the very filter
+  its own `validate` applies before anything else (the resource policies of
+  `policies/platform_policies` do), so a resource is sent to a servicer holding just the resource
+  policies that accept its type and every resource policy that does not say. The CLI calls every
+  policy and gets the same results, since a filtered-out policy returns before reading anything.
+  Stack policies are always all called: what they read and report on can depend on their config
+  (a widened list of types) and on linked resources, so no filter can be proven equivalent.
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ def memoized_conversions() -> Iterator[None]:
 
 
 def judges(policy: Policy, resource_type: str) -> bool:
-    """Whether `policy` may report on a resource of `resource_type` (true when it does not say)."""
+    """Whether resource policy `policy` reads a resource of `resource_type` at all (true when it does
+    not say)."""
     matcher = getattr(policy, "judges_type", None)
     return True if not callable(matcher) else bool(matcher(resource_type))
 
@@ -109,10 +113,6 @@ class PolicyScopes:
             ]
         return self._by_type[resource_type]
 
-    def for_stack(self, resource_types: set[str]) -> list[Policy]:
-        """The active stack policies that judge at least one resource of the stack."""
-        return [
-            p
-            for p in self._active
-            if isinstance(p, StackValidationPolicy) and any(judges(p, t) for t in resource_types)
-        ]
+    def stack_policies(self) -> list[Policy]:
+        """Every active stack policy (see the module docstring for why none is left out)."""
+        return [p for p in self._active if isinstance(p, StackValidationPolicy)]

@@ -250,10 +250,10 @@ def resource_policy(
 def type_matcher(types: tuple[str, ...]) -> Callable[[str], bool]:
     """Whether a resource type is one of `types` (exact tokens, or shell patterns such as `aws:*`).
 
-    Each policy carries it as `judges_type`: a policy reports only on resources of its types, so a
-    host may leave out the calls that cannot report (the offline preview does: with a hundred
-    policies, building every policy's view of every resource is most of an evaluation), and the
-    pulumi CLI, which calls every policy, gets the same verdicts."""
+    A resource policy carries it as `judges_type`: it is the filter its `run` applies before
+    anything else, so a host may leave out the calls it would turn away (the offline preview does:
+    with a hundred policies, building every policy's view of every resource is most of an
+    evaluation), and the pulumi CLI, which calls every policy, gets the same results."""
     wanted = frozenset(t for t in types if "*" not in t)
     patterns = tuple(t for t in types if "*" in t)
 
@@ -287,9 +287,7 @@ def stack_policy(
     def run_stack(args: StackValidationArgs, report: ReportViolation) -> None:
         validate(args, cast(Report, report))
 
-    policy = StackValidationPolicy(validate=run_stack, **kw)
-    policy.judges_type = type_matcher(types)  # type: ignore[attr-defined]
-    return policy
+    return StackValidationPolicy(validate=run_stack, **kw)
 
 
 def config_value(args: ResourceValidationArgs | StackValidationArgs, key: str, default: Any) -> Any:
