@@ -120,10 +120,23 @@ def test_prod_alone_has_interface_endpoints_and_cross_region_copies():
 # --- golden inventories --------------------------------------------------------------------------
 
 
+DATED_INPUTS = {"random:index/randomPassword:RandomPassword": "keepers"}
+"""Inputs derived from today's date by design: a rotated secret's `keepers` name the current
+rotation period (secure_platform/storage/plan.py `rotation_period`), so they change every period."""
+
+
 def inputs_digest(resource: CapturedResource) -> str:
-    """A short digest of a registration's inputs as the engine would send them (unknowns as the
-    engine's sentinel, so a preview's digest is stable from run to run)."""
-    canonical = json.dumps(wire_value(resource.inputs), sort_keys=True, separators=(",", ":"), default=str)
+    """A short digest of a registration's inputs in the engine's wire form (unknowns as its
+    sentinel, secrets wrapped), so a preview's digest is the same from run to run and machine to
+    machine. Left out: the date-derived inputs above, and a dynamic resource's `__provider` (its
+    provider serialized by dill, whose bytes follow the Python version)."""
+    inputs = {
+        k: v
+        for k, v in resource.inputs.items()
+        if k != DATED_INPUTS.get(resource.type) and not k.startswith("__provider")
+    }
+    wired = wire_value(inputs, frozenset(resource.secret_paths))
+    canonical = json.dumps(wired, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
