@@ -37,8 +37,10 @@ images: install
 ## Two jobs at once: the tests start while pyright (one process) still runs, so no core idles;
 ## each step's output is printed whole when it ends, and any failing step fails the target.
 TEST_STEPS = lint typecheck actionlint zizmor unit
+# GNU make 4 groups each step's output; an older make (macOS's 3.81) runs the steps one at a time.
+PARALLEL_STEPS = $(if $(filter output-sync,$(.FEATURES)),--output-sync=target -j 2,)
 test: install
-	$(MAKE) --no-print-directory --output-sync=target -j 2 $(TEST_STEPS)
+	$(MAKE) --no-print-directory $(PARALLEL_STEPS) $(TEST_STEPS)
 
 ## The quick loop: lint, type-check the Python files changed since HEAD, and the tests not marked slow.
 check: install lint typecheck-changed unit-fast

@@ -4,11 +4,13 @@ by every test and worker.
 A dozen test modules read the unchanged stacks (dev, staging, prod) in preview or up semantics,
 and the policy tests read the same example programs (tests/examples: the insecure program, its
 compliant twin, the policy families); running a program (and the pack, for a full preview) again in
-each module and in each xdist worker was a large share of the suite. A run is a pure function of the repository's files and the
-settings named in its key, so its result is pickled into a directory the controlling pytest process
-creates for the session (`SESSION_DIR_VARIABLE`, see tests/conftest.py) and loaded by whoever asks
-next; a file lock makes the first asker compute it and the others wait. Without that directory (a
-test module run some other way) each process computes its own, once.
+each module and in each xdist worker was a large share of the suite. Within a session a run
+depends only on the repository's files, the settings named in its key and the session's
+environment (OFFLINE_PREVIEW_OVERRIDES, set by tests/conftest.py before any test runs; a test that
+changes it must not use these runs), so its result is pickled into a directory the controlling
+pytest process creates for the session (`SESSION_DIR_VARIABLE`, see tests/conftest.py) and loaded
+by whoever asks next; a file lock makes the first asker compute it and the others wait. Without
+that directory (a test module run some other way) each process computes its own, once.
 
 Tests must not modify what they get: it is shared, as a module-scoped fixture's value is.
 """

@@ -61,7 +61,7 @@ def test_images_come_from_our_ecr_with_the_configured_tag():
         assert c["image"] == f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/platform/prod/{d.name}:{tag}"
 
 
-def test_hpas_target_existing_deployments_with_the_seed_bounds():
+def test_hpas_target_existing_deployments_with_the_configured_bounds():
     capture = eks_capture("prod")
     deployments = {d.inputs["metadata"]["name"]: d for d in capture.of_type(DEPLOYMENT)}
     bounds = {}

@@ -1,6 +1,6 @@
 """The whole stack program per environment, through `offline_preview.preview` (what
 `make preview` runs): inventory per environment, golden inventories, exports without secrets, the
-component graph of the seed, and zero mandatory policy findings."""
+component graph of the design (docs/DESIGN.md), and zero mandatory policy findings."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Autoscaling of the ECS service (pure): bounds, target tracking, scale-in, the weekday schedule.
 
-The seed asks for "CPU: scale out at 70 %, in at 30 %; memory: out at 80 %, in at 40 %". Target
+The requirement is "CPU: scale out at 70 %, in at 30 %; memory: out at 80 %, in at 40 %". Target
 tracking cannot express the lower numbers: a target-tracking policy removes a task as soon as the
 remaining tasks would stay at the target, i.e. when utilisation u <= target * (n - 1) / n (35 % CPU
 with 2 tasks, 47 % with 3, approaching 70 % for large fleets), and it has no separate scale-in
