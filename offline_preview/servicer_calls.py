@@ -31,20 +31,31 @@ from google.protobuf import json_format
 from pulumi_policy import Policy, ResourceValidationPolicy, StackValidationPolicy
 
 
+def _per_object(convert: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+    """`convert` remembered per argument object (by identity: messages and dicts are unhashable,
+    and the object is kept alive with its result so its id cannot be reused)."""
+    memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def remembered(value: Any) -> dict[str, Any]:
+        hit = memo.get(id(value))
+        if hit is None or hit[0] is not value:
+            hit = (value, convert(value))
+            memo[id(value)] = hit
+        return hit[1]
+
+    return remembered
+
+
 class _MemoizedJsonFormat:
     """`google.protobuf.json_format` for the servicer, with `MessageToDict` remembered per message."""
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._message_to_dict = _per_object(json_format.MessageToDict)
 
     def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: N802
         if args or kwargs:
             return json_format.MessageToDict(message, *args, **kwargs)
-        hit = self._memo.get(id(message))
-        if hit is None or hit[0] is not message:
-            hit = (message, json_format.MessageToDict(message))
-            self._memo[id(message)] = hit
-        return hit[1]
+        return self._message_to_dict(message)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(json_format, name)
@@ -53,16 +64,10 @@ class _MemoizedJsonFormat:
 def _memoized_deserialize(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """`deserialize_properties` remembered per input dict (itself remembered per message above).
     Only the plain form: with `proxy_secrets` (remediation) the result is built every time."""
-    memo: dict[int, tuple[Any, dict[str, Any]]] = {}
+    plain = _per_object(original)
 
     def deserialize_properties(props: dict[str, Any], proxy_secrets: bool = False) -> dict[str, Any]:
-        if proxy_secrets:
-            return original(props, proxy_secrets)
-        hit = memo.get(id(props))
-        if hit is None or hit[0] is not props:
-            hit = (props, original(props))
-            memo[id(props)] = hit
-        return hit[1]
+        return original(props, proxy_secrets) if proxy_secrets else plain(props)
 
     return deserialize_properties
 
