@@ -31,7 +31,7 @@ import pulumi_policy.policy as policy_module
 import yaml
 from google.protobuf import json_format
 from pulumi.runtime import proto
-from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy
 
 from secure_platform.config.stack_files import UserError
 
@@ -374,7 +374,7 @@ def _evaluate(
         rp.enforcement == EnforcementLevel.REMEDIATE and isinstance(rp.policy, ResourceValidationPolicy)
         for rp in resolved
     )
-    final_inputs: dict[str, dict[str, Any]] = {}
+    sent: dict[str, tuple[dict[str, Any], Any]] = {}  # URN -> inputs after remediation, provider
     for r in capture.resources:
         provider = providers.of(r)
         inputs = dict(r.inputs)
@@ -390,19 +390,16 @@ def _evaluate(
                     report.remediations.append(Remediation(m.policyName, r.urn, changed))
                     inputs = new_inputs
             report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
-        final_inputs[r.urn] = inputs
+        sent[r.urn] = (inputs, provider)
         judging = scopes.for_resource(r.type)
         if judging:
             request = wire.analyze_request(r, inputs, provider)
             response = _call(scopes.servicer(judging).Analyze, request, f"on {r.urn}")
             _read_diagnostics(response, r.urn, report)
             report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
-    judging = scopes.stack_policies()
-    if judging:
-        request = proto.AnalyzeStackRequest(
-            resources=[wire.stack_resource(r, final_inputs[r.urn], providers.of(r)) for r in capture.resources]
-        )
-        response = _call(scopes.servicer(judging).AnalyzeStack, request, "on the stack")
+    if any(isinstance(rp.policy, StackValidationPolicy) for rp in active):
+        request = proto.AnalyzeStackRequest(resources=[wire.stack_resource(r, *sent[r.urn]) for r in capture.resources])
+        response = _call(scopes.servicer(pack.policies).AnalyzeStack, request, "on the stack")
         _read_diagnostics(response, "", report)
         report.not_applicable += [(n.policy_name, "", n.reason) for n in response.not_applicable]
     return report

@@ -16,8 +16,9 @@ stack policy. With a hundred policies over four hundred resources that is most o
   `policies/platform_policies` do), so a resource is sent to a servicer holding just the resource
   policies that accept its type and every resource policy that does not say. The CLI calls every
   policy and gets the same results, since a filtered-out policy returns before reading anything.
-  Stack policies are always all called: what they read and report on can depend on their config
-  (a widened list of types) and on linked resources, so no filter can be proven equivalent.
+  Stack policies all go to the whole pack's servicer (its `AnalyzeStack` calls only those): what
+  they read and report on can depend on their config (a widened list of types) and on linked
+  resources, so no filter can be proven equivalent.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import pulumi_policy.policy as policy_module
 from google.protobuf import json_format
-from pulumi_policy import Policy, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import Policy, ResourceValidationPolicy
 
 
 def _per_object(convert: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
@@ -117,7 +118,3 @@ class PolicyScopes:
                 p for p in self._active if isinstance(p, ResourceValidationPolicy) and judges(p, resource_type)
             ]
         return self._by_type[resource_type]
-
-    def stack_policies(self) -> list[Policy]:
-        """Every active stack policy (see the module docstring for why none is left out)."""
-        return [p for p in self._active if isinstance(p, StackValidationPolicy)]
