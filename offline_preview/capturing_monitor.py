@@ -168,8 +168,11 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
             custom=bool(request.custom),
             remote=bool(request.remote),
             parent=request.parent or None,
-            dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            # The SDK sends both as `list(set(urns))` (pulumi/runtime/resource.py `prepare_resource`),
+            # in an order that changes with the process's string hash seed; they are sets, so they
+            # are kept sorted and whatever reads them (reports, policy messages) is the same every run.
+            dependencies=sorted(request.dependencies),
+            property_dependencies={k: sorted(v.urns) for k, v in request.propertyDependencies.items()},
             provider=_provider_urn(request.provider),
             protect=request.protect if request.HasField("protect") else False,
             retain_on_delete=request.retainOnDelete if request.HasField("retainOnDelete") else False,
@@ -237,7 +240,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
                     custom=True,
                     remote=False,
                     parent=request.parent or None,
-                    dependencies=list(request.dependencies),
+                    dependencies=sorted(request.dependencies),
                     property_dependencies={},
                     provider=_provider_urn(request.provider),
                     protect=False,

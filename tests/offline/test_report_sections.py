@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -174,6 +177,22 @@ def test_the_same_stack_previewed_twice_gives_byte_identical_json(tmp_path):
     doc = json.loads(first.read_text())
     assert all(r["dependencies"] == sorted(r["dependencies"]) for r in doc["resources"])
     assert [r["urn"] for r in doc["resources"][1:]] == sorted(r["urn"] for r in doc["resources"][1:])
+
+
+def test_reports_of_separate_processes_are_byte_identical(tmp_path):
+    """Each process hashes strings with its own seed, and the SDK sends dependencies in set order:
+    the reports (and the policy messages that name related resources) must not follow it."""
+    reports = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed-{seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        args = ["test", "--program", str(INSECURE), "--policy-pack", str(REPO / "policies"), "--json", str(out)]
+        proc = subprocess.run(
+            [sys.executable, "-m", "offline_preview", *args, "--quiet"], cwd=REPO, env=env, check=False
+        )
+        assert proc.returncode == 1  # the insecure program has mandatory findings
+        reports.append(out.read_bytes())
+    assert reports[0] == reports[1]
 
 
 def test_a_result_carrying_an_error_renders_it_in_every_form():
