@@ -22,6 +22,7 @@ import logging
 import os
 import runpy
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,7 @@ def _run(
     mocks = PlatformMocks(
         region=region,
         on_unknown_invoke=capture.unknown_invokes.append,
+        on_unanswered_reference=capture.unanswered_references.append,
         dynamic_outputs=offline_dynamic_outputs,
         stack_outputs=stack_outputs,
         preview=mode == PREVIEW,
@@ -236,6 +238,7 @@ def _run(
         logger.removeHandler(sink)
     capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
     capture.invoke_sites = {t: sorted(set(sites.get(t, []))) for t in sorted(set(capture.unknown_invokes))}
+    capture.unanswered_references = sorted(set(capture.unanswered_references))
     _point_at_registrations(capture, monitor.unregistered_children)
     _check_outcome(capture, monitor)
     return capture
@@ -304,6 +307,10 @@ def _cancel_leftover_tasks() -> None:
     later run in the same process does not resume them."""
     # The SDK files apply tasks in a process-wide list that `wait_for_rpcs` awaits; a task that
     # ended in `SystemExit` would otherwise be re-raised by the next program's run.
+    # The failed program's outputs hold coroutines that will never be awaited now; Python warns of
+    # each when it is collected (here, or at exit), naming SDK internals ('Output.future') that say
+    # nothing about the failure, which is reported once as the error.
+    warnings.filterwarnings("ignore", message=r"coroutine '.*' was never awaited", category=RuntimeWarning)
     lock, outputs = getattr(SETTINGS, "lock", None), getattr(SETTINGS, "outputs", None)
     if lock is not None and outputs is not None:
         with lock:

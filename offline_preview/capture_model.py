@@ -85,6 +85,8 @@ class Capture:
     """Tokens of invokes no offline answer models (answered generically from the SDK's result type)."""
     invoke_sites: dict[str, list[str]] = field(default_factory=dict)
     """Unanswered invoke token -> the program's `file:line` of each call."""
+    unanswered_references: list[str] = field(default_factory=list)
+    """Stacks a `pulumi.StackReference` read whose outputs were not given (`--stack-outputs`)."""
     config: dict[str, str] = field(default_factory=dict)
     """The stack's config as the program saw it (secure values masked)."""
     mode: str = PREVIEW

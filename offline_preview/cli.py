@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--stack-outputs",
         help="JSON file of {stack name: {output: value}} answering pulumi.StackReference reads "
-        "(default: every referenced stack has no outputs)",
+        "(default: a referenced stack's outputs are unknown in preview, none under --mode up; "
+        "either way the report names the stack)",
     )
     parser.add_argument("--no-policy", action="store_true", help="do not run a policy pack")
     parser.add_argument("--json", dest="json_path", help="write the full result as JSON to this file")

@@ -53,6 +53,7 @@ class PlatformMocks(Mocks):
         self,
         region: str,
         on_unknown_invoke: Callable[[str], None] | None = None,
+        on_unanswered_reference: Callable[[str], None] | None = None,
         dynamic_outputs: Callable[[MockResourceArgs], dict[str, Any] | None] | None = None,
         stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
         preview: bool = True,
@@ -63,6 +64,7 @@ class PlatformMocks(Mocks):
         """Outputs of the stacks a `pulumi.StackReference` reads, by the name the program gives."""
         self.provider_regions: dict[str, str] = {}
         self._on_unknown_invoke = on_unknown_invoke
+        self._on_unanswered_reference = on_unanswered_reference
         self._dynamic_outputs = dynamic_outputs
         self.children_of: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
         """Parent URN -> children its outputs refer to (the monitor registers their state)."""
@@ -152,11 +154,22 @@ class PlatformMocks(Mocks):
 
     def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """A `StackReference` is a read of `pulumi:pulumi:StackReference` whose id is the referenced
-        stack's name; the engine answers it with that stack's outputs. Offline they come from
-        `--stack-outputs` (none by default: `get_output` gives None, `require_output` fails)."""
+        stack's name; the engine answers it with that stack's outputs, read from the backend
+        (pulumi/stack_reference.py reads them from the `outputs` property). Offline they come from
+        `--stack-outputs`. A stack not given there is reported as unanswered; in preview its outputs
+        are unknown, which is all that can honestly be said of them offline (`get_output` and
+        `require_output` then give unknown outputs whose applies do not run); under `--mode up`,
+        where every value must be concrete, it has none (`get_output` gives None, `require_output`
+        fails and the error points at `--stack-outputs`). A stack that is given but lacks an output
+        fails `require_output` in both modes, as with the engine."""
         name = str(args.inputs.get("name") or args.resource_id or args.name)
-        outputs = self.stack_outputs.get(name, {})
-        return name, {"name": name, "outputs": dict(outputs), "secretOutputNames": []}
+        if name in self.stack_outputs:
+            outputs: Any = dict(self.stack_outputs[name])
+        else:
+            if self._on_unanswered_reference is not None:
+                self._on_unanswered_reference(name)
+            outputs = UNKNOWN if self.preview else {}
+        return name, {"name": name, "outputs": outputs, "secretOutputNames": []}
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         region = self._region_for(args.provider)

@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .capture import STACK_TYPE, Capture, CapturedResource
+from .capture_model import PREVIEW
 from .console import make_console
 from .policy_runner import PolicyReport, Violation
 
@@ -92,6 +93,12 @@ def unanswered_invokes(cap: Capture) -> list[str]:
     ]
 
 
+def unanswered_references(cap: Capture) -> str:
+    """The stacks read by a `StackReference` whose outputs were not given, as one phrase."""
+    how = "unknown in this preview" if cap.mode == PREVIEW else "none under --mode up"
+    return f"{', '.join(cap.unanswered_references)} (outputs {how}; --stack-outputs FILE gives them)"
+
+
 def not_covered(result: PreviewResult) -> list[str]:
     """What the figures and verdicts of this report do not include, one phrase each."""
     cap = result.capture
@@ -102,6 +109,8 @@ def not_covered(result: PreviewResult) -> list[str]:
     invokes = unanswered_invokes(cap)
     if invokes:
         out.append(f"unanswered invokes: {len(invokes)}")
+    if cap.unanswered_references:
+        out.append(f"stack references without outputs: {len(cap.unanswered_references)}")
     cost = result.sections.get("cost")
     unpriced = getattr(cost, "unpriced_count", 0)
     if unpriced:
@@ -227,6 +236,8 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
     if cap.unknown_invokes:
         doc["unansweredInvokes"] = sorted({str(i) for i in cap.unknown_invokes})
         doc["unansweredInvokeSites"] = {t: list(cap.invoke_sites.get(t, [])) for t in doc["unansweredInvokes"]}
+    if cap.unanswered_references:
+        doc["unansweredStackReferences"] = list(cap.unanswered_references)
     for name, section in result.sections.items():
         doc[name] = section.to_json()
     return doc
@@ -347,6 +358,8 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
     invokes = unanswered_invokes(cap)
     if invokes:
         out.append("Unanswered invokes (answered with placeholders of their result type): " + ", ".join(invokes))
+    if cap.unanswered_references:
+        out.append("Stack references without outputs: " + unanswered_references(cap))
     remote = unexpanded_remote(cap)
     if remote:
         out.append("Remote components not expanded: " + ", ".join(sorted(_short(r.urn) for r in remote)))
@@ -494,9 +507,11 @@ def to_markdown(result: PreviewResult) -> str:
         lines.append("")
     invokes = unanswered_invokes(cap)
     if invokes:
-        lines += ["Unanswered invokes (answered empty):", ""]
+        lines += ["Unanswered invokes (answered with placeholders of their result type):", ""]
         lines += [f"- {md_code(i)}" for i in invokes]
         lines.append("")
+    if cap.unanswered_references:
+        lines += ["Stack references without outputs:", "", f"- {md_text(unanswered_references(cap))}", ""]
     lines += ["<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---:|"]
     lines += [f"| `{t}` | {n} |" for t, n in counts_by_type(cap)]
     lines += ["", "</details>", ""]

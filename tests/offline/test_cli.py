@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from offline_preview.cli import default_policy_pack, main
+from offline_preview.mocks import UNKNOWN
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -127,24 +128,62 @@ def test_an_unknown_stack_names_the_stacks_that_exist(capsys):
 
 
 def test_stack_references_are_answered_from_stack_outputs(tmp_path, capsys):
-    """A StackReference previews offline: no outputs by default, or those of --stack-outputs."""
+    """A StackReference previews offline: a stack not given has unknown outputs in preview (none
+    under --mode up) and is listed as not covered; --stack-outputs answers it."""
     out = tmp_path / "out.json"
     base = ["test", "--program", str(STACK_REFERENCE), "--no-policy", "--quiet", "--json", str(out)]
     assert main(base) == 0
     doc = json.loads(out.read_text())
-    assert doc["outputs"].get("vpcId") is None
+    assert doc["outputs"]["vpcId"] == UNKNOWN
+    assert doc["unansweredStackReferences"] == ["acme/network/test"]
     [ref] = [r for r in doc["resources"] if r["type"] == "pulumi:pulumi:StackReference"]
     assert ref["id"] == "acme/network/test"
+    assert main([*base, "--mode", "up"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["outputs"].get("vpcId") is None and doc["unansweredStackReferences"] == ["acme/network/test"]
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"acme/network/test": {"vpcId": "vpc-0123456789abcdef0"}}))
     assert main([*base, "--stack-outputs", str(outputs)]) == 0
     doc = json.loads(out.read_text())
-    assert doc["outputs"]["vpcId"] == "vpc-0123456789abcdef0"
+    assert doc["outputs"]["vpcId"] == "vpc-0123456789abcdef0" and "unansweredStackReferences" not in doc
     [group] = [r for r in doc["resources"] if r["type"] == "aws:ec2/securityGroup:SecurityGroup"]
     assert group["inputs"]["vpcId"] == "vpc-0123456789abcdef0"
     outputs.write_text("[1]")
     assert main([*base, "--stack-outputs", str(outputs)]) == 2
     assert "expected a JSON object of stack name" in capsys.readouterr().err
+
+
+def test_a_stack_reference_without_outputs_is_named_in_every_format(tmp_path, capsys):
+    md = tmp_path / "report.md"
+    args = ["test", "--program", str(STACK_REFERENCE), "--no-policy", "--markdown", str(md)]
+    assert main(args) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Not covered: stack references without outputs: 1" in text
+    assert "Stack references without outputs: acme/network/test (outputs unknown in this preview" in text
+    assert "acme/network/test (outputs unknown in this preview; --stack-outputs FILE gives them)" in md.read_text()
+
+
+def test_require_output_of_a_given_stack_without_that_output_is_a_program_error(tmp_path, capsys):
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: app\nruntime: python\n")
+    (program / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n"
+        "net = pulumi.StackReference('acme/network/test')\n"
+        "aws.s3.Bucket('b', bucket=net.require_output('bucketName'))\n"
+    )
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"acme/network/test": {"vpcId": "vpc-1"}}))
+    out = tmp_path / "out.json"
+    args = ["test", "--program", str(program), "--no-policy", "--quiet", "--json", str(out)]
+    assert main([*args, "--stack-outputs", str(outputs)]) == 2
+    err = capsys.readouterr().err
+    assert "KeyError" in err and "bucketName" in err and "--stack-outputs" in err
+    assert "never awaited" not in err and "Traceback" not in err
+    assert json.loads(out.read_text())["error"]
+    # Not given at all, the same program previews: the output is unknown, as nothing offline knows it.
+    assert main(args) == 0
+    assert json.loads(out.read_text())["unansweredStackReferences"] == ["acme/network/test"]
 
 
 def test_terminal_report_renders(capsys):
