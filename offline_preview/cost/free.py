@@ -27,6 +27,11 @@ FREE_PREFIXES: dict[str, str] = {
     "aws:route53/record": "records have no charge (queries to alias records are free)",
     "aws:budgets/budget:": "budgets without actions have no charge",
     "kubernetes:": "Kubernetes objects run on the cluster's nodes",
+    "mysql:": "objects inside a database, which is priced on its instance",
+    "postgresql:": "objects inside a database, which is priced on its instance",
+    "docker:": "built or run by Docker on the deploying machine; pushed images are stored in a priced registry",
+    "docker-build:": "built by Docker on the deploying machine; pushed images are stored in a priced registry",
+    "command:": "runs a command; no resource of its own",
 }
 
 
@@ -127,6 +132,9 @@ FREE_TYPES: dict[str, str] = {
     "aws:elasticache/userGroup:UserGroup": "no charge",
     "aws:elasticache/userGroupAssociation:UserGroupAssociation": "no charge",
     "aws:route53/zoneAssociation:ZoneAssociation": "no charge",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "no hosted zone; registered instances and API calls are usage",
+    "aws:networkfirewall/firewallPolicy:FirewallPolicy": "no charge of its own: Network Firewall bills its endpoints",
+    "aws:networkfirewall/ruleGroup:RuleGroup": "no charge of its own: Network Firewall bills its endpoints",
     "aws:sqs/queuePolicy:QueuePolicy": "no charge (requests are priced on the queue)",
     "aws:sqs/redrivePolicy:RedrivePolicy": "no charge (requests are priced on the queue)",
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "no charge (requests are priced on the queue)",
