@@ -182,24 +182,52 @@ def _self_managed_node_group(r: CapturedResource, c: Context) -> Priced:
 
 
 def _autoscaling_group(r: CapturedResource, c: Context) -> Priced:
+    """An auto scaling group runs `desiredCapacity` instances (its `minSize` when unset) of the
+    type its launch template or launch configuration names; a mixed instances policy's first
+    override is the type On-Demand capacity launches first."""
     count = num(r.inputs.get("desiredCapacity"))
     if count is None:
         count = num(r.inputs.get("minSize"), 0.0) or 0.0
-    itype = None
-    for template in c.deps_of(r, "launchTemplate"):
-        if template.type == "aws:ec2/launchTemplate:LaunchTemplate":
-            itype = template.inputs.get("instanceType")
+    itype = _launch_instance_type(r, c)
     mixed = r.inputs.get("mixedInstancesPolicy") or {}
     overrides = ((mixed.get("launchTemplate") or {}).get("overrides")) or []
     if overrides and isinstance(overrides[0], dict) and overrides[0].get("instanceType"):
         itype = overrides[0]["instanceType"]
     price = c.prices.on_demand(str(itype)) if itype else None
     if price is None:
-        return Priced(0.0, f"{NOT_PRICED}: instance type of the launch template unknown", priced=False)
+        what = f"{itype} not in the EC2 on-demand table" if itype else "instance type of the launch template unknown"
+        return Priced(0.0, f"{NOT_PRICED}: {what}", priced=False)
     return Priced(
         count * price * c.hours,
         f"{count:g} x {itype} {rate(price)}/h x {c.hours:g} h (on-demand; volumes not included)",
     )
+
+
+_LAUNCH_SOURCES = {
+    "aws:ec2/launchTemplate:LaunchTemplate": ("launchTemplate", "mixedInstancesPolicy"),
+    "aws:ec2/launchConfiguration:LaunchConfiguration": ("launchConfiguration",),
+}
+
+
+def _launch_instance_type(r: CapturedResource, c: Context) -> str | None:
+    """The instance type of the launch template or launch configuration the group launches from:
+    found through the property it is passed in (its id is unknown in a preview), else by the name
+    a launch configuration is given as."""
+    for type_, props in _LAUNCH_SOURCES.items():
+        for prop in props:
+            for source in c.deps_of(r, prop):
+                if source.type == type_ and source.inputs.get("instanceType"):
+                    return str(source.inputs["instanceType"])
+    named = r.inputs.get("launchConfiguration")
+    if isinstance(named, str):
+        for source in c.capture.resources:
+            if source.type == "aws:ec2/launchConfiguration:LaunchConfiguration" and named in (
+                source.inputs.get("name"),
+                source.outputs.get("name"),
+                source.outputs.get("id"),
+            ):
+                return str(source.inputs.get("instanceType") or "") or None
+    return None
 
 
 def _ec2_instance(r: CapturedResource, c: Context) -> Priced:

@@ -1,4 +1,5 @@
-"""Pricers for networking: NAT gateways, public IPv4, load balancers, endpoints, flow logs."""
+"""Pricers for networking: NAT gateways, public IPv4, load balancers, endpoints, flow logs,
+transit gateway attachments, VPN connections and AWS Network Firewall."""
 
 from __future__ import annotations
 
@@ -92,7 +93,23 @@ def _vpn_connection(r: CapturedResource, c: Context) -> Priced:
     return Priced(hour * c.hours, f"Site-to-Site VPN {rate(hour)}/h x {c.hours:g} h (data transfer out not included)")
 
 
+def _network_firewall(r: CapturedResource, c: Context) -> Priced:
+    """An AWS Network Firewall runs one endpoint in each subnet it maps (one per Availability Zone),
+    or in each Availability Zone it maps when attached to a transit gateway; each is billed by the
+    hour whatever the traffic, and every GB it inspects on top (traffic: a unit price)."""
+    endpoints = count(r.inputs.get("subnetMappings")) or count(r.inputs.get("availabilityZoneMappings"))
+    hour, per_gb = c.p("networkFirewall.endpointHour"), c.p("networkFirewall.dataGb")
+    counted = f"{endpoints} endpoint(s), one per mapped subnet or AZ" if endpoints else "1 endpoint (no mapping known)"
+    endpoints = endpoints or 1
+    return Priced(
+        endpoints * hour * c.hours,
+        f"{counted} x {rate(hour)}/h x {c.hours:g} h",
+        usage=(f"{rate(per_gb)} per GB processed",),
+    )
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws:networkfirewall/firewall:Firewall": _network_firewall,
     "aws:ec2transitgateway/vpcAttachment:VpcAttachment": _tgw_attachment,
     "aws:ec2/vpnConnection:VpnConnection": _vpn_connection,
     "aws:elb/loadBalancer:LoadBalancer": _classic_load_balancer,

@@ -132,6 +132,18 @@ def _hosted_zone(r: CapturedResource, c: Context) -> Priced:
     return Priced(per, f"hosted zone {rate(per)}/month; queries not included")
 
 
+def _dns_namespace(r: CapturedResource, c: Context) -> Priced:
+    """A Cloud Map DNS namespace: AWS Cloud Map creates a Route 53 hosted zone for it (private or
+    public, CreatePrivateDnsNamespace / CreatePublicDnsNamespace in the Cloud Map API reference),
+    billed as any hosted zone."""
+    per = c.p("route53.hostedZoneMonth")
+    return Priced(
+        per,
+        f"the Route 53 hosted zone Cloud Map creates for the namespace {rate(per)}/month; "
+        "queries and registered instances not included",
+    )
+
+
 def _health_check(r: CapturedResource, c: Context) -> Priced:
     per = c.p("route53.healthCheckMonth")
     return Priced(per, f"health check {rate(per)}/month (optional features extra)")
@@ -159,5 +171,7 @@ PRICERS: dict[str, Pricer] = {
     "aws:cloudtrail/trail:Trail": _cloudtrail,
     "aws:route53/zone:Zone": _hosted_zone,
     "aws:route53/healthCheck:HealthCheck": _health_check,
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": _dns_namespace,
+    "aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace": _dns_namespace,
     "aws:ssm/parameter:Parameter": _ssm_parameter,
 }

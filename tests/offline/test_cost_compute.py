@@ -145,6 +145,29 @@ def test_auto_scaling_group_takes_its_instance_type_from_the_launch_template():
     assert line_of(est, "nodes", "aws:ec2/launchTemplate:LaunchTemplate").monthly_usd == 0
 
 
+def test_auto_scaling_group_takes_its_instance_type_from_a_launch_configuration():
+    def program() -> None:
+        config = aws.ec2.LaunchConfiguration("nodes", image_id="ami-0123456789abcdef0", instance_type="t3.large")
+        aws.autoscaling.Group("by-ref", min_size=2, max_size=4, launch_configuration=config.name)
+        aws.autoscaling.Group("by-name", desired_capacity=1, min_size=1, max_size=1, launch_configuration="fixed")
+        aws.ec2.LaunchConfiguration("fixed", name="fixed", image_id="ami-0123456789abcdef0", instance_type="m5.large")
+
+    est = estimate_cost(run_program(HERE, "dev", program=program))
+    t3, m5 = PRICES.on_demand("t3.large"), PRICES.on_demand("m5.large")
+    assert t3 and m5
+    assert line_of(est, "by-ref").monthly_usd == approx(2 * t3 * H)  # minSize without desiredCapacity
+    assert line_of(est, "by-name").monthly_usd == approx(m5 * H)
+
+
+def test_auto_scaling_group_without_a_known_instance_type_is_unpriced_not_zero():
+    est = estimate_cost(
+        Capture(project="p", stack="dev", resources=[resource("aws:autoscaling/group:Group", "g", {"minSize": 3})])
+    )
+    line = line_of(est, "g")
+    assert not line.priced and "instance type of the launch template unknown" in line.basis
+    assert "+ 1 unpriced resource" in est.headline()
+
+
 # --- ECS: Fargate tasks, capacity providers, Container Insights -----------------------------------
 
 

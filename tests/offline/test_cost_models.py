@@ -11,7 +11,9 @@ import pulumi_aws as aws
 import pytest
 
 from offline_preview import run_program
+from offline_preview.capture import Capture
 from offline_preview.cost import CostEstimate, CostLine, estimate_cost
+from tests.offline.cost_helpers import PRICES, resource
 
 HERE = Path(__file__).resolve().parent
 H = 730.0
@@ -232,3 +234,43 @@ def test_every_instance_type_of_the_bundled_on_demand_data_has_a_price():
     prices = default_prices()
     assert len(types) > 800
     assert {t: prices.on_demand(t) for t in types} == {t: float(p) for t, p in types.items()}
+
+
+def test_network_firewall_bills_each_endpoint_hour_and_lists_processing_as_a_unit_price():
+    firewall = resource(
+        "aws:networkfirewall/firewall:Firewall",
+        "fw",
+        {"subnetMappings": [{"subnetId": "subnet-a"}, {"subnetId": "subnet-b"}, {"subnetId": "subnet-c"}]},
+    )
+    policy = resource("aws:networkfirewall/firewallPolicy:FirewallPolicy", "policy", {})
+    rules = resource("aws:networkfirewall/ruleGroup:RuleGroup", "rules", {"capacity": 100, "type": "STATEFUL"})
+    est = estimate_cost(Capture(project="p", stack="dev", resources=[firewall, policy, rules]))
+    fw = line(est, "fw")
+    assert fw.monthly_usd == approx(3 * PRICES.usd("networkFirewall.endpointHour") * H)
+    assert fw.monthly_usd > 800  # three endpoints: never the $0 of an unmodelled type
+    assert any("per GB processed" in u for u in fw.usage)
+    assert line(est, "policy").monthly_usd == 0 and line(est, "policy").priced
+    assert line(est, "rules").monthly_usd == 0 and line(est, "rules").priced
+
+
+def test_a_cloud_map_dns_namespace_pays_for_its_hosted_zone_and_an_http_one_is_free():
+    private = resource("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "private", {"name": "svc"})
+    public = resource("aws:servicediscovery/publicDnsNamespace:PublicDnsNamespace", "public", {"name": "a.com"})
+    http = resource("aws:servicediscovery/httpNamespace:HttpNamespace", "http", {"name": "api"})
+    est = estimate_cost(Capture(project="p", stack="dev", resources=[private, public, http]))
+    zone = PRICES.usd("route53.hostedZoneMonth")
+    assert line(est, "private").monthly_usd == approx(zone) and line(est, "public").monthly_usd == approx(zone)
+    assert line(est, "http").monthly_usd == 0 and line(est, "http").priced
+
+
+def test_database_objects_commands_and_docker_builds_have_no_charge_of_their_own():
+    things = [
+        resource("mysql:index/database:Database", "db", {}),
+        resource("postgresql:index/role:Role", "role", {}),
+        resource("command:local:Command", "cmd", {}),
+        resource("docker:index/image:Image", "image", {}),
+        resource("docker-build:index:Image", "build", {}),
+    ]
+    est = estimate_cost(Capture(project="p", stack="dev", resources=things))
+    assert all(ln.priced and ln.monthly_usd == 0 for ln in est.lines)
+    assert "unpriced" not in est.headline()
