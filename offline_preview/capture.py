@@ -49,7 +49,7 @@ from .capturing_monitor import CapturingMonitor as CapturingMonitor
 from .dynamic import offline_dynamic_outputs
 from .heap import frozen_heap
 from .mocks import STACK_REFERENCE_TYPE, PlatformMocks
-from .program_guard import describe_failure, guarded_program, record_invokes
+from .program_guard import InvokeSites, describe_failure, guarded_program, record_invokes, unanswered_sites
 
 
 class _LogSink(logging.Handler):
@@ -184,9 +184,16 @@ def _run(
     mode: str,
 ) -> Capture:
     capture = Capture(project=project.name, stack=stack, config=dict(config), mode=mode)
+    sites: InvokeSites = {}
+    unanswered: list[tuple[str, str | None]] = []
+
+    def note_unanswered(token: str, key: str | None) -> None:
+        capture.unknown_invokes.append(token)
+        unanswered.append((token, key))
+
     mocks = PlatformMocks(
         region=region,
-        on_unknown_invoke=capture.unknown_invokes.append,
+        on_unknown_invoke=note_unanswered,
         on_unanswered_reference=capture.unanswered_references.append,
         dynamic_outputs=offline_dynamic_outputs,
         stack_outputs=stack_outputs,
@@ -220,7 +227,6 @@ def _run(
                 stack_resource._outputs_registered = False
                 stack_resource._finish()
 
-    sites: dict[str, list[str]] = {}
     _quiet_orphaned_failures(asyncio.get_event_loop())
     try:
         with _program_environment(project.directory), guarded_program(), record_invokes(root, sites):
@@ -237,7 +243,7 @@ def _run(
     finally:
         logger.removeHandler(sink)
     capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
-    capture.invoke_sites = {t: sorted(set(sites.get(t, []))) for t in sorted(set(capture.unknown_invokes))}
+    capture.invoke_sites = unanswered_sites(sites, unanswered)
     capture.unanswered_references = sorted(set(capture.unanswered_references))
     _point_at_registrations(capture, monitor.unregistered_children)
     _check_outcome(capture, monitor)

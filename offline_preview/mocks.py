@@ -20,6 +20,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from .invokes import INVOKES
 from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes
+from .program_guard import invoke_key
 from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, plausible
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -52,7 +53,7 @@ class PlatformMocks(Mocks):
     def __init__(
         self,
         region: str,
-        on_unknown_invoke: Callable[[str], None] | None = None,
+        on_unknown_invoke: Callable[[str, str | None], None] | None = None,
         on_unanswered_reference: Callable[[str], None] | None = None,
         dynamic_outputs: Callable[[MockResourceArgs], dict[str, Any] | None] | None = None,
         stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
@@ -177,13 +178,13 @@ class PlatformMocks(Mocks):
         answer = handler(dict(args.args), region) if handler is not None else None
         if answer is None:
             if self._on_unknown_invoke is not None:
-                self._on_unknown_invoke(args.token)
+                self._on_unknown_invoke(args.token, invoke_key(dict(args.args)))
             return self._generic_answer(args, region), []
         return answer, []
 
     def report_unanswered(self, token: str) -> None:
         if self._on_unknown_invoke is not None:
-            self._on_unknown_invoke(token)
+            self._on_unknown_invoke(token, None)
 
     def _generic_answer(self, args: MockCallArgs, region: str) -> dict[str, Any]:
         """An invoke without an offline answer: every field of its SDK result type with a value of

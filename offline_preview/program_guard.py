@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import os
 import sys
 import traceback
@@ -20,8 +21,6 @@ from types import FrameType, TracebackType
 from typing import Any
 
 import pulumi.runtime
-
-from .invokes import INVOKES
 
 
 class ProgramExit(BaseException):
@@ -67,7 +66,7 @@ def guarded_program() -> Iterator[None]:
 
 # --- where unanswered invokes are called from --------------------------------------------------
 
-_SITES: contextvars.ContextVar[tuple[str, dict[str, list[str]]] | None] = contextvars.ContextVar(
+_SITES: contextvars.ContextVar[tuple[str, InvokeSites] | None] = contextvars.ContextVar(
     "offline_preview_invoke_sites", default=None
 )
 _INVOKE_FUNCTIONS = (
@@ -92,20 +91,52 @@ def _caller_in_program(root: str) -> str:
     return ""
 
 
+def invoke_key(props: Any) -> str | None:
+    """The arguments of an invoke as canonical JSON (None-valued keys dropped, as the SDK drops them
+    when it serializes), or None when they are not plain values (outputs, resources): how a call
+    recorded here is matched with the answer the monitor could not give."""
+    if not isinstance(props, dict):
+        return None
+    try:
+        return json.dumps({k: v for k, v in props.items() if v is not None}, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+
+
+InvokeSites = dict[str, list[tuple[str, str | None]]]
+"""Invoke token -> (the program's `file:line`, the call's `invoke_key`) of each call."""
+
+
 def _recording(function: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(tok: str, *args: Any, **kwargs: Any) -> Any:
         active = _SITES.get()
-        if active is not None and tok not in INVOKES:
+        # Every call is recorded, answered or not: a modelled data source may still decline
+        # (a CloudFront policy of the account's own, an AMI of a Region without one), and the
+        # report keeps the sites of the calls left unanswered.
+        if active is not None:
             root, sites = active
-            sites.setdefault(tok, []).append(_caller_in_program(root) or "(outside the program directory)")
+            site = _caller_in_program(root) or "(outside the program directory)"
+            sites.setdefault(tok, []).append((site, invoke_key(args[0] if args else kwargs.get("props"))))
         return function(tok, *args, **kwargs)
 
     wrapper.__wrapped__ = function  # type: ignore[attr-defined]
     return wrapper
 
 
+def unanswered_sites(sites: InvokeSites, unanswered: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """Token -> sorted sites of the calls left unanswered: a recorded call whose arguments match an
+    unanswered one, or any call of the token when either side's arguments are not plain values."""
+    keys: dict[str, set[str | None]] = {}
+    for token, key in unanswered:
+        keys.setdefault(token, set()).add(key)
+    return {
+        token: sorted({site for site, key in sites.get(token, []) if key is None or None in wanted or key in wanted})
+        for token, wanted in sorted(keys.items())
+    }
+
+
 @contextlib.contextmanager
-def record_invokes(root: Path, sites: dict[str, list[str]]) -> Iterator[None]:
+def record_invokes(root: Path, sites: InvokeSites) -> Iterator[None]:
     """Record the program's `file:line` of every call of an invoke without an offline answer.
 
     The provider SDKs call `pulumi.runtime.invoke`/`invoke_output` by attribute at call time, so
