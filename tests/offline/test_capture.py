@@ -144,6 +144,37 @@ def test_unanswered_invokes_are_listed_with_the_programs_call_site(tmp_path):
     assert isinstance(tags["type"], str) and tags["type"]  # unanswered, but typed: never a silent {}
 
 
+def test_published_ids_and_account_lookups_are_answered_and_a_declined_call_keeps_its_own_site(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: inv\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\n"
+        "import pulumi_aws as aws\n"
+        "\n"
+        "optimized = aws.cloudfront.get_cache_policy(name='Managed-CachingOptimized')\n"
+        "cors = aws.cloudfront.get_origin_request_policy(name='CORS-S3Origin')\n"
+        "headers = aws.cloudfront.get_response_headers_policy(name='Managed-SecurityHeadersPolicy')\n"
+        "own = aws.cloudfront.get_cache_policy(name='team-policy')\n"
+        "table = aws.ec2.get_route_table(subnet_id='subnet-0123456789abcdef0')\n"
+        "origin = aws.ec2.get_prefix_list(name='com.amazonaws.global.cloudfront.origin-facing')\n"
+        "vpcs = aws.ec2.get_vpcs()\n"
+        "me = aws.iam.get_session_context(arn='arn:aws:sts::123456789012:assumed-role/deployer/ci')\n"
+        "pulumi.export('ids', [optimized.id, cors.id, headers.id, table.route_table_id, origin.id, vpcs.ids[0]])\n"
+        "pulumi.export('issuer', me.issuer_arn)\n"
+        "aws.s3.Bucket('b', tags={'policy': own.id})\n"
+    )
+    cap = run_program(tmp_path, "dev", config={"aws:region": "us-east-1"})
+    optimized, cors, headers, table, origin, vpc = cap.outputs["ids"]
+    # AWS's published ids of its managed policies (CloudFront Developer Guide, managed policies).
+    assert optimized == "658327ea-f89d-4fab-a63d-7e88639e58f6"
+    assert cors == "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
+    assert headers == "67f7725c-6f97-4210-82d7-5512b31e9d03"
+    assert table.startswith("rtb-") and origin.startswith("pl-") and vpc.startswith("vpc-")
+    assert cap.outputs["issuer"] == "arn:aws:iam::123456789012:role/deployer"
+    # The account's own policy cannot be read offline: listed, at its own call only.
+    assert cap.unknown_invokes == ["aws:cloudfront/getCachePolicy:getCachePolicy"]
+    assert cap.invoke_sites == {"aws:cloudfront/getCachePolicy:getCachePolicy": ["__main__.py:7"]}
+
+
 def _program_with_lib(directory: Path, value: str) -> Path:
     directory.mkdir()
     (directory / "Pulumi.yaml").write_text(f"name: {directory.name}\nruntime: python\n")
