@@ -16,6 +16,7 @@ the rest of the project and its tests use.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import contextvars
 import logging
@@ -306,6 +307,29 @@ def _quiet_orphaned_failures(loop: asyncio.AbstractEventLoop) -> None:
 
     loop.set_exception_handler(handler)
     loop._offline_preview_quiet = True  # type: ignore[attr-defined]
+
+
+_loop_closed_at_exit = False
+
+
+def close_event_loop_at_exit() -> None:
+    """Close this thread's event loop when the interpreter exits. The SDK runs programs on it
+    (pulumi/runtime/sync_await.py) and never closes it; left to the collector at shutdown, its
+    `__del__` may run after its self-pipe socket was finalized and print "Exception ignored in
+    BaseEventLoop.__del__ ... Invalid file descriptor: -1" after a clean run. Only at exit: runs in
+    the same process share the loop."""
+    global _loop_closed_at_exit
+    if not _loop_closed_at_exit:
+        atexit.register(close_current_event_loop)
+        _loop_closed_at_exit = True
+
+
+def close_current_event_loop() -> None:
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        loop = asyncio.get_event_loop()
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
 
 
 def _cancel_leftover_tasks() -> None:

@@ -21,7 +21,7 @@ from rich.text import Text
 from secure_platform.config.stack_files import UserError
 
 from . import arguments
-from .capture import MODES, PREVIEW, Capture, ProgramError, run_program
+from .capture import MODES, PREVIEW, Capture, ProgramError, close_event_loop_at_exit, run_program
 from .console import make_console, print_error
 from .estimators import BUILTIN_ESTIMATORS
 from .policy_runner import evaluate, load_policy_pack, read_policy_config
@@ -163,6 +163,7 @@ def preview(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    close_event_loop_at_exit()
     console = make_console()
     err = make_console(stderr=True)
     args: argparse.Namespace | None = None

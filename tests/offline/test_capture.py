@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from offline_preview import ProgramError, UserError, run_program
+from offline_preview.capture import close_current_event_loop
 from tests.stack_runs import stack_capture
 
 MINIMAL = Path(__file__).resolve().parent.parent / "examples" / "minimal_program"
@@ -205,3 +208,21 @@ def test_rerunning_a_program_keeps_its_classes_picklable_by_reference():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "ok"
+
+
+def test_the_event_loop_programs_ran_on_is_closed_at_exit_not_left_to_the_collector():
+    """Closed at exit, the loop's `__del__` has nothing to do at interpreter shutdown (where it
+    could otherwise print an ignored exception after a clean run)."""
+    seen: list[bool] = []
+
+    def in_thread() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(asyncio.sleep(0))
+        close_current_event_loop()
+        seen.append(loop.is_closed())
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join()
+    assert seen == [True]
