@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import analytics, compute, data_stores, databases, ecs, kubernetes, network, operations, serverless
+from . import analytics, awsx, compute, data_stores, databases, ecs, kubernetes, network, operations, serverless
 from .context import Pricer
 
 PRICERS: dict[str, Pricer] = {
@@ -15,4 +15,5 @@ PRICERS: dict[str, Pricer] = {
     **databases.PRICERS,
     **serverless.PRICERS,
     **analytics.PRICERS,
+    **awsx.PRICERS,
 }

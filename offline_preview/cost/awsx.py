@@ -1,0 +1,142 @@
+"""Pricers for pulumi-awsx components, from their inputs and awsx's own defaults.
+
+Offline an awsx component is one registration without children (its provider builds them under the
+real engine, where they are priced one by one instead), but what it will create is decided by its
+inputs and the defaults of awsx's source (github.com/pulumi/pulumi-awsx, `awsx/`): an `ec2.Vpc`
+spans 3 Availability Zones with a NAT gateway in each (`vpc.ts`: `azCount ?? 3`, `natGateways
+.strategy ?? "OnePerAz"`); a `ecs.FargateService` runs 1 task (`fargateService.ts`: `desiredCount:
+1`) of the cheapest Fargate size that fits its containers (`fargateMemoryAndCpu.ts`); a load
+balancer without subnets uses the default VPC's, one per Availability Zone (`applicationLoadBalancer
+.ts`). Anything else the component may add (VPC endpoints of `vpcEndpointSpecs`, log groups) is
+named as not included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..capture import CapturedResource
+from ..invokes import zones_of
+from .context import NOT_PRICED, Context, Priced, Pricer, count, has_children, num, rate
+
+_CHILDREN_PRICED = "free here: its child resources are priced one by one"
+
+
+def _fargate_sizes() -> list[tuple[float, float]]:
+    """(vCPU, GB) of every task size Fargate supports (Amazon ECS Developer Guide, "Task CPU and
+    memory"), as awsx lists them."""
+    sizes = [(0.25, m) for m in (0.5, 1.0, 2.0)]
+    sizes += [(0.5, float(m)) for m in range(1, 5)]
+    sizes += [(1.0, float(m)) for m in range(2, 9)]
+    sizes += [(2.0, float(m)) for m in range(4, 17)]
+    sizes += [(4.0, float(m)) for m in range(8, 31)]
+    sizes += [(8.0, float(m)) for m in range(16, 61)]
+    sizes += [(16.0, float(m)) for m in range(32, 121)]
+    sizes += [(32.0, m) for m in (60.0, 120.0, 244.0)]
+    return sizes
+
+
+def fargate_task_size(containers: list[dict[str, Any]], c: Context) -> tuple[float, float] | None:
+    """The task size awsx gives containers without a task-level cpu/memory: the cheapest Fargate
+    size with at least the sum of their cpu units and memory (memoryReservation first)."""
+    cpu_units = sum(num(x.get("cpu"), 0.0) or 0.0 for x in containers)
+    memory_mb = sum(num(x.get("memoryReservation")) or num(x.get("memory"), 0.0) or 0.0 for x in containers)
+    want_vcpu, want_gb = cpu_units / 1024, memory_mb / 1024
+    v, g = c.p("fargate.vcpuHour"), c.p("fargate.gbHour")
+    fits = [(vcpu, gb) for vcpu, gb in _fargate_sizes() if vcpu >= want_vcpu and gb >= want_gb]
+    return min(fits, key=lambda s: s[0] * v + s[1] * g) if fits else None
+
+
+def _containers(task: dict[str, Any]) -> list[dict[str, Any]]:
+    single = task.get("container")
+    many = task.get("containers")
+    if isinstance(single, dict):
+        return [single]
+    if isinstance(many, dict):
+        return [x for x in many.values() if isinstance(x, dict)]
+    return []
+
+
+def _fargate_service(r: CapturedResource, c: Context) -> Priced:
+    if has_children(r, c):
+        return Priced(0.0, _CHILDREN_PRICED)
+    task = r.inputs.get("taskDefinitionArgs")
+    if not isinstance(task, dict):
+        return Priced(0.0, f"{NOT_PRICED}: runs a task definition given by ARN", priced=False)
+    vcpu, gb = num(task.get("cpu")), num(task.get("memory"))
+    if vcpu is not None and gb is not None:
+        vcpu, gb, how = vcpu / 1024, gb / 1024, "task size as given"
+    else:
+        size = fargate_task_size(_containers(task), c)
+        if size is None:
+            return Priced(0.0, f"{NOT_PRICED}: its containers need more than Fargate's largest task", priced=False)
+        (vcpu, gb), how = size, "the cheapest Fargate size that fits its containers, as awsx picks"
+    tasks = num(r.inputs.get("desiredCount"), 1.0) or 0.0
+    arm = str((task.get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64") == "ARM64"
+    suffix = ".arm" if arm else ""
+    v, g = c.p(f"fargate{suffix}.vcpuHour"), c.p(f"fargate{suffix}.gbHour")
+    monthly = tasks * (vcpu * v + gb * g) * c.hours
+    basis = (
+        f"{tasks:g} task(s) on FARGATE{' (ARM)' if arm else ''} x ({vcpu:g} vCPU x {rate(v)} + {gb:g} GB x "
+        f"{rate(g)})/h x {c.hours:g} h ({how})"
+    )
+    if r.inputs.get("assignPublicIp"):
+        ip = c.p("publicIpv4.hour")
+        monthly += tasks * ip * c.hours
+        basis += f" + {tasks:g} public IPv4 x {rate(ip)}/h"
+    return Priced(monthly, basis)
+
+
+def _load_balancer(kind: str) -> Pricer:
+    def price(r: CapturedResource, c: Context) -> Priced:
+        if has_children(r, c):
+            return Priced(0.0, _CHILDREN_PRICED)
+        if kind == "application":
+            hour, unit, units, name = c.p("alb.hour"), c.p("alb.lcuHour"), c.a("albLcu"), "LCU"
+        else:
+            hour, unit, units, name = c.p("nlb.hour"), c.p("nlb.nlcuHour"), c.a("nlbNlcu"), "NLCU"
+        monthly = (hour + unit * units) * c.hours
+        basis = f"({rate(hour)}/h + {units:g} {name} x {rate(unit)}/h) x {c.hours:g} h"
+        if not r.inputs.get("internal"):
+            given = count(r.inputs.get("subnetIds")) or count(r.inputs.get("subnets"))
+            subnets = given or len(zones_of(c.region_of(r)))
+            where = "one per subnet" if given else "one per subnet of the default VPC, one per AZ"
+            ip = c.p("publicIpv4.hour")
+            monthly += subnets * ip * c.hours
+            basis += f" + {subnets} public IPv4 ({where}) x {rate(ip)}/h"
+        return Priced(monthly, basis, assumed=unit * units * c.hours)
+
+    return price
+
+
+def _vpc(r: CapturedResource, c: Context) -> Priced:
+    if has_children(r, c):
+        return Priced(0.0, _CHILDREN_PRICED)
+    names = r.inputs.get("availabilityZoneNames")
+    azs = count(names) or int(num(r.inputs.get("numberOfAvailabilityZones"), 3.0) or 3)
+    strategy = str((r.inputs.get("natGateways") or {}).get("strategy") or "OnePerAz").lower()
+    gateways = {"none": 0, "single": 1, "oneperaz": azs}.get(strategy)
+    if gateways is None:
+        return Priced(0.0, f"{NOT_PRICED}: NAT gateway strategy {strategy!r}", priced=False)
+    endpoints = "; endpoints of vpcEndpointSpecs not included" if r.inputs.get("vpcEndpointSpecs") else ""
+    if not gateways:
+        return Priced(
+            0.0, f"free: {azs} AZ(s) without NAT gateways (subnets and route tables have no charge){endpoints}"
+        )
+    hour, per_gb, gb = c.p("natGateway.hour"), c.p("natGateway.dataGb"), c.a("natDataGbPerGateway")
+    ip = c.p("publicIpv4.hour")
+    monthly = gateways * ((hour + ip) * c.hours + gb * per_gb)
+    return Priced(
+        monthly,
+        f"{gateways} NAT gateway(s) ({strategy} over {azs} AZs) x (({rate(hour)}/h + public IPv4 {rate(ip)}/h) "
+        f"x {c.hours:g} h + {gb:g} GB processed x {rate(per_gb)}/GB){endpoints}",
+        assumed=gateways * gb * per_gb,
+    )
+
+
+PRICERS: dict[str, Pricer] = {
+    "awsx:ecs:FargateService": _fargate_service,
+    "awsx:lb:ApplicationLoadBalancer": _load_balancer("application"),
+    "awsx:lb:NetworkLoadBalancer": _load_balancer("network"),
+    "awsx:ec2:Vpc": _vpc,
+}
