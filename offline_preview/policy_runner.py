@@ -38,7 +38,7 @@ from secure_platform.config.stack_files import UserError
 from . import analyzer_wire as wire
 from .capture import Capture, CapturedResource, ProgramError, forget_shadowed_modules
 from .heap import frozen_heap
-from .servicer_calls import PolicyScopes, memoized_conversions
+from .servicer_calls import PolicyScopes, closing_policy_loops, memoized_conversions
 
 
 @dataclass
@@ -359,7 +359,7 @@ def evaluate(
     Re-implemented here, because the servicer cannot do it: the CLI's reconciliation of the pack's
     defaults with `--policy-pack-config` (`resolve_config`), and the engine's part around the calls
     (which resources it sends, applying remediated inputs, reading the diagnostics back)."""
-    with frozen_heap(), memoized_conversions():
+    with frozen_heap(), memoized_conversions(), closing_policy_loops():
         return _evaluate(pack, capture, resolve_config(pack, file_config, source), stack_config or {})
 
 

@@ -19,10 +19,16 @@ stack policy. With a hundred policies over four hundred resources that is most o
   Stack policies all go to the whole pack's servicer (its `AnalyzeStack` calls only those): what
   they read and report on can depend on their config (a widened list of types) and on linked
   resources, so no filter can be proven equivalent.
+
+`closing_policy_loops` is not about cost: the servicer runs an async policy on an event loop of its
+own and closes it only when the policy returns; one that raises (an `UnknownValueError` on a
+preview's unknown) leaves the loop open, and the collector may finalize it at interpreter shutdown
+after its socket, printing "Exception ignored ... Invalid file descriptor: -1" after a clean run.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -84,6 +90,35 @@ def memoized_conversions() -> Iterator[None]:
     finally:
         for name, value in originals.items():
             setattr(policy_module, name, value)
+
+
+class _LoopClosingAsyncio:
+    """`asyncio` for the servicer, remembering the event loops it creates."""
+
+    def __init__(self) -> None:
+        self.loops: list[asyncio.AbstractEventLoop] = []
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.new_event_loop()
+        self.loops.append(loop)
+        return loop
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+
+@contextlib.contextmanager
+def closing_policy_loops() -> Iterator[None]:
+    """Close every event loop the servicer opened for async policies once the calls are done."""
+    shim = _LoopClosingAsyncio()
+    setattr(policy_module, "asyncio", shim)  # noqa: B010 - the servicer's module global
+    try:
+        yield
+    finally:
+        setattr(policy_module, "asyncio", asyncio)  # noqa: B010
+        for loop in shim.loops:
+            if not loop.is_closed() and not loop.is_running():
+                loop.close()
 
 
 def judges(policy: Policy, resource_type: str) -> bool:

@@ -143,3 +143,20 @@ def test_the_sdks_unknown_object_travels_as_the_engines_sentinel():
     from offline_preview.analyzer_wire import UNKNOWN, wire_value
 
     assert wire_value({"a": [SDK_UNKNOWN, 1], "b": SDK_UNKNOWN}) == {"a": [UNKNOWN, 1], "b": UNKNOWN}
+
+
+def test_event_loops_the_servicer_opens_for_async_policies_are_closed_after_the_calls():
+    """The servicer closes an async policy's loop only when the policy returns; one that raises
+    (an unknown value in a preview) would leave it to the collector, which may finalize it at
+    interpreter shutdown and print an ignored exception after a clean run."""
+    import asyncio
+
+    import pulumi_policy.policy as policy_module
+
+    from offline_preview.servicer_calls import closing_policy_loops
+
+    with closing_policy_loops():
+        left_open = vars(policy_module)["asyncio"].new_event_loop()  # what the servicer calls
+        assert not left_open.is_closed()
+    assert left_open.is_closed()
+    assert vars(policy_module)["asyncio"] is asyncio

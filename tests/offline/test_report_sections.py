@@ -188,9 +188,15 @@ def test_reports_of_separate_processes_are_byte_identical(tmp_path):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         args = ["test", "--program", str(INSECURE), "--policy-pack", str(REPO / "policies"), "--json", str(out)]
         proc = subprocess.run(
-            [sys.executable, "-m", "offline_preview", *args, "--quiet"], cwd=REPO, env=env, check=False
+            [sys.executable, "-m", "offline_preview", *args, "--quiet"],
+            cwd=REPO,
+            env=env,
+            check=False,
+            capture_output=True,
+            text=True,
         )
         assert proc.returncode == 1  # the insecure program has mandatory findings
+        assert proc.stderr == ""  # nothing printed at exit either (an unclosed event loop would)
         reports.append(out.read_bytes())
     assert reports[0] == reports[1]
 
