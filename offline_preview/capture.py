@@ -46,6 +46,7 @@ from .capture_model import Capture as Capture
 from .capture_model import CapturedResource as CapturedResource
 from .capture_model import LogRecord as LogRecord
 from .capture_model import ProgramError as ProgramError
+from .capturing_monitor import WORKER_LOOPS
 from .capturing_monitor import CapturingMonitor as CapturingMonitor
 from .dynamic import offline_dynamic_outputs
 from .heap import frozen_heap
@@ -313,11 +314,11 @@ _loop_closed_at_exit = False
 
 
 def close_event_loop_at_exit() -> None:
-    """Close this thread's event loop when the interpreter exits. The SDK runs programs on it
-    (pulumi/runtime/sync_await.py) and never closes it; left to the collector at shutdown, its
-    `__del__` may run after its self-pipe socket was finalized and print "Exception ignored in
-    BaseEventLoop.__del__ ... Invalid file descriptor: -1" after a clean run. Only at exit: runs in
-    the same process share the loop."""
+    """Close this thread's event loop (and the monitor's workers') when the interpreter exits. The
+    SDK runs programs on it (pulumi/runtime/sync_await.py) and never closes it; left to the
+    collector at shutdown, its `__del__` may run after its self-pipe socket was finalized and print
+    "Exception ignored in BaseEventLoop.__del__ ... Invalid file descriptor: -1" after a clean run.
+    Only at exit: runs in the same process share the loop."""
     global _loop_closed_at_exit
     if not _loop_closed_at_exit:
         atexit.register(close_current_event_loop)
@@ -325,11 +326,15 @@ def close_event_loop_at_exit() -> None:
 
 
 def close_current_event_loop() -> None:
-    with contextlib.suppress(Exception), warnings.catch_warnings():
+    """Close this thread's event loop and those the monitor's worker threads opened, where idle."""
+    loops = list(WORKER_LOOPS)
+    with contextlib.suppress(RuntimeError), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        loop = asyncio.get_event_loop()
+        loops.append(asyncio.get_event_loop())
+    for loop in loops:
         if not loop.is_running() and not loop.is_closed():
-            loop.close()
+            with contextlib.suppress(Exception):
+                loop.close()
 
 
 def _cancel_leftover_tasks() -> None:

@@ -7,7 +7,10 @@ apart from running the program, which `capture` does around it.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +107,34 @@ def _provider_urn(ref: str) -> str | None:
     return ref.rsplit("::", 1)[0]
 
 
+# --- the event loops of the monitor's threads --------------------------------------------------
+
+WORKER_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+"""Event loops the SDK's mock monitor opened on the threads that answer the program's requests."""
+
+
+def _remembering(ensure: Callable[[], asyncio.AbstractEventLoop]) -> Callable[[], asyncio.AbstractEventLoop]:
+    def ensure_event_loop() -> asyncio.AbstractEventLoop:
+        loop = ensure()
+        if threading.current_thread() is not threading.main_thread():
+            WORKER_LOOPS.add(loop)
+        return loop
+
+    ensure_event_loop.__wrapped__ = ensure  # type: ignore[attr-defined]
+    return ensure_event_loop
+
+
+def _remember_worker_loops() -> None:
+    """The SDK's mock monitor opens an event loop on each worker thread that answers a
+    registration or an invoke (pulumi/runtime/mocks.py calls `_ensure_event_loop`) and never closes
+    it; when the threads end at interpreter shutdown, the collector may finalize those loops after
+    their sockets and print "Exception ignored ... Invalid file descriptor: -1" after a clean run.
+    Remembered here, they are closed at exit with the program's own loop."""
+    current = vars(pulumi_mocks)["_ensure_event_loop"]
+    if not hasattr(current, "__wrapped__"):
+        setattr(pulumi_mocks, "_ensure_event_loop", _remembering(current))  # noqa: B010 - the SDK's module global
+
+
 # --- the monitor -------------------------------------------------------------------------------
 
 
@@ -113,6 +144,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: PlatformMocks, capture: Capture, root: Path) -> None:
         super().__init__(mocks)
+        _remember_worker_loops()
         self.capture = capture
         self.root = root
         self._mocks = mocks

@@ -7,12 +7,15 @@ import json
 import subprocess
 import sys
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
 
 from offline_preview import ProgramError, UserError, run_program
+from offline_preview import capture as capture_module
 from offline_preview.capture import close_current_event_loop
+from offline_preview.capturing_monitor import WORKER_LOOPS
 from tests.stack_runs import stack_capture
 
 MINIMAL = Path(__file__).resolve().parent.parent / "examples" / "minimal_program"
@@ -210,19 +213,29 @@ def test_rerunning_a_program_keeps_its_classes_picklable_by_reference():
     assert proc.stdout.strip() == "ok"
 
 
-def test_the_event_loop_programs_ran_on_is_closed_at_exit_not_left_to_the_collector():
-    """Closed at exit, the loop's `__del__` has nothing to do at interpreter shutdown (where it
-    could otherwise print an ignored exception after a clean run)."""
+def test_the_event_loops_programs_ran_on_are_closed_at_exit_not_left_to_the_collector(monkeypatch):
+    """Closed at exit, a loop's `__del__` has nothing to do at interpreter shutdown (where it could
+    otherwise print an ignored exception after a clean run): the thread's own, and those the SDK's
+    mock monitor opens on its worker threads, which it never closes."""
     seen: list[bool] = []
+    workers: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+    monkeypatch.setattr(capture_module, "WORKER_LOOPS", workers)  # not this process's real ones
 
     def in_thread() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        worker = asyncio.new_event_loop()
+        workers.add(worker)
         loop.run_until_complete(asyncio.sleep(0))
         close_current_event_loop()
-        seen.append(loop.is_closed())
+        seen.extend([loop.is_closed(), worker.is_closed()])
 
-    worker = threading.Thread(target=in_thread)
-    worker.start()
-    worker.join()
-    assert seen == [True]
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join()
+    assert seen == [True, True]
+
+
+def test_the_monitor_remembers_the_loops_its_worker_threads_open(capture):
+    assert capture.resources  # a program ran: the monitor answered from its worker threads
+    assert any(not loop.is_closed() for loop in WORKER_LOOPS)
