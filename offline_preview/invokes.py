@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .invokes_catalog import MANAGED_POLICIES, account_lookups
+from .invokes_catalog import MANAGED_POLICIES, account_lookups, regions_answer
 from .policy_documents import render_policy_document
 
 ACCOUNT_ID = "123456789012"
@@ -395,6 +395,7 @@ INVOKES: dict[str, Invoke] = {
     "aws:eks/getClusterAuth:getClusterAuth": _cluster_auth,
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": _ecr_token,
     "aws:ecr/getCredentials:getCredentials": _ecr_credentials,
+    "aws:index/getRegions:getRegions": regions_answer(lambda: sorted(_zones())),
     **MANAGED_POLICIES,
     **account_lookups(_hex, ACCOUNT_ID, PARTITION, lambda region: _vpc_id(region, {"default": True})),
 }

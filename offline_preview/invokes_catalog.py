@@ -53,6 +53,49 @@ def _managed_policy(kind: str) -> Callable[[dict[str, Any], str], dict[str, Any]
 Hex = Callable[[Any, int], str]
 
 
+_ENABLED_BY_DEFAULT = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "sa-east-1",
+]
+"""The Regions enabled in every new account (AWS Account Management guide, "Enable or disable AWS
+Regions": Regions introduced before 20 March 2019); later ones are opt-in."""
+
+
+def regions_answer(known_regions: Callable[[], list[str]]) -> Callable[[dict[str, Any], str], dict[str, Any]]:
+    """`get_regions`: the Regions of the provider Region's partition that an account has, by
+    default those enabled in every new account, with `all_regions` every one this project knows."""
+
+    def answer(args: dict[str, Any], region: str) -> dict[str, Any]:
+        prefix = "cn-" if region.startswith("cn-") else "us-gov-" if region.startswith("us-gov-") else ""
+        same = [
+            r for r in known_regions() if (r.startswith(prefix) if prefix else not r.startswith(("cn-", "us-gov-")))
+        ]
+        names = same if args.get("allRegions") or prefix else [r for r in same if r in _ENABLED_BY_DEFAULT]
+        return {
+            "id": region,
+            "names": sorted(names),
+            "allRegions": bool(args.get("allRegions")),
+            "filters": args.get("filters"),
+        }
+
+    return answer
+
+
 def account_lookups(hex_of: Hex, account: str, partition: str, default_vpc: Callable[[str], str]) -> dict[str, Any]:
     """The account-network answers, sharing the id derivation of the other invokes."""
 

@@ -213,6 +213,19 @@ def test_rerunning_a_program_keeps_its_classes_picklable_by_reference():
     assert proc.stdout.strip() == "ok"
 
 
+def test_regions_are_those_a_new_account_has_or_all_of_the_partition():
+    from offline_preview.invokes import INVOKES
+
+    regions = INVOKES["aws:index/getRegions:getRegions"]
+    default = regions({}, "us-east-1")
+    assert default is not None and len(default["names"]) == 17  # enabled in every new account
+    assert "us-west-2" in default["names"] and "af-south-1" not in default["names"]
+    every = regions({"allRegions": True}, "eu-west-1")
+    assert every is not None and "af-south-1" in every["names"] and "cn-north-1" not in every["names"]
+    china = regions({}, "cn-north-1")
+    assert china is not None and china["names"] == ["cn-north-1", "cn-northwest-1"]
+
+
 def test_the_event_loops_programs_ran_on_are_closed_at_exit_not_left_to_the_collector(monkeypatch):
     """Closed at exit, a loop's `__del__` has nothing to do at interpreter shutdown (where it could
     otherwise print an ignored exception after a clean run): the thread's own, and those the SDK's
