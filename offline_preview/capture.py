@@ -241,7 +241,7 @@ def _run(
         raise _with_capture(exc, capture) from None
     except BaseException as exc:  # noqa: BLE001 - sys.exit, os._exit, KeyboardInterrupt: all program errors
         _cancel_leftover_tasks()
-        raise _program_error(exc, root, capture) from (exc if isinstance(exc, Exception) else None)
+        raise _program_error(exc, root, capture, sites) from (exc if isinstance(exc, Exception) else None)
     finally:
         logger.removeHandler(sink)
     capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
@@ -252,8 +252,8 @@ def _run(
     return capture
 
 
-def _program_error(exc: BaseException, root: Path, capture: Capture) -> ProgramError:
-    message, location, resource, detail = describe_failure(exc, root)
+def _program_error(exc: BaseException, root: Path, capture: Capture, sites: InvokeSites) -> ProgramError:
+    message, location, resource, detail = describe_failure(exc, root, sites)
     references = sorted(
         {str(r.inputs.get("name") or r.name) for r in capture.resources if r.type == STACK_REFERENCE_TYPE}
     )

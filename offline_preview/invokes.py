@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .invokes_catalog import MANAGED_POLICIES, account_lookups, regions_answer
+from .invokes_std import STD_INVOKES
 from .policy_documents import render_policy_document
 
 ACCOUNT_ID = "123456789012"
@@ -397,5 +398,6 @@ INVOKES: dict[str, Invoke] = {
     "aws:ecr/getCredentials:getCredentials": _ecr_credentials,
     "aws:index/getRegions:getRegions": regions_answer(lambda: sorted(_zones())),
     **MANAGED_POLICIES,
+    **STD_INVOKES,
     **account_lookups(_hex, ACCOUNT_ID, PARTITION, lambda region: _vpc_id(region, {"default": True})),
 }

@@ -20,7 +20,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from .invokes import INVOKES
 from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes
-from .program_guard import invoke_key
+from .program_guard import InvokeError, invoke_key
 from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, plausible
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -175,7 +175,10 @@ class PlatformMocks(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         region = self._region_for(args.provider)
         handler = INVOKES.get(args.token)
-        answer = handler(dict(args.args), region) if handler is not None else None
+        try:
+            answer = handler(dict(args.args), region) if handler is not None else None
+        except (ValueError, KeyError, TypeError, OSError, UnicodeDecodeError) as exc:
+            raise InvokeError(args.token, invoke_key(dict(args.args)), str(exc)) from None
         if answer is None:
             if self._on_unknown_invoke is not None:
                 self._on_unknown_invoke(args.token, invoke_key(dict(args.args)))

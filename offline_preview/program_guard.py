@@ -178,7 +178,17 @@ def _resource_under_construction(frames: list[tuple[FrameType, int]]) -> str:
     return ""
 
 
-def describe_failure(exc: BaseException, root: Path) -> tuple[str, str, str, str]:
+class InvokeError(Exception):
+    """An invoke whose offline answer failed as the provider's would (a file std.file cannot read):
+    carries the call's token and arguments, so the failure can name the program's call site even
+    when it surfaces only as the program ends (an invoke whose result nobody awaited)."""
+
+    def __init__(self, token: str, key: str | None, message: str) -> None:
+        super().__init__(f"invoke {token} failed: {message}")
+        self.token, self.key = token, key
+
+
+def describe_failure(exc: BaseException, root: Path, sites: InvokeSites | None = None) -> tuple[str, str, str, str]:
     """(message, program file:line, resource, the program's own traceback) of a failure."""
     base = str(root)
     frames = _frames(exc.__traceback__)
@@ -186,6 +196,9 @@ def describe_failure(exc: BaseException, root: Path) -> tuple[str, str, str, str
     for frame, line in frames:
         if _is_program_file(frame.f_code.co_filename, base):
             location = f"{os.path.relpath(frame.f_code.co_filename, base)}:{line}"
+    if not location and isinstance(exc, InvokeError) and sites:
+        calls = [site for site, key in sites.get(exc.token, []) if exc.key is None or key in (None, exc.key)]
+        location = calls[0] if calls else ""
     resource = _resource_under_construction(frames)
     at = f" (at {location})" if location else ""
     if isinstance(exc, SystemExit):
