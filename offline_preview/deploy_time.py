@@ -78,6 +78,10 @@ class TimeTable:
             variant = "steadyStateMinutes"
         elif r.type == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
             variant = "loadBalancerMinutes"
+        elif r.type == "awsx:ec2:Vpc" and str((inputs.get("natGateways") or {}).get("strategy", "")).lower() == "none":
+            variant = "withoutNatMinutes"
+        elif r.type == "awsx:ecs:FargateService" and inputs.get("continueBeforeSteadyState"):
+            variant = "continueBeforeSteadyStateMinutes"
         return float(entry.get(variant or "minutes", entry["minutes"]))
 
 

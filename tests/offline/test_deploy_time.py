@@ -95,6 +95,18 @@ def test_multi_az_database_and_interface_endpoints_take_their_own_times():
     assert table.minutes(iface) == 2 and table.minutes(gateway) < 1
 
 
+def test_awsx_components_take_what_they_create_and_their_options_decide():
+    table = TimeTable.load()
+    vpc = resource("awsx:ec2:Vpc", "vpc", inputs={}, remote=True)
+    flat = resource("awsx:ec2:Vpc", "flat", inputs={"natGateways": {"strategy": "None"}}, remote=True)
+    service = resource("awsx:ecs:FargateService", "web", inputs={}, remote=True)
+    eager = resource("awsx:ecs:FargateService", "eager", inputs={"continueBeforeSteadyState": True}, remote=True)
+    assert table.minutes(vpc) == 2 and table.minutes(flat) == 0.5  # NAT gateways, or fast objects only
+    assert table.minutes(service) == 5 and table.minutes(eager) == 1  # awsx waits for steady state
+    assert all(table.is_modelled(r) for r in (vpc, service))
+    assert not table.is_modelled(resource("awsx:ecr:Image", "image", inputs={}, remote=True))  # a Docker build
+
+
 def test_slow_waits_flags_depends_on_only_chains_and_ignores_data_dependencies():
     slow_a = resource("t:slow", "cluster")
     # db waits on the cluster only through depends_on: flagged.
