@@ -60,6 +60,8 @@ def _load_yaml(path: Path) -> Any:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML ({yaml_error(exc)})") from None
+    except RecursionError:
+        raise UserError(f"{path}: values nested too deeply to read; allowed: a stack file of usual depth") from None
     if ambiguous:
         raise UserError(f"{path}: values with two meanings:\n  - " + "\n  - ".join(ambiguous))
     return data

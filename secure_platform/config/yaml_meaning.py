@@ -7,6 +7,10 @@ is 755, `1e3` is a number) and through this offline preview (PyYAML, YAML 1.1: `
 every plain scalar whose YAML 1.1 reading differs from its YAML 1.2 core-schema reading is refused
 with its file, line and key; quoting it gives the one meaning both readers agree on.
 YAML 1.2 core schema: https://yaml.org/spec/1.2.2/#1032-tag-resolution
+
+Aliases are read as pulumi's reader (gopkg.in/yaml.v3) reads them: one that refers to a value
+containing it, or aliases that expand to an excessive number of values (a "billion laughs" in a
+pull request's stack file), make the file invalid rather than hang or crash the preview.
 """
 
 from __future__ import annotations
@@ -51,14 +55,66 @@ def _describe(tag: str, value: Any) -> str:
     return {"str": f"the string {value!r}", "null": "null"}.get(tag, f"the {tag} {value!r}")
 
 
+MAX_EXPANDED_VALUES = 100_000
+"""Values a document may stand for once its aliases are expanded; real stack files hold hundreds."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_aliases(root: yaml.Node) -> None:
+    """Raise `yaml.MarkedYAMLError` for an alias to a value that contains it, or for aliases that
+    expand past `MAX_EXPANDED_VALUES`. Each distinct node is visited once (no expansion here)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_EXPANDED_VALUES:
+                raise yaml.MarkedYAMLError(
+                    problem=f"aliases expand this value to more than {MAX_EXPANDED_VALUES:,} values "
+                    "(excessive aliasing; pulumi's YAML reader refuses it too)",
+                    problem_mark=node.start_mark,
+                )
+            continue
+        if key in sizes:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                raise yaml.MarkedYAMLError(
+                    problem="an alias refers to a value that contains it (it would never end)",
+                    problem_mark=child.start_mark,
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
 def ambiguous_scalars(text: str) -> list[str]:
     """`line N: key: problem` for every plain scalar read differently by YAML 1.1 and 1.2, and for
-    every key given twice in one mapping."""
+    every key given twice in one mapping. Raises `yaml.YAMLError` for invalid YAML, including
+    aliases that `check_aliases` refuses."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        check_aliases(root)
     constructor = yaml.SafeLoader("")
     problems: list[str] = []
+    checked: set[int] = set()
 
     def check(node: yaml.Node, where: str) -> None:
+        if id(node) in checked:
+            return  # an alias: its value was checked where it was anchored
+        checked.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key, value in node.value:

@@ -108,3 +108,35 @@ def test_an_unknown_key_never_shows_its_value():
         parse_config(raw, stack="dev")
     assert "platform:database.masterPassword: is not a known key" in str(err.value)
     assert "hunter2" not in str(err.value)
+
+
+LAUGHS = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 10 if prev else ['lol'] * 10)}]\n"
+    for prev, name in zip(["", "a", "b", "c", "d", "e"], ["a", "b", "c", "d", "e", "f"], strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "fragment"),
+    [
+        ("config:\n  platform:tags: &t {owner: [*t]}\n", "an alias refers to a value that contains it"),
+        (LAUGHS + "config:\n  platform:tags: *f\n", "aliases expand this value to more than 100,000 values"),
+        ("config:\n  platform:tags: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ],
+    ids=["self-alias", "billion-laughs", "deep-nesting"],
+)
+def test_a_hostile_stack_file_is_refused_without_hanging_or_a_traceback(
+    yaml_text, fragment, tmp_path, capsys, monkeypatch
+):
+    """A pull request may carry any stack file; the preview it triggers ends with a clear error."""
+    file = tmp_path / "Pulumi.dev.yaml"
+    file.write_text(yaml_text, encoding="utf-8")
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)
+    code, text = run_cli(["dev", "--program", str(REPO), "--config", str(file), "--no-policy", "--quiet"], capsys)
+    assert_user_error(code, text, str(file), fragment)
+
+
+def test_aliases_that_expand_modestly_are_read(tmp_path):
+    from secure_platform.config.yaml_meaning import ambiguous_scalars
+
+    assert ambiguous_scalars("a: &a {k: v}\nb: *a\nc: [*a, *a]\n") == []
