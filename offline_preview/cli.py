@@ -198,6 +198,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print_error(err, "error", "interrupted")
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug of this tool: exit 2 with reports, never 1 ("findings")
+        print_error(
+            err,
+            "internal error",
+            f"{type(exc).__name__}: {exc} (a failure of the offline preview itself, not of the program; "
+            "--debug shows the traceback)",
+        )
+        if args is not None and args.debug:
+            err.print(Text("".join(traceback.format_exception(exc))))
+        if args is not None and reports_writable:
+            _write_reports(args, _error_result(args, exc), err)
+        return EXIT_ERROR
     if not args.quiet:
         if args.format == "json":
             console.file.write(dumps_json(result))
@@ -212,11 +224,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _error_result(args: argparse.Namespace, exc: UserError | ProgramError) -> PreviewResult:
+def _error_result(args: argparse.Namespace, exc: Exception) -> PreviewResult:
     """The report of a run that failed: what was registered before the failure, and the error."""
-    capture = exc.capture or Capture(project=Path(args.program).name, stack=args.stack, mode=args.mode)
+    capture = getattr(exc, "capture", None) or Capture(
+        project=Path(args.program or ".").name, stack=args.stack, mode=args.mode
+    )
+    kind = "program" if isinstance(exc, ProgramError) else "configuration" if isinstance(exc, UserError) else "internal"
     error = {
-        "kind": "program" if isinstance(exc, ProgramError) else "configuration",
+        "kind": kind,
         "message": str(exc),
         "location": getattr(exc, "location", "") or None,
         "resource": getattr(exc, "resource", "") or None,

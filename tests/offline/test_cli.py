@@ -190,3 +190,17 @@ def test_terminal_report_renders(capsys):
     assert main(["test", "--program", str(MINIMAL), "--policy-pack", str(PACK)]) == 0
     out = capsys.readouterr().out
     assert "Offline preview" in out and "owner-tag" in out and "Resources by type" in out
+
+
+def test_a_failure_of_the_tool_itself_exits_2_with_reports_never_1(tmp_path, capsys, monkeypatch):
+    import offline_preview.cli as cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "preview", broken)
+    out = tmp_path / "out.json"
+    assert main(["test", "--program", str(MINIMAL), "--no-policy", "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
+    assert json.loads(out.read_text())["error"]["kind"] == "internal"
