@@ -126,7 +126,8 @@ def policy_pack_manifest(directory: Path) -> dict[str, Any]:
 class CliError:
     """One argument error of an entry point: `argv` uses {missing} (a path that does not exist),
     {dir} (a directory), {binary} (a binary file), {file} (a text file), {program} (a program
-    that records that it ran), {broken_pack} / {foreign_pack} (packs with a bad manifest)."""
+    that records that it ran), {nameless} / {runtimeless} (programs whose Pulumi.yaml lacks `name` /
+    `runtime`), {broken_pack} / {foreign_pack} (packs with a bad manifest)."""
 
     def __init__(self, command: str, argument: str, message: str, fix: str, argv: tuple[str, ...]) -> None:
         self.command, self.argument, self.message, self.fix, self.argv = command, argument, message, fix, argv
@@ -143,6 +144,10 @@ CLI_ERRORS: tuple[CliError, ...] = (
     CliError(PREVIEW, "--program", "program directory not found", "an existing program directory",
              ("test", "--program", "{missing}")),
     CliError(PREVIEW, "--program", "is a file", "a program directory", ("test", "--program", "{file}")),
+    CliError(PREVIEW, "--program", "Pulumi.yaml: `name` is missing", "the project's name",
+             ("test", "--program", "{nameless}")),
+    CliError(PREVIEW, "--program", "Pulumi.yaml: `runtime` is missing", "runtime: python",
+             ("test", "--program", "{runtimeless}")),
     CliError(PREVIEW, "--config", "stack config file (YAML) not found", "an existing stack file",
              (*_P, "--config", "{missing}")),
     CliError(PREVIEW, "--config", "is a directory", "a stack file", (*_P, "--config", "{dir}")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,9 @@ def read_overrides(path: Path | None, stack: str, *, from_environment: bool = Tr
     return dict(data.get(stack) or {})
 
 
+_PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
 def read_project(directory: Path) -> Project:
     directory = directory.resolve()
     if not directory.is_dir():
@@ -104,6 +108,18 @@ def read_project(directory: Path) -> Project:
     data = _load_yaml(manifest) if manifest.exists() else None
     if manifest.exists() and not isinstance(data, dict):
         raise UserError(f"{manifest}: expected a mapping with at least `name`")
+    if data is not None:
+        # As pulumi reads a project file (sdk/go/common/workspace/project.go, its JSON schema):
+        # `name` and `runtime` are required, and a name is alphanumerics, `-`, `_` and `.`.
+        given = data.get("name")
+        if not isinstance(given, str) or not _PROJECT_NAME.match(given):
+            shown = "missing" if given is None else f"{given!r}"
+            raise UserError(
+                f"{manifest}: `name` is {shown}; allowed: the project's name (letters, digits, '-', '_', '.', "
+                "at most 100 characters)"
+            )
+        if data.get("runtime") is None:
+            raise UserError(f"{manifest}: `runtime` is missing; allowed: runtime: python")
     name = str((data or {}).get("name") or directory.name)
     runtime = (data or {}).get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime

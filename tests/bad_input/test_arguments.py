@@ -29,6 +29,10 @@ def fixtures(tmp: Path) -> dict[str, str]:
     (program / "Pulumi.yaml").write_text("name: probe\nruntime: python\n")
     (program / "__main__.py").write_text(PROGRAM)
     (program / "Pulumi.test.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    for name, manifest in (("nameless", "runtime: python\n"), ("runtimeless", "name: probe\n")):
+        (tmp / name).mkdir()
+        (tmp / name / "Pulumi.yaml").write_text(manifest)
+        (tmp / name / "__main__.py").write_text(PROGRAM)
     (tmp / "dir").mkdir()
     (tmp / "binary").write_bytes(bytes(range(256)) * 4)
     (tmp / "file").write_text("not json, not a report: {\n")
@@ -48,6 +52,8 @@ def fixtures(tmp: Path) -> dict[str, str]:
         "ambiguous": str(tmp / "ambiguous.yaml"),
         "bad_yaml": str(tmp / "bad.yaml"),
         "program": str(program),
+        "nameless": str(tmp / "nameless"),
+        "runtimeless": str(tmp / "runtimeless"),
         "broken_pack": str(broken),
         "foreign_pack": str(foreign),
         "pack": str(REPO / "tests" / "examples" / "test_pack"),
@@ -63,7 +69,8 @@ def test_every_argument_error_is_exit_2_in_one_paragraph_before_the_program_runs
     text = out + err
     assert_user_error(code, text, row.message)
     assert "\n\n" not in text.strip(), text  # one paragraph (a list of problems is one line each)
-    assert not (tmp_path / "program" / "ran").exists(), "the program ran before the argument was refused"
+    for program in ("program", "nameless", "runtimeless"):
+        assert not (tmp_path / program / "ran").exists(), "the program ran before the argument was refused"
 
 
 def test_each_entry_point_has_rows():
