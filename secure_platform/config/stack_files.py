@@ -109,7 +109,7 @@ def read_project(directory: Path) -> Project:
     if manifest.exists() and not isinstance(data, dict):
         raise UserError(f"{manifest}: expected a mapping with at least `name`")
     if data is not None:
-        # As pulumi reads a project file (sdk/go/common/workspace/project.go, its JSON schema):
+        # As pulumi reads a project file (its project JSON schema; tokens.ValidateProjectName):
         # `name` and `runtime` are required, and a name is alphanumerics, `-`, `_` and `.`.
         given = data.get("name")
         if not isinstance(given, str) or not _PROJECT_NAME.match(given):
