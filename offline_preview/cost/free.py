@@ -32,6 +32,7 @@ FREE_PREFIXES: dict[str, str] = {
     "docker:": "built or run by Docker on the deploying machine; pushed images are stored in a priced registry",
     "docker-build:": "built by Docker on the deploying machine; pushed images are stored in a priced registry",
     "command:": "runs a command; no resource of its own",
+    "synced-folder:": "uploads the folder's files as objects; their storage is priced on the bucket",
     "awsx:ecr:Repository": "registry and repository settings have no charge (storage is usage)",
     "awsx:ecr:Image": "built by Docker on the deploying machine; pushed images are stored in a priced registry",
 }

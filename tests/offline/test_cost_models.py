@@ -263,13 +263,14 @@ def test_a_cloud_map_dns_namespace_pays_for_its_hosted_zone_and_an_http_one_is_f
     assert line(est, "http").monthly_usd == 0 and line(est, "http").priced
 
 
-def test_database_objects_commands_and_docker_builds_have_no_charge_of_their_own():
+def test_database_objects_commands_builds_and_folder_syncs_have_no_charge_of_their_own():
     things = [
         resource("mysql:index/database:Database", "db", {}),
         resource("postgresql:index/role:Role", "role", {}),
         resource("command:local:Command", "cmd", {}),
         resource("docker:index/image:Image", "image", {}),
         resource("docker-build:index:Image", "build", {}),
+        resource("synced-folder:index:S3BucketFolder", "site", {}),
     ]
     est = estimate_cost(Capture(project="p", stack="dev", resources=things))
     assert all(ln.priced and ln.monthly_usd == 0 for ln in est.lines)
