@@ -64,25 +64,39 @@ class TimeTable:
         entry = self.types.get(r.type)
         if entry is None:
             return self.default_minutes
-        inputs = r.inputs
-        variant: str | None = None
-        if r.type == "aws:rds/instance:Instance" and inputs.get("multiAz"):
-            variant = "multiAzMinutes"
-        elif r.type == "eks:index:Cluster" and not (
-            inputs.get("skipDefaultNodeGroup") or inputs.get("fargate") or (inputs.get("autoMode") or {}).get("enabled")
-        ):
-            variant = "withDefaultNodeGroupMinutes"
-        elif r.type == "aws:ec2/vpcEndpoint:VpcEndpoint" and inputs.get("vpcEndpointType") == "Interface":
-            variant = "interfaceMinutes"
-        elif r.type == "aws:ecs/service:Service" and inputs.get("waitForSteadyState"):
-            variant = "steadyStateMinutes"
-        elif r.type == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
-            variant = "loadBalancerMinutes"
-        elif r.type == "awsx:ec2:Vpc" and str((inputs.get("natGateways") or {}).get("strategy", "")).lower() == "none":
-            variant = "withoutNatMinutes"
-        elif r.type == "awsx:ecs:FargateService" and inputs.get("continueBeforeSteadyState"):
-            variant = "continueBeforeSteadyStateMinutes"
+        try:
+            variant = _variant(r)
+        except (AttributeError, TypeError, ValueError):
+            variant = None  # an input object unknown at preview (the sentinel string): the plain time
         return float(entry.get(variant or "minutes", entry["minutes"]))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """An input object, or {} when it is unknown at preview (the engine's sentinel string) or absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def _variant(r: CapturedResource) -> str | None:
+    """The entry's field that applies to this resource's inputs, if not `minutes`."""
+    inputs = r.inputs
+    variant: str | None = None
+    if r.type == "aws:rds/instance:Instance" and inputs.get("multiAz"):
+        variant = "multiAzMinutes"
+    elif r.type == "eks:index:Cluster" and not (
+        inputs.get("skipDefaultNodeGroup") or inputs.get("fargate") or (inputs.get("autoMode") or {}).get("enabled")
+    ):
+        variant = "withDefaultNodeGroupMinutes"
+    elif r.type == "aws:ec2/vpcEndpoint:VpcEndpoint" and inputs.get("vpcEndpointType") == "Interface":
+        variant = "interfaceMinutes"
+    elif r.type == "aws:ecs/service:Service" and inputs.get("waitForSteadyState"):
+        variant = "steadyStateMinutes"
+    elif r.type == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
+        variant = "loadBalancerMinutes"
+    elif r.type == "awsx:ec2:Vpc" and str(_mapping(inputs.get("natGateways")).get("strategy", "")).lower() == "none":
+        variant = "withoutNatMinutes"
+    elif r.type == "awsx:ecs:FargateService" and inputs.get("continueBeforeSteadyState"):
+        variant = "continueBeforeSteadyStateMinutes"
+    return variant
 
 
 @cache

@@ -22,6 +22,11 @@ from .context import NOT_PRICED, Context, Priced, Pricer, count, has_children, n
 _CHILDREN_PRICED = "free here: its child resources are priced one by one"
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """An input object, or {} when it is unknown at preview (the engine's sentinel string) or absent."""
+    return value if isinstance(value, dict) else {}
+
+
 def _fargate_sizes() -> list[tuple[float, float]]:
     """(vCPU, GB) of every task size Fargate supports (Amazon ECS Developer Guide, "Task CPU and
     memory"), as awsx lists them."""
@@ -72,7 +77,7 @@ def _fargate_service(r: CapturedResource, c: Context) -> Priced:
             return Priced(0.0, f"{NOT_PRICED}: its containers need more than Fargate's largest task", priced=False)
         (vcpu, gb), how = size, "the cheapest Fargate size that fits its containers, as awsx picks"
     tasks = num(r.inputs.get("desiredCount"), 1.0) or 0.0
-    arm = str((task.get("runtimePlatform") or {}).get("cpuArchitecture") or "X86_64") == "ARM64"
+    arm = str(_mapping(task.get("runtimePlatform")).get("cpuArchitecture") or "X86_64") == "ARM64"
     suffix = ".arm" if arm else ""
     v, g = c.p(f"fargate{suffix}.vcpuHour"), c.p(f"fargate{suffix}.gbHour")
     monthly = tasks * (vcpu * v + gb * g) * c.hours
@@ -97,10 +102,15 @@ def _load_balancer(kind: str) -> Pricer:
             hour, unit, units, name = c.p("nlb.hour"), c.p("nlb.nlcuHour"), c.a("nlbNlcu"), "NLCU"
         monthly = (hour + unit * units) * c.hours
         basis = f"({rate(hour)}/h + {units:g} {name} x {rate(unit)}/h) x {c.hours:g} h"
-        if not r.inputs.get("internal"):
+        if r.inputs.get("internal") is not True:
             given = count(r.inputs.get("subnetIds")) or count(r.inputs.get("subnets"))
             subnets = given or len(zones_of(c.region_of(r)))
-            where = "one per subnet" if given else "one per subnet of the default VPC, one per AZ"
+            if given:
+                where = "one per subnet"
+            elif r.inputs.get("subnetIds") is not None or r.inputs.get("subnets") is not None:
+                where = "subnets unknown at preview: counted one per AZ of the Region"
+            else:
+                where = "one per subnet of the default VPC, one per AZ"
             ip = c.p("publicIpv4.hour")
             monthly += subnets * ip * c.hours
             basis += f" + {subnets} public IPv4 ({where}) x {rate(ip)}/h"
@@ -114,7 +124,7 @@ def _vpc(r: CapturedResource, c: Context) -> Priced:
         return Priced(0.0, _CHILDREN_PRICED)
     names = r.inputs.get("availabilityZoneNames")
     azs = count(names) or int(num(r.inputs.get("numberOfAvailabilityZones"), 3.0) or 3)
-    strategy = str((r.inputs.get("natGateways") or {}).get("strategy") or "OnePerAz").lower()
+    strategy = str(_mapping(r.inputs.get("natGateways")).get("strategy") or "OnePerAz").lower()
     gateways = {"none": 0, "single": 1, "oneperaz": azs}.get(strategy)
     if gateways is None:
         return Priced(0.0, f"{NOT_PRICED}: NAT gateway strategy {strategy!r}", priced=False)

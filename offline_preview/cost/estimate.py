@@ -345,7 +345,13 @@ def estimate_cost(
         res_region = ctx.region_of(r)
         pricer = table.get(r.type)
         if pricer is not None:
-            priced = pricer(r, ctx)
+            try:
+                priced = pricer(r, ctx)
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+                # An input of a shape the model does not expect (an object unknown at preview is
+                # the engine's sentinel string): the resource is unpriced with the reason, never $0
+                # and never a failed run.
+                priced = Priced(0.0, f"{NOT_PRICED}: its price model could not read its inputs ({exc})", priced=False)
         else:
             reason = free_reason(r.type)
             priced = (

@@ -8,6 +8,8 @@ from offline_preview.cost import estimate_cost
 from offline_preview.cost.assumptions import Assumptions
 from offline_preview.cost.awsx import fargate_task_size
 from offline_preview.cost.context import Context
+from offline_preview.deploy_time import TimeTable
+from offline_preview.mocks import UNKNOWN
 from tests.offline.cost_helpers import PRICES, H, approx, line_of, resource
 
 
@@ -71,3 +73,18 @@ def test_an_internet_facing_load_balancer_pays_for_a_public_ipv4_in_each_subnet(
     assert "public IPv4 (one per subnet of the default VPC" in line_of(est, "alb").basis
     assert "2 public IPv4 (one per subnet)" in line_of(est, "nlb").basis
     assert "public IPv4" not in line_of(est, "inner").basis and line_of(est, "inner").monthly_usd > 0
+
+
+def test_inputs_unknown_at_preview_never_break_the_estimate():
+    unknown = UNKNOWN  # what the engine sends for an input computed from another resource
+    vpc = resource("awsx:ec2:Vpc", "vpc", {"natGateways": unknown})
+    service = resource("awsx:ecs:FargateService", "svc", {"taskDefinitionArgs": {"container": unknown}})
+    alb = resource("awsx:lb:ApplicationLoadBalancer", "alb", {"subnetIds": unknown})
+    node_group = resource("aws:eks/nodeGroup:NodeGroup", "ng", {"scalingConfig": unknown, "instanceTypes": unknown})
+    est = _estimate(vpc, service, alb, node_group)
+    assert "3 NAT gateway(s)" in line_of(est, "vpc").basis  # awsx's default when the strategy is unknown
+    assert "subnets unknown at preview" in line_of(est, "alb").basis
+    broken = line_of(est, "ng")  # a model that cannot read an unknown object: unpriced with the reason
+    assert not broken.priced and "could not read its inputs" in broken.basis and "scalingConfig" in broken.basis
+    table = TimeTable.load()
+    assert table.minutes(vpc) == 2 and table.minutes(resource("eks:index:Cluster", "c", {"autoMode": unknown})) > 0
