@@ -42,18 +42,21 @@ _VERB = re.compile(r"%([-+# 0]*)(\d+)?(?:\.(\d+))?([%sdvqtfxXobe])")
 def _format(template: str, args: list[Any]) -> str:
     """Terraform's `format` (Go's fmt verbs as Terraform documents them)."""
     values = iter(args)
+    missing: Any = object()
 
     def one(m: re.Match[str]) -> str:
         flags, width, precision, verb = m.group(1), m.group(2), m.group(3), m.group(4)
         if verb == "%":
             return "%"
-        value = next(values)
+        value = next(values, missing)
+        if value is missing:
+            return f"%!{verb}(MISSING)"  # what Go's fmt, and so pulumi-std, prints
         if verb == "q":
             text = json.dumps(str(value))
         elif verb == "v":
-            text = json.dumps(value) if isinstance(value, (list, dict)) else _plain(value)
+            text = _json(value) if isinstance(value, (list, dict)) else _plain(value)
         elif verb == "t":
-            text = "true" if value else "false"
+            text = "true" if value is True or str(value).lower() == "true" else "false"
         elif verb in "dxXob":
             number = int(float(value))
             text = {"d": str(number), "x": f"{number:x}", "X": f"{number:X}", "o": f"{number:o}", "b": f"{number:b}"}[
@@ -68,11 +71,32 @@ def _format(template: str, args: list[Any]) -> str:
             if precision:
                 text = text[: int(precision)]
         if width:
-            pad = "0" if "0" in flags and verb not in "sqvt" else " "
-            text = text.ljust(int(width)) if "-" in flags else text.rjust(int(width), pad)
+            if "-" in flags:
+                text = text.ljust(int(width))
+            elif "0" in flags and verb not in "sqvt" and text[:1] in "+-":
+                text = text[0] + text[1:].rjust(int(width) - 1, "0")  # the sign before the zeros
+            else:
+                text = text.rjust(int(width), "0" if "0" in flags and verb not in "sqvt" else " ")
         return text
 
     return _VERB.sub(one, template)
+
+
+def _whole(value: Any) -> Any:
+    """Invoke arguments cross protobuf, where every number is a double: 80 arrives as 80.0. The std
+    provider (Go) sees the integers the program wrote; so do these functions."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    return value
+
+
+def _json(value: Any) -> str:
+    """JSON as Go's json.Marshal writes it: compact, object keys sorted."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def _plain(value: Any) -> str:
@@ -86,23 +110,35 @@ def _plain(value: Any) -> str:
 def _replace(args: dict[str, Any]) -> str:
     text, search, replacement = str(args["text"]), str(args["search"]), str(args["replace"])
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        # Terraform: a search string in slashes is a regular expression, "$1" its groups.
-        return re.sub(search[1:-1], re.sub(r"\$\{?(\d+)\}?", r"\\\1", replacement), text)
+        # Terraform: a search string in slashes is a regular expression; "$1" / "${1}" in the
+        # replacement are its groups and "$$" a dollar (Go's regexp.Expand).
+        def expand(m: re.Match[str]) -> str:
+            def group(ref: re.Match[str]) -> str:
+                if ref.group(0) == "$$":
+                    return "$"
+                name = ref.group(1) or ref.group(2)
+                index = int(name) if name.isdigit() else name
+                try:
+                    return m.group(index) or ""
+                except IndexError:  # no such group: empty, as Go's Expand
+                    return ""
+
+            return re.sub(r"\$\$|\$\{(\w+)\}|\$(\w+)", group, replacement)
+
+        return re.sub(search[1:-1], expand, text)
     return text.replace(search, replacement)
 
 
 def _cidrsubnet(args: dict[str, Any]) -> str:
     network = ipaddress.ip_network(str(args["input"]), strict=False)
-    new_prefix = network.prefixlen + int(args["newbits"])
-    subnets = network.subnets(new_prefix=new_prefix)
-    netnum = int(args["netnum"])
-    size = 1 << int(args["newbits"])
-    if not 0 <= netnum < size:
-        raise ValueError(f"std: cidrsubnet: netnum {netnum} does not fit in {args['newbits']} bits")
-    for index, subnet in enumerate(subnets):
-        if index == netnum:
-            return str(subnet)
-    raise ValueError("std: cidrsubnet: no such subnet")  # pragma: no cover - bounded above
+    newbits, netnum = int(args["newbits"]), int(args["netnum"])
+    new_prefix = network.prefixlen + newbits
+    if new_prefix > network.max_prefixlen:
+        raise ValueError(f"std: cidrsubnet: {newbits} more bits do not fit in {network}")
+    if not 0 <= netnum < (1 << newbits):
+        raise ValueError(f"std: cidrsubnet: netnum {netnum} does not fit in {newbits} bits")
+    base = network.network_address + (netnum << (network.max_prefixlen - new_prefix))
+    return str(ipaddress.ip_network(f"{base}/{new_prefix}"))
 
 
 def _cidrhost(args: dict[str, Any]) -> str:
@@ -113,6 +149,17 @@ def _cidrhost(args: dict[str, Any]) -> str:
     if address not in network:
         raise ValueError(f"std: cidrhost: host number {host} is outside {network}")
     return str(address)
+
+
+def _lookup(args: dict[str, Any]) -> Any:
+    table = args["map"]
+    if not isinstance(table, dict):
+        raise TypeError("std: lookup: the first argument is not a map")
+    if args["key"] in table:
+        return table[args["key"]]
+    if "default" in args and args["default"] is not None:
+        return args["default"]
+    raise KeyError(f"std: lookup: key {args['key']!r} not found and no default given")
 
 
 def _hash(name: str) -> Callable[[bytes], str]:
@@ -144,12 +191,12 @@ _ON_TEXT: dict[str, Callable[[bytes], Any]] = {
 }
 _OTHERS: dict[str, Std] = {
     "fileexists": lambda a: Path(os.path.expanduser(str(a["input"]))).is_file(),
-    "base64decode": lambda a: base64.b64decode(str(a["input"])).decode("utf-8"),
+    "base64decode": lambda a: base64.b64decode(str(a["input"]), validate=True).decode("utf-8"),
     "format": lambda a: _format(str(a["input"]), list(a.get("args") or [])),
     "join": lambda a: str(a["separator"]).join(_plain(x) for x in a.get("input") or []),
     "replace": _replace,
-    "split": lambda a: str(a["text"]).split(str(a["separator"])) if a["text"] else [],
-    "jsonencode": lambda a: json.dumps(a.get("input"), separators=(",", ":")),
+    "split": lambda a: str(a["text"]).split(str(a["separator"])),
+    "jsonencode": lambda a: _json(a.get("input")),
     "jsondecode": lambda a: json.loads(str(a["input"])),
     "lower": lambda a: str(a["input"]).lower(),
     "upper": lambda a: str(a["input"]).upper(),
@@ -164,13 +211,13 @@ _OTHERS: dict[str, Std] = {
     "cidrnetmask": lambda a: str(ipaddress.ip_network(str(a["input"]), strict=False).netmask),
     "length": lambda a: len(a["input"]),
     "tolist": lambda a: list(a["input"]),
-    "toset": lambda a: sorted(set(a["input"]), key=str),
+    "toset": lambda a: list(dict.fromkeys(a["input"])),
     "tostring": lambda a: None if a.get("input") is None else _plain(a["input"]),
     "concat": lambda a: [x for xs in a.get("input") or [] for x in xs],
     "merge": lambda a: {k: v for m in a.get("input") or [] for k, v in (m or {}).items()},
     "keys": lambda a: sorted(a["input"]),
     "values": lambda a: [a["input"][k] for k in sorted(a["input"])],
-    "lookup": lambda a: a["map"].get(a["key"], a.get("default")),
+    "lookup": _lookup,
     "element": lambda a: a["input"][int(a["index"]) % len(a["input"])],
 }
 
@@ -183,7 +230,7 @@ def _answer(name: str) -> Callable[[dict[str, Any], str], dict[str, Any]]:
         on_text = _ON_TEXT[name]
         return lambda args, region: {"result": on_text(str(args["input"]).encode("utf-8"))}
     other = _OTHERS[name]
-    return lambda args, region: {"result": other(args)}
+    return lambda args, region: {"result": other(_whole(args))}
 
 
 STD_INVOKES: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {

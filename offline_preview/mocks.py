@@ -177,8 +177,10 @@ class PlatformMocks(Mocks):
         handler = INVOKES.get(args.token)
         try:
             answer = handler(dict(args.args), region) if handler is not None else None
-        except (ValueError, KeyError, TypeError, OSError, UnicodeDecodeError) as exc:
-            raise InvokeError(args.token, invoke_key(dict(args.args)), str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - any failure of an answer is the invoke's failure
+            # (StopIteration must not escape either: asyncio cannot put it in a future, and the
+            # program's invoke would wait forever)
+            raise InvokeError(args.token, invoke_key(dict(args.args)), f"{exc}") from None
         if answer is None:
             if self._on_unknown_invoke is not None:
                 self._on_unknown_invoke(args.token, invoke_key(dict(args.args)))

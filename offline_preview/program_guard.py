@@ -98,9 +98,21 @@ def invoke_key(props: Any) -> str | None:
     if not isinstance(props, dict):
         return None
     try:
-        return json.dumps({k: v for k, v in props.items() if v is not None}, sort_keys=True, allow_nan=False)
+        return json.dumps(_canonical(props), sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):
         return None
+
+
+def _canonical(value: Any) -> Any:
+    """As both sides of an invoke see a value alike: None-valued keys dropped at every level, and
+    whole numbers as integers (protobuf carries every number as a double)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 InvokeSites = dict[str, list[tuple[str, str | None]]]
