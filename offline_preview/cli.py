@@ -187,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides=args.overrides,
             mode=args.mode,
         )
+        return _finish(args, result, console, err)
     except (UserError, ProgramError) as exc:
         print_error(err, "program error" if isinstance(exc, ProgramError) else "error", str(exc))
         if args is not None and args.debug and isinstance(exc, ProgramError):
@@ -210,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args is not None and reports_writable:
             _write_reports(args, _error_result(args, exc), err)
         return EXIT_ERROR
+
+
+def _finish(args: argparse.Namespace, result: PreviewResult, console: Console, err: Console) -> int:
+    """Print the report, write the report files and choose the exit code of a run that completed."""
     if not args.quiet:
         if args.format == "json":
             console.file.write(dumps_json(result))

@@ -204,3 +204,14 @@ def test_a_failure_of_the_tool_itself_exits_2_with_reports_never_1(tmp_path, cap
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" not in err
     assert json.loads(out.read_text())["error"]["kind"] == "internal"
+
+
+def test_a_failure_while_rendering_the_report_is_also_an_internal_error(capsys, monkeypatch):
+    import offline_preview.cli as cli
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot render")
+
+    monkeypatch.setattr(cli, "print_terminal", broken)
+    assert main(["test", "--program", str(MINIMAL), "--no-policy"]) == 2
+    assert "internal error: ValueError: cannot render" in capsys.readouterr().err
