@@ -111,11 +111,12 @@ class _LoopClosingAsyncio:
 def closing_policy_loops() -> Iterator[None]:
     """Close every event loop the servicer opened for async policies once the calls are done."""
     shim = _LoopClosingAsyncio()
+    previous = vars(policy_module)["asyncio"]
     setattr(policy_module, "asyncio", shim)  # noqa: B010 - the servicer's module global
     try:
         yield
     finally:
-        setattr(policy_module, "asyncio", asyncio)  # noqa: B010
+        setattr(policy_module, "asyncio", previous)  # noqa: B010
         for loop in shim.loops:
             if not loop.is_closed() and not loop.is_running():
                 loop.close()

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..capture import CapturedResource
+from ..capture_model import UNKNOWN
 from .context import NOT_PRICED, Context, Priced, Pricer, has_children, num, rate
 
 
@@ -219,7 +220,7 @@ def _launch_instance_type(r: CapturedResource, c: Context) -> str | None:
                 if source.type == type_ and source.inputs.get("instanceType"):
                     return str(source.inputs["instanceType"])
     named = r.inputs.get("launchConfiguration")
-    if isinstance(named, str):
+    if isinstance(named, str) and named != UNKNOWN:
         for source in c.capture.resources:
             if source.type == "aws:ec2/launchConfiguration:LaunchConfiguration" and named in (
                 source.inputs.get("name"),
