@@ -81,8 +81,8 @@ def check_aliases(root: yaml.Node) -> None:
             sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
             if sizes[key] > MAX_EXPANDED_VALUES:
                 raise yaml.MarkedYAMLError(
-                    problem=f"aliases expand this value to more than {MAX_EXPANDED_VALUES:,} values "
-                    "(excessive aliasing; pulumi's YAML reader refuses it too)",
+                    problem=f"this value stands for more than {MAX_EXPANDED_VALUES:,} values once its aliases "
+                    "are expanded (excessive aliasing; pulumi's YAML reader refuses it too)",
                     problem_mark=node.start_mark,
                 )
             continue
@@ -126,7 +126,8 @@ def ambiguous_scalars(text: str) -> list[str]:
                     )
                 if isinstance(key, yaml.ScalarNode):
                     seen.add(key.value)
-                check(key, where)
+                if key.tag != _TAG + "merge":  # `<<: *base` merges a mapping; yaml.v3 reads it too
+                    check(key, where)
                 name = key.value if isinstance(key, yaml.ScalarNode) else "?"
                 check(value, f"{where}.{name}" if where else str(name))
         elif isinstance(node, yaml.SequenceNode):

@@ -120,7 +120,10 @@ LAUGHS = "".join(
     ("yaml_text", "fragment"),
     [
         ("config:\n  platform:tags: &t {owner: [*t]}\n", "an alias refers to a value that contains it"),
-        (LAUGHS + "config:\n  platform:tags: *f\n", "aliases expand this value to more than 100,000 values"),
+        (
+            LAUGHS + "config:\n  platform:tags: *f\n",
+            "stands for more than 100,000 values once its aliases are expanded",
+        ),
         ("config:\n  platform:tags: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
     ],
     ids=["self-alias", "billion-laughs", "deep-nesting"],
@@ -140,3 +143,4 @@ def test_aliases_that_expand_modestly_are_read(tmp_path):
     from secure_platform.config.yaml_meaning import ambiguous_scalars
 
     assert ambiguous_scalars("a: &a {k: v}\nb: *a\nc: [*a, *a]\n") == []
+    assert ambiguous_scalars("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n") == []  # a merge key
