@@ -52,6 +52,22 @@ def fargate_task_size(containers: list[dict[str, Any]], c: Context) -> tuple[flo
     return min(fits, key=lambda s: s[0] * v + s[1] * g) if fits else None
 
 
+def _task_vcpu(value: Any) -> float | None:
+    """A task's `cpu` as ECS takes it: CPU units ("1024", 1024) or vCPU ("1 vCPU")."""
+    if isinstance(value, str) and value.strip().lower().endswith("vcpu"):
+        return num(value.strip()[:-4].strip())
+    units = num(value)
+    return units / 1024 if units is not None else None
+
+
+def _task_gb(value: Any) -> float | None:
+    """A task's `memory` as ECS takes it: MiB ("2048", 2048) or GB ("2 GB")."""
+    if isinstance(value, str) and value.strip().lower().endswith("gb"):
+        return num(value.strip()[:-2].strip())
+    mib = num(value)
+    return mib / 1024 if mib is not None else None
+
+
 def _containers(task: dict[str, Any]) -> list[dict[str, Any]]:
     single = task.get("container")
     many = task.get("containers")
@@ -68,14 +84,16 @@ def _fargate_service(r: CapturedResource, c: Context) -> Priced:
     task = r.inputs.get("taskDefinitionArgs")
     if not isinstance(task, dict):
         return Priced(0.0, f"{NOT_PRICED}: runs a task definition given by ARN", priced=False)
-    vcpu, gb = num(task.get("cpu")), num(task.get("memory"))
-    if vcpu is not None and gb is not None:
-        vcpu, gb, how = vcpu / 1024, gb / 1024, "task size as given"
+    given_vcpu, given_gb = _task_vcpu(task.get("cpu")), _task_gb(task.get("memory"))
+    if given_vcpu is not None and given_gb is not None:
+        vcpu, gb, how = given_vcpu, given_gb, "task size as given"
     else:
         size = fargate_task_size(_containers(task), c)
         if size is None:
             return Priced(0.0, f"{NOT_PRICED}: its containers need more than Fargate's largest task", priced=False)
-        (vcpu, gb), how = size, "the cheapest Fargate size that fits its containers, as awsx picks"
+        # awsx fills in only what the task does not give (fargateTaskDefinition.ts).
+        vcpu, gb = given_vcpu or size[0], given_gb or size[1]
+        how = "the cheapest Fargate size that fits its containers, as awsx picks"
     tasks = num(r.inputs.get("desiredCount"), 1.0) or 0.0
     arm = str(_mapping(task.get("runtimePlatform")).get("cpuArchitecture") or "X86_64") == "ARM64"
     suffix = ".arm" if arm else ""

@@ -347,7 +347,7 @@ def estimate_cost(
         if pricer is not None:
             try:
                 priced = pricer(r, ctx)
-            except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            except (AttributeError, TypeError, ValueError, LookupError, ArithmeticError) as exc:
                 # An input of a shape the model does not expect (an object unknown at preview is
                 # the engine's sentinel string): the resource is unpriced with the reason, never $0
                 # and never a failed run.

@@ -88,3 +88,17 @@ def test_inputs_unknown_at_preview_never_break_the_estimate():
     assert not broken.priced and "could not read its inputs" in broken.basis and "scalingConfig" in broken.basis
     table = TimeTable.load()
     assert table.minutes(vpc) == 2 and table.minutes(resource("eks:index:Cluster", "c", {"autoMode": unknown})) > 0
+
+
+def test_task_sizes_in_ecs_units_or_words_and_only_one_given():
+    v, g = PRICES.usd("fargate.vcpuHour"), PRICES.usd("fargate.gbHour")
+    words = resource("awsx:ecs:FargateService", "words", {"taskDefinitionArgs": {"cpu": "1 vCPU", "memory": "3 GB"}})
+    half = resource(
+        "awsx:ecs:FargateService",
+        "half",
+        {"taskDefinitionArgs": {"cpu": "2048", "container": {"cpu": 256, "memory": 512}}},
+    )
+    est = _estimate(words, half)
+    assert line_of(est, "words").monthly_usd == approx((1 * v + 3 * g) * H)
+    # awsx keeps the cpu it is given and fills memory from the containers' needs (0.5 GB).
+    assert line_of(est, "half").monthly_usd == approx((2 * v + 0.5 * g) * H)
