@@ -268,5 +268,7 @@ def restricts_principal(stmt: Statement) -> bool:
 
 
 def public_principal(stmt: Statement) -> bool:
-    """`Principal: "*"` or `{"AWS": "*"}` (anyone, any account)."""
-    return any(ident == "*" for _, ident in stmt.principal_ids())
+    """`Principal: "*"` or `{"AWS": "*"}` (anyone, any account), or a `NotPrincipal`: an Allow with
+    NotPrincipal grants every principal but the ones it names, anonymous callers included (IAM User
+    Guide, "AWS JSON policy elements: NotPrincipal", which advises against it)."""
+    return stmt.not_principal is not None or any(ident == "*" for _, ident in stmt.principal_ids())

@@ -1,0 +1,58 @@
+"""An Allow with `NotPrincipal` grants everyone but the principals it names: the public-exposure
+policies treat it as `Principal: "*"`, in bucket, resource and trust policies alike."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi_aws as aws
+import pytest
+
+from offline_preview import evaluate, load_policy_pack, run_program
+from offline_preview.policy_runner import LoadedPack
+
+REPO = Path(__file__).resolve().parents[2]
+ALL_BUT_ROOT = {"AWS": "arn:aws:iam::123456789012:root"}
+
+
+@pytest.fixture(scope="module")
+def pack() -> LoadedPack:
+    return load_policy_pack(REPO / "policies")
+
+
+def fired(pack: LoadedPack, tmp_path: Path, program: Any, policy: str) -> set[str]:
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program)
+    report = evaluate(pack, cap, {"all": "mandatory"}, cap.config)
+    index = cap.by_urn()
+    return {index[v.urn].name for v in report.violations if v.policy == policy and v.urn in index}
+
+
+def _statement(**fields: Any) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **fields}]})
+
+
+def test_bucket_policy_allowing_all_but_one_principal_is_public(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        bucket = aws.s3.Bucket("data", bucket="data-bucket")
+        doc = _statement(NotPrincipal=ALL_BUT_ROOT, Action="s3:GetObject", Resource="arn:aws:s3:::data-bucket/*")
+        aws.s3.BucketPolicy("all-but-root", bucket=bucket.id, policy=doc)
+        named = _statement(Principal=ALL_BUT_ROOT, Action="s3:GetObject", Resource="arn:aws:s3:::data-bucket/*")
+        aws.s3.BucketPolicy("named", bucket=bucket.id, policy=named)
+
+    assert fired(pack, tmp_path, program, "s3-bucket-not-public") == {"all-but-root"}
+
+
+def test_queue_policy_and_trust_policy_with_not_principal_are_public(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        queue = aws.sqs.Queue("jobs")
+        aws.sqs.QueuePolicy(
+            "all-but-root", queue_url=queue.url, policy=_statement(NotPrincipal=ALL_BUT_ROOT, Action="sqs:SendMessage")
+        )
+        aws.iam.Role(
+            "anyone-but-root", assume_role_policy=_statement(NotPrincipal=ALL_BUT_ROOT, Action="sts:AssumeRole")
+        )
+
+    assert fired(pack, tmp_path, program, "resource-policy-not-public") == {"all-but-root"}
+    assert fired(pack, tmp_path, program, "iam-trust-policy-restricted") == {"anyone-but-root"}
