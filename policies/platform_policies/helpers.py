@@ -12,6 +12,7 @@ Missing optional properties are simply absent (None), numbers arrive as floats.
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -255,3 +256,24 @@ def is_customer_managed_key(key: Any) -> bool:
 
 
 WORLD_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+
+_PRIVATE_V4 = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8")
+)
+
+
+def is_world(cidr: Any) -> bool:
+    """Whether a CIDR opens to the internet at large: 0.0.0.0/0 and ::/0, and any range as wide as
+    a /7 of IPv4 or a /16 of IPv6 outside the private blocks (0.0.0.0/1 with 128.0.0.0/1 is the
+    world in two rules; no organisation owns such a range). Host bits set are ignored, as EC2 does."""
+    if not isinstance(cidr, str):
+        return False
+    if cidr.strip() in WORLD_CIDRS:
+        return True
+    try:
+        network = ipaddress.ip_network(cidr.strip(), strict=False)
+    except ValueError:
+        return False
+    if network.version == 4:
+        return network.prefixlen <= 7 and not any(network.subnet_of(p) for p in _PRIVATE_V4)  # type: ignore[arg-type]
+    return network.prefixlen <= 16 and not network.is_private and not network.is_link_local

@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from ..helpers import WORLD_CIDRS, as_list, get, truthy
+from ..helpers import as_list, get, is_world, truthy
 from ..registry import Controls, Report, config_value, resource_policy
 from .shared import NETWORK
 
@@ -29,7 +29,7 @@ def _eks_endpoint(args: ResourceValidationArgs, report: Report) -> None:
         fix = "Set vpc_config.endpoint_public_access=False and endpoint_private_access=True"
     if not public:
         return
-    open_to = [c for c in cidrs if c in WORLD_CIDRS] or (["0.0.0.0/0 (the default)"] if not cidrs else [])
+    open_to = [c for c in cidrs if is_world(c)] or (["0.0.0.0/0 (the default)"] if not cidrs else [])
     allow_restricted = bool(config_value(args, "allowRestrictedPublicEndpoint", True))
     if open_to or not allow_restricted:
         report(

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from ..helpers import WORLD_CIDRS, Deferred, as_list, get, is_set, linked, of_type, targets, truthy
+from ..helpers import Deferred, as_list, get, is_set, is_world, linked, of_type, targets, truthy
 from ..registry import Controls, Report, resource_policy, stack_policy
 from .shared import NETWORK, _safe
 
@@ -47,16 +47,15 @@ def _public_subnets(resources: list[Any]) -> dict[str, str]:
     igw_tables: set[str] = set()
     for t in tables:
         for route in as_list(_safe(t.props, "routes")):
-            if (get(route, "cidrBlock") in WORLD_CIDRS or get(route, "ipv6CidrBlock") in WORLD_CIDRS) and to_igw(
+            if (is_world(get(route, "cidrBlock")) or is_world(get(route, "ipv6CidrBlock"))) and to_igw(
                 route, "gatewayId"
             ):
                 igw_tables.add(t.urn)
         if any(d.resource_type == "aws:ec2/internetGateway:InternetGateway" for d in linked(t, "routes")):
             igw_tables.add(t.urn)
     for route in of_type(resources, "aws:ec2/route:Route"):
-        world = (
-            _safe(route.props, "destinationCidrBlock") in WORLD_CIDRS
-            or _safe(route.props, "destinationIpv6CidrBlock") in WORLD_CIDRS
+        world = is_world(_safe(route.props, "destinationCidrBlock")) or is_world(
+            _safe(route.props, "destinationIpv6CidrBlock")
         )
         via_igw = bool(targets(route, "gatewayId", igws, match_props=("id",))) or to_igw(route.props, "gatewayId")
         if world and via_igw:

@@ -11,7 +11,7 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-from ..helpers import WORLD_CIDRS, Deferred, as_list, get, linked, number, of_type, peek, targets
+from ..helpers import Deferred, as_list, get, is_world, linked, number, of_type, peek, targets
 from ..registry import Controls, Report, config_value, resource_policy, stack_policy
 from .shared import LOAD_BALANCERS, NETWORK, _safe
 
@@ -89,9 +89,7 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
     if resource_type == "aws:ec2/securityGroup:SecurityGroup":
         for i, rule in enumerate(as_list(get(props, "ingress"))):
             world = tuple(
-                c
-                for c in [*as_list(get(rule, "cidrBlocks")), *as_list(get(rule, "ipv6CidrBlocks"))]
-                if c in WORLD_CIDRS
+                c for c in [*as_list(get(rule, "cidrBlocks")), *as_list(get(rule, "ipv6CidrBlocks"))] if is_world(c)
             )
             if world:
                 out.append(
@@ -106,9 +104,7 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
     elif resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule":
         if get(props, "type") == "ingress":
             world = tuple(
-                c
-                for c in [*as_list(get(props, "cidrBlocks")), *as_list(get(props, "ipv6CidrBlocks"))]
-                if c in WORLD_CIDRS
+                c for c in [*as_list(get(props, "cidrBlocks")), *as_list(get(props, "ipv6CidrBlocks"))] if is_world(c)
             )
             if world:
                 out.append(
@@ -121,7 +117,7 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
                     )
                 )
     elif resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-        world = tuple(c for c in (get(props, "cidrIpv4"), get(props, "cidrIpv6")) if c in WORLD_CIDRS)
+        world = tuple(c for c in (get(props, "cidrIpv4"), get(props, "cidrIpv6")) if is_world(c))
         if world:
             out.append(
                 Ingress(
