@@ -20,6 +20,12 @@ PREVIEW, UP = "preview", "up"
 MODES = (PREVIEW, UP)
 
 
+def input_object(value: Any) -> dict[str, Any]:
+    """An input object, or {} when it is unknown at preview (`UNKNOWN`, a string) or absent: what
+    a model of a resource reads in place of an object it cannot see."""
+    return value if isinstance(value, dict) else {}
+
+
 def _mask(value: Any, secret_paths: list[str], path: str = "") -> Any:
     if path in secret_paths:
         return SECRET_MASK

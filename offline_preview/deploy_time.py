@@ -24,6 +24,7 @@ from typing import Any
 from rich.text import Text
 
 from .capture import Capture, CapturedResource
+from .capture_model import input_object
 
 TIMES_FILE = Path(__file__).resolve().parent / "data" / "deploy-times.json"
 SLOW_MINUTES = 3.0
@@ -71,11 +72,6 @@ class TimeTable:
         return float(entry.get(variant or "minutes", entry["minutes"]))
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    """An input object, or {} when it is unknown at preview (the engine's sentinel string) or absent."""
-    return value if isinstance(value, dict) else {}
-
-
 def _variant(r: CapturedResource) -> str | None:
     """The entry's field that applies to this resource's inputs, if not `minutes`."""
     inputs = r.inputs
@@ -92,7 +88,9 @@ def _variant(r: CapturedResource) -> str | None:
         variant = "steadyStateMinutes"
     elif r.type == "kubernetes:core/v1:Service" and (inputs.get("spec") or {}).get("type") == "LoadBalancer":
         variant = "loadBalancerMinutes"
-    elif r.type == "awsx:ec2:Vpc" and str(_mapping(inputs.get("natGateways")).get("strategy", "")).lower() == "none":
+    elif (
+        r.type == "awsx:ec2:Vpc" and str(input_object(inputs.get("natGateways")).get("strategy", "")).lower() == "none"
+    ):
         variant = "withoutNatMinutes"
     elif r.type == "awsx:ecs:FargateService" and inputs.get("continueBeforeSteadyState"):
         variant = "continueBeforeSteadyStateMinutes"

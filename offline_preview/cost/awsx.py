@@ -16,15 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..capture import CapturedResource
+from ..capture_model import input_object
 from ..invokes import zones_of
 from .context import NOT_PRICED, Context, Priced, Pricer, count, has_children, num, rate
 
 _CHILDREN_PRICED = "free here: its child resources are priced one by one"
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    """An input object, or {} when it is unknown at preview (the engine's sentinel string) or absent."""
-    return value if isinstance(value, dict) else {}
 
 
 def _fargate_sizes() -> list[tuple[float, float]]:
@@ -95,7 +91,7 @@ def _fargate_service(r: CapturedResource, c: Context) -> Priced:
         vcpu, gb = given_vcpu or size[0], given_gb or size[1]
         how = "the cheapest Fargate size that fits its containers, as awsx picks"
     tasks = num(r.inputs.get("desiredCount"), 1.0) or 0.0
-    arm = str(_mapping(task.get("runtimePlatform")).get("cpuArchitecture") or "X86_64") == "ARM64"
+    arm = str(input_object(task.get("runtimePlatform")).get("cpuArchitecture") or "X86_64") == "ARM64"
     suffix = ".arm" if arm else ""
     v, g = c.p(f"fargate{suffix}.vcpuHour"), c.p(f"fargate{suffix}.gbHour")
     monthly = tasks * (vcpu * v + gb * g) * c.hours
@@ -142,7 +138,7 @@ def _vpc(r: CapturedResource, c: Context) -> Priced:
         return Priced(0.0, _CHILDREN_PRICED)
     names = r.inputs.get("availabilityZoneNames")
     azs = count(names) or int(num(r.inputs.get("numberOfAvailabilityZones"), 3.0) or 3)
-    strategy = str(_mapping(r.inputs.get("natGateways")).get("strategy") or "OnePerAz").lower()
+    strategy = str(input_object(r.inputs.get("natGateways")).get("strategy") or "OnePerAz").lower()
     gateways = {"none": 0, "single": 1, "oneperaz": azs}.get(strategy)
     if gateways is None:
         return Priced(0.0, f"{NOT_PRICED}: NAT gateway strategy {strategy!r}", priced=False)
