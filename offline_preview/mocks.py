@@ -21,7 +21,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 from .invokes import INVOKES
 from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes
 from .program_guard import InvokeError, invoke_key
-from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, plausible, resource_outputs
+from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, plausible
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -116,14 +116,6 @@ class PlatformMocks(Mocks):
         # (rpc.resolve_outputs), so the inputs' names are answered explicitly with the unknown
         # sentinel, which outside a dry run resolves as None (rpc.deserialize_property).
         values = {k: plausible(k, kind, c) for k, kind in outputs.items()}
-        # Outputs that are resources of other types (an awsx load balancer's `loadBalancer`) get a
-        # reference to a child answered like a resource of that type, as for the modelled EKS
-        # cluster: a program reading `alb.load_balancer.dns_name` gets a value, not None.
-        for key, (token, many) in resource_outputs(c.type).items():
-            ref = c.resource_ref(token, f"{c.name}-{key}", BUILDERS.get(token, _generic), {})
-            values[key] = [ref] if many else ref
-        if c.children:
-            self.children_of[c.urn] = list(c.children)
         return "", {**dict.fromkeys(c.inputs, UNKNOWN), **{k: v for k, v in values.items() if v is not None}}
 
     def _planned(self, c: Ctx, remote: bool, custom: bool) -> tuple[str, dict[str, Any]]:

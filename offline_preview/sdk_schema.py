@@ -69,52 +69,6 @@ def computed_outputs(type_token: str) -> dict[str, str]:
     return {k: _kind(v) for k, v in outputs.items() if k not in inputs and k not in ("id", "urn")}
 
 
-_RESOURCE_ANNOTATION = re.compile(r"(?P<seq>(?:Sequence|list|List)\[)?(?:ForwardRef\()?'(?P<path>pulumi_[\w.]+)'")
-_TOKEN_IN_SOURCE = re.compile(r"__init__\(\s*'([\w./-]+:[\w./-]*:[\w]+)'")
-
-
-@functools.cache
-def resource_outputs(type_token: str) -> dict[str, tuple[str, bool]]:
-    """Output name -> (type token, is a list) of the outputs of `type_token` that are resources of
-    other types (an awsx load balancer's `loadBalancer` is an `aws:lb/loadBalancer:LoadBalancer`).
-    Read from the SDK: the annotation names the class, and the class passes its token to
-    `Resource.__init__` in its generated `_internal_init`."""
-    parts = _token_parts(type_token)
-    if parts is None:
-        return {}
-    package, module, name = parts
-    sdk = _sdk_module(package, module)
-    cls = getattr(sdk, name, None) if sdk is not None else None
-    if not isinstance(cls, type):
-        return {}
-    out: dict[str, tuple[str, bool]] = {}
-    for wire, annotation in _getters(cls).items():
-        m = _RESOURCE_ANNOTATION.search(annotation)
-        token = _class_token(m.group("path")) if m else None
-        if m and token:
-            out[wire] = (token, bool(m.group("seq")))
-    return out
-
-
-def _class_token(path: str) -> str | None:
-    """`pulumi_aws.lb.LoadBalancer` -> `aws:lb/loadBalancer:LoadBalancer` (None if not a resource)."""
-    module_path, _, class_name = path.rpartition(".")
-    try:
-        cls = getattr(importlib.import_module(module_path), class_name, None)
-    except ImportError:
-        return None
-    init = getattr(cls, "_internal_init", None)
-    if init is None:
-        return None
-    try:
-        import inspect
-
-        found = _TOKEN_IN_SOURCE.search(inspect.getsource(init))
-    except (OSError, TypeError):
-        return None
-    return found.group(1) if found else None
-
-
 @functools.cache
 def input_names(type_token: str) -> frozenset[str]:
     """Wire names of the inputs of `type_token` (its SDK `<Name>Args` class)."""

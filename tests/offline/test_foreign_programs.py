@@ -52,13 +52,3 @@ def test_a_foreign_program_previews_and_its_report_lists_what_is_not_covered(nam
     remote = {r["urn"] for r in doc["resources"] if r["remote"]}
     listed = set(doc["remoteComponents"]["modelled"]) | set(doc["remoteComponents"]["notExpanded"])
     assert remote == listed
-
-
-def test_under_up_semantics_a_remote_components_resource_outputs_are_references(tmp_path):
-    """`--mode up` answers an unmodelled remote component's outputs that are resources of other
-    types (awsx's `load_balancer`) with references, so `alb.load_balancer.dns_name` has a value."""
-    out = tmp_path / "report.json"
-    program = FOREIGN / "templates-container-aws-python"
-    assert main(["test", "--program", str(program), "--no-policy", "--quiet", "--mode", "up", "--json", str(out)]) == 0
-    url = json.loads(out.read_text())["outputs"]["url"]
-    assert url.startswith("http://") and url.endswith(".amazonaws.com")
