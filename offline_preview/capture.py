@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.config import ConfigMissingError
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import Stack, run_pulumi_func
@@ -235,7 +236,7 @@ def _run(
             _sync_await(run_pulumi_func(body))
     except pulumi.RunError as exc:
         _cancel_leftover_tasks()
-        raise _with_capture(UserError(str(exc)), capture) from None
+        raise _with_capture(UserError(_run_error_message(exc, root, stack, sites)), capture) from None
     except (UserError, ProgramError) as exc:
         _cancel_leftover_tasks()
         raise _with_capture(exc, capture) from None
@@ -250,6 +251,21 @@ def _run(
     _point_at_registrations(capture, monitor.unregistered_children)
     _check_outcome(capture, monitor)
     return capture
+
+
+def _run_error_message(exc: pulumi.RunError, root: Path, stack: str, sites: InvokeSites) -> str:
+    """The SDK's message for a configuration error, with where the program asked for the value and
+    how to give it offline (the SDK's hint names `pulumi config set`, which writes the same file)."""
+    if not isinstance(exc, ConfigMissingError):
+        return str(exc)
+    _, location, _, _ = describe_failure(exc, root, sites)
+    at = f" (required at {location})" if location else ""
+    value = "{secure: <ciphertext>}" if exc.secret else "<value>"
+    return (
+        f"missing required configuration variable '{exc.key}'{at}: add `{exc.key}: {value}` under `config:` in "
+        f"Pulumi.{stack}.yaml (or the --config file), as `pulumi config set{' --secret' if exc.secret else ''} "
+        f"{exc.key} <value>` would"
+    )
 
 
 def _program_error(exc: BaseException, root: Path, capture: Capture, sites: InvokeSites) -> ProgramError:

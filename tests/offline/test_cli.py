@@ -215,3 +215,20 @@ def test_a_failure_while_rendering_the_report_is_also_an_internal_error(capsys, 
     monkeypatch.setattr(cli, "print_terminal", broken)
     assert main(["test", "--program", str(MINIMAL), "--no-policy"]) == 2
     assert "internal error: ValueError: cannot render" in capsys.readouterr().err
+
+
+def test_a_missing_required_config_value_names_the_key_the_call_and_where_to_set_it(tmp_path, capsys):
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: app\nruntime: python\n")
+    (program / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\nsecret = pulumi.Config().require_secret('dbPassword')\n"
+        "aws.s3.Bucket('b')\n"
+    )
+    (program / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    out = tmp_path / "out.json"
+    assert main(["dev", "--program", str(program), "--no-policy", "--quiet", "--json", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "missing required configuration variable 'app:dbPassword' (required at __main__.py:4)" in err
+    assert "under `config:` in Pulumi.dev.yaml" in err and "pulumi config set --secret app:dbPassword" in err
+    assert json.loads(out.read_text())["error"]["kind"] == "configuration"
