@@ -254,11 +254,12 @@ def _run(
 
 
 def _run_error_message(exc: pulumi.RunError, root: Path, stack: str, sites: InvokeSites) -> str:
-    """The SDK's message for a configuration error, with where the program asked for the value and
-    how to give it offline (the SDK's hint names `pulumi config set`, which writes the same file)."""
-    if not isinstance(exc, ConfigMissingError):
-        return str(exc)
+    """The SDK's message for a configuration error with where the program asked for the value; for
+    a missing one also how to give it offline (the SDK's hint names `pulumi config set`, which
+    writes the same file)."""
     _, location, _, _ = describe_failure(exc, root, sites)
+    if not isinstance(exc, ConfigMissingError):
+        return f"{exc} (at {location})" if location else str(exc)
     at = f" (required at {location})" if location else ""
     value = "{secure: <ciphertext>}" if exc.secret else "<value>"
     return (

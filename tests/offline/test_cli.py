@@ -232,3 +232,14 @@ def test_a_missing_required_config_value_names_the_key_the_call_and_where_to_set
     assert "missing required configuration variable 'app:dbPassword' (required at __main__.py:4)" in err
     assert "under `config:` in Pulumi.dev.yaml" in err and "pulumi config set --secret app:dbPassword" in err
     assert json.loads(out.read_text())["error"]["kind"] == "configuration"
+
+
+def test_a_config_value_of_the_wrong_type_names_the_programs_line(tmp_path, capsys):
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: app\nruntime: python\n")
+    (program / "__main__.py").write_text("import pulumi\n\ncount = pulumi.Config().require_int('count')\n")
+    (program / "Pulumi.dev.yaml").write_text("config:\n  app:count: three\n")
+    assert main(["dev", "--program", str(program), "--no-policy", "--quiet"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "'app:count' value 'three' is not a valid 'int' (at __main__.py:3)" in err
