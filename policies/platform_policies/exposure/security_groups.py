@@ -83,52 +83,40 @@ def _int(value: Any, default: int) -> int:
     return default if n is None else int(n)
 
 
+def _world_rule(rule: Any, cidrs: list[Any], protocol_key: str, label: str) -> Ingress | None:
+    """The rule as an `Ingress` when any of its CIDRs opens it to the world (see `is_world`)."""
+    world = tuple(c for c in cidrs if is_world(c))
+    if not world:
+        return None
+    return Ingress(
+        _protocol(get(rule, protocol_key)),
+        _int(get(rule, "fromPort"), 0),
+        _int(get(rule, "toPort"), 65535),
+        world,
+        label,
+    )
+
+
 def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
-    """Ingress rules of a group or rule resource that are open to 0.0.0.0/0 or ::/0."""
-    out: list[Ingress] = []
+    """Ingress rules of a group or rule resource that are open to the world (0.0.0.0/0, ::/0, or
+    any range as wide, see `is_world`)."""
+    found: list[Ingress | None] = []
     if resource_type == "aws:ec2/securityGroup:SecurityGroup":
-        for i, rule in enumerate(as_list(get(props, "ingress"))):
-            world = tuple(
-                c for c in [*as_list(get(rule, "cidrBlocks")), *as_list(get(rule, "ipv6CidrBlocks"))] if is_world(c)
+        found = [
+            _world_rule(
+                rule,
+                [*as_list(get(rule, "cidrBlocks")), *as_list(get(rule, "ipv6CidrBlocks"))],
+                "protocol",
+                f"inline ingress #{i + 1}",
             )
-            if world:
-                out.append(
-                    Ingress(
-                        _protocol(get(rule, "protocol")),
-                        _int(get(rule, "fromPort"), 0),
-                        _int(get(rule, "toPort"), 65535),
-                        world,
-                        f"inline ingress #{i + 1}",
-                    )
-                )
-    elif resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule":
-        if get(props, "type") == "ingress":
-            world = tuple(
-                c for c in [*as_list(get(props, "cidrBlocks")), *as_list(get(props, "ipv6CidrBlocks"))] if is_world(c)
-            )
-            if world:
-                out.append(
-                    Ingress(
-                        _protocol(get(props, "protocol")),
-                        _int(get(props, "fromPort"), 0),
-                        _int(get(props, "toPort"), 65535),
-                        world,
-                        "ingress rule",
-                    )
-                )
+            for i, rule in enumerate(as_list(get(props, "ingress")))
+        ]
+    elif resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule" and get(props, "type") == "ingress":
+        cidrs = [*as_list(get(props, "cidrBlocks")), *as_list(get(props, "ipv6CidrBlocks"))]
+        found = [_world_rule(props, cidrs, "protocol", "ingress rule")]
     elif resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-        world = tuple(c for c in (get(props, "cidrIpv4"), get(props, "cidrIpv6")) if is_world(c))
-        if world:
-            out.append(
-                Ingress(
-                    _protocol(get(props, "ipProtocol")),
-                    _int(get(props, "fromPort"), 0),
-                    _int(get(props, "toPort"), 65535),
-                    world,
-                    "ingress rule",
-                )
-            )
-    return out
+        found = [_world_rule(props, [get(props, "cidrIpv4"), get(props, "cidrIpv6")], "ipProtocol", "ingress rule")]
+    return [rule for rule in found if rule is not None]
 
 
 def _sensitive_ports(args: ResourceValidationArgs, report: Report) -> None:
