@@ -34,6 +34,25 @@ LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 SELF_MANAGED_NODE_GROUPS = ("eks:index:NodeGroup", "eks:index:NodeGroupV2")
 
 
+def _block_device_problems(p: Any, account_default: bool, root_from_template: bool) -> list[str]:
+    """Problems of the root and extra EBS devices an instance or launch configuration declares. A root
+    volume without settings comes unencrypted from the AMI, unless encryption by default covers it
+    or (`root_from_template`) a launch template gives its settings."""
+    problems: list[str] = []
+    root = get(p, "rootBlockDevice")
+    if root is None:
+        if not root_from_template and not account_default:
+            problems.append("the root volume has no encryption settings (it comes unencrypted from the AMI)")
+    elif problem := _ebs_problem(root, "the root volume", account_default):
+        problems.append(problem)
+    for i, dev in enumerate(as_list(get(p, "ebsBlockDevices"))):
+        if problem := _ebs_problem(
+            dev, f"EBS device #{i + 1} ({get(dev, 'deviceName', default='?')})", account_default
+        ):
+            problems.append(problem)
+    return problems
+
+
 def _account_default(args: StackValidationArgs) -> bool:
     """EBS encryption by default with a customer-managed default key: set outside the stack
     (config) or by this program (aws.ebs.EncryptionByDefault + aws.ebs.DefaultKmsKey)."""
@@ -67,33 +86,13 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                     f"it makes the AWS-managed key {get(p, 'keyArn')} the account's default EBS key (set key_arn=<customer-managed key ARN>)"
                 )
         elif t == LAUNCH_CONFIGURATION:
-            root = get(p, "rootBlockDevice")
-            if root is None:
-                if not account_default:
-                    problems.append("the root volume has no encryption settings (it comes unencrypted from the AMI)")
-            elif problem := _ebs_problem(root, "the root volume", account_default):
-                problems.append(problem)
-            for i, dev in enumerate(as_list(get(p, "ebsBlockDevices"))):
-                if problem := _ebs_problem(
-                    dev, f"EBS device #{i + 1} ({get(dev, 'deviceName', default='?')})", account_default
-                ):
-                    problems.append(problem)
+            problems += _block_device_problems(p, account_default, root_from_template=False)
             if problems:
                 problems.append(
                     "a launch configuration cannot name a KMS key: use an aws.ec2.LaunchTemplate, or EBS encryption by default with a customer-managed default key"
                 )
         elif t in INSTANCES:
-            root = get(p, "rootBlockDevice")
-            if root is None:
-                if not get(p, "launchTemplate") and not account_default:
-                    problems.append("the root volume has no encryption settings (it comes unencrypted from the AMI)")
-            elif problem := _ebs_problem(root, "the root volume", account_default):
-                problems.append(problem)
-            for i, dev in enumerate(as_list(get(p, "ebsBlockDevices"))):
-                if problem := _ebs_problem(
-                    dev, f"EBS device #{i + 1} ({get(dev, 'deviceName', default='?')})", account_default
-                ):
-                    problems.append(problem)
+            problems += _block_device_problems(p, account_default, root_from_template=bool(get(p, "launchTemplate")))
         elif t == "aws:ec2/launchTemplate:LaunchTemplate":
             mappings = [m for m in as_list(get(p, "blockDeviceMappings")) if get(m, "ebs") is not None]
             if not mappings and not account_default:
