@@ -135,16 +135,18 @@ def _recording(function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _sites_of(sites: InvokeSites, token: str, wanted: set[str | None]) -> list[str]:
+    """The recorded sites of `token` whose call arguments are among `wanted` (any call of the token
+    when either side's arguments are not plain values, i.e. a key of None), in call order."""
+    return [site for site, key in sites.get(token, []) if key is None or None in wanted or key in wanted]
+
+
 def unanswered_sites(sites: InvokeSites, unanswered: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
-    """Token -> sorted sites of the calls left unanswered: a recorded call whose arguments match an
-    unanswered one, or any call of the token when either side's arguments are not plain values."""
+    """Token -> sorted sites of the calls left unanswered."""
     keys: dict[str, set[str | None]] = {}
     for token, key in unanswered:
         keys.setdefault(token, set()).add(key)
-    return {
-        token: sorted({site for site, key in sites.get(token, []) if key is None or None in wanted or key in wanted})
-        for token, wanted in sorted(keys.items())
-    }
+    return {token: sorted(set(_sites_of(sites, token, wanted))) for token, wanted in sorted(keys.items())}
 
 
 @contextlib.contextmanager
@@ -209,7 +211,7 @@ def describe_failure(exc: BaseException, root: Path, sites: InvokeSites | None =
         if _is_program_file(frame.f_code.co_filename, base):
             location = f"{os.path.relpath(frame.f_code.co_filename, base)}:{line}"
     if not location and isinstance(exc, InvokeError) and sites:
-        calls = [site for site, key in sites.get(exc.token, []) if exc.key is None or key in (None, exc.key)]
+        calls = _sites_of(sites, exc.token, {exc.key})
         location = calls[0] if calls else ""
     resource = _resource_under_construction(frames)
     at = f" (at {location})" if location else ""
