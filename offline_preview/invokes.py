@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .invokes_catalog import MANAGED_POLICIES, account_lookups, regions_answer
+from .invokes_catalog import MANAGED_POLICIES, account_lookups, filter_value, regions_answer
 from .invokes_std import STD_INVOKES
 from .policy_documents import render_policy_document
 
@@ -172,15 +172,8 @@ def _vpc(args: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
-def _filter_value(args: dict[str, Any], name: str) -> str | None:
-    for f in args.get("filters") or []:
-        if f.get("name") == name and f.get("values"):
-            return str(f["values"][0])
-    return None
-
-
 def _subnets(args: dict[str, Any], region: str) -> dict[str, Any]:
-    vpc = _filter_value(args, "vpc-id") or _vpc_id(region, {"default": True})
+    vpc = filter_value(args, "vpc-id") or _vpc_id(region, {"default": True})
     ids = [f"subnet-{_hex([vpc, name], 17)}" for name, _ in zones_of(region)]
     return {"id": region, "ids": ids, "filters": args.get("filters") or [], "tags": args.get("tags") or {}}
 
@@ -210,8 +203,8 @@ def _security_group(args: dict[str, Any], region: str) -> dict[str, Any]:
     return {
         "id": sid,
         "arn": f"arn:{PARTITION}:ec2:{region}:{ACCOUNT_ID}:security-group/{sid}",
-        "name": args.get("name") or _filter_value(args, "group-name") or "default",
-        "vpcId": args.get("vpcId") or _filter_value(args, "vpc-id") or _vpc_id(region, {"default": True}),
+        "name": args.get("name") or filter_value(args, "group-name") or "default",
+        "vpcId": args.get("vpcId") or filter_value(args, "vpc-id") or _vpc_id(region, {"default": True}),
         "description": "offline preview security group",
         "tags": args.get("tags") or {},
     }

@@ -53,6 +53,14 @@ def _managed_policy(kind: str) -> Callable[[dict[str, Any], str], dict[str, Any]
 Hex = Callable[[Any, int], str]
 
 
+def filter_value(args: dict[str, Any], name: str) -> str | None:
+    """The first value of the data source filter `name` (`{"name": "vpc-id", "values": [...]}`)."""
+    for f in args.get("filters") or []:
+        if isinstance(f, dict) and f.get("name") == name and f.get("values"):
+            return str(f["values"][0])
+    return None
+
+
 _ENABLED_BY_DEFAULT = [
     "us-east-1",
     "us-east-2",
@@ -98,12 +106,6 @@ def regions_answer(known_regions: Callable[[], list[str]]) -> Callable[[dict[str
 
 def account_lookups(hex_of: Hex, account: str, partition: str, default_vpc: Callable[[str], str]) -> dict[str, Any]:
     """The account-network answers, sharing the id derivation of the other invokes."""
-
-    def filter_value(args: dict[str, Any], name: str) -> str | None:
-        for f in args.get("filters") or []:
-            if isinstance(f, dict) and f.get("name") == name and f.get("values"):
-                return str(f["values"][0])
-        return None
 
     def route_table(args: dict[str, Any], region: str) -> dict[str, Any]:
         vpc = str(args.get("vpcId") or filter_value(args, "vpc-id") or default_vpc(region))
