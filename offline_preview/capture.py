@@ -23,6 +23,7 @@ import logging
 import os
 import runpy
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -194,10 +195,17 @@ def _run(
         capture.unknown_invokes.append(token)
         unanswered.append((token, key))
 
+    references_lock = threading.Lock()  # the monitor's worker threads report references
+
+    def note_reference(stack_name: str) -> None:
+        with references_lock:
+            if stack_name not in capture.unanswered_references:  # two references may read one stack
+                capture.unanswered_references.append(stack_name)
+
     mocks = PlatformMocks(
         region=region,
         on_unknown_invoke=note_unanswered,
-        on_unanswered_reference=capture.unanswered_references.append,
+        on_unanswered_reference=note_reference,
         dynamic_outputs=offline_dynamic_outputs,
         stack_outputs=stack_outputs,
         preview=mode == PREVIEW,
@@ -247,7 +255,6 @@ def _run(
         logger.removeHandler(sink)
     capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
     capture.invoke_sites = unanswered_sites(sites, unanswered)
-    capture.unanswered_references = sorted(set(capture.unanswered_references))
     _point_at_registrations(capture, monitor.unregistered_children)
     _check_outcome(capture, monitor)
     return capture

@@ -92,7 +92,8 @@ class Capture:
     invoke_sites: dict[str, list[str]] = field(default_factory=dict)
     """Unanswered invoke token -> the program's `file:line` of each call."""
     unanswered_references: list[str] = field(default_factory=list)
-    """Stacks a `pulumi.StackReference` read whose outputs were not given (`--stack-outputs`)."""
+    """Stacks a `pulumi.StackReference` read whose outputs were not given (`--stack-outputs`), each
+    once, in the order the program read them (reports sort them)."""
     config: dict[str, str] = field(default_factory=dict)
     """The stack's config as the program saw it (secure values masked)."""
     mode: str = PREVIEW

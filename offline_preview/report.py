@@ -96,7 +96,7 @@ def unanswered_invokes(cap: Capture) -> list[str]:
 def unanswered_references(cap: Capture) -> str:
     """The stacks read by a `StackReference` whose outputs were not given, as one phrase."""
     how = "unknown in this preview" if cap.mode == PREVIEW else "none under --mode up"
-    return f"{', '.join(sorted(set(cap.unanswered_references)))} (outputs {how}; --stack-outputs FILE gives them)"
+    return f"{', '.join(sorted(cap.unanswered_references))} (outputs {how}; --stack-outputs FILE gives them)"
 
 
 def not_covered(result: PreviewResult) -> list[str]:
@@ -110,7 +110,7 @@ def not_covered(result: PreviewResult) -> list[str]:
     if invokes:
         out.append(f"unanswered invokes: {len(invokes)}")
     if cap.unanswered_references:
-        out.append(f"stack references without outputs: {len(set(cap.unanswered_references))}")
+        out.append(f"stack references without outputs: {len(cap.unanswered_references)}")
     cost = result.sections.get("cost")
     unpriced = getattr(cost, "unpriced_count", 0)
     if unpriced:
@@ -237,7 +237,7 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         doc["unansweredInvokes"] = sorted({str(i) for i in cap.unknown_invokes})
         doc["unansweredInvokeSites"] = {t: list(cap.invoke_sites.get(t, [])) for t in doc["unansweredInvokes"]}
     if cap.unanswered_references:
-        doc["unansweredStackReferences"] = sorted(set(cap.unanswered_references))
+        doc["unansweredStackReferences"] = sorted(cap.unanswered_references)
     for name, section in result.sections.items():
         doc[name] = section.to_json()
     return doc
