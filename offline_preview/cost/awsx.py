@@ -19,6 +19,7 @@ from ..capture import CapturedResource
 from ..capture_model import input_object
 from ..invokes import zones_of
 from .context import NOT_PRICED, Context, Priced, Pricer, count, has_children, num, rate
+from .network import load_balancer_price
 
 _CHILDREN_PRICED = "free here: its child resources are priced one by one"
 
@@ -110,25 +111,16 @@ def _load_balancer(kind: str) -> Pricer:
     def price(r: CapturedResource, c: Context) -> Priced:
         if has_children(r, c):
             return Priced(0.0, _CHILDREN_PRICED)
-        if kind == "application":
-            hour, unit, units, name = c.p("alb.hour"), c.p("alb.lcuHour"), c.a("albLcu"), "LCU"
+        if r.inputs.get("internal") is True:
+            return load_balancer_price(kind, 0, "", c)
+        given = count(r.inputs.get("subnetIds")) or count(r.inputs.get("subnets"))
+        if given:
+            where = "one per subnet"
+        elif r.inputs.get("subnetIds") is not None or r.inputs.get("subnets") is not None:
+            where = "subnets unknown at preview: counted one per AZ of the Region"
         else:
-            hour, unit, units, name = c.p("nlb.hour"), c.p("nlb.nlcuHour"), c.a("nlbNlcu"), "NLCU"
-        monthly = (hour + unit * units) * c.hours
-        basis = f"({rate(hour)}/h + {units:g} {name} x {rate(unit)}/h) x {c.hours:g} h"
-        if r.inputs.get("internal") is not True:
-            given = count(r.inputs.get("subnetIds")) or count(r.inputs.get("subnets"))
-            subnets = given or len(zones_of(c.region_of(r)))
-            if given:
-                where = "one per subnet"
-            elif r.inputs.get("subnetIds") is not None or r.inputs.get("subnets") is not None:
-                where = "subnets unknown at preview: counted one per AZ of the Region"
-            else:
-                where = "one per subnet of the default VPC, one per AZ"
-            ip = c.p("publicIpv4.hour")
-            monthly += subnets * ip * c.hours
-            basis += f" + {subnets} public IPv4 ({where}) x {rate(ip)}/h"
-        return Priced(monthly, basis, assumed=unit * units * c.hours)
+            where = "one per subnet of the default VPC, one per AZ"
+        return load_balancer_price(kind, given or len(zones_of(c.region_of(r))), where, c)
 
     return price
 

@@ -33,24 +33,30 @@ def _public_ip(r: CapturedResource, c: Context) -> Priced:
     return Priced(hour * c.hours, f"public IPv4 {rate(hour)}/h x {c.hours:g} h (charged in use or idle)")
 
 
-def _load_balancer(r: CapturedResource, c: Context) -> Priced:
-    kind = r.inputs.get("loadBalancerType") or "application"
+def load_balancer_price(kind: str, public_ips: int, where: str, c: Context) -> Priced:
+    """An application or network load balancer: its hours with the stated capacity units, and
+    `public_ips` public IPv4 addresses (`where` says how they were counted)."""
     if kind == "network":
         hour, unit, units, unit_name = c.p("nlb.hour"), c.p("nlb.nlcuHour"), c.a("nlbNlcu"), "NLCU"
-    elif kind == "gateway":
-        return Priced(c.p("gwlb.hour") * c.hours, f"GWLB {rate(c.p('gwlb.hour'))}/h x {c.hours:g} h")
     else:
         hour, unit, units, unit_name = c.p("alb.hour"), c.p("alb.lcuHour"), c.a("albLcu"), "LCU"
     monthly = (hour + unit * units) * c.hours
     basis = f"({rate(hour)}/h + {units:g} {unit_name} x {rate(unit)}/h) x {c.hours:g} h"
-    internal = bool(r.inputs.get("internal"))
-    if not internal and r.inputs.get("ipAddressType") != "dualstack-without-public-ipv4":
-        subnets = count(r.inputs.get("subnets")) or count(r.inputs.get("subnetMappings"))
-        if subnets:
-            ip = c.p("publicIpv4.hour")
-            monthly += subnets * ip * c.hours
-            basis += f" + {subnets} public IPv4 (one per subnet) x {rate(ip)}/h"
+    if public_ips:
+        ip = c.p("publicIpv4.hour")
+        monthly += public_ips * ip * c.hours
+        basis += f" + {public_ips} public IPv4 ({where}) x {rate(ip)}/h"
     return Priced(monthly, basis, assumed=unit * units * c.hours)
+
+
+def _load_balancer(r: CapturedResource, c: Context) -> Priced:
+    kind = r.inputs.get("loadBalancerType") or "application"
+    if kind == "gateway":
+        return Priced(c.p("gwlb.hour") * c.hours, f"GWLB {rate(c.p('gwlb.hour'))}/h x {c.hours:g} h")
+    subnets = 0
+    if not r.inputs.get("internal") and r.inputs.get("ipAddressType") != "dualstack-without-public-ipv4":
+        subnets = count(r.inputs.get("subnets")) or count(r.inputs.get("subnetMappings"))
+    return load_balancer_price(kind, subnets, "one per subnet", c)
 
 
 def _vpc_endpoint(r: CapturedResource, c: Context) -> Priced:
