@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .helpers import parse_json
+from .helpers import is_world, parse_json
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -246,23 +246,76 @@ RESTRICTING_CONDITION_KEYS = frozenset(
         "aws:SourceOrgID",
         "aws:userid",
         "kms:CallerAccount",
-        "kms:ViaService",
         "sts:ExternalId",
     )
 )
 """Condition keys that pin a `*` principal to an account, organisation, network or caller.
-(Conditions such as `aws:SecureTransport` restrict *how*, not *who*, and do not count.)"""
+(Conditions such as `aws:SecureTransport` restrict *how*, not *who*, and do not count; nor does
+`kms:ViaService` alone: it names the service a request comes through, and a principal of any
+account can call that service. AWS-managed key policies pair it with `kms:CallerAccount`.)"""
+
+_ARN_KEYS = frozenset({"aws:sourcearn", "aws:principalarn"})
+_ID_KEYS = frozenset(
+    {
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:resourceorgid",
+        "aws:sourceorgid",
+        "kms:calleraccount",
+    }
+)
+
+
+def _pins(op: str, key: str, value: str) -> bool:
+    """Whether `key <op> value` admits only callers of the named account, organisation, network or
+    role, read as IAM evaluates it (IAM User Guide, "IAM JSON policy elements: Condition operators"
+    and "Multivalued context keys"):
+    * a negated operator (`StringNotEquals`, `ArnNotLike`, `NotIpAddress`, ...) admits everyone
+      except the value; `Null` and `Bool` test presence or a flag, not who;
+    * `...IfExists` is true when the key is absent, and `ForAllValues:` is true for an absent key
+      (the empty set): an anonymous caller or one outside a VPC endpoint has no such key;
+    * a wildcard that covers any account (`*`, `arn:aws:iam::*:root`, `1*`) or a world-wide
+      address range (`0.0.0.0/0`) narrows nothing."""
+    qualifier, _, base = op.rpartition(":")
+    base = base.lower()
+    if qualifier.lower() == "forallvalues" or base.endswith("ifexists"):
+        return False
+    if "not" in base or base.startswith(("null", "bool")):
+        return False
+    if value in ("", "*"):
+        return False
+    if base.startswith("ipaddress"):
+        return not is_world(value)
+    wildcard = "like" in base and any(c in value for c in "*?")
+    if not wildcard:
+        return True
+    if key in _ID_KEYS:
+        return False
+    if key == "aws:principalorgpaths":
+        org = value.split("/", 1)[0]
+        return bool(org) and not any(c in org for c in "*?")
+    if key in _ARN_KEYS:
+        parts = value.split(":", 5)
+        if len(parts) < 6:
+            return False
+        account = parts[4]
+        return not any(c in account for c in "*?") if account else not any(c in value for c in "*?")
+    if key == "aws:userid":
+        unique_id = value.split(":", 1)[0]
+        return bool(unique_id) and not any(c in unique_id for c in "*?")
+    return False  # `vpce-*`, `vpc-*`, a wildcard external id: any account's
 
 
 def restricts_principal(stmt: Statement) -> bool:
-    """A `*` principal narrowed by a condition on who or where the caller is, with concrete values."""
+    """A `*` principal narrowed by a condition on who or where the caller is, with concrete values
+    that each pin it (a key with several values admits any of them)."""
     for key, entries in stmt.condition_keys().items():
         if key not in RESTRICTING_CONDITION_KEYS:
             continue
         for op, values in entries:
-            if op.lower().startswith("null") or op.lower().startswith("bool"):
-                continue
-            if values and all(v not in ("*", "") for v in values):
+            if values and all(_pins(op, key, v) for v in values):
                 return True
     return False
 

@@ -93,6 +93,24 @@ def test_not_action_grants_everything_else() -> None:
         ({"Bool": {"aws:SecureTransport": "true"}}, False),  # how, not who
         ({"StringLike": {"aws:PrincipalOrgID": "*"}}, False),  # a wildcard pins nothing
         ({"Null": {"aws:SourceArn": "false"}}, False),
+        ({"StringNotEquals": {"aws:SourceAccount": "111122223333"}}, False),  # everyone but one account
+        ({"ArnNotLike": {"aws:SourceArn": "arn:aws:s3:::trusted-bucket"}}, False),
+        ({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, False),
+        ({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, False),  # absent off the endpoint
+        ({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}, False),  # true when absent
+        ({"ForAnyValue:StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, False),
+        ({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/1"]}}, False),  # one world value
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, True),
+        ({"StringLike": {"aws:SourceAccount": "1*"}}, False),
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}, False),  # any account's role
+        ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/*"}}, True),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:s3:::logs-*"}}, False),  # anyone's bucket of that name
+        ({"ArnEquals": {"aws:SourceArn": "arn:aws:s3:::my-access-logs"}}, True),
+        ({"StringLike": {"aws:SourceVpce": "vpce-*"}}, False),
+        ({"StringLike": {"aws:PrincipalOrgPaths": "o-*/r-ab12/*"}}, False),
+        ({"StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/*"}}, True),
+        ({"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}, False),  # any account via S3
     ],
 )
 def test_which_conditions_pin_a_public_principal(condition: dict, restricts: bool) -> None:

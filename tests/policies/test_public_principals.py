@@ -1,5 +1,8 @@
-"""An Allow with `NotPrincipal` grants everyone but the principals it names: the public-exposure
-policies treat it as `Principal: "*"`, in bucket, resource and trust policies alike."""
+"""Documents that look restricted but admit anyone: an Allow with `NotPrincipal` grants everyone
+but the principals it names, and a `*` principal is pinned only by a condition that IAM evaluates
+to false for a stranger (not a negated operator, an `IfExists`, a `ForAllValues:`, a world-wide
+address range or an any-account wildcard). The public-exposure policies treat all of them as
+`Principal: "*"`, in bucket, resource and trust policies alike."""
 
 from __future__ import annotations
 
@@ -56,3 +59,48 @@ def test_queue_policy_and_trust_policy_with_not_principal_are_public(pack: Loade
 
     assert fired(pack, tmp_path, program, "resource-policy-not-public") == {"all-but-root"}
     assert fired(pack, tmp_path, program, "iam-trust-policy-restricted") == {"anyone-but-root"}
+
+
+def _public(condition: dict[str, Any], **fields: Any) -> str:
+    return _statement(Principal="*", Condition=condition, **fields)
+
+
+def test_conditions_that_admit_strangers_do_not_pin_a_public_principal(pack: LoadedPack, tmp_path: Path) -> None:
+    objects = "arn:aws:s3:::data-bucket/*"
+
+    def program() -> None:
+        bucket = aws.s3.Bucket("data", bucket="data-bucket")
+        for name, condition in {
+            "all-but-one-account": {"StringNotEquals": {"aws:SourceAccount": "111122223333"}},
+            "endpoint-if-exists": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
+            "org-for-all-values": {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+            "any-account-role": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reader"}},
+            "pinned-org": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+        }.items():
+            aws.s3.BucketPolicy(
+                name, bucket=bucket.id, policy=_public(condition, Action="s3:GetObject", Resource=objects)
+            )
+        topic = aws.sns.Topic("alerts")
+        aws.sns.TopicPolicy(
+            "world-range",
+            arn=topic.arn,
+            policy=_public({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, Action="sns:Publish"),
+        )
+        aws.sns.TopicPolicy(
+            "office-range",
+            arn=topic.arn,
+            policy=_public({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, Action="sns:Publish"),
+        )
+        aws.iam.Role(
+            "any-external-id",
+            assume_role_policy=_public({"StringLike": {"sts:ExternalId": "*"}}, Action="sts:AssumeRole"),
+        )
+
+    assert fired(pack, tmp_path, program, "s3-bucket-not-public") == {
+        "all-but-one-account",
+        "endpoint-if-exists",
+        "org-for-all-values",
+        "any-account-role",
+    }
+    assert fired(pack, tmp_path, program, "resource-policy-not-public") == {"world-range"}
+    assert fired(pack, tmp_path, program, "iam-trust-policy-restricted") == {"any-external-id"}
