@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .go_json import marshal, whole_numbers
+
 Std = Callable[[dict[str, Any]], Any]
 
 
@@ -54,7 +56,7 @@ def _format(template: str, args: list[Any]) -> str:
         if verb == "q":
             text = json.dumps(str(value))
         elif verb == "v":
-            text = _json(value) if isinstance(value, (list, dict)) else _plain(value)
+            text = marshal(value) if isinstance(value, (list, dict)) else _plain(value)
         elif verb == "t":
             text = "true" if value is True or str(value).lower() == "true" else "false"
         elif verb in "dxXob":
@@ -80,23 +82,6 @@ def _format(template: str, args: list[Any]) -> str:
         return text
 
     return _VERB.sub(one, template)
-
-
-def _whole(value: Any) -> Any:
-    """Invoke arguments cross protobuf, where every number is a double: 80 arrives as 80.0. The std
-    provider (Go) sees the integers the program wrote; so do these functions."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, list):
-        return [_whole(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _whole(v) for k, v in value.items()}
-    return value
-
-
-def _json(value: Any) -> str:
-    """JSON as Go's json.Marshal writes it: compact, object keys sorted."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def _plain(value: Any) -> str:
@@ -196,7 +181,7 @@ _OTHERS: dict[str, Std] = {
     "join": lambda a: str(a["separator"]).join(_plain(x) for x in a.get("input") or []),
     "replace": _replace,
     "split": lambda a: str(a["text"]).split(str(a["separator"])),
-    "jsonencode": lambda a: _json(a.get("input")),
+    "jsonencode": lambda a: marshal(a.get("input")),
     "jsondecode": lambda a: json.loads(str(a["input"])),
     "lower": lambda a: str(a["input"]).lower(),
     "upper": lambda a: str(a["input"]).upper(),
@@ -230,7 +215,7 @@ def _answer(name: str) -> Callable[[dict[str, Any], str], dict[str, Any]]:
         on_text = _ON_TEXT[name]
         return lambda args, region: {"result": on_text(str(args["input"]).encode("utf-8"))}
     other = _OTHERS[name]
-    return lambda args, region: {"result": other(_whole(args))}
+    return lambda args, region: {"result": other(whole_numbers(args))}
 
 
 STD_INVOKES: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {

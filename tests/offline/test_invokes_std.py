@@ -75,6 +75,8 @@ def test_what_terraform_does_at_the_edges():
     assert std("format", input="%05d|%t", args=[-5, "false"]) == "-0005|false"
     assert std("format", input="%v", args=[[1.0, 2.0]]) == "[1,2]"  # numbers cross protobuf as doubles
     assert std("jsonencode", input={"port": 80.0, "b": [1.0, 2.5]}) == '{"b":[1,2.5],"port":80}'
+    # Go's json.Marshal: UTF-8 as is, HTML characters escaped.
+    assert std("jsonencode", input={"s": "café <a&b>"}) == '{"s":"café \\u003ca\\u0026b\\u003e"}'
     assert std("split", separator=",", text="") == [""]
     assert std("toset", input=["b", "a", "b"]) == ["b", "a"]
     assert std("replace", text="a1b", search="/(\\d)/", replace="${1}0$$") == "a10$b"
