@@ -16,12 +16,14 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from .go_json import marshal, whole_numbers
 from .invokes import INVOKES
 from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes
 from .program_guard import InvokeError, invoke_key
-from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, plausible
+from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, json_document_inputs, plausible
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -39,6 +41,28 @@ _AUTONAMED = {
 """Types whose autonamed property is not `name` (pulumi-aws resources.go names them)."""
 
 _current = threading.local()
+
+
+def _contains_unknown(value: Any) -> bool:
+    """Whether an input holds an unknown: the SDK deserializes one as `pulumi.output.Unknown`
+    (rpc.deserialize_property, in a dry run); the sentinel text may also arrive as is."""
+    if isinstance(value, dict):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(v) for v in value)
+    return isinstance(value, Unknown) or value == UNKNOWN
+
+
+def checked_inputs(type_token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs as the provider's Check leaves them for the program to read back: a policy
+    document given as an object becomes its JSON text (unknown while any part is unknown), as
+    `tfbridge.TransformJSONDocument` does. The captured inputs stay what the program sent."""
+    state = dict(inputs)
+    for key in json_document_inputs(type_token):
+        value = state.get(key)
+        if isinstance(value, (dict, list)):
+            state[key] = UNKNOWN if _contains_unknown(value) else marshal(whole_numbers(value))
+    return state
 
 
 def set_current_request(urn: str, remote: bool) -> None:
@@ -98,7 +122,7 @@ class PlatformMocks(Mocks):
         rid, outputs = builder(c)
         if c.children:
             self.children_of[urn] = list(c.children)
-        merged = {**args.inputs, **outputs}
+        merged = {**checked_inputs(args.typ, args.inputs), **outputs}
         merged.setdefault("id", rid)
         if args.typ.startswith("aws:"):
             merged.setdefault("tagsAll", args.inputs.get("tags") or {})
@@ -126,7 +150,7 @@ class PlatformMocks(Mocks):
         `resolve_outputs`), so applies on them do not run, as under the engine."""
         if not custom and not remote:
             return "", {}
-        state: dict[str, Any] = dict(c.inputs)
+        state: dict[str, Any] = checked_inputs(c.type, c.inputs)
         if remote:
             # A modelled remote component: the children its outputs refer to exist in preview
             # (their URNs are known) with unknown ids; everything else is unknown.

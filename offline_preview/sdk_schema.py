@@ -81,6 +81,32 @@ def input_names(type_token: str) -> frozenset[str]:
     return frozenset(_getters(args_cls)) if isinstance(args_cls, type) else frozenset()
 
 
+_STRING_OR_DOCUMENT = re.compile(r"^(typing\.)?Union\[(_?builtins\.)?str, ForwardRef\('\w+Args'\)")
+
+
+@functools.cache
+def json_document_inputs(type_token: str) -> frozenset[str]:
+    """Inputs that take a JSON text or the document as an object (`assume_role_policy=
+    iam.PolicyDocumentArgs(...)`) and whose output is text: the provider's Check turns the object
+    into its JSON text (pulumi-terraform-bridge `tfbridge.TransformJSONDocument`, which pulumi-aws
+    sets on its policy documents), so the program reads a string back, never the object."""
+    parts = _token_parts(type_token)
+    if parts is None:
+        return frozenset()
+    package, module, name = parts
+    sdk = _sdk_module(package, module)
+    cls = getattr(sdk, name, None) if sdk is not None else None
+    args_cls = getattr(sdk, f"{name}Args", None) if sdk is not None else None
+    if not isinstance(cls, type) or not isinstance(args_cls, type):
+        return frozenset()
+    outputs = _getters(cls)
+    return frozenset(
+        k
+        for k, annotation in _getters(args_cls).items()
+        if _STRING_OR_DOCUMENT.match(annotation) and _kind(outputs.get(k, "")) == "str"
+    )
+
+
 def autonamed(type_token: str, field_name: str) -> bool:
     """Whether the provider fills `field_name` itself when the program leaves it out: pulumi-aws
     autonames a resource's optional name property at Check (`SetAutonaming` in its resources.go),

@@ -55,6 +55,56 @@ def test_unmodelled_types_get_their_sdk_computed_outputs(tmp_path: Path) -> None
     assert up.outputs["execution"].startswith("arn:aws:apigateway:eu-west-1:123456789012:")
 
 
+def test_a_policy_document_given_as_an_object_reads_back_as_its_json_text(tmp_path: Path) -> None:
+    """pulumi-aws takes `iam.PolicyDocumentArgs` where it takes a JSON text, and its Check turns the
+    object into the text (`tfbridge.TransformJSONDocument`): the program reads a string back (the
+    SDK's output type), with the keys sorted and the numbers as written; an unknown part makes the
+    whole text unknown in preview. The captured input stays the object the program sent."""
+    read: list[str] = []
+    version = aws.iam.PolicyDocumentVersion.POLICY_DOCUMENT_VERSION_2012_10_17
+    trust = aws.iam.PolicyDocumentArgs(
+        version=version,
+        statement=[
+            aws.iam.PolicyStatementArgs(
+                effect=aws.iam.PolicyStatementEffect.ALLOW,
+                action="sts:AssumeRole",
+                principal=aws.iam.ServicePrincipalArgs(service="lambda.amazonaws.com"),
+            )
+        ],
+    )
+
+    def program() -> None:
+        role = aws.iam.Role("fn", assume_role_policy=trust)
+        role.assume_role_policy.apply(read.append)
+        queue = aws.sqs.Queue("jobs")
+        policy = aws.sqs.QueuePolicy(
+            "jobs",
+            queue_url=queue.url,
+            # A plain dict, as programs often write it (the SDK types it as sqs's own PolicyDocumentArgs).
+            policy={  # pyright: ignore[reportArgumentType]
+                "Version": "2012-10-17",
+                "Statement": [{"Action": "sqs:SendMessage", "Effect": "Deny", "Principal": "*", "Resource": queue.arn}],
+            },
+        )
+        pulumi.export("queue_policy", policy.policy)
+
+    for mode in ("preview", "up"):
+        read.clear()
+        cap = run_program(tmp_path, "dev", config=REGION, program=program, mode=mode)
+        assert read == [
+            '{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow",'
+            '"Principal":{"Service":"lambda.amazonaws.com"}}],"Version":"2012-10-17"}'
+        ]
+        [role] = cap.of_type("aws:iam/role:Role")
+        assert role.inputs["assumeRolePolicy"]["Statement"][0]["Action"] == "sts:AssumeRole"
+        if mode == "preview":
+            assert cap.outputs["queue_policy"] == UNKNOWN  # the queue's ARN is not known yet
+        else:
+            assert cap.outputs["queue_policy"].startswith(
+                '{"Statement":[{"Action":"sqs:SendMessage","Effect":"Deny","Principal":"*","Resource":"arn:aws:sqs:'
+            )
+
+
 class Widget(pulumi.ComponentResource):
     """A multi-language component: one remote registration, children only in its own provider."""
 
