@@ -296,8 +296,10 @@ def _program_error(exc: BaseException, root: Path, capture: Capture, sites: Invo
 def _check_outcome(capture: Capture, monitor: CapturingMonitor) -> None:
     """What the engine refuses after the program ran: logged errors, duplicate URNs (the engine
     stops with "Duplicate resource URN ...; try giving it a unique name", pkg/resource/deploy/
-    step_generator.go), and a program that registered nothing (an empty preview of a program
-    meant to deploy something is a failure to run it, never a pass)."""
+    step_generator.go), and a program that registered nothing: no resource and no stack output (an
+    empty preview of a program meant to deploy something is a failure to run it, never a pass; a
+    program that only exports values, such as configuration it reads, previews under the engine
+    as its stack and those outputs, and passes here too)."""
     if monitor.duplicates:
         urn, first, again = monitor.duplicates[0]
         error = ProgramError(
@@ -309,10 +311,10 @@ def _check_outcome(capture: Capture, monitor: CapturingMonitor) -> None:
     errors = [r.message for r in capture.logs if r.severity == "error"]
     if errors:
         raise _with_capture(ProgramError("the program logged errors:\n  " + "\n  ".join(errors)), capture)
-    if not capture.resources:
+    if not capture.resources and not capture.outputs:
         raise _with_capture(
             ProgramError(
-                "the program registered no resources (is the entry point right? Pulumi.yaml `main`, "
+                "the program registered no resources and exported nothing (is the entry point right? Pulumi.yaml `main`, "
                 "or __main__.py in the program directory)"
             ),
             capture,

@@ -96,9 +96,16 @@ def test_duplicate_urns_are_a_program_error_naming_both_places(tmp_path):
 
 
 def test_a_program_that_registers_nothing_is_a_program_error(tmp_path):
-    program = _program(tmp_path / "p", "pulumi.export('x', 1)\n")
+    program = _program(tmp_path / "p", "config = pulumi.Config()\n")
     code, doc, _ = _preview(program, tmp_path)
-    assert code == 2 and "registered no resources" in doc["error"]["message"]
+    assert code == 2 and "registered no resources and exported nothing" in doc["error"]["message"]
+
+
+def test_a_program_that_only_exports_values_previews_cleanly(tmp_path):
+    program = _program(tmp_path / "p", "pulumi.export('region', pulumi.Config('aws').get('region'))\n")
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 0 and doc["error"] is None
+    assert [r["type"] for r in doc["resources"]] == ["pulumi:pulumi:Stack"] and doc["outputs"]["region"] == "eu-west-1"
 
 
 def test_an_error_in_a_constructor_names_the_line_and_the_resource(tmp_path, capsys):
