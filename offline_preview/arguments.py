@@ -148,6 +148,8 @@ CLI_ERRORS: tuple[CliError, ...] = (
              ("test", "--program", "{nameless}")),
     CliError(PREVIEW, "--program", "Pulumi.yaml: `runtime` is missing", "runtime: python",
              ("test", "--program", "{runtimeless}")),
+    CliError(PREVIEW, "--program", "is a policy pack", "a program directory (a pack goes to --policy-pack)",
+             ("test", "--program", "{pack}")),
     CliError(PREVIEW, "--config", "stack config file (YAML) not found", "an existing stack file",
              (*_P, "--config", "{missing}")),
     CliError(PREVIEW, "--config", "is a directory", "a stack file", (*_P, "--config", "{dir}")),

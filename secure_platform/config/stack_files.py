@@ -104,6 +104,13 @@ def read_project(directory: Path) -> Project:
     directory = directory.resolve()
     if not directory.is_dir():
         raise UserError(f"{directory}: program directory not found")
+    if (directory / "PulumiPolicy.yaml").exists():
+        # A pack's `__main__.py` constructs `PolicyPack(...)`, which serves the analyzer over gRPC
+        # and sleeps until it is killed (pulumi_policy/policy.py): run as a program, it never ends.
+        raise UserError(
+            f"{directory}: is a policy pack (it has PulumiPolicy.yaml), not a Pulumi program; allowed: a "
+            "program directory (a pack is given with --policy-pack)"
+        )
     manifest = directory / "Pulumi.yaml"
     data = _load_yaml(manifest) if manifest.exists() else None
     if manifest.exists() and not isinstance(data, dict):
