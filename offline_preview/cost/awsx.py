@@ -1,4 +1,5 @@
-"""Pricers for pulumi-awsx components, from their inputs and awsx's own defaults.
+"""Pricers for Pulumi's multi-language AWS components (pulumi-awsx, pulumi-aws-apigateway), from
+their inputs and the packages' own defaults.
 
 Offline an awsx component is one registration without children (its provider builds them under the
 real engine, where they are priced one by one instead), but what it will create is decided by its
@@ -8,7 +9,9 @@ spans 3 Availability Zones with a NAT gateway in each (`vpc.ts`: `azCount ?? 3`,
 1`) of the cheapest Fargate size that fits its containers (`fargateMemoryAndCpu.ts`); a load
 balancer without subnets uses the default VPC's, one per Availability Zone (`applicationLoadBalancer
 .ts`). Anything else the component may add (VPC endpoints of `vpcEndpointSpecs`, log groups) is
-named as not included.
+named as not included. A pulumi-aws-apigateway `RestAPI` builds a REST API with its deployment,
+stage and Lambda permissions (github.com/pulumi/pulumi-aws-apigateway, `provider/cmd/.../restAPI.ts`):
+billed by use as the REST API is, the stage without a cache.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ..capture_model import input_object
 from ..invokes import zones_of
 from .context import NOT_PRICED, Context, Priced, Pricer, count, has_children, num, rate
 from .network import load_balancer_price
+from .serverless import rest_api_price
 
 _CHILDREN_PRICED = "free here: its child resources are priced one by one"
 
@@ -150,7 +154,14 @@ def _vpc(r: CapturedResource, c: Context) -> Priced:
     )
 
 
+def _apigateway_rest_api(r: CapturedResource, c: Context) -> Priced:
+    if has_children(r, c):
+        return Priced(0.0, _CHILDREN_PRICED)
+    return rest_api_price(c)
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws-apigateway:index:RestAPI": _apigateway_rest_api,
     "awsx:ecs:FargateService": _fargate_service,
     "awsx:lb:ApplicationLoadBalancer": _load_balancer("application"),
     "awsx:lb:NetworkLoadBalancer": _load_balancer("network"),

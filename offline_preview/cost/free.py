@@ -33,6 +33,7 @@ FREE_PREFIXES: dict[str, str] = {
     "docker-build:": "built by Docker on the deploying machine; pushed images are stored in a priced registry",
     "command:": "runs a command; no resource of its own",
     "synced-folder:": "uploads the folder's files as objects; their storage is priced on the bucket",
+    "awsx:ec2:DefaultVpc": "adopts the account's default VPC (public subnets, no NAT gateway): no charge",
     "awsx:ecr:Repository": "registry and repository settings have no charge (storage is usage)",
     "awsx:ecr:Image": "built by Docker on the deploying machine; pushed images are stored in a priced registry",
 }
@@ -192,6 +193,11 @@ FREE_TYPES: dict[str, str] = {
     "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": "no charge",
     "aws:ec2/customerGateway:CustomerGateway": "no charge",
     "aws:ec2/vpnGateway:VpnGateway": "no charge of its own (VPN connections are priced)",
+    "aws:batch/jobDefinition:JobDefinition": "no charge (jobs run on a priced compute environment)",
+    "aws:batch/jobQueue:JobQueue": "no charge (jobs run on a priced compute environment)",
+    "aws:batch/schedulingPolicy:SchedulingPolicy": "no charge",
+    "aws:codebuild/sourceCredential:SourceCredential": "no charge (build minutes are priced on the project)",
+    "aws:codebuild/webhook:Webhook": "no charge (build minutes are priced on the project)",
     "aws:budgets/budgetAction:BudgetAction": "the account's first two action-enabled budgets are free",
 }
 

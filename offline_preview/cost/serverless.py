@@ -52,10 +52,15 @@ def _lambda_provisioned(r: CapturedResource, c: Context) -> Priced:
     )
 
 
-def _rest_api(r: CapturedResource, c: Context) -> Priced:
+def rest_api_price(c: Context) -> Priced:
+    """A REST API is billed per call (its stages' caches are priced on the stage)."""
     return Priced(
         0.0, "billed by use: REST API", usage=(_u(c, "apigateway.restRequestsMillion", "per million API calls"),)
     )
+
+
+def _rest_api(r: CapturedResource, c: Context) -> Priced:
+    return rest_api_price(c)
 
 
 def _rest_stage(r: CapturedResource, c: Context) -> Priced:

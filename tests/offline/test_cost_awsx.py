@@ -102,3 +102,15 @@ def test_task_sizes_in_ecs_units_or_words_and_only_one_given():
     assert line_of(est, "words").monthly_usd == approx((1 * v + 3 * g) * H)
     # awsx keeps the cpu it is given and fills memory from the containers' needs (0.5 GB).
     assert line_of(est, "half").monthly_usd == approx((2 * v + 0.5 * g) * H)
+
+
+def test_an_apigateway_rest_api_component_is_billed_by_use_and_the_default_vpc_is_free():
+    api = resource("aws-apigateway:index:RestAPI", "api", {"routes": [{"path": "/", "method": "GET"}]}, remote=True)
+    default = resource("awsx:ec2:DefaultVpc", "default", {}, remote=True)
+    est = _estimate(api, default)
+    line = line_of(est, "api")
+    assert line.kind == "usage" and any("per million API calls" in u for u in line.usage)
+    assert line_of(est, "default").priced and line_of(est, "default").monthly_usd == 0
+    assert all(line.priced for line in est.lines)
+    table = TimeTable.load()
+    assert table.is_modelled(api) and table.is_modelled(default)
