@@ -256,7 +256,8 @@ def _run(
     capture.resources.sort(key=lambda r: r.urn)  # registration order depends on thread timing
     capture.invoke_sites = unanswered_sites(sites, unanswered)
     _point_at_registrations(capture, monitor.unregistered_children)
-    _check_outcome(capture, monitor)
+    exported = bool(stack_resource.outputs) if isinstance(stack_resource, Stack) else bool(capture.outputs)
+    _check_outcome(capture, monitor, exported)
     return capture
 
 
@@ -293,13 +294,14 @@ def _program_error(exc: BaseException, root: Path, capture: Capture, sites: Invo
     return error
 
 
-def _check_outcome(capture: Capture, monitor: CapturingMonitor) -> None:
+def _check_outcome(capture: Capture, monitor: CapturingMonitor, exported: bool) -> None:
     """What the engine refuses after the program ran: logged errors, duplicate URNs (the engine
     stops with "Duplicate resource URN ...; try giving it a unique name", pkg/resource/deploy/
     step_generator.go), and a program that registered nothing: no resource and no stack output (an
     empty preview of a program meant to deploy something is a failure to run it, never a pass; a
     program that only exports values, such as configuration it reads, previews under the engine
-    as its stack and those outputs, and passes here too)."""
+    as its stack and those outputs, and passes here too, even when the values are None and the SDK
+    leaves them out of what it sends)."""
     if monitor.duplicates:
         urn, first, again = monitor.duplicates[0]
         error = ProgramError(
@@ -311,7 +313,7 @@ def _check_outcome(capture: Capture, monitor: CapturingMonitor) -> None:
     errors = [r.message for r in capture.logs if r.severity == "error"]
     if errors:
         raise _with_capture(ProgramError("the program logged errors:\n  " + "\n  ".join(errors)), capture)
-    if not capture.resources and not capture.outputs:
+    if not capture.resources and not exported:
         raise _with_capture(
             ProgramError(
                 "the program registered no resources and exported nothing (is the entry point right? Pulumi.yaml `main`, "

@@ -102,10 +102,16 @@ def test_a_program_that_registers_nothing_is_a_program_error(tmp_path):
 
 
 def test_a_program_that_only_exports_values_previews_cleanly(tmp_path):
-    program = _program(tmp_path / "p", "pulumi.export('region', pulumi.Config('aws').get('region'))\n")
+    body = "pulumi.export('region', pulumi.Config('aws').get('region'))\n"
+    program = _program(tmp_path / "p", body)
     code, doc, _ = _preview(program, tmp_path)
     assert code == 0 and doc["error"] is None
     assert [r["type"] for r in doc["resources"]] == ["pulumi:pulumi:Stack"] and doc["outputs"]["region"] == "eu-west-1"
+    # A value that is None (config not set) is left out of what the SDK sends; it was still exported.
+    _program(tmp_path / "p", "pulumi.export('unset', pulumi.Config().get('unset'))\n")
+    for mode in ("preview", "up"):
+        code, doc, _ = _preview(program, tmp_path, "--mode", mode)
+        assert code == 0 and doc["error"] is None and doc["outputs"] == {}
 
 
 def test_an_error_in_a_constructor_names_the_line_and_the_resource(tmp_path, capsys):
