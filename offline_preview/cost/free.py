@@ -59,6 +59,8 @@ _FREE_EC2 = [
     "defaultSecurityGroup:DefaultSecurityGroup",
     "launchTemplate:LaunchTemplate",
     "keyPair:KeyPair",
+    "managedPrefixList:ManagedPrefixList",
+    "managedPrefixListEntry:ManagedPrefixListEntry",
     "launchConfiguration:LaunchConfiguration",
     "placementGroup:PlacementGroup",
     "eipAssociation:EipAssociation",

@@ -216,7 +216,15 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     ),
     "security-group-no-world-sensitive-ports": ({"admin-sg", "all-open-rule", "rdp-world-rule"}, "0.0.0.0/0"),
     "security-group-world-ingress-only-on-load-balancers": (
-        {"admin-sg", "alb-8080-rule", "alias-alb-sg", "all-open-rule", "rdp-world-rule"},
+        {
+            "admin-sg",
+            "alb-8080-rule",
+            "alias-alb-sg",
+            "all-open-rule",
+            "rdp-world-rule",
+            "ssh-via-prefix-list",
+            "rdp-via-late-prefix-list",
+        },
         "allow them from its security group",
     ),
     "vpc-default-security-group-closed": ({"open-default-sg", "reject-only-vpc"}, "ingress and egress empty"),
@@ -442,6 +450,9 @@ SUPPORTING: dict[str, str] = {
     "public-db-subnet-b": "link: public subnets are legitimate; a subnet group of them is caught",
     "routed-subnet": "link: public through its route table; the cache subnet group using it is caught",
     "igw": "link: makes routed-subnet public (data-stores-in-private-subnets)",
+    "world-prefix-list": "link: holds 0.0.0.0/0; the rule that references it is caught (ssh-via-prefix-list)",
+    "late-prefix-list": "link: 0.0.0.0/0 added by an entry; the rule that references it is caught",
+    "world-prefix-list-entry": "link: adds 0.0.0.0/0 to late-prefix-list; rdp-via-late-prefix-list is caught",
     "public-rt": "link: makes routed-subnet public (data-stores-in-private-subnets)",
     "public-default-route": "link: makes routed-subnet public (data-stores-in-private-subnets)",
     "routed-subnet-rta": "link: makes routed-subnet public (data-stores-in-private-subnets)",
@@ -528,6 +539,14 @@ LINK_PROOFS: dict[tuple[str, str], tuple[str, str]] = {
     ("security-group-world-ingress-only-on-load-balancers", "aws:elb/loadBalancer:LoadBalancer"): (
         "compliant",
         "classic-elb",
+    ),
+    ("security-group-world-ingress-only-on-load-balancers", "aws:ec2/managedPrefixList:ManagedPrefixList"): (
+        "insecure",
+        "world-prefix-list",
+    ),
+    ("security-group-world-ingress-only-on-load-balancers", "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry"): (
+        "insecure",
+        "world-prefix-list-entry",
     ),
     ("data-stores-in-private-subnets", "aws:ec2/subnet:Subnet"): ("insecure", "routed-subnet"),
     ("data-stores-in-private-subnets", "aws:ec2/routeTable:RouteTable"): ("insecure", "public-rt"),

@@ -47,3 +47,48 @@ def test_ssh_open_to_the_world_in_two_halves_is_found(tmp_path: Path) -> None:
     index = cap.by_urn()
     fired = {index[v.urn].name for v in report.violations if v.policy == "security-group-no-world-sensitive-ports"}
     assert fired == {"ssh-0", "ssh-128"}
+
+
+def test_ssh_open_to_the_world_through_a_prefix_list_is_found(tmp_path: Path) -> None:
+    """A customer-managed prefix list holding 0.0.0.0/0 is the world under another name; rules
+    that reference it (by the engine's property dependencies: its id is unknown in a preview) are
+    world ingress. The same rule through a list of office ranges is not."""
+
+    def program() -> None:
+        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
+        group = aws.ec2.SecurityGroup("g", vpc_id=vpc.id, description="admin")
+        anyone = aws.ec2.ManagedPrefixList(
+            "anyone", address_family="IPv4", max_entries=2, entries=[{"cidr": "0.0.0.0/0"}]
+        )
+        later = aws.ec2.ManagedPrefixList("later", address_family="IPv4", max_entries=2)
+        aws.ec2.ManagedPrefixListEntry("later-world", prefix_list_id=later.id, cidr="0.0.0.0/0")
+        office = aws.ec2.ManagedPrefixList(
+            "office", address_family="IPv4", max_entries=2, entries=[{"cidr": "203.0.113.0/24"}]
+        )
+        for name, plist in (("via-anyone", anyone), ("via-office", office)):
+            aws.vpc.SecurityGroupIngressRule(
+                name, security_group_id=group.id, prefix_list_id=plist.id, ip_protocol="tcp", from_port=22, to_port=22
+            )
+        aws.ec2.SecurityGroupRule(
+            "via-later",
+            type="ingress",
+            security_group_id=group.id,
+            prefix_list_ids=[later.id],
+            protocol="tcp",
+            from_port=3389,
+            to_port=3389,
+        )
+        aws.ec2.SecurityGroup(
+            "inline",
+            vpc_id=vpc.id,
+            description="inline",
+            ingress=[{"protocol": "tcp", "from_port": 22, "to_port": 22, "prefix_list_ids": [anyone.id]}],
+        )
+
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program)
+    report = evaluate(load_policy_pack(REPO / "policies"), cap, {"all": "mandatory"}, cap.config)
+    index = cap.by_urn()
+    policy = "security-group-world-ingress-only-on-load-balancers"
+    found = [v for v in report.violations if v.policy == policy]
+    assert {index[v.urn].name for v in found} == {"via-anyone", "via-later", "inline"}
+    assert any("prefix list 'anyone' (0.0.0.0/0)" in v.message for v in found)

@@ -1,5 +1,8 @@
 """Security groups: no world-open sensitive ports, world ingress only on load balancers' groups
 (and only while nothing else sits in them), and every VPC's default group adopted and closed.
+
+A rule may name the world through a customer-managed prefix list that holds 0.0.0.0/0 instead of
+the CIDR itself; the stack policy follows such references to the lists of the stack.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from ..registry import Controls, Report, config_value, resource_policy, stack_po
 from .shared import LOAD_BALANCERS, NETWORK, _safe
 
 CLASSIC_LB = "aws:elb/loadBalancer:LoadBalancer"
+PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList"
+PREFIX_LIST_ENTRY = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry"
 
 
 SG_TYPES = (
@@ -83,11 +88,7 @@ def _int(value: Any, default: int) -> int:
     return default if n is None else int(n)
 
 
-def _world_rule(rule: Any, cidrs: list[Any], protocol_key: str, label: str) -> Ingress | None:
-    """The rule as an `Ingress` when any of its CIDRs opens it to the world (see `is_world`)."""
-    world = tuple(c for c in cidrs if is_world(c))
-    if not world:
-        return None
+def _ingress(rule: Any, world: tuple[str, ...], protocol_key: str, label: str) -> Ingress:
     return Ingress(
         _protocol(get(rule, protocol_key)),
         _int(get(rule, "fromPort"), 0),
@@ -95,6 +96,12 @@ def _world_rule(rule: Any, cidrs: list[Any], protocol_key: str, label: str) -> I
         world,
         label,
     )
+
+
+def _world_rule(rule: Any, cidrs: list[Any], protocol_key: str, label: str) -> Ingress | None:
+    """The rule as an `Ingress` when any of its CIDRs opens it to the world (see `is_world`)."""
+    world = tuple(c for c in cidrs if is_world(c))
+    return _ingress(rule, world, protocol_key, label) if world else None
 
 
 def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
@@ -117,6 +124,52 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
     elif resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
         found = [_world_rule(props, [get(props, "cidrIpv4"), get(props, "cidrIpv6")], "ipProtocol", "ingress rule")]
     return [rule for rule in found if rule is not None]
+
+
+def _world_prefix_lists(resources: Sequence[Any]) -> dict[str, tuple[str, ...]]:
+    """Prefix lists of the stack (URN -> their world-wide CIDRs) holding a world-wide range, in
+    their own `entries` or in a `ManagedPrefixListEntry` added to them."""
+    lists = list(of_type(resources, PREFIX_LIST))
+    world: dict[str, list[str]] = {
+        pl.urn: [str(c) for e in as_list(get(pl.props, "entries")) if is_world(c := get(e, "cidr"))] for pl in lists
+    }
+    for entry in of_type(resources, PREFIX_LIST_ENTRY):
+        cidr = get(entry.props, "cidr")
+        if is_world(cidr):
+            for pl in targets(entry, "prefixListId", lists):
+                world[pl.urn].append(str(cidr))
+    return {urn: tuple(cidrs) for urn, cidrs in world.items() if cidrs}
+
+
+def _names_prefix_lists(rule: Any) -> bool:
+    try:
+        return bool(as_list(get(rule, "prefixListIds")))
+    except UnknownValueError:  # the ids of new lists are unknown in a preview; they are still named
+        return True
+
+
+def prefix_list_ingress(r: Any, resources: Sequence[Any], world_lists: dict[str, tuple[str, ...]]) -> list[Ingress]:
+    """Ingress rules of a group or rule resource that reach the world through a prefix list of the
+    stack (matched by the engine's property dependencies, as ids are unknown in a preview)."""
+    if not world_lists:
+        return []
+    lists = [pl for pl in of_type(resources, PREFIX_LIST) if pl.urn in world_lists]
+
+    def through(prop: str) -> tuple[str, ...]:
+        return tuple(f"prefix list '{pl.name}' ({', '.join(world_lists[pl.urn])})" for pl in targets(r, prop, lists))
+
+    props = r.props
+    if r.resource_type == "aws:ec2/securityGroup:SecurityGroup":
+        via = through("ingress")
+        rules = [(i, rule) for i, rule in enumerate(as_list(get(props, "ingress"))) if _names_prefix_lists(rule)]
+        return [_ingress(rule, via, "protocol", f"inline ingress #{i + 1}") for i, rule in rules] if via else []
+    if r.resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule" and get(props, "type") == "ingress":
+        via = through("prefixListIds")
+        return [_ingress(props, via, "protocol", "ingress rule")] if via else []
+    if r.resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+        via = through("prefixListId")
+        return [_ingress(props, via, "ipProtocol", "ingress rule")] if via else []
+    return []
 
 
 def _sensitive_ports(args: ResourceValidationArgs, report: Report) -> None:
@@ -166,10 +219,11 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
         for sg_id in _known_items(lb.props, "securityGroups"):
             lb_groups.update(g.urn for g in groups if _safe(g.props, "id") == sg_id)
     shared = _attached_beyond_load_balancers(list(args.resources), {g.urn for g in groups})
+    world_lists = _world_prefix_lists(list(args.resources))
     deferred = Deferred()
 
     def check(r: Any) -> None:
-        rules = world_ingress(r.resource_type, r.props)
+        rules = world_ingress(r.resource_type, r.props) + prefix_list_ingress(r, list(args.resources), world_lists)
         if not rules:
             return
         if r.resource_type == "aws:ec2/securityGroup:SecurityGroup":
@@ -252,7 +306,7 @@ world_ingress_lb_only = stack_policy(
     remediation="Remove world-open rules from instance, task and data-store groups; let them accept traffic from the load balancer's security group only.",
     validate=_world_ingress_lb_only,
     types=SG_TYPES,
-    links=(*LOAD_BALANCERS, CLASSIC_LB),
+    links=(*LOAD_BALANCERS, CLASSIC_LB, PREFIX_LIST, PREFIX_LIST_ENTRY),
     covers=("AwsSolutions-EC23", "CKV_AWS_260"),
     config={
         "allowedWorldPorts": {

@@ -109,6 +109,19 @@ def network(key: aws.kms.Key, flow_log_bucket: aws.s3.Bucket | aws.s3.BucketV2) 
         to_port=3001,
         referenced_security_group_id=alb_sg.id,
     )
+    # Office ranges kept in prefix lists (in their entries and added later): not the world.
+    office = aws.ec2.ManagedPrefixList(
+        "office-prefix-list", address_family="IPv4", max_entries=2, entries=[{"cidr": "203.0.113.0/24"}]
+    )
+    aws.ec2.ManagedPrefixListEntry("office-prefix-list-entry", prefix_list_id=office.id, cidr="198.51.100.0/24")
+    aws.vpc.SecurityGroupIngressRule(
+        "app-from-office",
+        security_group_id=app_sg.id,
+        ip_protocol="tcp",
+        from_port=3001,
+        to_port=3001,
+        prefix_list_id=office.id,
+    )
     db_sg = aws.ec2.SecurityGroup("db-sg", vpc_id=vpc.id, description="Database: from app tasks only")
     aws.vpc.SecurityGroupIngressRule(
         "db-from-app",

@@ -71,6 +71,29 @@ def network(open_bucket: aws.s3.Bucket) -> Network:
         to_port=3389,
         cidr_blocks=["0.0.0.0/0"],
     )
+    # The world under another name: prefix lists holding 0.0.0.0/0, in their entries or added later.
+    world_list = aws.ec2.ManagedPrefixList(
+        "world-prefix-list", address_family="IPv4", max_entries=1, entries=[{"cidr": "0.0.0.0/0"}]
+    )
+    late_list = aws.ec2.ManagedPrefixList("late-prefix-list", address_family="IPv4", max_entries=1)
+    aws.ec2.ManagedPrefixListEntry("world-prefix-list-entry", prefix_list_id=late_list.id, cidr="0.0.0.0/0")
+    aws.vpc.SecurityGroupIngressRule(
+        "ssh-via-prefix-list",
+        security_group_id=admin_sg.id,
+        ip_protocol="tcp",
+        from_port=22,
+        to_port=22,
+        prefix_list_id=world_list.id,
+    )
+    aws.ec2.SecurityGroupRule(
+        "rdp-via-late-prefix-list",
+        type="ingress",
+        security_group_id=admin_sg.id,
+        protocol="tcp",
+        from_port=3389,
+        to_port=3389,
+        prefix_list_ids=[late_list.id],
+    )
     alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=vpc.id, description="ALB on a high port")
     aws.vpc.SecurityGroupIngressRule(
         "alb-8080-rule",
