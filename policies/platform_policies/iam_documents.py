@@ -268,6 +268,16 @@ _ID_KEYS = frozenset(
 )
 
 
+def arn_pins_owner(value: str) -> bool:
+    """Whether an ARN pattern names one owner: its account field is concrete, or (S3 ARNs carry no
+    account) the whole ARN is. `arn:aws:iam::*:role/x` and `arn:aws:s3:::logs-*` match anyone's."""
+    parts = value.split(":", 5)
+    if len(parts) < 6:
+        return False
+    account = parts[4]
+    return not any(c in account for c in "*?") if account else not any(c in value for c in "*?")
+
+
 def _pins(op: str, key: str, value: str) -> bool:
     """Whether `key <op> value` admits only callers of the named account, organisation, network or
     role, read as IAM evaluates it (IAM User Guide, "IAM JSON policy elements: Condition operators"
@@ -297,11 +307,7 @@ def _pins(op: str, key: str, value: str) -> bool:
         org = value.split("/", 1)[0]
         return bool(org) and not any(c in org for c in "*?")
     if key in _ARN_KEYS:
-        parts = value.split(":", 5)
-        if len(parts) < 6:
-            return False
-        account = parts[4]
-        return not any(c in account for c in "*?") if account else not any(c in value for c in "*?")
+        return arn_pins_owner(value)
     if key == "aws:userid":
         unique_id = value.split(":", 1)[0]
         return bool(unique_id) and not any(c in unique_id for c in "*?")

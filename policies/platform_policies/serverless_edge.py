@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UnknownValueError
 
 from .helpers import Deferred, as_list, get, given, known_or, linked, of_type, truthy
+from .iam_documents import arn_pins_owner
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
 PUBLIC = Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3", "A.5.15"), pci=("1.4.4", "7.2.1"))
@@ -50,18 +52,45 @@ def _lambda_public(args: ResourceValidationArgs, report: Report) -> None:
             )
         return
     principal = get(p, "principal")
-    scoped = any(given(p, key) for key in ("sourceArn", "sourceAccount", "principalOrgId"))
-    if principal == "*" and not scoped:
+    if isinstance(principal, str) and any(c in principal for c in "*?"):
+        if not (_fixed(p, "sourceAccount") or _fixed(p, "principalOrgId") or _pinned_arn(p, "sourceArn")):
+            report(
+                f"Lambda permission '{args.name}' lets any principal ('{principal}') invoke the function. Name the "
+                "calling service (e.g. apigateway.amazonaws.com) and scope it with source_arn, or source_account / "
+                "principal_org_id, with fixed values (no wildcards)."
+            )
+    elif principal == "s3.amazonaws.com" and not _fixed(p, "sourceAccount"):
         report(
-            f"Lambda permission '{args.name}' lets any principal ('*') invoke the function. Name the calling service "
-            "(e.g. apigateway.amazonaws.com) and scope it with source_arn, or source_account / principal_org_id."
+            f"Lambda permission '{args.name}' lets S3 invoke the function without source_account: a bucket of any "
+            "account (one named as yours once yours is deleted) can invoke it. Set source_account to your account "
+            "with source_arn to the bucket."
         )
+
+
+def _fixed(props: Any, key: str) -> bool:
+    """A scope that names one account or organisation: a value without wildcards (unknown at
+    preview counts: it is computed from a resource of the stack). AWS Config's
+    lambda-function-public-access-prohibited counts only such fixed values as non-public, and
+    requires AWS:SourceAccount when S3 invokes the function."""
+    try:
+        value = get(props, key)
+    except UnknownValueError:
+        return True
+    return isinstance(value, str) and value != "" and not any(c in value for c in "*?")
+
+
+def _pinned_arn(props: Any, key: str) -> bool:
+    try:
+        value = get(props, key)
+    except UnknownValueError:
+        return True
+    return isinstance(value, str) and arn_pins_owner(value)
 
 
 lambda_public = resource_policy(
     "lambda-not-public",
     category="exposure",
-    description="No Lambda function URL without authentication and no Lambda permission granting `*` without a source ARN, account or organization.",
+    description="No Lambda function URL without authentication, no Lambda permission granting `*` without a fixed source ARN, account or organization, and none letting S3 invoke without a source account.",
     severity=Severity.CRITICAL,
     controls=PUBLIC.with_fsbp("Lambda.1"),
     remediation="Set authorization_type='AWS_IAM' on function URLs; give lambda.Permission a service principal with source_arn (or source_account/principal_org_id).",

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pulumi_aws as aws
 import pytest
 
@@ -104,3 +105,44 @@ def test_conditions_that_admit_strangers_do_not_pin_a_public_principal(pack: Loa
     }
     assert fired(pack, tmp_path, program, "resource-policy-not-public") == {"world-range"}
     assert fired(pack, tmp_path, program, "iam-trust-policy-restricted") == {"any-external-id"}
+
+
+def test_lambda_permissions_are_scoped_only_by_fixed_values(pack: LoadedPack, tmp_path: Path) -> None:
+    """As AWS Config's lambda-function-public-access-prohibited reads them: a wildcard principal is
+    pinned only by a source account, organisation or source ARN without wildcards over the owner,
+    and S3 must be held to a source account (bucket names pass to whoever creates them next)."""
+
+    def program() -> None:
+        role = aws.iam.Role(
+            "fn-role",
+            assume_role_policy=_statement(Principal={"Service": "lambda.amazonaws.com"}, Action="sts:AssumeRole"),
+        )
+        fn = aws.lambda_.Function(
+            "fn", role=role.arn, runtime="python3.12", handler="index.handler", code=pulumi.AssetArchive({})
+        )
+        account, bucket = "123456789012", "arn:aws:s3:::uploads"
+        api = f"arn:aws:execute-api:us-east-1:{account}:a1b2c3/*/GET/orders"
+        for name, principal, source_arn, source_account in (
+            ("any-bucket-arn", "*", "arn:aws:s3:::*", None),
+            ("any-account", "*", None, "*"),
+            ("wildcard-principal", "arn:aws:iam::*:root", None, None),
+            ("s3-without-account", "s3.amazonaws.com", bucket, None),
+            ("pinned-account", "*", None, account),
+            ("s3-with-account", "s3.amazonaws.com", bucket, account),
+            ("api", "apigateway.amazonaws.com", api, None),
+        ):
+            aws.lambda_.Permission(
+                name,
+                action="lambda:InvokeFunction",
+                function=fn.name,
+                principal=principal,
+                source_arn=source_arn,
+                source_account=source_account,
+            )
+
+    assert fired(pack, tmp_path, program, "lambda-not-public") == {
+        "any-bucket-arn",
+        "any-account",
+        "wildcard-principal",
+        "s3-without-account",
+    }
