@@ -67,6 +67,15 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "stepfunctions": {"stepfunctions-logging-enabled": {"silent-workflow"}},
     "kinesis": {"encryption-at-rest-enabled": {"plain-stream"}},
+    "resource_policies": {
+        "resource-policy-not-public": {
+            "public-table-policy",
+            "public-stream-policy",
+            "public-bus-policy",
+            "public-catalog-policy",
+            "public-domain-policy",
+        }
+    },
     "ec2": {
         "compute-no-implicit-public-ip": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},
         "ec2-imdsv2-required": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},

@@ -29,11 +29,24 @@ NON_S3_POLICY_TYPES = tuple(
     t for t, props in DOCUMENT_PROPS.items() if any(k == RESOURCE for _, k in props) and not t.startswith("aws:s3/")
 )
 
+SHARED_RESOURCE_POLICIES: dict[str, str] = {
+    "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
+    "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+    "aws:glue/resourcePolicy:ResourcePolicy": "policy",
+    "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+}
+"""Standalone resource policies of data and event services (type -> the document's property): a
+`*` principal there lets any account read a table or stream, put events on a bus, read the Data
+Catalog or call a search domain. They are judged here for exposure only; their actions are the
+service's own and are not read by the IAM action checks."""
+
 
 def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
-    for prop, kind in DOCUMENT_PROPS[args.resource_type]:
-        if kind != RESOURCE:
-            continue
+    props = [prop for prop, kind in DOCUMENT_PROPS.get(args.resource_type, []) if kind == RESOURCE]
+    if args.resource_type in SHARED_RESOURCE_POLICIES:
+        props.append(SHARED_RESOURCE_POLICIES[args.resource_type])
+    for prop in props:
         for label in _public_statements(get(args.props, prop)):
             report(
                 f"{args.resource_type.split(':')[-1]} '{args.name}' resource policy {label} allows everyone (Principal '*') without a "
@@ -44,12 +57,12 @@ def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
 resource_public = resource_policy(
     "resource-policy-not-public",
     category="exposure",
-    description="Resource policies of KMS keys, ECR repositories, SNS topics, SQS queues, secrets, backup vaults, EFS and log resource policies do not allow the world.",
+    description="Resource policies of KMS keys, ECR repositories, SNS topics, SQS queues, secrets, backup vaults, EFS, logs, DynamoDB, Kinesis, event buses, the Glue Data Catalog and OpenSearch domains do not allow the world.",
     severity=Severity.CRITICAL,
     controls=PUBLIC_DATA,
     remediation="Replace Principal '*' with specific accounts, roles or service principals, or add a condition on aws:PrincipalOrgID, aws:SourceAccount or aws:SourceArn.",
     validate=_resource_public,
-    types=NON_S3_POLICY_TYPES,
+    types=(*NON_S3_POLICY_TYPES, *SHARED_RESOURCE_POLICIES),
     covers=("AwsSolutions-ECR1", "CKV_AWS_32", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_387"),
 )
 
