@@ -263,6 +263,12 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         secrets: list[str] = []
         inputs = _plain(raw, "", secrets)
         registered = self.resources.get(urn)
+        # The engine reads an existing resource in preview too and answers with its id; the SDK
+        # resolves an empty id as unknown in a dry run (pulumi/runtime/resource.py `read_resource`),
+        # so `Bucket.get("x", "name").id` would be unknown where the engine knows it.
+        read_id = request.id or (registered.id if registered else "")
+        if read_id and read_id != UNKNOWN:
+            response.id = read_id
         with self._lock:
             self.capture.resources.append(
                 CapturedResource(

@@ -105,6 +105,23 @@ def test_a_policy_document_given_as_an_object_reads_back_as_its_json_text(tmp_pa
             )
 
 
+def test_a_resource_read_with_get_is_known_in_preview(tmp_path: Path) -> None:
+    """The engine reads an existing resource (`Bucket.get(name, id)`) during a preview too: its id
+    and properties are known, unlike those of a resource about to be created."""
+    seen: list[str] = []
+
+    def program() -> None:
+        existing = aws.s3.Bucket.get("existing", "legacy-assets")
+        existing.id.apply(seen.append)
+        pulumi.export("arn", existing.arn)
+
+    cap = run_program(tmp_path, "dev", config=REGION, program=program)
+    assert seen == ["legacy-assets"]
+    assert cap.outputs["arn"] != UNKNOWN and cap.outputs["arn"].startswith("arn:aws:s3:::")
+    [read] = cap.of_type("aws:s3/bucket:Bucket")
+    assert read.read and read.id == "legacy-assets"
+
+
 class Widget(pulumi.ComponentResource):
     """A multi-language component: one remote registration, children only in its own provider."""
 
