@@ -240,7 +240,10 @@ def _run(
 
     _quiet_orphaned_failures(asyncio.get_event_loop())
     try:
-        with _program_environment(project.directory), guarded_program(), record_invokes(root, sites):
+        # The CLI starts the program in the directory of Pulumi.yaml's `main` (pkg/cmd/pulumi
+        # `getPwdMain`: "the PWD is set to the main directory"), and runpy puts it on sys.path.
+        workdir = project.main.parent if program is None else project.directory
+        with _program_environment(workdir), guarded_program(), record_invokes(root, sites):
             _sync_await(run_pulumi_func(body))
     except pulumi.RunError as exc:
         _cancel_leftover_tasks()

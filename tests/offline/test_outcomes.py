@@ -140,3 +140,21 @@ def test_a_configuration_error_still_writes_both_reports(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["error"]["kind"] == "configuration" and "Pulumi.nostack.yaml" in doc["error"]["message"]
     assert "configuration error" in md.read_text()
+
+
+def test_a_program_in_a_main_folder_runs_there_and_imports_its_neighbours(tmp_path):
+    """With `main: app/`, the CLI starts the program in app/ and runpy puts app/ on sys.path, so
+    the program imports its sibling modules and opens files relative to that folder."""
+    program = tmp_path / "p"
+    (program / "app").mkdir(parents=True)
+    (program / "Pulumi.yaml").write_text("name: nested\nruntime: python\nmain: app/\n")
+    (program / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    (program / "app" / "naming.py").write_text("PREFIX = open('prefix.txt').read().strip()\n")
+    (program / "app" / "prefix.txt").write_text("site\n")
+    (program / "app" / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\nfrom naming import PREFIX\n\naws.s3.Bucket(PREFIX)\n"
+    )
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 0 and doc["error"] is None
+    assert [r["name"] for r in doc["resources"] if r["type"] == "aws:s3/bucket:Bucket"] == ["site"]
+
