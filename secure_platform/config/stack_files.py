@@ -135,6 +135,13 @@ def read_project(directory: Path) -> Project:
     main = directory
     if data and data.get("main"):
         main = (directory / str(data["main"])).resolve()
+        # pulumi's getPwdMain (pkg/engine/project.go): "project 'main' must be a relative path" and
+        # "... must be a subfolder".
+        if Path(str(data["main"])).is_absolute() or (main != directory and directory not in main.parents):
+            raise UserError(
+                f"{manifest}: `main` is {data['main']!r}, outside the project or absolute; allowed: a relative "
+                "path to a file or folder inside the directory of Pulumi.yaml (pulumi refuses any other)"
+            )
     if main.is_dir():
         main = main / "__main__.py"
     if not main.exists():

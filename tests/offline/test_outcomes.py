@@ -158,3 +158,17 @@ def test_a_program_in_a_main_folder_runs_there_and_imports_its_neighbours(tmp_pa
     assert code == 0 and doc["error"] is None
     assert [r["name"] for r in doc["resources"] if r["type"] == "aws:s3/bucket:Bucket"] == ["site"]
 
+
+def test_a_main_outside_the_project_is_an_argument_error(tmp_path, capsys):
+    program = tmp_path / "p"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: escape\nruntime: python\nmain: ../elsewhere/\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "__main__.py").write_text("raise SystemExit('must not run')\n")
+    code = main(["dev", "--program", str(program), "--no-policy", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "outside the project" in err and "Traceback" not in err
+    (program / "Pulumi.yaml").write_text(f"name: escape\nruntime: python\nmain: {program}/\n")
+    (program / "__main__.py").write_text("raise SystemExit('must not run')\n")
+    assert main(["dev", "--program", str(program), "--no-policy", "--quiet"]) == 2  # absolute: refused too
+    assert "absolute" in capsys.readouterr().err
