@@ -182,9 +182,24 @@ def _mask_secure(value: Any) -> Any:
     return value
 
 
+def stack_config_dir(directory: Path) -> Path:
+    """Where the project keeps its `Pulumi.<stack>.yaml` files: Pulumi.yaml's `stackConfigDir`
+    (relative to it), else beside Pulumi.yaml."""
+    manifest = directory / "Pulumi.yaml"
+    data = _load_yaml(manifest) if manifest.exists() else None
+    configured = data.get("stackConfigDir") if isinstance(data, dict) else None
+    if configured is None:
+        return directory
+    if not isinstance(configured, str) or not configured or Path(configured).is_absolute():
+        raise UserError(f"{manifest}: `stackConfigDir` is {configured!r}; allowed: a folder relative to Pulumi.yaml")
+    return directory / configured
+
+
 def stack_names(directory: Path) -> list[str]:
-    """Stacks that have a `Pulumi.<stack>.yaml` in the program directory, in file-name order."""
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+    """Stacks that have a `Pulumi.<stack>.yaml` in the project's stack config folder, in file-name
+    order."""
+    folder = stack_config_dir(directory)
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
 
 
 def stack_file_values(path: Path, stack: str, overrides: Path | None = None) -> dict[str, Any]:
@@ -214,14 +229,14 @@ def read_stack_config(
     e-mails, runner security groups) are placeholders the config refuses. Tools that act on the
     real stack (preflight) pass `env_overrides=False`: they judge the file as `pulumi` will read it.
     """
-    path = config_file or project.directory / f"Pulumi.{stack}.yaml"
+    path = config_file or stack_config_dir(project.directory) / f"Pulumi.{stack}.yaml"
     if config_file is None and not path.exists():
         others = stack_names(project.directory)
         if others:
             # Offline, the stack files are the only record of which stacks exist: a name with no
             # file is a typo, not a stack without config (which would fail on every required key).
             raise UserError(
-                f"no {path.name} in {project.directory} (stacks: {', '.join(others)}); "
+                f"no {path.name} in {path.parent} (stacks: {', '.join(others)}); "
                 "pass --config FILE to preview with another stack file"
             )
     data = _load_yaml(path) if (config_file is not None or path.exists()) else {}
@@ -234,7 +249,8 @@ def read_stack_config(
         raise UserError(f"{path}: `config:` must be a mapping of namespace:key to value")
     values = _merge(values, read_overrides(overrides, stack, from_environment=env_overrides))
 
-    # Project-level defaults (Pulumi.yaml `config:` with `default:` or `value:`).
+    # Project-level config (Pulumi.yaml `config:`): a declaration with `default:` or `value:`, or a
+    # value written as is (`aws:region: us-west-2`), which every stack gets unless it sets its own.
     manifest = project.directory / "Pulumi.yaml"
     defaults: dict[str, Any] = {}
     if manifest.exists():
@@ -243,8 +259,11 @@ def read_stack_config(
             raise UserError(f"{manifest}: `config:` must be a mapping of key to {{default: value}} or a value")
         for key, spec in proj_cfg.items():
             full = key if ":" in key else f"{project.name}:{key}"
-            if isinstance(spec, dict) and ("default" in spec or "value" in spec):
-                defaults[full] = spec.get("value", spec.get("default"))
+            if isinstance(spec, dict):
+                if "default" in spec or "value" in spec:
+                    defaults[full] = spec.get("value", spec.get("default"))
+            elif spec is not None:
+                defaults[full] = spec
 
     config: dict[str, str] = {}
     secret_keys: list[str] = []

@@ -172,3 +172,24 @@ def test_a_main_outside_the_project_is_an_argument_error(tmp_path, capsys):
     (program / "__main__.py").write_text("raise SystemExit('must not run')\n")
     assert main(["dev", "--program", str(program), "--no-policy", "--quiet"]) == 2  # absolute: refused too
     assert "absolute" in capsys.readouterr().err
+
+
+def test_stack_files_in_the_stack_config_dir_and_project_wide_values_are_read(tmp_path):
+    """Pulumi.yaml's `stackConfigDir` holds the stack files; a project-level value written as is
+    (`aws:region: ...`) or with `default:` applies to every stack that does not set its own."""
+    program = tmp_path / "p"
+    (program / "config").mkdir(parents=True)
+    (program / "Pulumi.yaml").write_text(
+        "name: layout\nruntime: python\nstackConfigDir: config\n"
+        "config:\n  aws:region: ap-southeast-2\n  size:\n    type: string\n    default: small\n  tier: gold\n"
+    )
+    (program / "config" / "Pulumi.dev.yaml").write_text("config:\n  layout:tier: silver\n")
+    (program / "__main__.py").write_text(
+        "import pulumi\n\ncfg = pulumi.Config()\n"
+        "pulumi.export('region', pulumi.Config('aws').require('region'))\n"
+        "pulumi.export('size', cfg.require('size'))\npulumi.export('tier', cfg.require('tier'))\n"
+    )
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 0 and doc["outputs"] == {"region": "ap-southeast-2", "size": "small", "tier": "silver"}
+    code = main(["prod", "--program", str(program), "--no-policy", "--quiet"])
+    assert code == 2  # no config/Pulumi.prod.yaml: the stacks that exist are named
