@@ -155,7 +155,16 @@ def run_program(
     references = read_stack_outputs(stack_outputs) if isinstance(stack_outputs, (str, Path)) else stack_outputs
     with frozen_heap():
         return contextvars.Context().run(
-            _run, project, stack, values, settings.secret_keys, region, program, dict(references or {}), mode
+            _run,
+            project,
+            stack,
+            values,
+            settings.secret_keys,
+            region,
+            program,
+            dict(references or {}),
+            mode,
+            settings.environments,
         )
 
 
@@ -186,6 +195,7 @@ def _run(
     program: Callable[[], None] | None,
     stack_outputs: Mapping[str, Mapping[str, Any]],
     mode: str,
+    environments: tuple[str, ...] = (),
 ) -> Capture:
     capture = Capture(project=project.name, stack=stack, config=dict(config), mode=mode)
     sites: InvokeSites = {}
@@ -247,7 +257,7 @@ def _run(
             _sync_await(run_pulumi_func(body))
     except pulumi.RunError as exc:
         _cancel_leftover_tasks()
-        raise _with_capture(UserError(_run_error_message(exc, root, stack, sites)), capture) from None
+        raise _with_capture(UserError(_run_error_message(exc, root, stack, sites, environments)), capture) from None
     except (UserError, ProgramError) as exc:
         _cancel_leftover_tasks()
         raise _with_capture(exc, capture) from None
@@ -264,19 +274,28 @@ def _run(
     return capture
 
 
-def _run_error_message(exc: pulumi.RunError, root: Path, stack: str, sites: InvokeSites) -> str:
+def _run_error_message(
+    exc: pulumi.RunError, root: Path, stack: str, sites: InvokeSites, environments: tuple[str, ...] = ()
+) -> str:
     """The SDK's message for a configuration error with where the program asked for the value; for
     a missing one also how to give it offline (the SDK's hint names `pulumi config set`, which
-    writes the same file)."""
+    writes the same file), and, when the stack file imports Pulumi ESC environments, that their
+    values are not read offline."""
     _, location, _, _ = describe_failure(exc, root, sites)
     if not isinstance(exc, ConfigMissingError):
         return f"{exc} (at {location})" if location else str(exc)
     at = f" (required at {location})" if location else ""
     value = "{secure: <ciphertext>}" if exc.secret else "<value>"
+    esc = (
+        f"; the stack file imports the Pulumi ESC environment(s) {', '.join(environments)}, whose values the "
+        "offline preview cannot read: give the value in a --config file"
+        if environments
+        else ""
+    )
     return (
         f"missing required configuration variable '{exc.key}'{at}: add `{exc.key}: {value}` under `config:` in "
         f"Pulumi.{stack}.yaml (or the --config file), as `pulumi config set{' --secret' if exc.secret else ''} "
-        f"{exc.key} <value>` would"
+        f"{exc.key} <value>` would{esc}"
     )
 
 

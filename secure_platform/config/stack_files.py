@@ -34,6 +34,9 @@ class StackSettings:
     config: dict[str, str]
     """`namespace:key` -> value as the Python SDK sees it (objects and lists as JSON text)."""
     secret_keys: list[str] = field(default_factory=list)
+    environments: tuple[str, ...] = ()
+    """Pulumi ESC environments the stack file imports (`environment:`): their values come from
+    Pulumi Cloud, which the offline preview cannot reach."""
 
 
 SECRET_PLACEHOLDER = "[secret]"  # noqa: S105 - stands in for undecryptable values
@@ -275,7 +278,9 @@ def read_stack_config(
         if _contains_secure(value):
             secret_keys.append(full)
         config[full] = _as_sdk_value(_mask_secure(value))
-    return StackSettings(config=config, secret_keys=secret_keys)
+    imported = data.get("environment")
+    environments = tuple(str(e) for e in imported) if isinstance(imported, list) else ()
+    return StackSettings(config=config, secret_keys=secret_keys, environments=environments)
 
 
 def read_stack_outputs(path: str | Path) -> dict[str, dict[str, Any]]:

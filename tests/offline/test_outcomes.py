@@ -193,3 +193,12 @@ def test_stack_files_in_the_stack_config_dir_and_project_wide_values_are_read(tm
     assert code == 0 and doc["outputs"] == {"region": "ap-southeast-2", "size": "small", "tier": "silver"}
     code = main(["prod", "--program", str(program), "--no-policy", "--quiet"])
     assert code == 2  # no config/Pulumi.prod.yaml: the stacks that exist are named
+
+
+def test_a_value_from_an_esc_environment_is_named_as_unreadable_offline(tmp_path):
+    program = _program(tmp_path / "p", "pulumi.export('db', pulumi.Config().require('dbHost'))\n")
+    (program / "Pulumi.dev.yaml").write_text("environment:\n  - platform/dev\nconfig:\n  aws:region: eu-west-1\n")
+    code, doc, _ = _preview(program, tmp_path)
+    message = doc["error"]["message"]
+    assert code == 2 and "outcome:dbHost" in message
+    assert "Pulumi ESC environment(s) platform/dev" in message and "--config" in message
