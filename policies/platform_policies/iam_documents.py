@@ -246,13 +246,14 @@ RESTRICTING_CONDITION_KEYS = frozenset(
         "aws:SourceOrgID",
         "aws:userid",
         "kms:CallerAccount",
-        "sts:ExternalId",
     )
 )
 """Condition keys that pin a `*` principal to an account, organisation, network or caller.
 (Conditions such as `aws:SecureTransport` restrict *how*, not *who*, and do not count; nor does
 `kms:ViaService` alone: it names the service a request comes through, and a principal of any
-account can call that service. AWS-managed key policies pair it with `kms:CallerAccount`.)"""
+account can call that service. AWS-managed key policies pair it with `kms:CallerAccount`. Nor does
+`sts:ExternalId`: IAM's guide on the confused deputy says the external ID is not a secret, and it is
+meant beside a named third-party account, never with `*`.)"""
 
 _ARN_KEYS = frozenset({"aws:sourcearn", "aws:principalarn"})
 _ID_KEYS = frozenset(

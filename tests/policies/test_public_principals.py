@@ -96,6 +96,10 @@ def test_conditions_that_admit_strangers_do_not_pin_a_public_principal(pack: Loa
             "any-external-id",
             assume_role_policy=_public({"StringLike": {"sts:ExternalId": "*"}}, Action="sts:AssumeRole"),
         )
+        aws.iam.Role(
+            "external-id-only",
+            assume_role_policy=_public({"StringEquals": {"sts:ExternalId": "a1b2c3"}}, Action="sts:AssumeRole"),
+        )
 
     assert fired(pack, tmp_path, program, "s3-bucket-not-public") == {
         "all-but-one-account",
@@ -104,7 +108,7 @@ def test_conditions_that_admit_strangers_do_not_pin_a_public_principal(pack: Loa
         "any-account-role",
     }
     assert fired(pack, tmp_path, program, "resource-policy-not-public") == {"world-range"}
-    assert fired(pack, tmp_path, program, "iam-trust-policy-restricted") == {"any-external-id"}
+    assert fired(pack, tmp_path, program, "iam-trust-policy-restricted") == {"any-external-id", "external-id-only"}
 
 
 def test_lambda_permissions_are_scoped_only_by_fixed_values(pack: LoadedPack, tmp_path: Path) -> None:
