@@ -281,9 +281,13 @@ def _run_error_message(
     a missing one also how to give it offline (the SDK's hint names `pulumi config set`, which
     writes the same file), and, when the stack file imports Pulumi ESC environments, that their
     values are not read offline."""
-    _, location, _, _ = describe_failure(exc, root, sites)
     if not isinstance(exc, ConfigMissingError):
+        # A RunError's message is the whole story (pulumi/errors.py): e.g. a configuration check
+        # naming every bad key. Where it was raised (a library's validator) helps no one; the
+        # program's line that led there does.
+        _, location, _, _ = describe_failure(exc, root, sites, outermost=True)
         return f"{exc} (at {location})" if location else str(exc)
+    _, location, _, _ = describe_failure(exc, root, sites)
     at = f" (required at {location})" if location else ""
     value = "{secure: <ciphertext>}" if exc.secret else "<value>"
     esc = (

@@ -31,9 +31,15 @@ class ProgramExit(BaseException):
         self.code = code
 
 
+_TOOL_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+"""This package: its frames are the tool's, even when the program's directory holds it (as this
+repository's does)."""
+
+
 def _is_program_file(filename: str, root: str) -> bool:
     return (
         filename.startswith(root + os.sep)
+        and not filename.startswith(_TOOL_DIR)
         and f"{os.sep}site-packages{os.sep}" not in filename
         and f"{os.sep}venv{os.sep}" not in filename
     )
@@ -202,14 +208,20 @@ class InvokeError(Exception):
         self.token, self.key = token, key
 
 
-def describe_failure(exc: BaseException, root: Path, sites: InvokeSites | None = None) -> tuple[str, str, str, str]:
-    """(message, program file:line, resource, the program's own traceback) of a failure."""
+def describe_failure(
+    exc: BaseException, root: Path, sites: InvokeSites | None = None, *, outermost: bool = False
+) -> tuple[str, str, str, str]:
+    """(message, program file:line, resource, the program's own traceback) of a failure. The
+    location is the innermost frame of the program's files (where it failed), or with `outermost`
+    the program's own line that led there (for errors whose message is the whole story)."""
     base = str(root)
     frames = _frames(exc.__traceback__)
     location = ""
     for frame, line in frames:
         if _is_program_file(frame.f_code.co_filename, base):
             location = f"{os.path.relpath(frame.f_code.co_filename, base)}:{line}"
+            if outermost:
+                break
     if not location and isinstance(exc, InvokeError) and sites:
         calls = _sites_of(sites, exc.token, {exc.key})
         location = calls[0] if calls else ""

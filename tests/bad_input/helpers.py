@@ -69,6 +69,8 @@ def run_cli(argv: list[str], capsys: Any) -> tuple[int, str]:
 def assert_user_error(code: int, text: str, *fragments: str) -> None:
     assert code == 2, text
     assert "Traceback" not in text and 'File "' not in text, text
+    # A location, when given, is the program's own line, never the library's validator or the tool.
+    assert "(at secure_platform/" not in text and "(at offline_preview/" not in text, text
     for fragment in fragments:
         assert fragment in text, (fragment, text)
 
