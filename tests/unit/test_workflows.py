@@ -68,9 +68,22 @@ def test_pull_request_runs_make_test_offline_previews_and_the_cost_diff():
     preview = load("pull-request.yml")["jobs"]["pulumi-preview"]
     [pulumi] = [s for s in preview["steps"] if "pulumi/actions@" in s.get("uses", "")]
     assert pulumi["with"]["command"] == "preview" and pulumi["with"]["stack-name"] == "dev"
-    assert pulumi["with"]["policyPacks"] == "policies"
-    assert pulumi["with"]["policyPackConfigs"] == "policies/config/dev.json"
     assert pulumi["with"]["comment-on-pr"] is True
+
+
+def test_a_pull_request_is_judged_by_the_base_branchs_policy_pack_and_config():
+    """A pull request that weakens a policy or its config must not pass by its own rules: both
+    the offline gate and the real preview load the pack and config checked out from the base
+    branch's commit."""
+    jobs = load("pull-request.yml")["jobs"]
+    for job_id in ("offline-preview", "pulumi-preview"):
+        [base] = [s for s in jobs[job_id]["steps"] if s.get("with", {}).get("path") == "base"]
+        assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}", job_id
+    gate = next(s["run"] for s in jobs["offline-preview"]["steps"] if s.get("id") == "preview")
+    assert '--policy-pack base/policies --policy-config "base/policies/config/$stack.json"' in gate
+    [pulumi] = [s for s in jobs["pulumi-preview"]["steps"] if "pulumi/actions@" in s.get("uses", "")]
+    assert pulumi["with"]["policyPacks"] == "base/policies"
+    assert pulumi["with"]["policyPackConfigs"] == "base/policies/config/dev.json"
 
 
 def test_no_pull_request_job_gets_staging_or_prod_credentials_or_their_runners():
