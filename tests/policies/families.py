@@ -67,6 +67,16 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "stepfunctions": {"stepfunctions-logging-enabled": {"silent-workflow"}},
     "kinesis": {"encryption-at-rest-enabled": {"plain-stream"}},
+    "shared_copies": {
+        "snapshots-and-images-not-public": {
+            "public-db-snapshot",
+            "public-cluster-snapshot",
+            "public-snapshot-copy",
+            "public-ami",
+            "unblocked-snapshots",
+            "unblocked-images",
+        }
+    },
     "resource_policies": {
         "resource-policy-not-public": {
             "public-table-policy",
