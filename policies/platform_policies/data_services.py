@@ -29,6 +29,7 @@ LOGGING = Controls(soc2=("CC7.2",), iso27001=("A.8.15", "A.8.16"), pci=("10.2.1"
 
 EBS_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 REDSHIFT = "aws:redshift/cluster:Cluster"
+REDSHIFT_WORKGROUP = "aws:redshiftserverless/workgroup:Workgroup"
 REDSHIFT_LOGGING = "aws:redshift/logging:Logging"
 OPENSEARCH = ("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain")
 INSTANCES = ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest")
@@ -185,19 +186,19 @@ encrypted = stack_policy(
 def _redshift_public(args: ResourceValidationArgs, report: Report) -> None:
     if truthy(get(args.props, "publiclyAccessible")):
         report(
-            f"Redshift cluster '{args.name}' is publicly accessible. Set publicly_accessible=False and reach it from inside the VPC."
+            f"Redshift {'workgroup' if args.resource_type == REDSHIFT_WORKGROUP else 'cluster'} '{args.name}' is publicly accessible. Set publicly_accessible=False and reach it from inside the VPC."
         )
 
 
 redshift_public = resource_policy(
     "redshift-not-public",
     category="exposure",
-    description="Redshift clusters are not publicly accessible.",
+    description="Redshift clusters and Redshift Serverless workgroups are not publicly accessible.",
     severity=Severity.CRITICAL,
     controls=NETWORK.with_fsbp("Redshift.1"),
     remediation="Set publicly_accessible=False; place the cluster in private subnets (cluster_subnet_group_name).",
     validate=_redshift_public,
-    types=(REDSHIFT,),
+    types=(REDSHIFT, REDSHIFT_WORKGROUP),
     covers=("CKV_AWS_87", "AwsSolutions-RS2"),
 )
 

@@ -39,7 +39,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "redshift": {
         "encryption-at-rest-enabled": {"open-warehouse"},
-        "redshift-not-public": {"open-warehouse", "public-logged-warehouse"},
+        "redshift-not-public": {"open-warehouse", "public-logged-warehouse", "public-workgroup"},
         "redshift-audit-logging": {"open-warehouse"},
         "redshift-enhanced-vpc-routing": {"open-warehouse"},
     },
@@ -67,6 +67,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "stepfunctions": {"stepfunctions-logging-enabled": {"silent-workflow"}},
     "kinesis": {"encryption-at-rest-enabled": {"plain-stream"}},
+    "brokers": {"dms-and-mq-not-public": {"default-public-replication", "public-replication", "public-broker"}},
     "shared_copies": {
         "snapshots-and-images-not-public": {
             "public-db-snapshot",

@@ -154,4 +154,36 @@ private_data = stack_policy(
 )
 
 
-POLICIES = [rds_public, private_data]
+DMS_INSTANCE = "aws:dms/replicationInstance:ReplicationInstance"
+MQ_BROKER = "aws:mq/broker:Broker"
+
+
+def _dms_mq_public(args: ResourceValidationArgs, report: Report) -> None:
+    given = get(args.props, "publiclyAccessible")
+    if args.resource_type == DMS_INSTANCE and (given is None or truthy(given)):
+        # CreateReplicationInstance: "PubliclyAccessible ... The default value is true."
+        why = "publicly_accessible=True" if given is not None else "no publicly_accessible, and AWS's default is true"
+        report(
+            f"DMS replication instance '{args.name}' gets a public IP ({why}): it holds the credentials of the "
+            "databases it copies. Set publicly_accessible=False and give it a replication subnet group of private subnets."
+        )
+    elif args.resource_type == MQ_BROKER and truthy(given):
+        report(
+            f"MQ broker '{args.name}' is publicly accessible: its endpoints answer from the internet. Set "
+            "publicly_accessible=False and reach it from the VPC."
+        )
+
+
+dms_mq_public = resource_policy(
+    "dms-and-mq-not-public",
+    category="exposure",
+    description="DMS replication instances (public unless told otherwise) and Amazon MQ brokers are not publicly accessible.",
+    severity=Severity.CRITICAL,
+    controls=NETWORK.with_fsbp("DMS.1"),
+    remediation="Set publicly_accessible=False (explicitly on DMS replication instances, whose default is true).",
+    validate=_dms_mq_public,
+    types=(DMS_INSTANCE, MQ_BROKER),
+)
+
+
+POLICIES = [rds_public, private_data, dms_mq_public]

@@ -28,3 +28,7 @@ aws.redshift.Logging(
     log_destination_type="cloudwatch",
     log_exports=["connectionlog", "userlog", "useractivitylog"],
 )
+
+aws.redshiftserverless.Workgroup(
+    "private-workgroup", namespace_name="analytics", workgroup_name="private-workgroup", publicly_accessible=False
+)

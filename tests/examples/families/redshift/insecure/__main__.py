@@ -27,3 +27,7 @@ logged = aws.redshift.Cluster(
 aws.redshift.Logging(
     "public-logged-audit", cluster_identifier=logged.cluster_identifier, log_destination_type="cloudwatch"
 )
+
+aws.redshiftserverless.Workgroup(
+    "public-workgroup", namespace_name="analytics", workgroup_name="public-workgroup", publicly_accessible=True
+)
