@@ -85,6 +85,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "public-bus-policy",
             "public-catalog-policy",
             "public-domain-policy",
+            "public-legacy-domain-policy",
         }
     },
     "ec2": {

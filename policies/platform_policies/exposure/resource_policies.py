@@ -35,6 +35,7 @@ SHARED_RESOURCE_POLICIES: dict[str, str] = {
     "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
     "aws:glue/resourcePolicy:ResourcePolicy": "policy",
     "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
+    "aws:elasticsearch/domainPolicy:DomainPolicy": "accessPolicies",
 }
 """Standalone resource policies of data and event services (type -> the document's property): a
 `*` principal there lets any account read a table or stream, put events on a bus, read the Data

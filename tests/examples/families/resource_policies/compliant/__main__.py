@@ -47,3 +47,8 @@ aws.opensearch.DomainPolicy(
     domain_name="search",
     access_policies=account("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/search/*"),
 )
+aws.elasticsearch.DomainPolicy(
+    "account-legacy-domain-policy",
+    domain_name="legacy-search",
+    access_policies=account("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/legacy-search/*"),
+)

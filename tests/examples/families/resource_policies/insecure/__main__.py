@@ -30,3 +30,8 @@ aws.opensearch.DomainPolicy(
     domain_name="search",
     access_policies=anyone("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/search/*"),
 )
+aws.elasticsearch.DomainPolicy(
+    "public-legacy-domain-policy",
+    domain_name="legacy-search",
+    access_policies=anyone("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/legacy-search/*"),
+)
