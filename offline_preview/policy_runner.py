@@ -38,7 +38,7 @@ from secure_platform.config.stack_files import UserError
 from . import analyzer_wire as wire
 from .capture import Capture, CapturedResource, ProgramError, forget_shadowed_modules
 from .heap import frozen_heap
-from .servicer_calls import PolicyScopes, closing_policy_loops, memoized_conversions
+from .servicer_calls import PolicyScopes, closing_policy_loops, judges, memoized_conversions
 
 
 @dataclass
@@ -123,6 +123,9 @@ class PolicyReport:
     diagnostics: list[str] = field(default_factory=list)
     """Policies that could not run because a value is unknown (advisory, as in a real preview)."""
     remediations: list[Remediation] = field(default_factory=list)
+    unjudged: dict[str, int] = field(default_factory=dict)
+    """Resource type -> count of the program's resources that no active policy reads, by the types
+    the pack's policies declare (`judges_type`); a policy that declares none reads every type."""
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -397,6 +400,15 @@ def _evaluate(
             response = _call(scopes.servicer(judging).Analyze, request, f"on {r.urn}")
             _read_diagnostics(response, r.urn, report)
             report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
+    stack_policies = [rp.policy for rp in active if isinstance(rp.policy, StackValidationPolicy)]
+    for r in capture.resources:
+        if (
+            r.custom
+            and not r.type.startswith("pulumi:")
+            and not scopes.for_resource(r.type)
+            and not any(judges(p, r.type) for p in stack_policies)
+        ):
+            report.unjudged[r.type] = report.unjudged.get(r.type, 0) + 1
     if any(isinstance(rp.policy, StackValidationPolicy) for rp in active):
         request = proto.AnalyzeStackRequest(resources=[wire.stack_resource(r, *sent[r.urn]) for r in capture.resources])
         response = _call(scopes.servicer(pack.policies).AnalyzeStack, request, "on the stack")

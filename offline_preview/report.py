@@ -121,6 +121,8 @@ def not_covered(result: PreviewResult) -> list[str]:
         out.append(f"resources with unmodelled deploy time: {unmodelled}")
     if result.policy is None:
         out.append("no policy pack run")
+    elif result.policy.unjudged:
+        out.append(f"resources no policy reads: {sum(result.policy.unjudged.values())}")
     return out
 
 
@@ -232,6 +234,7 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
                 {"policy": policy, "reason": reason, "resources": n}
                 for policy, reason, n in sorted(pol.not_evaluated())
             ],
+            "unjudgedTypes": dict(sorted(pol.unjudged.items())),
         }
     if cap.unknown_invokes:
         doc["unansweredInvokes"] = sorted({str(i) for i in cap.unknown_invokes})
@@ -381,6 +384,8 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
             out.append(f"Remediated by {m.policy}: {_short(m.urn)} ({', '.join(m.changed)})")
         for policy, reason, n in sorted(pol.not_evaluated()):
             out.append(f"{policy} not evaluated on {_plural(n, 'resource')}: {reason}")
+        if pol.unjudged and verbose:
+            out.append("Not read by any policy: " + ", ".join(f"{t} x{n}" for t, n in sorted(pol.unjudged.items())))
         # The servicer's notes on values unknown until apply: one line each would bury the rest.
         deferred = [d for d in pol.diagnostics if d.startswith(_DEFERRED_PREFIX)]
         if deferred and not verbose:
@@ -498,6 +503,10 @@ def to_markdown(result: PreviewResult) -> str:
             f"- `{m.policy}` on {md_code(_short(m.urn))}: {', '.join(m.changed)}"
             for m in sorted(pol.remediations, key=lambda m: (m.policy, m.urn))
         ]
+        lines.append("")
+    if pol is not None and pol.unjudged:
+        lines += ["Not read by any policy (the pack has no rule for these types):", ""]
+        lines += [f"- {md_code(t)} x{n}" for t, n in sorted(pol.unjudged.items())]
         lines.append("")
     if pol is not None and pol.not_evaluated():
         lines += ["Not evaluated:", ""]

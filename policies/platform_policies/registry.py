@@ -287,7 +287,10 @@ def stack_policy(
     def run_stack(args: StackValidationArgs, report: ReportViolation) -> None:
         validate(args, cast(Report, report))
 
-    return StackValidationPolicy(validate=run_stack, **kw)
+    policy = StackValidationPolicy(validate=run_stack, **kw)
+    # The types it reports on and reads (the offline preview says which resources no policy reads).
+    policy.judges_type = type_matcher((*types, *links))  # type: ignore[attr-defined]
+    return policy
 
 
 def config_value(args: ResourceValidationArgs | StackValidationArgs, key: str, default: Any) -> Any:

@@ -202,3 +202,21 @@ def test_a_value_from_an_esc_environment_is_named_as_unreadable_offline(tmp_path
     message = doc["error"]["message"]
     assert code == 2 and "outcome:dbHost" in message
     assert "Pulumi ESC environment(s) platform/dev" in message and "--config" in message
+
+
+def test_resources_no_policy_reads_are_named_as_not_covered(tmp_path):
+    """A clean verdict says nothing of resources the pack has no rule for (another provider's
+    types): the report counts them under "Not covered" and the JSON lists them by type. A pack
+    whose policies declare no types reads everything, so nothing is claimed for it."""
+    program = _program(
+        tmp_path / "p", "import pulumi_random as random\n\naws.s3.Bucket('data')\nrandom.RandomPet('pet')\n"
+    )
+    out, md = tmp_path / "report.json", tmp_path / "report.md"
+    main(["dev", "--program", str(program), "--quiet", "--json", str(out), "--markdown", str(md)])
+    doc = json.loads(out.read_text())
+    assert doc["policy"]["unjudgedTypes"] == {"random:index/randomPet:RandomPet": 1}
+    assert "resources no policy reads: 1" in doc["notCovered"]
+    assert "`random:index/randomPet:RandomPet` x1" in md.read_text()
+    pack = Path(__file__).resolve().parents[1] / "examples" / "test_pack"
+    main(["dev", "--program", str(program), "--quiet", "--json", str(out), "--policy-pack", str(pack)])
+    assert json.loads(out.read_text())["policy"]["unjudgedTypes"] == {}
