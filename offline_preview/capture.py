@@ -151,7 +151,7 @@ def run_program(
     values = dict(settings.config)
     for key, value in (config or {}).items():
         values[key] = value if isinstance(value, str) else _json(value)
-    region = values.get("aws:region") or region_default
+    region = values.get("aws:region") or values.get("aws-native:region") or region_default
     references = read_stack_outputs(stack_outputs) if isinstance(stack_outputs, (str, Path)) else stack_outputs
     with frozen_heap():
         return contextvars.Context().run(

@@ -332,7 +332,7 @@ def estimate_cost(
     prices = prices or default_prices()
     environment = _environment_of(capture)
     assumptions = assumptions or Assumptions.for_environment(prices, environment)
-    region = capture.config.get("aws:region") or "us-east-1"
+    region = capture.config.get("aws:region") or capture.config.get("aws-native:region") or "us-east-1"
     ctx = Context(capture, prices, assumptions, region, on)
     table = {**PRICERS, **(pricers or {})}
     components = component_names(capture)
