@@ -10,6 +10,7 @@ answered from its SDK result type (see `generic_answer`) and listed in the repor
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Callable
 from functools import cache
@@ -364,6 +365,34 @@ def _ecr_credentials(args: dict[str, Any], region: str) -> dict[str, Any]:
 
 Invoke = Callable[[dict[str, Any], str], "dict[str, Any] | None"]
 
+
+def _native_cidr(args: dict[str, Any], region: str) -> dict[str, Any]:
+    """CloudFormation's Fn::Cidr, as aws-native's `cidr` answers it: `count` consecutive blocks of
+    `cidrBits` host bits each, from the start of `ipBlock`."""
+    block = ipaddress.ip_network(str(args["ipBlock"]), strict=False)
+    count, host_bits = int(args["count"]), int(args["cidrBits"])
+    if not 1 <= count <= 256 or not 0 < host_bits <= block.max_prefixlen - block.prefixlen:
+        raise ValueError(f"cidr: count {count} and cidrBits {host_bits} do not fit {block}")
+    size = 2**host_bits
+    start = int(block.network_address)
+    if count * size > block.num_addresses:
+        raise ValueError(f"cidr: {count} blocks of {size} addresses do not fit {block}")
+    prefix = block.max_prefixlen - host_bits
+    return {"subnets": [str(ipaddress.ip_network((start + i * size, prefix))) for i in range(count)]}
+
+
+NATIVE_INVOKES: dict[str, Invoke] = {
+    "aws-native:index:getAccountId": lambda args, region: {"accountId": ACCOUNT_ID},
+    "aws-native:index:getRegion": lambda args, region: {"region": region},
+    "aws-native:index:getPartition": lambda args, region: {"partition": PARTITION},
+    "aws-native:index:getUrlSuffix": lambda args, region: {"urlSuffix": "amazonaws.com"},
+    "aws-native:index:getAzs": lambda args, region: {"azs": [name for name, _ in zones_of(region)]},
+    "aws-native:index:cidr": _native_cidr,
+}
+"""pulumi-aws-native's pseudo-parameter and intrinsic-function invokes (`AWS::AccountId`,
+`Fn::GetAZs`, `Fn::Cidr`, ...), with the same account, partition and zones as pulumi-aws's."""
+
+
 INVOKES: dict[str, Invoke] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller,
@@ -390,6 +419,7 @@ INVOKES: dict[str, Invoke] = {
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": _ecr_token,
     "aws:ecr/getCredentials:getCredentials": _ecr_credentials,
     "aws:index/getRegions:getRegions": regions_answer(lambda: sorted(_zones())),
+    **NATIVE_INVOKES,
     **MANAGED_POLICIES,
     **STD_INVOKES,
     **account_lookups(_hex, ACCOUNT_ID, PARTITION, lambda region: _vpc_id(region, {"default": True})),

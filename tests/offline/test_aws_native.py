@@ -26,3 +26,22 @@ def test_an_aws_native_program_previews_with_its_region_and_honest_gaps(tmp_path
     assert [(line.type, line.region) for line in est.lines if not line.priced] == [
         ("aws-native:s3:Bucket", "eu-west-2")
     ]
+
+
+def test_aws_natives_pseudo_parameters_and_cidr_are_answered(tmp_path: Path) -> None:
+    def program() -> None:
+        pulumi.export("account", aws_native.get_account_id().account_id)
+        pulumi.export("region", aws_native.get_region().region)
+        pulumi.export("partition", aws_native.get_partition().partition)
+        pulumi.export("azs", aws_native.get_azs().azs)
+        pulumi.export("subnets", aws_native.cidr(ip_block="10.0.0.0/16", count=3, cidr_bits=8).subnets)
+
+    cap = run_program(tmp_path, "dev", config={"aws-native:region": "eu-west-2"}, program=program)
+    assert cap.outputs == {
+        "account": "123456789012",
+        "region": "eu-west-2",
+        "partition": "aws",
+        "azs": ["eu-west-2a", "eu-west-2b", "eu-west-2c"],
+        "subnets": ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
+    }
+    assert not cap.unknown_invokes
