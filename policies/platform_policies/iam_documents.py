@@ -287,19 +287,22 @@ def _pins(op: str, key: str, value: str) -> bool:
       except the value; `Null` and `Bool` test presence or a flag, not who;
     * `...IfExists` is true when the key is absent, and `ForAllValues:` is true for an absent key
       (the empty set): an anonymous caller or one outside a VPC endpoint has no such key;
-    * a wildcard that covers any account (`*`, `arn:aws:iam::*:root`, `1*`) or a world-wide
-      address range (`0.0.0.0/0`) narrows nothing."""
+    * a wildcard that covers any account (`*`, `arn:aws:iam::*:root`, `1*`; ArnEquals matches
+      wildcards as ArnLike does), a policy variable (`${aws:PrincipalAccount}`, always the caller's
+      own) or a world-wide address range (`0.0.0.0/0`) narrows nothing."""
     qualifier, _, base = op.rpartition(":")
     base = base.lower()
     if qualifier.lower() == "forallvalues" or base.endswith("ifexists"):
         return False
     if "not" in base or base.startswith(("null", "bool")):
         return False
-    if value in ("", "*"):
+    if value in ("", "*") or "${" in value:  # a policy variable names the caller's own context
         return False
     if base.startswith("ipaddress"):
         return not is_world(value)
-    wildcard = "like" in base and any(c in value for c in "*?")
+    # `*` and `?` are wildcards under the Like operators and under every ARN operator (IAM treats
+    # ArnEquals as ArnLike).
+    wildcard = ("like" in base or base.startswith("arn")) and any(c in value for c in "*?")
     if not wildcard:
         return True
     if key in _ID_KEYS:

@@ -80,11 +80,16 @@ def _fixed(props: Any, key: str) -> bool:
 
 
 def _pinned_arn(props: Any, key: str) -> bool:
+    """A source ARN that names its owner's account without wildcards: an S3 bucket's ARN has no
+    account and passes to whoever creates the bucket next, so it pins nothing by itself."""
     try:
         value = get(props, key)
     except UnknownValueError:
         return True
-    return isinstance(value, str) and arn_pins_owner(value)
+    if not isinstance(value, str) or not arn_pins_owner(value):
+        return False
+    parts = value.split(":", 5)
+    return bool(parts[4])
 
 
 lambda_public = resource_policy(

@@ -112,6 +112,10 @@ def test_not_action_grants_everything_else() -> None:
         ({"StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/*"}}, True),
         ({"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}, False),  # any account via S3
         ({"StringEquals": {"sts:ExternalId": "a1b2c3"}}, False),  # not a secret, not an identity
+        ({"ArnEquals": {"aws:SourceArn": "arn:aws:s3:::*"}}, False),  # ArnEquals matches wildcards
+        ({"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::*:root"}}, False),
+        ({"StringEquals": {"aws:PrincipalAccount": "${aws:PrincipalAccount}"}}, False),  # always true
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:123456789012:*"}}, True),
     ],
 )
 def test_which_conditions_pin_a_public_principal(condition: dict, restricts: bool) -> None:

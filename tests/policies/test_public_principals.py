@@ -128,6 +128,7 @@ def test_lambda_permissions_are_scoped_only_by_fixed_values(pack: LoadedPack, tm
         api = f"arn:aws:execute-api:us-east-1:{account}:a1b2c3/*/GET/orders"
         for name, principal, source_arn, source_account in (
             ("any-bucket-arn", "*", "arn:aws:s3:::*", None),
+            ("star-with-bucket-arn", "*", bucket, None),
             ("any-account", "*", None, "*"),
             ("wildcard-principal", "arn:aws:iam::*:root", None, None),
             ("s3-without-account", "s3.amazonaws.com", bucket, None),
@@ -146,6 +147,7 @@ def test_lambda_permissions_are_scoped_only_by_fixed_values(pack: LoadedPack, tm
 
     assert fired(pack, tmp_path, program, "lambda-not-public") == {
         "any-bucket-arn",
+        "star-with-bucket-arn",
         "any-account",
         "wildcard-principal",
         "s3-without-account",
