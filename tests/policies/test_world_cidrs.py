@@ -92,3 +92,44 @@ def test_ssh_open_to_the_world_through_a_prefix_list_is_found(tmp_path: Path) ->
     found = [v for v in report.violations if v.policy == policy]
     assert {index[v.urn].name for v in found} == {"via-anyone", "via-later", "inline"}
     assert any("prefix list 'anyone' (0.0.0.0/0)" in v.message for v in found)
+
+
+def test_prefix_lists_with_unknown_ranges_or_mixed_inline_rules_are_judged_rule_by_rule(tmp_path: Path) -> None:
+    """An inline rule through an office list is not blamed on a world list the same group also
+    names, and a prefix list whose range is computed (unknown in a preview) never stops the
+    policy: the world-open SSH rule beside it is still found."""
+
+    def program() -> None:
+        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
+        world = aws.ec2.ManagedPrefixList(
+            "world", address_family="IPv4", max_entries=1, entries=[{"cidr": "0.0.0.0/0"}]
+        )
+        office = aws.ec2.ManagedPrefixList(
+            "office", address_family="IPv4", max_entries=1, entries=[{"cidr": "203.0.113.0/24"}]
+        )
+        aws.ec2.ManagedPrefixList(
+            "computed", address_family="IPv4", max_entries=1, entries=[{"cidr": vpc.cidr_block.apply(lambda c: c)}]
+        )
+        aws.ec2.SecurityGroup(
+            "mixed",
+            vpc_id=vpc.id,
+            description="mixed",
+            ingress=[
+                {"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_ids": [world.id]},
+                {"protocol": "tcp", "from_port": 22, "to_port": 22, "prefix_list_ids": [office.id]},
+            ],
+        )
+        aws.ec2.SecurityGroup(
+            "ssh-open",
+            vpc_id=vpc.id,
+            description="ssh",
+            ingress=[{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}],
+        )
+
+    cap = run_program(tmp_path, "test", config={"aws:region": "us-east-1"}, program=program)
+    report = evaluate(load_policy_pack(REPO / "policies"), cap, {"all": "mandatory"}, cap.config)
+    index = cap.by_urn()
+    policy = "security-group-world-ingress-only-on-load-balancers"
+    found = {index[v.urn].name: v.message for v in report.violations if v.policy == policy}
+    assert "ssh-open" in found
+    assert "port 22 from prefix list" not in found.get("mixed", "")

@@ -126,26 +126,41 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
     return [rule for rule in found if rule is not None]
 
 
+def _known_cidr(props: Any) -> Any:
+    """A CIDR to judge, or None while it is unknown (computed from another resource: an address
+    range built from an Elastic IP or a VPC is not the world)."""
+    try:
+        return get(props, "cidr")
+    except UnknownValueError:
+        return None
+
+
 def _world_prefix_lists(resources: Sequence[Any]) -> dict[str, tuple[str, ...]]:
     """Prefix lists of the stack (URN -> their world-wide CIDRs) holding a world-wide range, in
-    their own `entries` or in a `ManagedPrefixListEntry` added to them."""
+    their own `entries` or in a `ManagedPrefixListEntry` added to them. An unknown value never
+    stops the policy: it is only left unjudged."""
     lists = list(of_type(resources, PREFIX_LIST))
-    world: dict[str, list[str]] = {
-        pl.urn: [str(c) for e in as_list(get(pl.props, "entries")) if is_world(c := get(e, "cidr"))] for pl in lists
-    }
+    world: dict[str, list[str]] = {pl.urn: [] for pl in lists}
+    for pl in lists:
+        try:
+            entries = as_list(get(pl.props, "entries"))
+        except UnknownValueError:
+            continue
+        world[pl.urn] += [str(c) for e in entries if is_world(c := _known_cidr(e))]
     for entry in of_type(resources, PREFIX_LIST_ENTRY):
-        cidr = get(entry.props, "cidr")
+        cidr = _known_cidr(entry.props)
         if is_world(cidr):
             for pl in targets(entry, "prefixListId", lists):
                 world[pl.urn].append(str(cidr))
     return {urn: tuple(cidrs) for urn, cidrs in world.items() if cidrs}
 
 
-def _names_prefix_lists(rule: Any) -> bool:
+def _named_lists(rule: Any) -> list[Any] | None:
+    """The prefix list ids an inline rule names, None while they are unknown (new lists' ids)."""
     try:
-        return bool(as_list(get(rule, "prefixListIds")))
-    except UnknownValueError:  # the ids of new lists are unknown in a preview; they are still named
-        return True
+        return as_list(get(rule, "prefixListIds"))
+    except UnknownValueError:
+        return None
 
 
 def prefix_list_ingress(r: Any, resources: Sequence[Any], world_lists: dict[str, tuple[str, ...]]) -> list[Ingress]:
@@ -153,16 +168,32 @@ def prefix_list_ingress(r: Any, resources: Sequence[Any], world_lists: dict[str,
     stack (matched by the engine's property dependencies, as ids are unknown in a preview)."""
     if not world_lists:
         return []
-    lists = [pl for pl in of_type(resources, PREFIX_LIST) if pl.urn in world_lists]
+    every = list(of_type(resources, PREFIX_LIST))
+    lists = [pl for pl in every if pl.urn in world_lists]
+
+    def label(pl: Any) -> str:
+        return f"prefix list '{pl.name}' ({', '.join(world_lists[pl.urn])})"
 
     def through(prop: str) -> tuple[str, ...]:
-        return tuple(f"prefix list '{pl.name}' ({', '.join(world_lists[pl.urn])})" for pl in targets(r, prop, lists))
+        return tuple(label(pl) for pl in targets(r, prop, lists))
 
     props = r.props
     if r.resource_type == "aws:ec2/securityGroup:SecurityGroup":
-        via = through("ingress")
-        rules = [(i, rule) for i, rule in enumerate(as_list(get(props, "ingress"))) if _names_prefix_lists(rule)]
-        return [_ingress(rule, via, "protocol", f"inline ingress #{i + 1}") for i, rule in rules] if via else []
+        # The engine's dependencies are per property (`ingress`), not per rule: a rule is blamed on
+        # a world list by its known ids, or, while ids are unknown, only when every list the
+        # property depends on holds the world (a rule naming an office list is never blamed).
+        linked_lists = targets(r, "ingress", every)
+        found: list[Ingress] = []
+        for i, rule in enumerate(as_list(get(props, "ingress"))):
+            named = _named_lists(rule)
+            if named == []:
+                continue
+            hits = [pl for pl in lists if named and peek(pl.props, "id") in named]
+            if not hits and linked_lists and all(pl.urn in world_lists for pl in linked_lists):
+                hits = linked_lists
+            if hits:
+                found.append(_ingress(rule, tuple(label(pl) for pl in hits), "protocol", f"inline ingress #{i + 1}"))
+        return found
     if r.resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule" and get(props, "type") == "ingress":
         via = through("prefixListIds")
         return [_ingress(props, via, "protocol", "ingress rule")] if via else []
