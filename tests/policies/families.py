@@ -84,8 +84,6 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "public-stream-policy",
             "public-bus-policy",
             "public-catalog-policy",
-            "public-domain-policy",
-            "public-legacy-domain-policy",
         }
     },
     "ec2": {

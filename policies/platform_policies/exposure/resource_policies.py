@@ -34,13 +34,13 @@ SHARED_RESOURCE_POLICIES: dict[str, str] = {
     "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
     "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
     "aws:glue/resourcePolicy:ResourcePolicy": "policy",
-    "aws:opensearch/domainPolicy:DomainPolicy": "accessPolicies",
-    "aws:elasticsearch/domainPolicy:DomainPolicy": "accessPolicies",
 }
 """Standalone resource policies of data and event services (type -> the document's property): a
-`*` principal there lets any account read a table or stream, put events on a bus, read the Data
-Catalog or call a search domain. They are judged here for exposure only; their actions are the
-service's own and are not read by the IAM action checks."""
+`*` principal there lets any account read a table or stream, put events on a bus or read the Data
+Catalog. They are judged here for exposure only; their actions are the service's own and are not
+read by the IAM action checks. OpenSearch's standalone `DomainPolicy` is not: an open access
+policy is AWS's advice for a domain in a VPC or with fine-grained access control, which only the
+domain shows (`opensearch-not-public` judges the policy written on the domain)."""
 
 
 def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
@@ -58,7 +58,7 @@ def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
 resource_public = resource_policy(
     "resource-policy-not-public",
     category="exposure",
-    description="Resource policies of KMS keys, ECR repositories, SNS topics, SQS queues, secrets, backup vaults, EFS, logs, DynamoDB, Kinesis, event buses, the Glue Data Catalog and OpenSearch domains do not allow the world.",
+    description="Resource policies of KMS keys, ECR repositories, SNS topics, SQS queues, secrets, backup vaults, EFS, logs, DynamoDB, Kinesis, event buses and the Glue Data Catalog do not allow the world.",
     severity=Severity.CRITICAL,
     controls=PUBLIC_DATA,
     remediation="Replace Principal '*' with specific accounts, roles or service principals, or add a condition on aws:PrincipalOrgID, aws:SourceAccount or aws:SourceArn.",

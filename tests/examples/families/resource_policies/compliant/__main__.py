@@ -42,13 +42,3 @@ aws.cloudwatch.EventBusPolicy(
 aws.glue.ResourcePolicy(
     "account-catalog-policy", policy=account("glue:GetTable", f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog")
 )
-aws.opensearch.DomainPolicy(
-    "account-domain-policy",
-    domain_name="search",
-    access_policies=account("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/search/*"),
-)
-aws.elasticsearch.DomainPolicy(
-    "account-legacy-domain-policy",
-    domain_name="legacy-search",
-    access_policies=account("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/legacy-search/*"),
-)

@@ -1,5 +1,5 @@
 """Standalone resource policies that let anyone in: a DynamoDB table, a Kinesis stream, the default
-event bus, the Glue Data Catalog and an OpenSearch domain, each opened to Principal '*'."""
+event bus and the Glue Data Catalog, each opened to Principal '*'."""
 
 import json
 
@@ -24,14 +24,4 @@ aws.cloudwatch.EventBusPolicy(
 )
 aws.glue.ResourcePolicy(
     "public-catalog-policy", policy=anyone("glue:GetTable", f"arn:aws:glue:us-east-1:{ACCOUNT}:catalog")
-)
-aws.opensearch.DomainPolicy(
-    "public-domain-policy",
-    domain_name="search",
-    access_policies=anyone("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/search/*"),
-)
-aws.elasticsearch.DomainPolicy(
-    "public-legacy-domain-policy",
-    domain_name="legacy-search",
-    access_policies=anyone("es:ESHttpGet", f"arn:aws:es:us-east-1:{ACCOUNT}:domain/legacy-search/*"),
 )
