@@ -386,7 +386,7 @@ NATIVE_INVOKES: dict[str, Invoke] = {
     "aws-native:index:getRegion": lambda args, region: {"region": region},
     "aws-native:index:getPartition": lambda args, region: {"partition": PARTITION},
     "aws-native:index:getUrlSuffix": lambda args, region: {"urlSuffix": "amazonaws.com"},
-    "aws-native:index:getAzs": lambda args, region: {"azs": [name for name, _ in zones_of(region)]},
+    "aws-native:index:getAzs": lambda args, region: {"azs": [n for n, _ in zones_of(args.get("region") or region)]},
     "aws-native:index:cidr": _native_cidr,
 }
 """pulumi-aws-native's pseudo-parameter and intrinsic-function invokes (`AWS::AccountId`,

@@ -34,6 +34,7 @@ def test_aws_natives_pseudo_parameters_and_cidr_are_answered(tmp_path: Path) -> 
         pulumi.export("region", aws_native.get_region().region)
         pulumi.export("partition", aws_native.get_partition().partition)
         pulumi.export("azs", aws_native.get_azs().azs)
+        pulumi.export("other", aws_native.get_azs(region="ap-southeast-2").azs)
         pulumi.export("subnets", aws_native.cidr(ip_block="10.0.0.0/16", count=3, cidr_bits=8).subnets)
 
     cap = run_program(tmp_path, "dev", config={"aws-native:region": "eu-west-2"}, program=program)
@@ -42,6 +43,7 @@ def test_aws_natives_pseudo_parameters_and_cidr_are_answered(tmp_path: Path) -> 
         "region": "eu-west-2",
         "partition": "aws",
         "azs": ["eu-west-2a", "eu-west-2b", "eu-west-2c"],
+        "other": ["ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"],
         "subnets": ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
     }
     assert not cap.unknown_invokes
