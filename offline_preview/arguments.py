@@ -127,7 +127,8 @@ class CliError:
     """One argument error of an entry point: `argv` uses {missing} (a path that does not exist),
     {dir} (a directory), {binary} (a binary file), {file} (a text file), {program} (a program
     that records that it ran), {nameless} / {runtimeless} (programs whose Pulumi.yaml lacks `name` /
-    `runtime`), {broken_pack} / {foreign_pack} (packs with a bad manifest)."""
+    `runtime`), {broken_pack} / {foreign_pack} (packs with a bad manifest), {deep_json} (JSON nested
+    deeper than a reader can follow)."""
 
     def __init__(self, command: str, argument: str, message: str, fix: str, argv: tuple[str, ...]) -> None:
         self.command, self.argument, self.message, self.fix, self.argv = command, argument, message, fix, argv
@@ -158,6 +159,7 @@ CLI_ERRORS: tuple[CliError, ...] = (
     CliError(PREVIEW, "--config", "not valid YAML", "valid YAML", (*_P, "--config", "{bad_yaml}")),
     CliError(PREVIEW, "--stack-outputs", "is a directory", "a JSON file", (*_P, "--stack-outputs", "{dir}")),
     CliError(PREVIEW, "--stack-outputs", "not valid JSON", "a JSON file", (*_P, "--stack-outputs", "{file}")),
+    CliError(PREVIEW, "--stack-outputs", "nested too deeply", "a JSON file", (*_P, "--stack-outputs", "{deep_json}")),
     CliError(PREVIEW, "--overrides", "not found", "an existing YAML file", (*_P, "--overrides", "{missing}")),
     CliError(PREVIEW, "--json", "does not exist", "a file in an existing directory",
              (*_P, "--json", "{missing}/report.json")),
@@ -175,11 +177,14 @@ CLI_ERRORS: tuple[CliError, ...] = (
              ("test", "--program", "{program}", "--quiet", "--policy-pack", "{pack}", "--policy-config", "{dir}")),
     CliError(PREVIEW, "--policy-config", "not valid JSON", "a JSON object",
              ("test", "--program", "{program}", "--quiet", "--policy-pack", "{pack}", "--policy-config", "{file}")),
+    CliError(PREVIEW, "--policy-config", "nested too deeply", "a JSON object",
+             ("test", "--program", "{program}", "--quiet", "--policy-pack", "{pack}", "--policy-config", "{deep_json}")),
     CliError(COMPARE, "BASE", "no such file or directory", "a report JSON or a directory of them",
              ("{missing}", "{missing}")),
     CliError(COMPARE, "BASE", "holds no *.json report", "a directory of reports", ("{dir}", "{dir}")),
     CliError(COMPARE, "BASE", "not a readable JSON report", "a report written with --json",
              ("{binary}", "{binary}")),
+    CliError(COMPARE, "BASE", "nested too deeply", "a report written with --json", ("{deep_json}", "{deep_json}")),
     CliError(COMPARE, "--max-increase", "is not a finite number", "a number of USD",
              ("{dir}", "{dir}", "--max-increase", "nan")),
     CliError(COMPARE, "--json", "is a directory", "a file path", ("{dir}", "{dir}", "--json", "{dir}")),

@@ -116,6 +116,8 @@ def load_reports(path: str | Path) -> dict[str, dict[str, Any]]:
             doc = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise UserError(f"{file}: not a readable JSON report ({exc})") from None
+        except RecursionError:
+            raise UserError(f"{file}: not a readable JSON report (nested too deeply)") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("stack"), str):
             raise UserError(f"{file}: not an offline preview report (no 'stack' key); write one with --json")
         reports[doc["stack"]] = doc

@@ -445,6 +445,8 @@ def read_policy_config(path: str | Path) -> dict[str, Any]:
         raise UserError(f"{path}: policy config file not found") from None
     except ValueError as exc:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise UserError(f"{path}: nested too deeply to read; allowed: a JSON object of policy settings") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a JSON object of policy name -> level or settings")
     return data

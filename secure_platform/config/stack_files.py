@@ -293,6 +293,8 @@ def read_stack_outputs(path: str | Path) -> dict[str, dict[str, Any]]:
         raise UserError(f"{path}: is a directory; allowed: a JSON file of stack outputs") from None
     except UnicodeDecodeError:
         raise UserError(f"{path}: is not a UTF-8 text file; allowed: a JSON file of stack outputs") from None
+    except RecursionError:
+        raise UserError(f"{path}: nested too deeply to read; allowed: a JSON file of stack outputs") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:

@@ -182,6 +182,10 @@ def read_requirements(path: Path) -> dict[str, Any]:
         raise RequirementsFileError(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise RequirementsFileError(
+            f"{what} is nested too deeply to read; expected a JSON object of camelCase inputs"
+        ) from None
     except ValueError as exc:
         raise RequirementsFileError(f"{what} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

@@ -38,6 +38,7 @@ def fixtures(tmp: Path) -> dict[str, str]:
     (tmp / "file").write_text("not json, not a report: {\n")
     (tmp / "ambiguous.yaml").write_text("config:\n  aws:region: us-east-1\n  probe:enabled: yes\n")
     (tmp / "bad.yaml").write_text("config: [unclosed\n")
+    (tmp / "deep.json").write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}")
     broken = tmp / "broken_pack"
     shutil.copytree(REPO / "tests" / "examples" / "test_pack", broken)
     (broken / "PulumiPolicy.yaml").write_text("runtime: python\nversion: [0.1\n")
@@ -57,6 +58,7 @@ def fixtures(tmp: Path) -> dict[str, str]:
         "broken_pack": str(broken),
         "foreign_pack": str(foreign),
         "pack": str(REPO / "tests" / "examples" / "test_pack"),
+        "deep_json": str(tmp / "deep.json"),
     }
 
 

@@ -202,8 +202,21 @@ def test_a_requirements_file_gives_the_inputs_and_explicit_flags_override_it(tmp
         (json.dumps({**REQUIREMENTS, "savingsThresholdPercent": 150}).encode(), "savingsThresholdPercent: 150"),
         (json.dumps({**REQUIREMENTS, "spotNodes": {}}).encode(), "spotNodes: {} is not a known input"),
         (json.dumps({"vcpus": {"min": 2, "max": 4}}).encode(), "region: is required but missing"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "is nested too deeply to read"),
     ],
-    ids=["empty", "list", "truncated", "nan", "binary", "negative", "infinite", "percent", "unknown", "missing"],
+    ids=[
+        "empty",
+        "list",
+        "truncated",
+        "nan",
+        "binary",
+        "negative",
+        "infinite",
+        "percent",
+        "unknown",
+        "missing",
+        "deep",
+    ],
 )
 def test_bad_requirements_files_exit_2_naming_the_file(tmp_path: Path, capsys, content: bytes, named: str):
     path = tmp_path / "spot.json"
