@@ -11,9 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from secure_platform.config.stack_files import UserError, yaml_error
+from secure_platform.config.stack_files import UserError, load_yaml_file
 
 # Pulumi stack names: letters, digits, `-`, `_` and `.`, optionally `org/project/stack`
 # (https://www.pulumi.com/docs/iac/concepts/stacks/#stack-names); offline the name also picks
@@ -100,14 +98,9 @@ def policy_pack_manifest(directory: Path) -> dict[str, Any]:
     `runtime: python`; https://www.pulumi.com/docs/iac/using-pulumi/crossguard/get-started/)."""
     manifest = directory / "PulumiPolicy.yaml"
     input_file(str(manifest), "--policy-pack", "policy pack manifest (PulumiPolicy.yaml)")
-    try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise UserError(f"{manifest}: is not a UTF-8 text file; allowed: a YAML file") from None
-    except yaml.YAMLError as exc:
-        raise UserError(
-            f"{manifest}: not valid YAML ({yaml_error(exc)}); allowed: a mapping with runtime: python"
-        ) from None
+    # The stack files' reader: YAML 1.2 meanings, aliases that refer to themselves or explode, and
+    # nesting too deep to read are refused with the file's name, as in every other file.
+    data = load_yaml_file(manifest)
     if not isinstance(data, dict):
         raise UserError(f"{manifest}: expected a mapping with runtime: python; got {type(data).__name__}")
     runtime = data.get("runtime")
@@ -128,7 +121,7 @@ class CliError:
     {dir} (a directory), {binary} (a binary file), {file} (a text file), {program} (a program
     that records that it ran), {nameless} / {runtimeless} (programs whose Pulumi.yaml lacks `name` /
     `runtime`), {broken_pack} / {foreign_pack} (packs with a bad manifest), {deep_json} (JSON nested
-    deeper than a reader can follow)."""
+    deeper than a reader can follow), {deep_pack} (a pack whose manifest is)."""
 
     def __init__(self, command: str, argument: str, message: str, fix: str, argv: tuple[str, ...]) -> None:
         self.command, self.argument, self.message, self.fix, self.argv = command, argument, message, fix, argv
@@ -173,6 +166,8 @@ CLI_ERRORS: tuple[CliError, ...] = (
              ("test", "--program", "{program}", "--quiet", "--policy-pack", "{broken_pack}")),
     CliError(PREVIEW, "--policy-pack", "allowed: python", "a Python policy pack",
              ("test", "--program", "{program}", "--quiet", "--policy-pack", "{foreign_pack}")),
+    CliError(PREVIEW, "--policy-pack", "nested too deeply", "a valid PulumiPolicy.yaml",
+             ("test", "--program", "{program}", "--quiet", "--policy-pack", "{deep_pack}")),
     CliError(PREVIEW, "--policy-config", "is a directory", "a JSON file",
              ("test", "--program", "{program}", "--quiet", "--policy-pack", "{pack}", "--policy-config", "{dir}")),
     CliError(PREVIEW, "--policy-config", "not valid JSON", "a JSON object",

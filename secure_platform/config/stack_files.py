@@ -46,7 +46,7 @@ OVERRIDES_ENV = "OFFLINE_PREVIEW_OVERRIDES"
 """A YAML file of `<stack>: {namespace:key: value}` merged over the stack files (`--overrides`)."""
 
 
-def _load_yaml(path: Path) -> Any:
+def load_yaml_file(path: Path) -> Any:
     """A YAML file as PyYAML reads it, refused when a plain value means something else to the
     real `pulumi` (see `yaml_meaning`) or when it is not a readable text file."""
     try:
@@ -65,7 +65,7 @@ def _load_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML ({yaml_error(exc)})") from None
     except RecursionError:
-        raise UserError(f"{path}: values nested too deeply to read; allowed: a stack file of usual depth") from None
+        raise UserError(f"{path}: values nested too deeply to read; allowed: a YAML file of usual depth") from None
     if ambiguous:
         raise UserError(f"{path}: values with two meanings:\n  - " + "\n  - ".join(ambiguous))
     return data
@@ -94,7 +94,7 @@ def read_overrides(path: Path | None, stack: str, *, from_environment: bool = Tr
         if not env:
             return {}
         path = Path(env)
-    data = _load_yaml(path) or {}
+    data = load_yaml_file(path) or {}
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise UserError(f"{path}: expected a mapping of stack name -> {{namespace:key: value}}")
     return dict(data.get(stack) or {})
@@ -115,7 +115,7 @@ def read_project(directory: Path) -> Project:
             "program directory (a pack is given with --policy-pack)"
         )
     manifest = directory / "Pulumi.yaml"
-    data = _load_yaml(manifest) if manifest.exists() else None
+    data = load_yaml_file(manifest) if manifest.exists() else None
     if manifest.exists() and not isinstance(data, dict):
         raise UserError(f"{manifest}: expected a mapping with at least `name`")
     if data is not None:
@@ -189,7 +189,7 @@ def stack_config_dir(directory: Path) -> Path:
     """Where the project keeps its `Pulumi.<stack>.yaml` files: Pulumi.yaml's `stackConfigDir`
     (relative to it), else beside Pulumi.yaml."""
     manifest = directory / "Pulumi.yaml"
-    data = _load_yaml(manifest) if manifest.exists() else None
+    data = load_yaml_file(manifest) if manifest.exists() else None
     configured = data.get("stackConfigDir") if isinstance(data, dict) else None
     if configured is None:
         return directory
@@ -208,7 +208,7 @@ def stack_names(directory: Path) -> list[str]:
 def stack_file_values(path: Path, stack: str, overrides: Path | None = None) -> dict[str, Any]:
     """The `config:` mapping of a stack file as written (objects stay objects), with the overrides
     for `stack` merged over it."""
-    data = _load_yaml(path) or {}
+    data = load_yaml_file(path) or {}
     values = data.get("config") if isinstance(data, dict) else None
     if not isinstance(values, dict):
         raise UserError(f"{path}: expected a mapping with a `config:` section")
@@ -242,7 +242,7 @@ def read_stack_config(
                 f"no {path.name} in {path.parent} (stacks: {', '.join(others)}); "
                 "pass --config FILE to preview with another stack file"
             )
-    data = _load_yaml(path) if (config_file is not None or path.exists()) else {}
+    data = load_yaml_file(path) if (config_file is not None or path.exists()) else {}
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -257,7 +257,7 @@ def read_stack_config(
     manifest = project.directory / "Pulumi.yaml"
     defaults: dict[str, Any] = {}
     if manifest.exists():
-        proj_cfg = (_load_yaml(manifest) or {}).get("config") or {}
+        proj_cfg = (load_yaml_file(manifest) or {}).get("config") or {}
         if not isinstance(proj_cfg, dict):
             raise UserError(f"{manifest}: `config:` must be a mapping of key to {{default: value}} or a value")
         for key, spec in proj_cfg.items():

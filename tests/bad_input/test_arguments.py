@@ -42,6 +42,9 @@ def fixtures(tmp: Path) -> dict[str, str]:
     broken = tmp / "broken_pack"
     shutil.copytree(REPO / "tests" / "examples" / "test_pack", broken)
     (broken / "PulumiPolicy.yaml").write_text("runtime: python\nversion: [0.1\n")
+    deep_pack = tmp / "deep_pack"
+    shutil.copytree(REPO / "tests" / "examples" / "test_pack", deep_pack)
+    (deep_pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: " + "[" * 50_000 + "]" * 50_000 + "\n")
     foreign = tmp / "foreign_pack"
     shutil.copytree(REPO / "tests" / "examples" / "test_pack", foreign)
     (foreign / "PulumiPolicy.yaml").write_text("runtime: nodejs\nversion: 0.1.0\n")
@@ -59,6 +62,7 @@ def fixtures(tmp: Path) -> dict[str, str]:
         "foreign_pack": str(foreign),
         "pack": str(REPO / "tests" / "examples" / "test_pack"),
         "deep_json": str(tmp / "deep.json"),
+        "deep_pack": str(deep_pack),
     }
 
 
