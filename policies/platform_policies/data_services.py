@@ -337,20 +337,30 @@ opensearch_transit = resource_policy(
 )
 
 
-def _opensearch_public(args: ResourceValidationArgs, report: Report) -> None:
-    p = args.props
-    in_vpc = bool(as_list(get(p, "vpcOptions", "subnetIds")))
-    fine_grained = truthy(get(p, "advancedSecurityOptions", "enabled"))
-    if in_vpc or fine_grained:
-        return
-    raw = get(p, "accessPolicies")
+def _open_statements(raw: Any) -> list[str]:
+    """Statements of an access policy that let anyone in."""
     if raw is None:
-        return
+        return []
     try:
         doc = parse_document(raw)
     except DocumentError:
+        return []
+    return [s.label for s in doc.allows if public_principal(s) and not restricts_principal(s)]
+
+
+def _domain_is_shielded(props: Any) -> bool:
+    """A domain in a VPC or with fine-grained access control, where AWS advises an open access
+    policy and lets the VPC or the domain's own users decide."""
+    return bool(as_list(get(props, "vpcOptions", "subnetIds"))) or truthy(
+        get(props, "advancedSecurityOptions", "enabled")
+    )
+
+
+def _opensearch_public(args: ResourceValidationArgs, report: Report) -> None:
+    p = args.props
+    if _domain_is_shielded(p):
         return
-    open_to = [s.label for s in doc.allows if public_principal(s) and not restricts_principal(s)]
+    open_to = _open_statements(get(p, "accessPolicies"))
     if open_to:
         report(
             f"OpenSearch domain '{args.name}' has a public endpoint, no fine-grained access control, and an access policy "
@@ -369,6 +379,44 @@ opensearch_public = resource_policy(
     validate=_opensearch_public,
     types=OPENSEARCH,
     covers=("CKV_AWS_137", "CKV_AWS_248", "AwsSolutions-OS1", "AwsSolutions-OS2"),
+)
+
+
+DOMAIN_POLICIES = ("aws:opensearch/domainPolicy:DomainPolicy", "aws:elasticsearch/domainPolicy:DomainPolicy")
+
+
+def _opensearch_domain_policy_public(args: StackValidationArgs, report: Report) -> None:
+    domains = list(of_type(args.resources, *OPENSEARCH))
+    deferred = Deferred()
+
+    def check(r: Any) -> None:
+        found = targets(r, "domainName", domains, match_props=("domainName",))
+        if not found or any(_domain_is_shielded(d.props) for d in found):
+            return  # a domain outside the stack is not judged: its endpoint is not known here
+        open_to = _open_statements(get(r.props, "accessPolicies"))
+        if open_to:
+            report(
+                f"Domain policy '{r.name}' ({', '.join(open_to)}) lets anyone into '{found[0].name}', whose endpoint is public "
+                "without fine-grained access control. Put the domain in a VPC or enable fine-grained access control, and "
+                "name the principals in the policy.",
+                r.urn,
+            )
+
+    for r in of_type(args.resources, *DOMAIN_POLICIES):
+        deferred.run(check, r)
+    deferred.finish()
+
+
+opensearch_domain_policy_public = stack_policy(
+    "opensearch-domain-policy-not-public",
+    category="exposure",
+    description="A standalone OpenSearch/Elasticsearch domain policy never lets anyone into a domain of the stack with a public endpoint and no fine-grained access control.",
+    severity=Severity.CRITICAL,
+    controls=NETWORK.with_fsbp("Opensearch.2"),
+    remediation="Set vpc_options (private subnets) or advanced_security_options on the domain, or name the principals in the DomainPolicy.",
+    validate=_opensearch_domain_policy_public,
+    types=DOMAIN_POLICIES,
+    links=OPENSEARCH,
 )
 
 
@@ -453,6 +501,7 @@ POLICIES = [
     glue,
     opensearch_transit,
     opensearch_public,
+    opensearch_domain_policy_public,
     sfn_logging,
     implicit_public_ip,
 ]

@@ -548,6 +548,11 @@ LINK_PROOFS: dict[tuple[str, str], tuple[str, str]] = {
         "insecure",
         "world-prefix-list-entry",
     ),
+    ("opensearch-domain-policy-not-public", "aws:opensearch/domain:Domain"): ("opensearch/insecure", "open-search"),
+    ("opensearch-domain-policy-not-public", "aws:elasticsearch/domain:Domain"): (
+        "opensearch/insecure",
+        "legacy-search",
+    ),
     ("data-stores-in-private-subnets", "aws:ec2/subnet:Subnet"): ("insecure", "routed-subnet"),
     ("data-stores-in-private-subnets", "aws:ec2/routeTable:RouteTable"): ("insecure", "public-rt"),
     ("data-stores-in-private-subnets", "aws:ec2/route:Route"): ("insecure", "public-default-route"),

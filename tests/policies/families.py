@@ -64,6 +64,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
         "encryption-at-rest-enabled": {"open-search", "legacy-search"},
         "opensearch-encrypted-in-transit": {"open-search", "legacy-search"},
         "opensearch-not-public": {"open-search", "legacy-search"},
+        "opensearch-domain-policy-not-public": {"open-search-policy", "legacy-search-policy"},
     },
     "stepfunctions": {"stepfunctions-logging-enabled": {"silent-workflow"}},
     "kinesis": {"encryption-at-rest-enabled": {"plain-stream"}},

@@ -1,4 +1,8 @@
-"""OpenSearch in a VPC with fine-grained access control, encrypted at rest and in transit."""
+"""OpenSearch in a VPC with fine-grained access control, encrypted at rest and in transit; their
+standalone domain policies open to every caller the VPC lets through, as AWS advises for such
+domains."""
+
+import json
 
 import pulumi_aws as aws
 
@@ -12,7 +16,7 @@ common = {
     "ebs_options": {"ebs_enabled": True, "volume_size": 10},
     "vpc_options": {"subnet_ids": ["subnet-0123456789abcdef0"], "security_group_ids": ["sg-0123456789abcdef0"]},
 }
-aws.opensearch.Domain(
+search = aws.opensearch.Domain(
     "search",
     domain_name="search",
     engine_version="OpenSearch_2.13",
@@ -24,10 +28,30 @@ aws.opensearch.Domain(
     },
     **common,
 )
-aws.elasticsearch.Domain(
+legacy = aws.elasticsearch.Domain(
     "legacy-search-private",
     domain_name="legacy-search-private",
     elasticsearch_version="7.10",
     cluster_config={"instance_type": "r6g.large.elasticsearch"},
     **common,
+)
+
+
+def everyone_in_the_vpc(domain_name: str) -> str:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "es:ESHttp*",
+        "Resource": f"arn:aws:es:us-east-1:123456789012:domain/{domain_name}/*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+aws.opensearch.DomainPolicy(
+    "search-policy", domain_name=search.domain_name, access_policies=everyone_in_the_vpc("search")
+)
+aws.elasticsearch.DomainPolicy(
+    "legacy-search-private-policy",
+    domain_name=legacy.domain_name,
+    access_policies=everyone_in_the_vpc("legacy-search-private"),
 )

@@ -1,11 +1,12 @@
 """OpenSearch mistakes: no encryption at rest or between nodes, HTTP allowed, a public endpoint
-without fine-grained access control whose access policy lets anyone in."""
+without fine-grained access control whose access policy (on the domain, and again in a standalone
+domain policy) lets anyone in."""
 
 import json
 
 import pulumi_aws as aws
 
-aws.opensearch.Domain(
+domain = aws.opensearch.Domain(
     "open-search",
     domain_name="open-search",
     engine_version="OpenSearch_2.13",
@@ -25,7 +26,7 @@ aws.opensearch.Domain(
         }
     ),
 )
-aws.elasticsearch.Domain(
+legacy = aws.elasticsearch.Domain(
     "legacy-search",
     domain_name="legacy-search",
     elasticsearch_version="7.10",
@@ -46,4 +47,20 @@ aws.elasticsearch.Domain(
             ],
         }
     ),
+)
+
+
+def anyone(domain_name: str) -> str:
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "es:ESHttpGet",
+        "Resource": f"arn:aws:es:us-east-1:123456789012:domain/{domain_name}/*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+aws.opensearch.DomainPolicy("open-search-policy", domain_name=domain.domain_name, access_policies=anyone("open-search"))
+aws.elasticsearch.DomainPolicy(
+    "legacy-search-policy", domain_name=legacy.domain_name, access_policies=anyone("legacy-search")
 )
