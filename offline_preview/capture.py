@@ -171,11 +171,12 @@ def run_program(
 def _inline_project(directory: Path) -> Project:
     """The project of an inline program: the directory's Pulumi.yaml name if it has one (so names
     derived from the project match the real program's), else the directory's name."""
-    manifest = directory / "Pulumi.yaml"
-    if manifest.exists():
-        project = read_project(directory)
-        return Project(name=project.name, directory=project.directory, main=project.main)
-    return Project(name=directory.name or "project", directory=directory.resolve(), main=directory / "__main__.py")
+    if (directory / "Pulumi.yaml").exists():
+        return read_project(directory)
+    resolved = directory.resolve()
+    return Project(
+        name=directory.name or "project", directory=resolved, main=directory / "__main__.py", stack_dir=resolved
+    )
 
 
 def _json(value: Any) -> str:

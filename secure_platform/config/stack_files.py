@@ -27,6 +27,9 @@ class Project:
     directory: Path
     main: Path
     """The program's entry file (`__main__.py`, or the `main:` of Pulumi.yaml)."""
+    stack_dir: Path
+    """Where its `Pulumi.<stack>.yaml` files are: Pulumi.yaml's `stackConfigDir` (relative to it),
+    else beside Pulumi.yaml."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,11 @@ def read_project(directory: Path) -> Project:
         main = main / "__main__.py"
     if not main.exists():
         raise UserError(f"{main}: the program's entry file was not found")
-    return Project(name=name, directory=directory, main=main)
+    configured = (data or {}).get("stackConfigDir")
+    if configured is not None and (not isinstance(configured, str) or not configured or Path(configured).is_absolute()):
+        raise UserError(f"{manifest}: `stackConfigDir` is {configured!r}; allowed: a folder relative to Pulumi.yaml")
+    stack_dir = directory / configured if configured is not None else directory
+    return Project(name=name, directory=directory, main=main, stack_dir=stack_dir)
 
 
 def _as_sdk_value(value: Any) -> str:
@@ -185,23 +192,9 @@ def _mask_secure(value: Any) -> Any:
     return value
 
 
-def stack_config_dir(directory: Path) -> Path:
-    """Where the project keeps its `Pulumi.<stack>.yaml` files: Pulumi.yaml's `stackConfigDir`
-    (relative to it), else beside Pulumi.yaml."""
-    manifest = directory / "Pulumi.yaml"
-    data = load_yaml_file(manifest) if manifest.exists() else None
-    configured = data.get("stackConfigDir") if isinstance(data, dict) else None
-    if configured is None:
-        return directory
-    if not isinstance(configured, str) or not configured or Path(configured).is_absolute():
-        raise UserError(f"{manifest}: `stackConfigDir` is {configured!r}; allowed: a folder relative to Pulumi.yaml")
-    return directory / configured
-
-
-def stack_names(directory: Path) -> list[str]:
-    """Stacks that have a `Pulumi.<stack>.yaml` in the project's stack config folder, in file-name
+def stack_names(folder: Path) -> list[str]:
+    """Stacks that have a `Pulumi.<stack>.yaml` in `folder` (a project's `stack_dir`), in file-name
     order."""
-    folder = stack_config_dir(directory)
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
 
 
@@ -232,9 +225,9 @@ def read_stack_config(
     e-mails, runner security groups) are placeholders the config refuses. Tools that act on the
     real stack (preflight) pass `env_overrides=False`: they judge the file as `pulumi` will read it.
     """
-    path = config_file or stack_config_dir(project.directory) / f"Pulumi.{stack}.yaml"
+    path = config_file or project.stack_dir / f"Pulumi.{stack}.yaml"
     if config_file is None and not path.exists():
-        others = stack_names(project.directory)
+        others = stack_names(project.stack_dir)
         if others:
             # Offline, the stack files are the only record of which stacks exist: a name with no
             # file is a typo, not a stack without config (which would fail on every required key).
