@@ -409,7 +409,7 @@ def _evaluate(
             and not any(judges(p, r.type) for p in stack_policies)
         ):
             report.unjudged[r.type] = report.unjudged.get(r.type, 0) + 1
-    if any(isinstance(rp.policy, StackValidationPolicy) for rp in active):
+    if stack_policies:
         request = proto.AnalyzeStackRequest(resources=[wire.stack_resource(r, *sent[r.urn]) for r in capture.resources])
         response = _call(scopes.servicer(pack.policies).AnalyzeStack, request, "on the stack")
         _read_diagnostics(response, "", report)
