@@ -269,14 +269,17 @@ _ID_KEYS = frozenset(
 )
 
 
-def arn_pins_owner(value: str) -> bool:
+def arn_pins_owner(value: str, *, account_required: bool = False) -> bool:
     """Whether an ARN pattern names one owner: its account field is concrete, or (S3 ARNs carry no
-    account) the whole ARN is. `arn:aws:iam::*:role/x` and `arn:aws:s3:::logs-*` match anyone's."""
+    account) the whole ARN is, unless `account_required`. `arn:aws:iam::*:role/x` and
+    `arn:aws:s3:::logs-*` match anyone's."""
     parts = value.split(":", 5)
     if len(parts) < 6:
         return False
     account = parts[4]
-    return not any(c in account for c in "*?") if account else not any(c in value for c in "*?")
+    if not account:
+        return not account_required and not is_wildcard(value)
+    return not is_wildcard(account)
 
 
 def _pins(op: str, key: str, value: str) -> bool:
@@ -302,19 +305,19 @@ def _pins(op: str, key: str, value: str) -> bool:
         return not is_world(value)
     # `*` and `?` are wildcards under the Like operators and under every ARN operator (IAM treats
     # ArnEquals as ArnLike).
-    wildcard = ("like" in base or base.startswith("arn")) and any(c in value for c in "*?")
+    wildcard = ("like" in base or base.startswith("arn")) and is_wildcard(value)
     if not wildcard:
         return True
     if key in _ID_KEYS:
         return False
     if key == "aws:principalorgpaths":
         org = value.split("/", 1)[0]
-        return bool(org) and not any(c in org for c in "*?")
+        return bool(org) and not is_wildcard(org)
     if key in _ARN_KEYS:
         return arn_pins_owner(value)
     if key == "aws:userid":
         unique_id = value.split(":", 1)[0]
-        return bool(unique_id) and not any(c in unique_id for c in "*?")
+        return bool(unique_id) and not is_wildcard(unique_id)
     return False  # `vpce-*`, `vpc-*`, a wildcard external id: any account's
 
 

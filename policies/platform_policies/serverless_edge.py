@@ -9,14 +9,13 @@ Defaults read from the pulumi-aws 7 schema: an `apigatewayv2.Route` has `authori
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
-from pulumi_policy.proxy import UnknownValueError
 
 from .helpers import Deferred, as_list, get, given, known_or, linked, of_type, truthy
-from .iam_documents import arn_pins_owner
+from .iam_documents import arn_pins_owner, is_wildcard
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
 PUBLIC = Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3", "A.5.15"), pci=("1.4.4", "7.2.1"))
@@ -52,14 +51,17 @@ def _lambda_public(args: ResourceValidationArgs, report: Report) -> None:
             )
         return
     principal = get(p, "principal")
-    if isinstance(principal, str) and any(c in principal for c in "*?"):
-        if not (_fixed(p, "sourceAccount") or _fixed(p, "principalOrgId") or _pinned_arn(p, "sourceArn")):
+    if isinstance(principal, str) and is_wildcard(principal):
+        if not any(
+            _scoped(p, key, pins)
+            for key, pins in (("sourceAccount", _fixed), ("principalOrgId", _fixed), ("sourceArn", _owned_arn))
+        ):
             report(
                 f"Lambda permission '{args.name}' lets any principal ('{principal}') invoke the function. Name the "
                 "calling service (e.g. apigateway.amazonaws.com) and scope it with source_arn, or source_account / "
                 "principal_org_id, with fixed values (no wildcards)."
             )
-    elif principal == "s3.amazonaws.com" and not _fixed(p, "sourceAccount"):
+    elif principal == "s3.amazonaws.com" and not _scoped(p, "sourceAccount", _fixed):
         report(
             f"Lambda permission '{args.name}' lets S3 invoke the function without source_account: a bucket of any "
             "account (one named as yours once yours is deleted) can invoke it. Set source_account to your account "
@@ -67,29 +69,26 @@ def _lambda_public(args: ResourceValidationArgs, report: Report) -> None:
         )
 
 
-def _fixed(props: Any, key: str) -> bool:
-    """A scope that names one account or organisation: a value without wildcards (unknown at
-    preview counts: it is computed from a resource of the stack). AWS Config's
-    lambda-function-public-access-prohibited counts only such fixed values as non-public, and
-    requires AWS:SourceAccount when S3 invokes the function."""
-    try:
-        value = get(props, key)
-    except UnknownValueError:
-        return True
-    return isinstance(value, str) and value != "" and not any(c in value for c in "*?")
+_COMPUTED = object()
 
 
-def _pinned_arn(props: Any, key: str) -> bool:
-    """A source ARN that names its owner's account without wildcards: an S3 bucket's ARN has no
-    account and passes to whoever creates the bucket next, so it pins nothing by itself."""
-    try:
-        value = get(props, key)
-    except UnknownValueError:
-        return True
-    if not isinstance(value, str) or not arn_pins_owner(value):
-        return False
-    parts = value.split(":", 5)
-    return bool(parts[4])
+def _scoped(props: Any, key: str, pins: Callable[[str], bool]) -> bool:
+    """A scope that names one account, organisation or resource owner: a value `pins` accepts, or
+    one unknown at preview (computed from a resource of the stack). AWS Config's
+    lambda-function-public-access-prohibited counts only fixed values (no wildcards) as
+    non-public, and requires AWS:SourceAccount when S3 invokes the function."""
+    value = known_or(props, key, _COMPUTED)
+    return value is _COMPUTED or (isinstance(value, str) and value != "" and pins(value))
+
+
+def _fixed(value: str) -> bool:
+    return not is_wildcard(value)
+
+
+def _owned_arn(value: str) -> bool:
+    """An ARN naming its owner's account: an S3 bucket's ARN has none and passes to whoever
+    creates the bucket next, so it pins nothing by itself."""
+    return arn_pins_owner(value, account_required=True)
 
 
 lambda_public = resource_policy(
