@@ -14,7 +14,7 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-from ..helpers import Deferred, as_list, get, is_world, linked, number, of_type, peek, targets
+from ..helpers import Deferred, as_list, get, is_world, known_or, linked, number, of_type, peek, targets
 from ..registry import Controls, Report, config_value, resource_policy, stack_policy
 from .shared import LOAD_BALANCERS, NETWORK, _safe
 
@@ -126,35 +126,6 @@ def world_ingress(resource_type: str, props: Any) -> list[Ingress]:
     return [rule for rule in found if rule is not None]
 
 
-def _known_cidr(props: Any) -> Any:
-    """A CIDR to judge, or None while it is unknown (computed from another resource: an address
-    range built from an Elastic IP or a VPC is not the world)."""
-    try:
-        return get(props, "cidr")
-    except UnknownValueError:
-        return None
-
-
-def _world_prefix_lists(resources: Sequence[Any]) -> dict[str, tuple[str, ...]]:
-    """Prefix lists of the stack (URN -> their world-wide CIDRs) holding a world-wide range, in
-    their own `entries` or in a `ManagedPrefixListEntry` added to them. An unknown value never
-    stops the policy: it is only left unjudged."""
-    lists = list(of_type(resources, PREFIX_LIST))
-    world: dict[str, list[str]] = {pl.urn: [] for pl in lists}
-    for pl in lists:
-        try:
-            entries = as_list(get(pl.props, "entries"))
-        except UnknownValueError:
-            continue
-        world[pl.urn] += [str(c) for e in entries if is_world(c := _known_cidr(e))]
-    for entry in of_type(resources, PREFIX_LIST_ENTRY):
-        cidr = _known_cidr(entry.props)
-        if is_world(cidr):
-            for pl in targets(entry, "prefixListId", lists):
-                world[pl.urn].append(str(cidr))
-    return {urn: tuple(cidrs) for urn, cidrs in world.items() if cidrs}
-
-
 def _named_lists(rule: Any) -> list[Any] | None:
     """The prefix list ids an inline rule names, None while they are unknown (new lists' ids)."""
     try:
@@ -163,44 +134,71 @@ def _named_lists(rule: Any) -> list[Any] | None:
         return None
 
 
-def prefix_list_ingress(r: Any, resources: Sequence[Any], world_lists: dict[str, tuple[str, ...]]) -> list[Ingress]:
-    """Ingress rules of a group or rule resource that reach the world through a prefix list of the
-    stack (matched by the engine's property dependencies, as ids are unknown in a preview)."""
-    if not world_lists:
-        return []
-    every = list(of_type(resources, PREFIX_LIST))
-    lists = [pl for pl in every if pl.urn in world_lists]
+@dataclass(frozen=True)
+class PrefixLists:
+    """The stack's customer-managed prefix lists, read once per stack: all of them, and those that
+    hold a world-wide range (URN -> those CIDRs) in their own `entries` or in a
+    `ManagedPrefixListEntry` added to them. A value unknown in a preview (a range computed from an
+    Elastic IP or a VPC, which is not the world) is left unjudged and never stops the policy."""
 
-    def label(pl: Any) -> str:
-        return f"prefix list '{pl.name}' ({', '.join(world_lists[pl.urn])})"
+    every: tuple[Any, ...]
+    world: dict[str, tuple[str, ...]]
 
-    def through(prop: str) -> tuple[str, ...]:
-        return tuple(label(pl) for pl in targets(r, prop, lists))
-
-    props = r.props
-    if r.resource_type == "aws:ec2/securityGroup:SecurityGroup":
-        # The engine's dependencies are per property (`ingress`), not per rule: a rule is blamed on
-        # a world list by its known ids, or, while ids are unknown, only when every list the
-        # property depends on holds the world (a rule naming an office list is never blamed).
-        linked_lists = targets(r, "ingress", every)
-        found: list[Ingress] = []
-        for i, rule in enumerate(as_list(get(props, "ingress"))):
-            named = _named_lists(rule)
-            if named == []:
+    @classmethod
+    def of(cls, resources: Sequence[Any]) -> PrefixLists:
+        lists = tuple(of_type(resources, PREFIX_LIST))
+        world: dict[str, list[str]] = {pl.urn: [] for pl in lists}
+        for pl in lists:
+            try:
+                entries = as_list(get(pl.props, "entries"))
+            except UnknownValueError:
                 continue
-            hits = [pl for pl in lists if named and peek(pl.props, "id") in named]
-            if not hits and linked_lists and all(pl.urn in world_lists for pl in linked_lists):
-                hits = linked_lists
-            if hits:
-                found.append(_ingress(rule, tuple(label(pl) for pl in hits), "protocol", f"inline ingress #{i + 1}"))
-        return found
-    if r.resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule" and get(props, "type") == "ingress":
-        via = through("prefixListIds")
-        return [_ingress(props, via, "protocol", "ingress rule")] if via else []
-    if r.resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-        via = through("prefixListId")
-        return [_ingress(props, via, "ipProtocol", "ingress rule")] if via else []
-    return []
+            world[pl.urn] += [str(c) for e in entries if is_world(c := known_or(e, "cidr", None))]
+        for entry in of_type(resources, PREFIX_LIST_ENTRY):
+            cidr = known_or(entry.props, "cidr", None)
+            if is_world(cidr):
+                for pl in targets(entry, "prefixListId", lists):
+                    world[pl.urn].append(str(cidr))
+        return cls(lists, {urn: tuple(cidrs) for urn, cidrs in world.items() if cidrs})
+
+    def _label(self, pl: Any) -> str:
+        return f"prefix list '{pl.name}' ({', '.join(self.world[pl.urn])})"
+
+    def ingress(self, r: Any) -> list[Ingress]:
+        """Ingress rules of a group or rule resource that reach the world through one of these
+        lists (matched by the engine's property dependencies, as ids are unknown in a preview)."""
+        if not self.world:
+            return []
+        lists = [pl for pl in self.every if pl.urn in self.world]
+
+        def through(prop: str) -> tuple[str, ...]:
+            return tuple(self._label(pl) for pl in targets(r, prop, lists))
+
+        props = r.props
+        if r.resource_type == "aws:ec2/securityGroup:SecurityGroup":
+            # The engine's dependencies are per property (`ingress`), not per rule: a rule is blamed
+            # on a world list by its known ids, or, while ids are unknown, only when every list the
+            # property depends on holds the world (a rule naming an office list is never blamed).
+            linked_lists = targets(r, "ingress", self.every)
+            found: list[Ingress] = []
+            for i, rule in enumerate(as_list(get(props, "ingress"))):
+                named = _named_lists(rule)
+                if named == []:
+                    continue
+                hits = [pl for pl in lists if named and peek(pl.props, "id") in named]
+                if not hits and linked_lists and all(pl.urn in self.world for pl in linked_lists):
+                    hits = linked_lists
+                if hits:
+                    labels = tuple(self._label(pl) for pl in hits)
+                    found.append(_ingress(rule, labels, "protocol", f"inline ingress #{i + 1}"))
+            return found
+        if r.resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule" and get(props, "type") == "ingress":
+            via = through("prefixListIds")
+            return [_ingress(props, via, "protocol", "ingress rule")] if via else []
+        if r.resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+            via = through("prefixListId")
+            return [_ingress(props, via, "ipProtocol", "ingress rule")] if via else []
+        return []
 
 
 def _sensitive_ports(args: ResourceValidationArgs, report: Report) -> None:
@@ -250,11 +248,11 @@ def _world_ingress_lb_only(args: StackValidationArgs, report: Report) -> None:
         for sg_id in _known_items(lb.props, "securityGroups"):
             lb_groups.update(g.urn for g in groups if _safe(g.props, "id") == sg_id)
     shared = _attached_beyond_load_balancers(list(args.resources), {g.urn for g in groups})
-    world_lists = _world_prefix_lists(list(args.resources))
+    prefix_lists = PrefixLists.of(list(args.resources))
     deferred = Deferred()
 
     def check(r: Any) -> None:
-        rules = world_ingress(r.resource_type, r.props) + prefix_list_ingress(r, list(args.resources), world_lists)
+        rules = world_ingress(r.resource_type, r.props) + prefix_lists.ingress(r)
         if not rules:
             return
         if r.resource_type == "aws:ec2/securityGroup:SecurityGroup":
