@@ -18,8 +18,8 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
+from .exposure.resource_policies import public_statements
 from .helpers import Deferred, as_list, get, given, is_set, of_type, peek, targets, truthy
-from .iam_documents import DocumentError, parse_document, public_principal, restricts_principal
 from .registry import Controls, Report, resource_policy, stack_policy
 
 CRYPTO = Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",))
@@ -337,17 +337,6 @@ opensearch_transit = resource_policy(
 )
 
 
-def _open_statements(raw: Any) -> list[str]:
-    """Statements of an access policy that let anyone in."""
-    if raw is None:
-        return []
-    try:
-        doc = parse_document(raw)
-    except DocumentError:
-        return []
-    return [s.label for s in doc.allows if public_principal(s) and not restricts_principal(s)]
-
-
 def _domain_is_shielded(props: Any) -> bool:
     """A domain in a VPC or with fine-grained access control, where AWS advises an open access
     policy and lets the VPC or the domain's own users decide."""
@@ -360,7 +349,7 @@ def _opensearch_public(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     if _domain_is_shielded(p):
         return
-    open_to = _open_statements(get(p, "accessPolicies"))
+    open_to = public_statements(get(p, "accessPolicies"))
     if open_to:
         report(
             f"OpenSearch domain '{args.name}' has a public endpoint, no fine-grained access control, and an access policy "
@@ -393,7 +382,7 @@ def _opensearch_domain_policy_public(args: StackValidationArgs, report: Report) 
         found = targets(r, "domainName", domains, match_props=("domainName",))
         if not found or any(_domain_is_shielded(d.props) for d in found):
             return  # a domain outside the stack is not judged: its endpoint is not known here
-        open_to = _open_statements(get(r.props, "accessPolicies"))
+        open_to = public_statements(get(r.props, "accessPolicies"))
         if open_to:
             report(
                 f"Domain policy '{r.name}' ({', '.join(open_to)}) lets anyone into '{found[0].name}', whose endpoint is public "

@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from .exposure.resource_policies import PUBLIC_DATA, _public_statements
+from .exposure.resource_policies import PUBLIC_DATA, public_statements
 from .helpers import Deferred, as_list, get, of_type, peek, targets, truthy
 from .registry import Controls, Report, config_value, stack_policy
 
@@ -113,7 +113,7 @@ def _s3_public_one(r: Any, report: Any) -> None:
     p = r.props
     t = r.resource_type
     if t in (*BUCKETS, "aws:s3/bucketPolicy:BucketPolicy"):
-        for label in _public_statements(get(p, "policy")):
+        for label in public_statements(get(p, "policy")):
             report(
                 f"Bucket policy of '{r.name}' {label} allows access to everyone (Principal '*') without a condition on the caller. "
                 "Name the principals (roles, services with aws:SourceArn/aws:SourceAccount) or serve public content through CloudFront with origin access control."

@@ -17,7 +17,9 @@ from ..registry import Controls, Report, resource_policy
 PUBLIC_DATA = Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3", "A.5.15"), pci=("1.4.4", "7.2.1"))
 
 
-def _public_statements(raw: Any) -> list[str]:
+def public_statements(raw: Any) -> list[str]:
+    """Labels of the statements of a resource policy (JSON text or object) that let anyone in;
+    none when the document is absent or not a policy."""
     try:
         doc = parse_document(raw)
     except DocumentError:
@@ -48,7 +50,7 @@ def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type in SHARED_RESOURCE_POLICIES:
         props.append(SHARED_RESOURCE_POLICIES[args.resource_type])
     for prop in props:
-        for label in _public_statements(get(args.props, prop)):
+        for label in public_statements(get(args.props, prop)):
             report(
                 f"{args.resource_type.split(':')[-1]} '{args.name}' resource policy {label} allows everyone (Principal '*') without a "
                 "condition pinning the caller. Name the principals, or add aws:PrincipalOrgID / aws:SourceAccount / aws:SourceArn conditions."
