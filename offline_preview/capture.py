@@ -258,12 +258,15 @@ def _run(
             _sync_await(run_pulumi_func(body))
     except pulumi.RunError as exc:
         _cancel_leftover_tasks()
+        capture.invoke_sites = unanswered_sites(sites, unanswered)
         raise _with_capture(UserError(_run_error_message(exc, root, stack, sites, environments)), capture) from None
     except (UserError, ProgramError) as exc:
         _cancel_leftover_tasks()
+        capture.invoke_sites = unanswered_sites(sites, unanswered)
         raise _with_capture(exc, capture) from None
     except BaseException as exc:  # noqa: BLE001 - sys.exit, os._exit, KeyboardInterrupt: all program errors
         _cancel_leftover_tasks()
+        capture.invoke_sites = unanswered_sites(sites, unanswered)
         raise _program_error(exc, root, capture, sites) from (exc if isinstance(exc, Exception) else None)
     finally:
         logger.removeHandler(sink)
@@ -315,6 +318,12 @@ def _program_error(exc: BaseException, root: Path, capture: Capture, sites: Invo
             f" (a stack output missing from a StackReference of {', '.join(references)}? offline, "
             "referenced stacks' outputs come from --stack-outputs FILE)"
         )
+    if capture.invoke_sites:
+        # A program that fails on what a data source returned most often fails on a placeholder.
+        calls = "; ".join(
+            f"{token} (at {', '.join(at) or 'an unknown place'})" for token, at in sorted(capture.invoke_sites.items())
+        )
+        message += f" (the program read data sources the offline preview cannot answer, given placeholders: {calls})"
     error = ProgramError(message)
     error.location, error.resource, error.detail = location, resource, detail
     _with_capture(error, capture)

@@ -123,6 +123,21 @@ def test_an_error_in_a_constructor_names_the_line_and_the_resource(tmp_path, cap
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_a_failure_after_an_unanswered_invoke_names_the_call_in_the_error_and_the_report(tmp_path, capsys):
+    program = _program(
+        tmp_path / "p",
+        "offering = aws.ec2.get_instance_type(instance_type='t3.micro')\n"
+        "aws.s3.Bucket('one')\n"
+        "cores = offering.default_cores + 1\n",  # a number: the placeholder has none
+    )
+    code, doc, md = _preview(program, tmp_path)
+    assert code == 2 and doc["error"]["location"] == "__main__.py:9"
+    assert doc["unansweredInvokeSites"] == {"aws:ec2/getInstanceType:getInstanceType": ["__main__.py:7"]}
+    assert "aws:ec2/getInstanceType:getInstanceType (at __main__.py:7)" in doc["error"]["message"]
+    assert "cannot answer" in capsys.readouterr().err
+    assert "__main__.py:7" in md
+
+
 def test_debug_prints_the_traceback(tmp_path, capsys):
     program = _program(tmp_path / "p", "aws.s3.Bucket('one')\nraise ValueError('boom')\n")
     code, doc, _ = _preview(program, tmp_path, "--debug")
