@@ -23,7 +23,7 @@ from .go_json import marshal, whole_numbers
 from .invokes import INVOKES
 from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes
 from .program_guard import InvokeError, invoke_key
-from .sdk_schema import autonamed, computed_outputs, invoke_result_fields, json_document_inputs, plausible
+from .sdk_schema import autonamed, computed_outputs, json_document_inputs, placeholder_result, plausible
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -226,11 +226,4 @@ class PlatformMocks(Mocks):
             f"invoke:{args.token}:{json.dumps(dict(args.args), sort_keys=True, default=str)}",
             region,
         )
-        out: dict[str, Any] = dict(args.args)
-        for key, kind in invoke_result_fields(args.token).items():
-            if key in out:
-                continue
-            value = plausible(key, kind, c)
-            if value is not None:
-                out[key] = value
-        return out
+        return placeholder_result(args.token, dict(args.args), c)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import re
 from typing import Any
 
@@ -115,17 +116,59 @@ def autonamed(type_token: str, field_name: str) -> bool:
 
 
 @functools.cache
-def invoke_result_fields(token: str) -> dict[str, str]:
-    """Field name -> kind of the result of the invoke `token` (`aws:ec2/getAmi:getAmi`)."""
+def _invoke_result(token: str) -> tuple[Any, type] | None:
+    """The SDK module and the result class of the invoke `token`."""
     parts = _token_parts(token)
     if parts is None:
-        return {}
+        return None
     package, module, function = parts
     sdk = _sdk_module(package, module)
     cls = getattr(sdk, function[:1].upper() + function[1:] + "Result", None) if sdk is not None else None
-    if not isinstance(cls, type):
-        return {}
-    return {k: _kind(v) for k, v in _getters(cls).items()}
+    return (sdk, cls) if isinstance(cls, type) else None
+
+
+_OUTPUT_TYPE = re.compile(r"'outputs\.(\w+)'")
+
+
+def placeholder_result(token: str, given: dict[str, Any], c: Any) -> dict[str, Any]:
+    """A result of the right shape for an invoke without an offline answer: the arguments it was
+    given, and a `plausible` value for each other field of its SDK result type. A list of nested
+    results gets one element built the same way (so `get_certificate(...).certificates[0]` is an
+    object of placeholders, as `get_subnets().ids[0]` is a placeholder id), unless the field is
+    also an argument of the function, which the provider only echoes back."""
+    found = _invoke_result(token)
+    out = dict(given)
+    if found is None:
+        return out
+    sdk, cls = found
+    function = getattr(sdk, _snake(token.rsplit(":", 1)[-1]), None)
+    try:
+        parameters = set(inspect.signature(function).parameters) if callable(function) else set()
+    except (TypeError, ValueError):
+        parameters = set()
+    for key, annotation in _getters(cls).items():
+        if key in out:
+            continue
+        if _snake(key) in parameters and _kind(annotation) in ("objects", "object"):
+            continue
+        value = _placeholder(key, annotation, sdk, c, depth=0)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _placeholder(name: str, annotation: str, sdk: Any, c: Any, depth: int) -> Any:
+    kind = _kind(annotation)
+    if kind in ("objects", "object"):
+        match = _OUTPUT_TYPE.search(annotation)
+        element = getattr(getattr(sdk, "outputs", None), match.group(1), None) if match else None
+        if not isinstance(element, type) or depth >= 2:
+            return [] if kind == "objects" else None
+        fields = {
+            k: v for k, a in _getters(element).items() if (v := _placeholder(k, a, sdk, c, depth + 1)) is not None
+        }
+        return [fields] if kind == "objects" else fields
+    return plausible(name, kind, c)
 
 
 def _kind(annotation: str) -> str:

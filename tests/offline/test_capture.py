@@ -150,6 +150,35 @@ def test_unanswered_invokes_are_listed_with_the_programs_call_site(tmp_path):
     assert isinstance(tags["type"], str) and tags["type"]  # unanswered, but typed: never a silent {}
 
 
+def test_an_unanswered_invoke_gives_one_placeholder_element_for_a_list_of_nested_results(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: inv\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\n"
+        "import pulumi_aws as aws\n"
+        "import pulumi_tls as tls\n"
+        "\n"
+        "cert = tls.get_certificate(url='https://oidc.example.com')\n"
+        "pools = aws.ec2.get_coip_pools()\n"
+        "aws.iam.OpenIdConnectProvider('oidc', url='https://oidc.example.com', client_id_lists=['sts.amazonaws.com'],\n"
+        "    thumbprint_lists=[cert.certificates[0].sha1_fingerprint])\n"
+        "pulumi.export('first', pools.pool_ids[0])\n"
+        "pulumi.export('filters', pools.filters)\n"
+        "pulumi.export('version', cert.certificates[0].version)\n"
+    )
+    cap = run_program(tmp_path, "dev", config={"aws:region": "us-east-1"})
+    assert sorted(cap.unknown_invokes) == [
+        "aws:ec2/getCoipPools:getCoipPools",
+        "tls:index/getCertificate:getCertificate",
+    ]
+    assert cap.invoke_sites["tls:index/getCertificate:getCertificate"] == ["__main__.py:5"]
+    (provider,) = cap.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    (thumbprint,) = provider.inputs["thumbprintLists"]
+    assert isinstance(thumbprint, str) and thumbprint  # a placeholder of the nested result's shape
+    assert cap.outputs.get("version") is None  # numbers have no honest placeholder (None is not exported)
+    # An argument the provider only echoes back is not made up when the program left it out.
+    assert isinstance(cap.outputs["first"], str) and cap.outputs.get("filters") is None
+
+
 def test_published_ids_and_account_lookups_are_answered_and_a_declined_call_keeps_its_own_site(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: inv\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(
