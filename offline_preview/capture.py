@@ -52,6 +52,7 @@ from .capturing_monitor import WORKER_LOOPS
 from .capturing_monitor import CapturingMonitor as CapturingMonitor
 from .dynamic import offline_dynamic_outputs
 from .heap import frozen_heap
+from .lazy_modules import loading_one_at_a_time
 from .mocks import STACK_REFERENCE_TYPE, PlatformMocks
 from .program_guard import InvokeSites, describe_failure, guarded_program, record_invokes, unanswered_sites
 
@@ -254,7 +255,7 @@ def _run(
         # The CLI starts the program in the directory of Pulumi.yaml's `main` (pkg/cmd/pulumi
         # `getPwdMain`: "the PWD is set to the main directory"), and runpy puts it on sys.path.
         workdir = project.main.parent if program is None else project.directory
-        with _program_environment(workdir), guarded_program(), record_invokes(root, sites):
+        with _program_environment(workdir), guarded_program(), record_invokes(root, sites), loading_one_at_a_time():
             _sync_await(run_pulumi_func(body))
     except pulumi.RunError as exc:
         _cancel_leftover_tasks()
