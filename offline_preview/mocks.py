@@ -23,7 +23,14 @@ from .go_json import marshal, whole_numbers
 from .invokes import INVOKES
 from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes
 from .program_guard import InvokeError, invoke_key
-from .sdk_schema import autonamed, computed_outputs, json_document_inputs, placeholder_result, plausible
+from .sdk_schema import (
+    autonamed,
+    computed_outputs,
+    json_document_inputs,
+    placeholder_result,
+    plausible,
+    resource_outputs,
+)
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -140,6 +147,15 @@ class PlatformMocks(Mocks):
         # (rpc.resolve_outputs), so the inputs' names are answered explicitly with the unknown
         # sentinel, which outside a dry run resolves as None (rpc.deserialize_property).
         values = {k: plausible(k, kind, c) for k, kind in outputs.items()}
+        # Outputs that are the component's children (awsx `load_balancer`, `private_subnets`):
+        # references to children of plausible state, one for a list, which the SDK reads back
+        # through getResource as it reads a real component's children.
+        for key, (child_type, many) in resource_outputs(c.type).items():
+            if key in outputs:
+                ref = c.resource_ref(child_type, f"{c.name}-{key}", BUILDERS.get(child_type, _generic), {})
+                values[key] = [ref] if many else ref
+        if c.children:
+            self.children_of[c.urn] = list(c.children)
         return "", {**dict.fromkeys(c.inputs, UNKNOWN), **{k: v for k, v in values.items() if v is not None}}
 
     def _planned(self, c: Ctx, remote: bool, custom: bool) -> tuple[str, dict[str, Any]]:

@@ -82,6 +82,50 @@ def input_names(type_token: str) -> frozenset[str]:
     return frozenset(_getters(args_cls)) if isinstance(args_cls, type) else frozenset()
 
 
+_RESOURCE_CLASS = re.compile(r"ForwardRef\('(pulumi_[\w.]+)\.(\w+)'\)")
+
+
+@functools.cache
+def resource_outputs(type_token: str) -> dict[str, tuple[str, bool]]:
+    """Output name -> (type token, whether a list) of the outputs of `type_token` that are
+    resources of a provider package (awsx's `ApplicationLoadBalancer.load_balancer` is an
+    `aws:lb/loadBalancer:LoadBalancer`): the engine gives them as references to the component's
+    children. The token comes from the resource modules the package registered with the SDK
+    (`_utilities.register`: module `fqn` and `classes`, token -> class name)."""
+    parts = _token_parts(type_token)
+    if parts is None:
+        return {}
+    package, module, name = parts
+    sdk = _sdk_module(package, module)
+    cls = getattr(sdk, name, None) if sdk is not None else None
+    if not isinstance(cls, type):
+        return {}
+    out: dict[str, tuple[str, bool]] = {}
+    for key, annotation in _getters(cls).items():
+        match = _RESOURCE_CLASS.search(annotation)
+        if match is None:
+            continue
+        importlib.import_module(match.group(1).split(".", 1)[0])  # registers the package's modules
+        token = _registered_tokens().get((match.group(1), match.group(2)))
+        if token is not None:
+            out[key] = (token, _kind(annotation) == "objects")
+    return out
+
+
+def _registered_tokens() -> dict[tuple[str, str], str]:
+    """(module fqn, class name) -> type token, over every resource module registered so far."""
+    from pulumi.runtime import rpc
+
+    tokens: dict[tuple[str, str], str] = {}
+    for modules in rpc._RESOURCE_MODULES.values():
+        for module in modules:
+            info = getattr(module, "mod_info", None)
+            if isinstance(info, dict) and isinstance(info.get("classes"), dict):
+                for token, class_name in info["classes"].items():
+                    tokens[(str(info.get("fqn")), str(class_name))] = str(token)
+    return tokens
+
+
 _STRING_OR_DOCUMENT = re.compile(r"^(typing\.)?Union\[(_?builtins\.)?str, ForwardRef\('\w+Args'\)")
 
 

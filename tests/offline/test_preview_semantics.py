@@ -141,6 +141,31 @@ def test_remote_components_never_echo_their_inputs(tmp_path: Path) -> None:
         assert modelled == [] and [r.type for r in not_expanded] == ["acme:index:Widget"]
 
 
+def test_resource_outputs_of_a_remote_component_are_children_in_up_and_unknown_in_preview(tmp_path: Path) -> None:
+    import pulumi_awsx as awsx
+    import pulumi_eks as eks
+
+    def program() -> None:
+        alb = awsx.lb.ApplicationLoadBalancer("lb", listener=awsx.lb.ListenerArgs(port=80))
+        vpc = awsx.ec2.Vpc("vpc")
+        # pulumi-eks node groups: their outputs are resources of modules the program never imports
+        # (cloudformation.Stack, autoscaling.Group), read on the monitor's threads.
+        cluster = eks.Cluster("k8s", skip_default_node_group=True)
+        eks.NodeGroup("ng", cluster=cluster, instance_type="t3.medium")
+        eks.NodeGroupV2("ng2", cluster=cluster, instance_type="t3.medium")
+        pulumi.export("dns", alb.load_balancer.dns_name)
+        pulumi.export("subnet", vpc.private_subnets.apply(lambda subnets: subnets[0].id))
+
+    up = run_program(tmp_path, "dev", config=REGION, program=program, mode="up")
+    assert up.outputs["dns"].endswith(".elb.amazonaws.com")
+    assert up.outputs["subnet"].startswith("subnet-")
+    # A child the reference names is no registration: dependencies on it point at its component.
+    urns = {r.urn for r in up.resources} | {up.stack_urn}
+    assert all(u in urns for r in up.resources for u in r.dependencies)
+    preview = run_program(tmp_path, "dev", config=REGION, program=program, mode="preview")
+    assert preview.outputs["dns"] == UNKNOWN and preview.outputs["subnet"] == UNKNOWN
+
+
 def test_invokes_answer_real_region_values(tmp_path: Path) -> None:
     def program() -> None:
         azs = aws.get_availability_zones()
