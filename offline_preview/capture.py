@@ -120,6 +120,9 @@ def forget_shadowed_modules(directory: Path) -> None:
             del sys.modules[name]
 
 
+DIY_ORGANIZATION = "organization"
+
+
 def run_program(
     program_dir: str | Path,
     stack: str,
@@ -232,8 +235,17 @@ def _run(
     pulumi.runtime.set_all_config(config, secret_keys)
     # `preview=True` makes `is_dry_run()` true: the SDK then resolves every output the mock leaves
     # out (or returns as the unknown sentinel) as unknown and skips its applies (rpc.resolve_outputs).
+    # `pulumi.get_organization()`: "organization" is what the engine gives a program on a
+    # self-managed backend such as this project's S3 state bucket (pulumi/pulumi#10820); Pulumi
+    # Cloud would give the stack's organization, which nobody can know offline.
     pulumi_mocks.set_mocks(
-        mocks, project=project.name, stack=stack, preview=mode == PREVIEW, logger=logger, monitor=monitor
+        mocks,
+        project=project.name,
+        stack=stack,
+        preview=mode == PREVIEW,
+        logger=logger,
+        monitor=monitor,
+        organization=DIY_ORGANIZATION,
     )
     stack_resource = pulumi.runtime.get_root_resource()
 

@@ -138,6 +138,12 @@ def test_a_failure_after_an_unanswered_invoke_names_the_call_in_the_error_and_th
     assert "__main__.py:7" in md
 
 
+def test_the_organization_is_the_one_a_self_managed_backend_gives(tmp_path):
+    program = _program(tmp_path / "p", "aws.s3.Bucket('one')\npulumi.export('org', pulumi.get_organization())\n")
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 0 and doc["outputs"]["org"] == "organization"
+
+
 def test_debug_prints_the_traceback(tmp_path, capsys):
     program = _program(tmp_path / "p", "aws.s3.Bucket('one')\nraise ValueError('boom')\n")
     code, doc, _ = _preview(program, tmp_path, "--debug")
