@@ -24,6 +24,7 @@ import os
 import runpy
 import sys
 import threading
+import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -325,7 +326,7 @@ def _program_error(exc: BaseException, root: Path, capture: Capture, sites: Invo
     references = sorted(
         {str(r.inputs.get("name") or r.name) for r in capture.resources if r.type == STACK_REFERENCE_TYPE}
     )
-    if isinstance(exc, KeyError) and references:
+    if isinstance(exc, KeyError) and references and _raised_by_stack_reference(exc):
         # `StackReference.require_output` of an output the referenced stack does not have.
         message += (
             f" (a stack output missing from a StackReference of {', '.join(references)}? offline, "
@@ -341,6 +342,15 @@ def _program_error(exc: BaseException, root: Path, capture: Capture, sites: Invo
     error.location, error.resource, error.detail = location, resource, detail
     _with_capture(error, capture)
     return error
+
+
+def _raised_by_stack_reference(exc: BaseException) -> bool:
+    """Whether the SDK's StackReference raised it (`require_output` of an output the referenced
+    stack lacks fails in pulumi/stack_reference.py), not the program's own lookup."""
+    return any(
+        Path(frame.f_code.co_filename).match("pulumi/stack_reference.py")
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
 
 
 def _check_outcome(capture: Capture, monitor: CapturingMonitor, exported: bool) -> None:

@@ -144,6 +144,33 @@ def test_the_organization_is_the_one_a_self_managed_backend_gives(tmp_path):
     assert code == 0 and doc["outputs"]["org"] == "organization"
 
 
+def test_a_programs_own_key_error_is_not_blamed_on_its_stack_reference(tmp_path):
+    program = _program(
+        tmp_path / "p",
+        "ref = pulumi.StackReference('organization/network/dev')\n"
+        "aws.s3.Bucket('one', tags={'vpc': ref.get_output('vpcId')})\n"
+        "settings = {'Owner': 'team'}\n"
+        "aws.s3.Bucket('two', tags={'ManagedBy': settings['ManagedBy']})\n",
+    )
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 2 and doc["error"]["location"] == "__main__.py:10"
+    assert "KeyError: 'ManagedBy'" in doc["error"]["message"]
+    assert "StackReference" not in doc["error"]["message"]
+
+
+def test_an_output_missing_from_a_referenced_stack_points_at_stack_outputs(tmp_path):
+    program = _program(
+        tmp_path / "p",
+        "ref = pulumi.StackReference('organization/network/dev')\n"
+        "aws.s3.Bucket('one', tags={'vpc': ref.require_output('vpcId')})\n",
+    )
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"organization/network/dev": {"subnetIds": []}}))
+    code, doc, _ = _preview(program, tmp_path, "--mode", "up", "--stack-outputs", str(outputs))
+    assert code == 2 and "KeyError: 'vpcId'" in doc["error"]["message"]
+    assert "a stack output missing from a StackReference of organization/network/dev?" in doc["error"]["message"]
+
+
 def test_debug_prints_the_traceback(tmp_path, capsys):
     program = _program(tmp_path / "p", "aws.s3.Bucket('one')\nraise ValueError('boom')\n")
     code, doc, _ = _preview(program, tmp_path, "--debug")
