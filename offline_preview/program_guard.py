@@ -237,9 +237,12 @@ def describe_failure(
     elif isinstance(exc, KeyboardInterrupt):
         message = f"the program was interrupted (KeyboardInterrupt){at}"
     elif isinstance(exc, ModuleNotFoundError):
+        top = (exc.name or "").split(".", 1)[0]
         message = (
-            f"{type(exc).__name__}: {exc}{at}: install the program's own requirements (its "
-            "requirements.txt or pyproject.toml) into this environment"
+            f"{type(exc).__name__}: {exc}{at}: not installed in this environment"
+            + (f" and not a module of the program ({top}.py or {top}/ beside its entry file)" if top else "")
+            + "; install the program's own requirements (its requirements.txt or pyproject.toml), "
+            "or add the module the program expects"
         )
     else:
         message = f"{type(exc).__name__}: {exc}{at}"

@@ -171,6 +171,14 @@ def test_an_output_missing_from_a_referenced_stack_points_at_stack_outputs(tmp_p
     assert "a stack output missing from a StackReference of organization/network/dev?" in doc["error"]["message"]
 
 
+def test_a_missing_module_names_both_the_environment_and_the_programs_own_files(tmp_path):
+    program = _program(tmp_path / "p", "import network\n\naws.s3.Bucket('one')\n")
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 2 and doc["error"]["location"] == "__main__.py:7"
+    message = doc["error"]["message"]
+    assert "not installed in this environment" in message and "network.py or network/" in message
+
+
 def test_debug_prints_the_traceback(tmp_path, capsys):
     program = _program(tmp_path / "p", "aws.s3.Bucket('one')\nraise ValueError('boom')\n")
     code, doc, _ = _preview(program, tmp_path, "--debug")
