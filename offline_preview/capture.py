@@ -204,6 +204,7 @@ def _run(
     environments: tuple[str, ...] = (),
 ) -> Capture:
     capture = Capture(project=project.name, stack=stack, config=dict(config), mode=mode)
+    capture.encrypted_config = sorted(k for k in secret_keys if SECRET_MASK in config.get(k, ""))
     sites: InvokeSites = {}
     unanswered: list[tuple[str, str | None]] = []
 

@@ -96,6 +96,9 @@ class Capture:
     once, in the order the program read them (reports sort them)."""
     config: dict[str, str] = field(default_factory=dict)
     """The stack's config as the program saw it (secure values masked)."""
+    encrypted_config: list[str] = field(default_factory=list)
+    """Config keys whose encrypted (`secure:`) values the program read as the placeholder
+    "[secret]": offline there is no secrets provider to decrypt them."""
     mode: str = PREVIEW
     """`preview` (what `pulumi preview` gives the program: provider-computed outputs unknown) or `up`
     (plausible values for every output)."""

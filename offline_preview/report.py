@@ -99,6 +99,9 @@ def unanswered_references(cap: Capture) -> str:
     return f"{', '.join(sorted(cap.unanswered_references))} (outputs {how}; --stack-outputs FILE gives them)"
 
 
+ENCRYPTED_NOTE = '"[secret]" (no secrets provider offline to decrypt `secure:` values)'
+
+
 def not_covered(result: PreviewResult) -> list[str]:
     """What the figures and verdicts of this report do not include, one phrase each."""
     cap = result.capture
@@ -111,6 +114,8 @@ def not_covered(result: PreviewResult) -> list[str]:
         out.append(f"unanswered invokes: {len(invokes)}")
     if cap.unanswered_references:
         out.append(f"stack references without outputs: {len(cap.unanswered_references)}")
+    if cap.encrypted_config:
+        out.append(f"encrypted config values read as placeholders: {len(cap.encrypted_config)}")
     cost = result.sections.get("cost")
     unpriced = getattr(cost, "unpriced_count", 0)
     if unpriced:
@@ -241,6 +246,8 @@ def to_json(result: PreviewResult) -> dict[str, Any]:
         doc["unansweredInvokeSites"] = {t: list(cap.invoke_sites.get(t, [])) for t in doc["unansweredInvokes"]}
     if cap.unanswered_references:
         doc["unansweredStackReferences"] = sorted(cap.unanswered_references)
+    if cap.encrypted_config:
+        doc["encryptedConfig"] = list(cap.encrypted_config)
     for name, section in result.sections.items():
         doc[name] = section.to_json()
     return doc
@@ -363,6 +370,8 @@ def text_lines(result: PreviewResult, verbose: bool = False) -> list[str]:
         out.append("Unanswered invokes (answered with placeholders of their result type): " + ", ".join(invokes))
     if cap.unanswered_references:
         out.append("Stack references without outputs: " + unanswered_references(cap))
+    if cap.encrypted_config:
+        out.append(f"Encrypted config read as the placeholder {ENCRYPTED_NOTE}: " + ", ".join(cap.encrypted_config))
     remote = unexpanded_remote(cap)
     if remote:
         out.append("Remote components not expanded: " + ", ".join(sorted(_short(r.urn) for r in remote)))
@@ -521,6 +530,10 @@ def to_markdown(result: PreviewResult) -> str:
         lines.append("")
     if cap.unanswered_references:
         lines += ["Stack references without outputs:", "", f"- {md_text(unanswered_references(cap))}", ""]
+    if cap.encrypted_config:
+        lines += [f"Encrypted config read as the placeholder {md_text(ENCRYPTED_NOTE)}:", ""]
+        lines += [f"- {md_code(k)}" for k in cap.encrypted_config]
+        lines.append("")
     lines += ["<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---:|"]
     lines += [f"| `{t}` | {n} |" for t, n in counts_by_type(cap)]
     lines += ["", "</details>", ""]

@@ -179,6 +179,21 @@ def test_a_missing_module_names_both_the_environment_and_the_programs_own_files(
     assert "not installed in this environment" in message and "network.py or network/" in message
 
 
+def test_encrypted_config_read_as_placeholders_is_named_as_not_covered(tmp_path):
+    program = _program(
+        tmp_path / "p",
+        "cert = pulumi.Config().require('certArn')\naws.s3.Bucket('one', tags={'cert': cert})\n",
+    )
+    (program / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  outcome:certArn:\n    secure: AAABAN6ivw4G5URv79N4bpUVqwZb\n"
+    )
+    code, doc, md = _preview(program, tmp_path)
+    assert code == 0
+    assert doc["encryptedConfig"] == ["outcome:certArn"]
+    assert "encrypted config values read as placeholders: 1" in doc["notCovered"]
+    assert "`outcome:certArn`" in md
+
+
 def test_debug_prints_the_traceback(tmp_path, capsys):
     program = _program(tmp_path / "p", "aws.s3.Bucket('one')\nraise ValueError('boom')\n")
     code, doc, _ = _preview(program, tmp_path, "--debug")
