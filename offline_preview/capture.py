@@ -75,9 +75,11 @@ class _LogSink(logging.Handler):
 def _program_environment(directory: Path) -> Iterator[None]:
     """cwd and import path of the program, as the CLI sets them; no bytecode written."""
     forget_shadowed_modules(directory)
+    forget_other_programs_modules(directory)
     old_cwd = Path.cwd()
     old_path = list(sys.path)
     old_bytecode = sys.dont_write_bytecode
+    imported_before = {name.split(".", 1)[0] for name in sys.modules}
     sys.dont_write_bytecode = True
     sys.path.insert(0, str(directory))
     os.chdir(directory)
@@ -87,6 +89,7 @@ def _program_environment(directory: Path) -> Iterator[None]:
         os.chdir(old_cwd)
         sys.path[:] = old_path
         sys.dont_write_bytecode = old_bytecode
+        _remember_programs_modules(directory, imported_before)
 
 
 def _module_location(module: object) -> str:
@@ -95,6 +98,38 @@ def _module_location(module: object) -> str:
         paths = list(getattr(module, "__path__", None) or [])
         location = paths[0] if paths else ""
     return str(location)
+
+
+_PROGRAMS_MODULES: dict[Path, set[str]] = {}
+"""Program directory -> the modules of its own files that its runs imported (under top-level
+names nothing had imported before the run)."""
+
+
+def _remember_programs_modules(directory: Path, imported_before: set[str]) -> None:
+    root = directory.resolve()
+    own = _PROGRAMS_MODULES.setdefault(root, set())
+    for name, module in list(sys.modules.items()):
+        location = _module_location(module)
+        if name.split(".", 1)[0] not in imported_before and location and Path(location).resolve().is_relative_to(root):
+            own.add(name)
+
+
+def forget_other_programs_modules(directory: Path) -> None:
+    """Before running the program in `directory`, drop the modules another program's files gave
+    it. A program that imports a module it does not have (`import network` from a repository
+    without its network.py) must fail as it fails in a process of its own, not get another
+    program's module of that name from an earlier run in this process (a test session, the
+    pytest plugin). Modules of the program's own directory stay, as in `forget_shadowed_modules`."""
+    root = directory.resolve()
+    for other, names in _PROGRAMS_MODULES.items():
+        if other == root:
+            continue
+        for name in list(names):
+            module = sys.modules.get(name)
+            location = _module_location(module) if module is not None else ""
+            if module is not None and not (location and Path(location).resolve().is_relative_to(root)):
+                del sys.modules[name]
+            names.discard(name)
 
 
 def forget_shadowed_modules(directory: Path) -> None:

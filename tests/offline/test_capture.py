@@ -228,6 +228,18 @@ def test_a_programs_modules_do_not_leak_into_another_with_the_same_names(tmp_pat
     assert run_program(first, "dev").outputs["value"] == "one"
 
 
+def test_a_program_never_gets_a_module_another_program_brought(tmp_path):
+    with_lib = _program_with_lib(tmp_path / "with_lib", "one")
+    without = tmp_path / "without"
+    without.mkdir()
+    (without / "Pulumi.yaml").write_text("name: without\nruntime: python\n")
+    (without / "__main__.py").write_text("import pulumi_aws as aws\n\nimport lib\n\naws.s3.Bucket('b')\n")
+    assert run_program(with_lib, "dev").outputs["value"] == "one"
+    with pytest.raises(ProgramError, match="No module named 'lib'"):
+        run_program(without, "dev")
+    assert run_program(with_lib, "dev").outputs["value"] == "one"
+
+
 def test_rerunning_a_program_keeps_its_classes_picklable_by_reference():
     # A fresh interpreter imports the library only through the program; the second run must see the
     # same classes the dynamic provider was pickled with (purging them after a run broke this).
