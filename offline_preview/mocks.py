@@ -127,6 +127,13 @@ class PlatformMocks(Mocks):
                 return f"{args.name}-{c.hex(8)}", {**args.inputs, **extra}
         builder = BUILDERS.get(args.typ, _generic)
         rid, outputs = builder(c)
+        # A builder models the outputs that matter to this project; every other output the
+        # provider computes gets a value of its shape too (`--mode up` leaves none None).
+        for key, kind in computed_outputs(args.typ).items():
+            if key not in outputs and key not in args.inputs:
+                value = plausible(key, kind, c)
+                if value is not None:
+                    outputs[key] = value
         if c.children:
             self.children_of[urn] = list(c.children)
         merged = {**checked_inputs(args.typ, args.inputs), **outputs}

@@ -251,7 +251,11 @@ def plausible(name: str, kind: str, c: Any) -> Any:
         return c.arn(service, f"{kind_part}/{c.physical()}") if lower == "arn" else c.arn(service, c.hex(10, name))
     if lower.endswith(("url", "uri", "endpoint")) or lower == "uris":
         return f"https://{c.hex(10, name)}.{service}.{c.region}.amazonaws.com"
-    if lower.endswith(("domainname", "dnsname", "hostname", "address")):
+    if name.endswith(("Ip", "IpAddress")) or lower in ("ip", "ipaddress"):  # not `ownership`
+        # Private addresses in the default VPC's range; public ones in TEST-NET-3 (RFC 5737).
+        last = int(c.hex(2, name), 16) % 250 + 2
+        return f"172.31.{int(c.hex(2, name + 'x'), 16)}.{last}" if "private" in lower else f"203.0.113.{last}"
+    if lower.endswith(("domainname", "dnsname", "hostname", "address", "dns")):
         return f"{c.hex(10, name)}.{service}.{c.region}.amazonaws.com"
     if lower.endswith("id"):
         prefix = "".join(w[0] for w in _snake(resource).split("_"))[:4] or "id"

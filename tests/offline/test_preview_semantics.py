@@ -7,6 +7,7 @@ not run. Remote components are never their inputs echoed back; invokes answer in
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import pulumi
@@ -164,6 +165,21 @@ def test_resource_outputs_of_a_remote_component_are_children_in_up_and_unknown_i
     assert all(u in urns for r in up.resources for u in r.dependencies)
     preview = run_program(tmp_path, "dev", config=REGION, program=program, mode="preview")
     assert preview.outputs["dns"] == UNKNOWN and preview.outputs["subnet"] == UNKNOWN
+
+
+def test_up_gives_every_computed_output_a_value_also_for_types_with_their_own_model(tmp_path: Path) -> None:
+    def program() -> None:
+        server = aws.ec2.Instance("web", ami="ami-0abcdef1234567890", instance_type="t3.micro")
+        site = aws.s3.BucketV2("site")
+        pulumi.export("url", pulumi.Output.concat("http://", server.public_ip, "/"))
+        pulumi.export("dns", server.private_dns)
+        pulumi.export("domain", site.bucket_regional_domain_name)
+
+    up = run_program(tmp_path, "dev", config=REGION, program=program, mode="up")
+    public = up.outputs["url"].removeprefix("http://").rstrip("/")
+    assert ipaddress.ip_address(public).is_global is False  # documentation range (RFC 5737)
+    assert public.startswith("203.0.113.") and up.outputs["dns"].endswith(".amazonaws.com")
+    assert isinstance(up.outputs["domain"], str) and up.outputs["domain"]
 
 
 def test_invokes_answer_real_region_values(tmp_path: Path) -> None:
