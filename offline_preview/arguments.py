@@ -72,6 +72,25 @@ def output_file(value: str, option: str) -> Path:
     return path
 
 
+def outputs_apart_from_inputs(outputs: dict[str, str | None], inputs: dict[str, Path | str | None]) -> None:
+    """A report path must not be a file the run reads (`--json Pulumi.prod.yaml` would replace
+    the stack file with the report), nor the other report's path."""
+    seen: dict[Path, str] = {}
+    for option, value in inputs.items():
+        if value is not None and Path(value).is_file():
+            seen.setdefault(Path(value).resolve(), f"{option}, which the run reads")
+    for option, value in outputs.items():
+        if not value:
+            continue
+        resolved = Path(value).resolve()
+        if resolved in seen:
+            raise UserError(
+                f"{option} {value}: is also {seen[resolved]}; allowed: a path that is not an input of the run "
+                "and not the other report (e.g. report.json)"
+            )
+        seen[resolved] = option
+
+
 def finite(value: str) -> float:
     """argparse `type=` for a finite number (float() alone accepts nan and inf)."""
     try:
@@ -158,6 +177,12 @@ CLI_ERRORS: tuple[CliError, ...] = (
              (*_P, "--json", "{missing}/report.json")),
     CliError(PREVIEW, "--json", "is a directory", "a file path", (*_P, "--json", "{dir}")),
     CliError(PREVIEW, "--markdown", "is a directory", "a file path", (*_P, "--markdown", "{dir}")),
+    CliError(PREVIEW, "--json", "which the run reads", "a path that is not an input of the run",
+             (*_P, "--json", "{program}/Pulumi.test.yaml")),
+    CliError(PREVIEW, "--markdown", "which the run reads", "a path that is not an input of the run",
+             (*_P, "--overrides", "{ambiguous}", "--markdown", "{ambiguous}")),
+    CliError(PREVIEW, "--markdown", "is also --json", "not the other report",
+             (*_P, "--json", "{dir}/r.txt", "--markdown", "{dir}/r.txt")),
     CliError(PREVIEW, "--markdown", "does not exist", "a file in an existing directory",
              (*_P, "--markdown", "{file}/comment.md")),
     CliError(PREVIEW, "--policy-pack", "policy pack directory not found", "an existing pack directory",

@@ -175,6 +175,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path, option in ((args.json_path, "--json"), (args.markdown_path, "--markdown")):
             if path:
                 arguments.output_file(path, option)
+        program_dir = Path(args.program)
+        arguments.outputs_apart_from_inputs(
+            {"--json": args.json_path, "--markdown": args.markdown_path},
+            {
+                "--config": args.config,
+                "--stack-outputs": args.stack_outputs,
+                "--overrides": args.overrides,
+                "--policy-config": args.policy_config,
+                "the stack file": program_dir / f"Pulumi.{stack}.yaml",
+                "the project file": program_dir / "Pulumi.yaml",
+                "the program's entry file": program_dir / "__main__.py",
+                "the policy config": program_dir / "policies" / "config" / f"{stack}.json",
+            },
+        )
         reports_writable = True
         result = preview(
             stack,

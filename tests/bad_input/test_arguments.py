@@ -82,3 +82,15 @@ def test_every_argument_error_is_exit_2_in_one_paragraph_before_the_program_runs
 def test_each_entry_point_has_rows():
     assert {row.command for row in CLI_ERRORS} == set(MAINS)
     assert len(CLI_ERRORS) >= 25
+
+
+def test_a_report_path_that_is_an_input_leaves_the_input_untouched(tmp_path, capsys):
+    values = fixtures(tmp_path)
+    stack_file = Path(values["program"]) / "Pulumi.test.yaml"
+    before = stack_file.read_bytes()
+    code = preview_main(
+        ["test", "--program", values["program"], "--config", str(stack_file), "--json", str(stack_file)]
+    )
+    assert code == 2 and "which the run reads" in capsys.readouterr().err
+    assert stack_file.read_bytes() == before
+    assert not (tmp_path / "program" / "ran").exists()
