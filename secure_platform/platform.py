@@ -98,6 +98,7 @@ def build_platform(cfg: StackConfig, opts: pulumi.ResourceOptions | None = None)
             logs_key=security.keys.logs,
             state_bucket=backend.state_bucket,
             log_archive=backend.log_archive,
+            log_archive_replication=backend.log_archive_replication,
             load_balancer=network.alb,
             target_groups=network.target_groups,
             nat_gateway_ids=network.nat_gateway_ids,

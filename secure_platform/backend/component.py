@@ -10,7 +10,11 @@ logs (tier 0: everything else may depend on it, it depends on nothing).
   are created and sit above Storage in the component graph.
 * With `storage.replicationRegion` (prod): both buckets replicate to that Region (the state
   replica under a state key created there), and the log archive's replica is the access-log
-  target of every replica in that Region (Storage's too). When protected, both carry the
+  target of every replica in that Region (Storage's too). The log archive is SSE-S3, yet
+  CloudTrail writes its files SSE-KMS under the logs key: its rule opts in to SSE-KMS objects,
+  re-encrypted under a logs key created in that Region, and Monitoring (which owns the trail)
+  lets the replication role decrypt with the logs key, so bootstrapping this component alone
+  still needs nothing from Security. When protected, both carry the
   `Backup=true` tag, so the AWS Backup plan (Storage) keeps recovery points of them and copies
   them to `backup.copyRegion`.
 """
@@ -30,7 +34,7 @@ from secure_platform.core.aws_context import AwsContext
 from secure_platform.core.log_delivery import LifecyclePlan, log_lifecycle
 from secure_platform.core.naming import Naming
 from secure_platform.core.options import child
-from secure_platform.core.refs import BucketRef, KeyRef
+from secure_platform.core.refs import BucketRef, KeyRef, RoleRef
 from secure_platform.core.replication import RegionalProvider
 from secure_platform.core.secure_bucket import (
     AccessLogTarget,
@@ -94,6 +98,9 @@ class BackendState(pulumi.ComponentResource):
     log_archive: BucketRef
     regional_log_archive: BucketRef | None
     """The log archive's replica in the replication Region: access-log target of the replicas there."""
+    log_archive_replication: RoleRef | None
+    """The role S3 replicates the log archive with; writers of SSE-KMS objects into the archive
+    grant it decrypt on their key (`replication.grant_source_key`)."""
     login_url: pulumi.Output[str]
     secrets_provider: str
 
@@ -173,7 +180,7 @@ class BackendState(pulumi.ComponentResource):
             opts=child(self),
         )
         self.state_bucket = state.ref
-        self.regional_log_archive = None
+        self.regional_log_archive = self.log_archive_replication = None
         if args.replication is not None:
             self._replicate(args, ctx, archive, state)
         self.login_url = state.bucket_name.apply(lambda b: login_url(b, region))
@@ -217,6 +224,7 @@ class BackendState(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, provider=target.provider),
         )
         replica_key = KeyRef(arn=key.arn, key_id=key.key_id, alias=regional.kms_alias(STATE_PURPOSE), region=region)
+        logs_replica_key = self._logs_replica_key(args, ctx, target, regional)
         regional_buckets = pulumi.Output.all(ctx.account_id, ctx.partition).apply(
             lambda v: regional.bucket_arn_pattern(str(v[0]), str(v[1]))
         )
@@ -249,18 +257,64 @@ class BackendState(pulumi.ComponentResource):
             ),
             opts=in_region,
         )
-        for name, source, source_key, replica, key_ref in (
-            ("log-archive", archive, None, archive_replica, None),
-            (STATE_PURPOSE, state, self.state_key, state_replica, replica_key),
-        ):
-            replication.replicate(
-                self,
-                name,
-                source=source,
-                source_key=source_key,
-                replica=replica,
-                replica_key=key_ref,
-                naming=args.naming,
-                replica_region=region,
-                ctx=ctx,
-            )
+        # The archive's default encryption is SSE-S3, but CloudTrail puts its log and digest files
+        # SSE-KMS under the logs key (the trail's kms_key_id). S3 replicates SSE-KMS objects only
+        # when the rule opts in (SourceSelectionCriteria.SseKmsEncryptedObjects) and names a key in
+        # the destination Region (ReplicaKmsKeyID), and skips them silently otherwise (S3 User
+        # Guide, "Replicating encrypted objects (SSE-S3, SSE-KMS, DSSE-KMS, SSE-C)",
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html).
+        # SSE-S3 objects (ALB and S3 server access logs) replicate either way.
+        archive_replication = replication.replicate(
+            self,
+            "log-archive",
+            source=archive,
+            source_key=None,
+            replica=archive_replica,
+            replica_key=logs_replica_key,
+            naming=args.naming,
+            replica_region=region,
+            ctx=ctx,
+            kms_writers=True,
+        )
+        self.log_archive_replication = archive_replication.role
+        replication.replicate(
+            self,
+            STATE_PURPOSE,
+            source=state,
+            source_key=self.state_key,
+            replica=state_replica,
+            replica_key=replica_key,
+            naming=args.naming,
+            replica_region=region,
+            ctx=ctx,
+        )
+
+    def _logs_replica_key(
+        self, args: BackendStateArgs, ctx: AwsContext, target: RegionalProvider, regional: Naming
+    ) -> KeyRef:
+        """The key CloudTrail's files are re-encrypted under in the replication Region."""
+        region = target.region
+        key = aws.kms.Key(
+            f"{LOGS_PURPOSE}-{region}",
+            description=f"CloudTrail files replicated from the log archive of {args.naming.prefix} to {region}",
+            enable_key_rotation=True,
+            deletion_window_in_days=args.kms_deletion_window_days,
+            policy=pulumi.Output.all(ctx.account_id, ctx.partition).apply(
+                lambda v: json.dumps(
+                    key_policies.replica_key_policy(
+                        key_policies.KeyPolicyContext(str(v[0]), str(v[1]), regional), LOGS_PURPOSE
+                    )
+                )
+            ),
+            opts=pulumi.ResourceOptions.merge(
+                child(self, stateful=True), pulumi.ResourceOptions(provider=target.provider)
+            ),
+        )
+        alias = regional.kms_alias(LOGS_PURPOSE)
+        aws.kms.Alias(
+            f"{LOGS_PURPOSE}-{region}",
+            name=alias,
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self, provider=target.provider),
+        )
+        return KeyRef(arn=key.arn, key_id=key.key_id, alias=alias, region=region)

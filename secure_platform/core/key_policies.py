@@ -269,3 +269,12 @@ def state_key_policy(ctx: KeyPolicyContext) -> iam.Document:
     """The Pulumi state/secrets key: operators and CI encrypt and decrypt with it directly
     (`awskms://` secrets provider), each only if their IAM policy allows it."""
     return iam.document([administration(ctx), use_by_account(ctx)], policy_id=f"{ctx.naming.prefix}-state")
+
+
+def replica_key_policy(ctx: KeyPolicyContext, purpose: str) -> iam.Document:
+    """A key in the replication Region for replicas of SSE-KMS objects written under a `purpose`
+    key (the log archive's CloudTrail files): S3 replication encrypts with it and readers decrypt
+    with it, both only through S3 in that Region and as their IAM policy allows."""
+    return iam.document(
+        [administration(ctx), use_through_services(ctx, ("s3",))], policy_id=f"{ctx.naming.prefix}-{purpose}-replicas"
+    )

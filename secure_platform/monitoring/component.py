@@ -11,7 +11,8 @@
   watched by the names `Naming` fixes for them: CloudWatch dimensions are names.
 * CloudTrail: multi-region, log-file validation, encrypted with the logs key, to the log archive
   and to the `security` log group (through a role that may write only there); management events
-  and S3 data events on the Pulumi state bucket.
+  and S3 data events on the Pulumi state bucket. Where the archive replicates (prod), its
+  replication role may decrypt the trail's files with the logs key.
 * AWS Budgets: forecast alerts at 80 % (info) and 100 % (warning) of `monitoring.monthlyBudgetUsd`
   for the resources tagged with this stack's Project and Environment.
 * Security events filtered from the trail's log group (CIS AWS Foundations Benchmark): root user
@@ -30,7 +31,7 @@ import pulumi
 import pulumi_aws as aws
 
 from secure_platform.config import StackConfig
-from secure_platform.core import iam, log_delivery
+from secure_platform.core import iam, log_delivery, replication
 from secure_platform.core.aws_context import AwsContext
 from secure_platform.core.naming import Naming
 from secure_platform.core.options import child
@@ -61,6 +62,8 @@ class MonitoringArgs:
     """Its object-level API calls are recorded (S3 data events)."""
     log_archive: BucketRef
     """Receives the trail's files (BackendState's bucket policy admits only our trail)."""
+    log_archive_replication: RoleRef | None = None
+    """The log archive's replication role (prod): may decrypt the trail's files with the logs key."""
 
     @classmethod
     def from_config(
@@ -70,6 +73,7 @@ class MonitoringArgs:
         logs_key: KeyRef,
         state_bucket: BucketRef,
         log_archive: BucketRef,
+        log_archive_replication: RoleRef | None = None,
         load_balancer: LoadBalancerRef,
         target_groups: Mapping[str, TargetGroupRef],
         nat_gateway_ids: Sequence[pulumi.Output[str]],
@@ -101,6 +105,7 @@ class MonitoringArgs:
             logs_key=logs_key,
             state_bucket=state_bucket,
             log_archive=log_archive,
+            log_archive_replication=log_archive_replication,
         )
 
 
@@ -371,6 +376,21 @@ class Monitoring(pulumi.ComponentResource):
             opts=child(self),
         )
         self.cloudtrail_role = RoleRef(name=role.name, arn=role.arn)
+        ready: list[pulumi.Resource] = [write]
+        if args.log_archive_replication is not None:
+            # The trail's files are SSE-KMS under the logs key in an SSE-S3 bucket; the archive's
+            # replication rule opts in to SSE-KMS objects (BackendState), and S3 reads them with
+            # the replication role, which must be able to decrypt them. Granted before the trail
+            # exists, so its first files replicate too.
+            ready.append(
+                replication.grant_source_key(
+                    self,
+                    "log-archive-replication-logs-key",
+                    replication=args.log_archive_replication,
+                    source=args.log_archive,
+                    key=args.logs_key,
+                )
+            )
         trail = aws.cloudtrail.Trail(
             "trail",
             name=naming.trail,
@@ -385,7 +405,7 @@ class Monitoring(pulumi.ComponentResource):
             cloud_watch_logs_role_arn=role.arn,
             advanced_event_selectors=trail_selectors(args.state_bucket.arn),
             # CloudTrail checks at creation that the role may write to the group.
-            opts=child(self, depends_on=[write]),
+            opts=child(self, depends_on=ready),
         )
         return trail.arn
 

@@ -259,9 +259,6 @@ def replication_statements(
     encryption context is the bucket ARN, without them the object ARN). SSE-S3 buckets (no key
     ARNs) need no KMS statement."""
 
-    def context(bucket: pulumi.Input[str]) -> dict[str, Any]:
-        return {"StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket, iam.join(bucket, "/*")]}}
-
     statements = [
         iam.allow(["s3:GetReplicationConfiguration", "s3:ListBucket"], source_arn, sid="SourceBucket"),
         iam.allow(
@@ -276,17 +273,7 @@ def replication_statements(
         ),
     ]
     if source_key_arn is not None:
-        statements.append(
-            iam.allow(
-                ["kms:Decrypt"],
-                source_key_arn,
-                conditions={
-                    "StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"},
-                    **context(source_arn),
-                },
-                sid="DecryptSource",
-            )
-        )
+        statements.append(replication_decrypt(source_arn, source_key_arn, source_region))
     if destination_key_arn is not None:
         statements.append(
             iam.allow(
@@ -294,12 +281,33 @@ def replication_statements(
                 destination_key_arn,
                 conditions={
                     "StringEquals": {"kms:ViaService": f"s3.{destination_region}.amazonaws.com"},
-                    **context(destination_arn),
+                    **_s3_context(destination_arn),
                 },
                 sid="EncryptReplicas",
             )
         )
     return statements
+
+
+def _s3_context(bucket: pulumi.Input[str]) -> dict[str, Any]:
+    return {"StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket, iam.join(bucket, "/*")]}}
+
+
+def replication_decrypt(
+    source_arn: pulumi.Input[str], key_arn: pulumi.Input[str], source_region: str, *, sid: str = "DecryptSource"
+) -> iam.Statement:
+    """The replication role may decrypt objects of `source_arn` encrypted under `key_arn`, only
+    through S3 in the source Region. Also what a component that writes SSE-KMS objects into a
+    bucket under its own key grants that bucket's replication role."""
+    return iam.allow(
+        ["kms:Decrypt"],
+        key_arn,
+        conditions={
+            "StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"},
+            **_s3_context(source_arn),
+        },
+        sid=sid,
+    )
 
 
 def replication_rule(

@@ -43,8 +43,9 @@ def test_state_key_and_both_buckets_are_protected_and_retained_in_every_environm
     capture = stack_capture(stack)
     keys = of_type(capture, KEY, BACKEND)
     stateful = [*keys, *buckets(capture).values()]
-    # the state key and both buckets, and in prod their replicas and the state key's twin in us-west-2
-    assert len(stateful) == (6 if stack == "prod" else 3)
+    # the state key and both buckets, and in prod their replicas, the state key's twin in us-west-2
+    # and the key the trail's replicated files are encrypted with there
+    assert len(stateful) == (7 if stack == "prod" else 3)
     for resource in stateful:
         assert resource.protect is True and resource.retain_on_delete is True, resource.urn
     for bucket in buckets(capture).values():
@@ -227,11 +228,6 @@ def test_the_log_archive_replica_is_sse_s3_and_receives_the_regions_access_logs(
     replica = all_buckets["log-archive-us-west-2"]
     (rule,) = attached(capture, replica, SSE).inputs["rules"]
     assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
-    config = next(c for c in of_type(capture, REPLICATION, BACKEND) if c.name == "log-archive")
-    (repl_rule,) = config.inputs["rules"]
-    assert "sourceSelectionCriteria" not in repl_rule and "encryptionConfiguration" not in repl_rule["destination"]
-    (policy,) = [p for p in of_type(capture, ROLE_POLICY, BACKEND) if p.name == "log-archive-replication"]
-    assert not [s for s in statements(policy.inputs["policy"]) if "kms" in str(s["Action"])]
     # the state replica logs into it (Storage's replicas too: tests/components/test_storage.py)
     logging = attached(capture, all_buckets["state-us-west-2"], "aws:s3/bucketLogging:BucketLogging")
     assert replica.urn in {r.urn for r in refs(capture, logging, "targetBucket")}
@@ -241,3 +237,34 @@ def test_protected_stacks_put_the_state_bucket_and_the_log_archive_in_the_backup
     for stack in STACKS:
         tagged = {b.name for b in buckets(stack_capture(stack)).values() if (b.inputs.get("tags") or {}).get("Backup")}
         assert tagged == (set() if stack == "dev" else {"state", "log-archive"}), stack
+
+
+def test_the_log_archive_replicates_the_trails_sse_kms_files_into_a_logs_key_of_the_second_region():
+    """CloudTrail writes SSE-KMS files (logs key) into the SSE-S3 archive: S3 replicates them only
+    when the rule opts in to SSE-KMS objects and names a replica key, and the role may encrypt
+    with that key through S3 there (S3 User Guide, "Replicating encrypted objects")."""
+    capture = stack_capture("prod")
+    all_buckets = buckets(capture)
+    config = next(c for c in of_type(capture, REPLICATION, BACKEND) if c.name == "log-archive")
+    (rule,) = config.inputs["rules"]
+    key = next(k for k in of_type(capture, KEY, BACKEND) if k.name == "logs-us-west-2")
+    assert provider_region(capture, key) == "us-west-2" and key.protect is True
+    assert key.inputs["enableKeyRotation"] is True
+    assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
+    assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"] == key.outputs["arn"]
+    assert rule["filter"] == {}  # every object: the SSE-S3 access logs as well
+    (policy,) = [p for p in of_type(capture, ROLE_POLICY, BACKEND) if p.name == "log-archive-replication"]
+    by_sid = {s["Sid"]: s for s in statements(policy.inputs["policy"])}
+    replica_arn = all_buckets["log-archive-us-west-2"].outputs["arn"]
+    encrypt = by_sid["EncryptReplicas"]
+    assert encrypt["Resource"] == key.outputs["arn"]
+    assert encrypt["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-west-2.amazonaws.com"}
+    assert encrypt["Condition"]["StringLike"] == {"kms:EncryptionContext:aws:s3:arn": [replica_arn, f"{replica_arn}/*"]}
+    # decrypting with the logs key is Monitoring's grant (tests/components/test_monitoring.py)
+    assert "DecryptSource" not in by_sid
+    key_statements = {s["Sid"]: s for s in statements(key.inputs["policy"])}
+    assert set(key_statements) == {"KeyAdministration", "UseThroughAwsServices"}
+    use = key_statements["UseThroughAwsServices"]["Condition"]["StringEquals"]
+    assert use["kms:ViaService"] == ["s3.us-west-2.amazonaws.com"]
+    aliases = {a.inputs["name"] for a in of_type(capture, "aws:kms/alias:Alias", BACKEND)}
+    assert "alias/platform-prod-logs" in aliases

@@ -338,6 +338,29 @@ def test_cloudtrail_role_is_assumable_only_by_our_trail_and_writes_only_its_stre
     assert policy.urn in trail.dependencies  # CloudTrail checks the role when the trail is created
 
 
+def test_the_log_archive_replication_role_may_decrypt_the_trails_files_before_the_trail_exists():
+    """Only prod replicates the archive; there the trail's SSE-KMS files replicate only if the
+    replication role may decrypt them with the logs key, through S3 and for the archive only."""
+    for stack in ("dev", "staging"):
+        names = {p.name for p in of_type(stack_capture(stack), ROLE_POLICY, MONITORING)}
+        assert "log-archive-replication-logs-key" not in names, stack
+    capture = stack_capture("prod")
+    (grant,) = [p for p in of_type(capture, ROLE_POLICY, MONITORING) if p.name == "log-archive-replication-logs-key"]
+    (role,) = [r for r in of_type(capture, ROLE, BACKEND) if r.name == "log-archive-replication"]
+    assert ref(capture, grant, "role").urn == role.urn
+    (stmt,) = statements(grant.inputs["policy"])
+    (logs_key,) = [k for k in of_type(capture, KEY, SECURITY) if k.name == "logs"]
+    (archive,) = [b for b in of_type(capture, BUCKET, BACKEND) if b.name == "log-archive"]
+    arn = archive.outputs["arn"]
+    assert stmt["Action"] == "kms:Decrypt" and stmt["Resource"] == logs_key.outputs["arn"]
+    assert stmt["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"},
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [arn, f"{arn}/*"]},
+    }
+    (trail,) = capture.of_type("aws:cloudtrail/trail:Trail")
+    assert grant.urn in trail.dependencies
+
+
 # --- budget -----------------------------------------------------------------------------------------
 
 

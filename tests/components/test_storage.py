@@ -374,8 +374,9 @@ def test_prod_copies_recovery_points_to_a_vault_and_key_in_the_second_region():
     copies = {r["ruleName"]: r.get("copyActions") for r in plan.inputs["rules"]}
     assert copies["daily"][0]["destinationVaultArn"] == copy.outputs["arn"]
     assert copies["weekly"][0]["destinationVaultArn"] == copy.outputs["arn"]
-    # state, data, logs, secrets + in us-west-2 one data key (replicas and copies) and the state replica's key
-    assert len(capture.of_type(KEY)) == 6
+    # state, data, logs, secrets + in us-west-2 one data key (replicas and copies), the state
+    # replica's key and the key of the trail's replicated files
+    assert len(capture.of_type(KEY)) == 7
     assert not stack_capture("dev").of_type("aws:backup/plan:Plan")[0].inputs["rules"][1].get("copyActions")
 
 

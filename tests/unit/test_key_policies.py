@@ -131,3 +131,11 @@ def test_state_key_is_for_direct_use_by_account_principals_only():
 def test_unknown_purpose_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown key purpose 'backup'"):
         purpose_key_policy("backup", CTX)
+
+
+def test_a_replica_key_is_administered_by_root_and_used_only_through_s3_of_its_region():
+    stmts = by_sid(key_policies.replica_key_policy(CTX, "logs"))
+    assert set(stmts) == {"KeyAdministration", "UseThroughAwsServices"}
+    assert not set(_as_list(stmts["KeyAdministration"]["Action"])) & CRYPTO
+    cond = stmts["UseThroughAwsServices"]["Condition"]["StringEquals"]
+    assert cond == {"kms:CallerAccount": ACCOUNT, "kms:ViaService": ["s3.eu-west-1.amazonaws.com"]}
