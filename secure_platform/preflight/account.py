@@ -254,6 +254,81 @@ def service_linked_roles(ctx: Context) -> list[Result]:
     return out
 
 
+# --- EKS access entries ---------------------------------------------------------------------------
+
+EKS_ACCESS_KEYS = ("platform:compute.eks.adminRoleArns", "platform:compute.eks.readOnlyRoleArns")
+
+
+def role_identity(arn: str) -> tuple[str, str] | None:
+    """(account, role name) of an IAM role ARN (any path) or of an STS assumed-role session ARN
+    (`arn:aws:sts::<account>:assumed-role/<role>/<session>`), else None. Role names are unique
+    in an account whatever their path, so this is what an access entry's principal comes down to."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return None
+    account, resource = parts[4], parts[5]
+    if parts[2] == "sts" and resource.startswith("assumed-role/"):
+        return account, resource.split("/")[1]
+    if parts[2] == "iam" and resource.startswith("role/"):
+        return account, resource.rsplit("/", 1)[-1]
+    return None
+
+
+def eks_access_entries(ctx: Context) -> list[Result]:
+    """The deploy identity must not be in `adminRoleArns` or `readOnlyRoleArns`.
+
+    The cluster is created with authentication mode API and pulumi-eks leaves
+    `bootstrapClusterCreatorAdminPermissions` at true (EKS's default, CreateAccessConfigRequest),
+    so EKS gives the identity that creates the cluster (the deploy role) a cluster-admin access
+    entry. The program creates one more entry per listed role, and EKS refuses a second entry for
+    the same principal: "You can't specify the same ARN in more than one access entry"
+    (CreateAccessEntry, ResourceInUseException;
+    https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html)."""
+    check = "eks-access-entries"
+    f = ctx.facts
+    if not f.eks:
+        return [Result(check, Status.SKIP, "ECS stack: no EKS access entries")]
+    caller = role_identity(ctx.caller_arn)
+    listed = [
+        key
+        for key in EKS_ACCESS_KEYS
+        for arn in f.role_arns.get(key, [])
+        if arn == ctx.caller_arn or (caller is not None and role_identity(arn) == caller)
+    ]
+    who = f"role {caller[1]}" if caller is not None else ctx.caller_arn
+    if not listed:
+        return [
+            Result(
+                check,
+                Status.PASS,
+                f"the deploy identity ({who}) is in neither list: EKS makes the cluster's creator admin",
+            )
+        ]
+    cluster = f.naming.eks_cluster
+    _, code = call(ctx, check, "eks", "describe_cluster", ("ResourceNotFoundException",), name=cluster)
+    keys = " and ".join(sorted(set(listed)))
+    why = (
+        "EKS gives the identity that creates the cluster an admin access entry "
+        "(bootstrapClusterCreatorAdminPermissions), and a second entry for the same role fails "
+        "CreateAccessEntry with ResourceInUseException"
+    )
+    fix = (
+        f"remove the deploy role from {keys}: adminRoleArns is for admins other than the identity "
+        "that creates the cluster, readOnlyRoleArns for the preview role"
+    )
+    if code:
+        return [Result(check, Status.FAIL, f"{keys} lists the deploy identity ({who}): {why}", fix)]
+    return [
+        Result(
+            check,
+            Status.WARN,
+            f"{keys} lists the deploy identity ({who}) and cluster {cluster} exists: right only if another "
+            f"identity created it; otherwise {why}",
+            f"if the deploy identity created {cluster}, {fix}",
+        )
+    ]
+
+
 # --- cost allocation tags -------------------------------------------------------------------------
 
 COST_TAGS = ("Project", "Environment")
@@ -356,6 +431,7 @@ CHECKS: dict[str, Callable[[Context], list[Result]]] = {
     "placeholders": placeholders,
     "hosted-zone": hosted_zone,
     "service-linked-roles": service_linked_roles,
+    "eks-access-entries": eks_access_entries,
     "cost-allocation-tags": cost_allocation_tags,
     "alarm-subscriptions": alarm_subscriptions,
 }

@@ -188,6 +188,73 @@ def test_ecs_stack_needs_the_ecs_roles_not_the_eks_ones():
     assert "AWSServiceRoleForElastiCache" not in names
 
 
+# --- EKS access entries ---------------------------------------------------------------------------
+
+DEPLOY_ROLE = f"arn:aws:iam::{ACCOUNT}:role/platform-deploy"
+PREVIEW_ROLE = f"arn:aws:iam::{ACCOUNT}:role/platform-preview"
+ADMINS, READERS = acct.EKS_ACCESS_KEYS
+
+
+def access_facts(admins: list[str], readers: list[str], stack: str = "prod"):
+    return facts(stack, ready_config(stack), role_arns={ADMINS: admins, READERS: readers})
+
+
+def test_the_preview_role_in_read_only_and_other_admins_pass_without_asking_aws():
+    account = StubAccount()
+    other_admin = f"arn:aws:iam::{ACCOUNT}:role/platform-admin"
+    results = acct.eks_access_entries(context(access_facts([other_admin], [PREVIEW_ROLE]), account))
+    account.done()
+    assert statuses(results) == ["PASS"] and "platform-deploy" in results[0].finding
+
+
+@pytest.mark.parametrize(
+    "admins, readers, keys",
+    [
+        ([DEPLOY_ROLE], [PREVIEW_ROLE], ADMINS),
+        ([], [DEPLOY_ROLE, PREVIEW_ROLE], READERS),
+        # the same role under a path (role names are unique in an account whatever the path)
+        ([f"arn:aws:iam::{ACCOUNT}:role/ci/platform-deploy"], [], ADMINS),
+    ],
+)
+def test_the_deploy_identity_in_either_list_fails_before_the_cluster_exists(admins, readers, keys):
+    """The cluster's creator gets an admin access entry from EKS; a second one for the same ARN
+    fails CreateAccessEntry (ResourceInUseException) in the first full `pulumi up`."""
+    account = StubAccount()
+    account.error("eks", "describe_cluster", "ResourceNotFoundException", 404, {"name": "platform-prod-eks"})
+    (result,) = acct.eks_access_entries(context(access_facts(admins, readers), account))
+    account.done()
+    assert result.status is Status.FAIL
+    assert keys in result.finding and "role platform-deploy" in result.finding
+    assert "ResourceInUseException" in result.finding and "readOnlyRoleArns for the preview role" in result.fix
+
+
+def test_the_deploy_identity_listed_for_an_existing_cluster_only_warns():
+    """Right when another identity created the cluster (then the deploy role needs the entry)."""
+    account = StubAccount()
+    account.add("eks", "describe_cluster", {"cluster": {"name": "platform-prod-eks"}}, {"name": "platform-prod-eks"})
+    (result,) = acct.eks_access_entries(context(access_facts([DEPLOY_ROLE], []), account))
+    account.done()
+    assert result.status is Status.WARN and "another identity created it" in result.finding
+
+
+def test_ecs_stacks_have_no_access_entries_to_check():
+    (result,) = acct.eks_access_entries(context(access_facts([DEPLOY_ROLE], [], "dev"), StubAccount()))
+    assert result.status is Status.SKIP
+
+
+@pytest.mark.parametrize(
+    "arn, identity",
+    [
+        (f"arn:aws:sts::{ACCOUNT}:assumed-role/platform-deploy/gh-1", (ACCOUNT, "platform-deploy")),
+        (f"arn:aws:iam::{ACCOUNT}:role/a/b/platform-deploy", (ACCOUNT, "platform-deploy")),
+        (f"arn:aws:iam::{ACCOUNT}:user/alice", None),
+        ("not-an-arn", None),
+    ],
+)
+def test_role_identity_maps_a_session_to_its_role(arn, identity):
+    assert acct.role_identity(arn) == identity
+
+
 # --- cost allocation tags -------------------------------------------------------------------------
 
 
