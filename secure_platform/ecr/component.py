@@ -87,6 +87,10 @@ class Ecr(pulumi.ComponentResource):
                 arn=repo.arn, name=repo.name, url=repo.repository_url, kms_key=args.data_key
             )
         if args.scanning == "enhanced":
+            # ENHANCED turns on Amazon Inspector with the caller's rights: the deploy identity
+            # needs inspector2:Enable and iam:CreateServiceLinkedRole for inspector2.amazonaws.com
+            # (ECR User Guide, "IAM permissions required for enhanced scanning in Amazon ECR");
+            # preflight's service-linked-roles check simulates both.
             aws.ecr.RegistryScanningConfiguration(
                 "registry-scanning",
                 scan_type="ENHANCED",

@@ -186,17 +186,28 @@ ECS_SCALING = ("ecs.application-autoscaling.amazonaws.com", "AWSServiceRoleForAp
 EKS = ("eks.amazonaws.com", "AWSServiceRoleForAmazonEKS")
 EKS_NODEGROUP = ("eks-nodegroup.amazonaws.com", "AWSServiceRoleForAmazonEKSNodegroup")
 AUTOSCALING = ("autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling")
+INSPECTOR = ("inspector2.amazonaws.com", "AWSServiceRoleForAmazonInspector2")
+INSPECTOR_ACTIONS = ("inspector2:Enable", "inspector2:ListAccountPermissions")
+"""`ecr.scanning: enhanced` (PutRegistryScanningConfiguration, scan type ENHANCED) turns on Amazon
+Inspector for ECR with the caller's rights: the caller needs these and iam:CreateServiceLinkedRole
+for inspector2.amazonaws.com, as Inspector creates its service-linked role then (ECR User Guide,
+"IAM permissions required for enhanced scanning in Amazon ECR",
+https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced-iam.html)."""
 MUST_EXIST = {AUTOSCALING[1]}
 """Named as a principal in the data key's policy (EBS volumes of the node groups); KMS refuses a
 key policy whose principal does not exist yet (MalformedPolicyDocumentException), so the service
 creating it on first use is too late."""
 
 
-def required_service_linked_roles(platform: str, cache_provider: str) -> list[tuple[str, str]]:
+def required_service_linked_roles(
+    platform: str, cache_provider: str, ecr_scanning: str = "basic"
+) -> list[tuple[str, str]]:
     roles = [ALB, RDS]
     if cache_provider == "elasticache":
         roles.append(ELASTICACHE)
     roles += [EKS, EKS_NODEGROUP, AUTOSCALING] if platform == "eks" else [ECS, ECS_SCALING]
+    if ecr_scanning == "enhanced":
+        roles.append(INSPECTOR)
     return roles
 
 
@@ -214,33 +225,64 @@ def _principal_arn(ctx: Context, check: str) -> str | None:
     return principal
 
 
-def _may_create(ctx: Context, check: str, service: str, role: str) -> bool:
+def _simulate(ctx: Context, check: str, actions: list[str], **kwargs: object) -> bool | None:
+    """Whether the caller's IAM policies allow every action (IAM policy simulation), or None
+    when the simulation cannot run."""
     principal = _principal_arn(ctx, check)
     if principal is None:
-        return False
+        return None
     try:
         response, _ = call(
+            ctx, check, "iam", "simulate_principal_policy", PolicySourceArn=principal, ActionNames=actions, **kwargs
+        )
+    except (CheckAbortedError, NotImplementedError):
+        return None
+    results = response.get("EvaluationResults", [])
+    return bool(results) and all(r.get("EvalDecision") == "allowed" for r in results)
+
+
+def _may_create(ctx: Context, check: str, service: str, role: str) -> bool:
+    # cannot tell (None): the role is reported missing, with the command that creates it
+    return bool(
+        _simulate(
             ctx,
             check,
-            "iam",
-            "simulate_principal_policy",
-            PolicySourceArn=principal,
-            ActionNames=["iam:CreateServiceLinkedRole"],
+            ["iam:CreateServiceLinkedRole"],
             ResourceArns=[f"arn:{ctx.partition}:iam::{ctx.account}:role/aws-service-role/{service}/{role}"],
             ContextEntries=[
                 {"ContextKeyName": "iam:AWSServiceName", "ContextKeyValues": [service], "ContextKeyType": "string"}
             ],
         )
-    except (CheckAbortedError, NotImplementedError):
-        return False  # cannot tell: the role is reported missing, with the command that creates it
-    results = response.get("EvaluationResults", [])
-    return bool(results) and all(r.get("EvalDecision") == "allowed" for r in results)
+    )
+
+
+def _inspector_enable(ctx: Context, check: str) -> Result:
+    """Enhanced ECR scanning: the deploy identity turns on Amazon Inspector in the ECR stage."""
+    actions = ", ".join(INSPECTOR_ACTIONS)
+    fix = f"allow {actions} to the deploy role (and iam:CreateServiceLinkedRole for {INSPECTOR[0]})"
+    allowed = _simulate(ctx, check, list(INSPECTOR_ACTIONS), ResourceArns=["*"])
+    if allowed:
+        return Result(check, Status.PASS, "the deploy identity may turn on Amazon Inspector (ecr.scanning: enhanced)")
+    if allowed is None:
+        return Result(
+            check,
+            Status.WARN,
+            f"could not simulate {actions}: ecr.scanning enhanced turns on Amazon Inspector with the deploy identity",
+            fix,
+        )
+    return Result(
+        check,
+        Status.FAIL,
+        f"the deploy identity may not call {actions}: ecr.scanning enhanced turns on Amazon Inspector with it",
+        fix,
+    )
 
 
 def service_linked_roles(ctx: Context) -> list[Result]:
     check = "service-linked-roles"
     out = []
-    for service, role in required_service_linked_roles(ctx.facts.platform, ctx.facts.cache_provider):
+    f = ctx.facts
+    for service, role in required_service_linked_roles(f.platform, f.cache_provider, f.ecr_scanning):
         _, code = call(ctx, check, "iam", "get_role", ("NoSuchEntity",), RoleName=role)
         fix = f"aws iam create-service-linked-role --aws-service-name {service}"
         if code is None:
@@ -251,6 +293,8 @@ def service_linked_roles(ctx: Context) -> list[Result]:
             out.append(Result(check, Status.WARN, f"{role} is missing; {service} creates it on first use", fix))
         else:
             out.append(Result(check, Status.FAIL, f"{role} is missing and the deploy identity may not create it", fix))
+    if f.ecr_scanning == "enhanced":
+        out.append(_inspector_enable(ctx, check))
     return out
 
 

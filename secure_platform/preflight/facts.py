@@ -60,6 +60,8 @@ class StackFacts:
     nat_gateways: str
     az_count: int
     cache_provider: str
+    ecr_scanning: str = "basic"
+    """`ecr.scanning`: `enhanced` turns on Amazon Inspector with the deploy identity's rights."""
     role_arns: dict[str, list[str]] = field(default_factory=dict)
     """`<key>` -> IAM role ARNs the stack names (placeholder check)."""
     needs: NodeNeeds = NodeNeeds()
@@ -177,6 +179,7 @@ def facts_from_raw(raw: Mapping[str, Any], *, project: str, stack: str) -> Stack
         nat_gateways=str(network.get("natGateways") or "none"),
         az_count=int(_number(network.get("azCount"), 0)),
         cache_provider=str(cache.get("provider") or CacheConfig().provider),
+        ecr_scanning=str(ecr.get("scanning") or EcrConfig().scanning),
         role_arns={
             "platform:compute.eks.adminRoleArns": _strings(eks.get("adminRoleArns")),
             "platform:compute.eks.readOnlyRoleArns": _strings(eks.get("readOnlyRoleArns")),

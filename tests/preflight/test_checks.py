@@ -142,10 +142,61 @@ def test_service_linked_roles_of_an_eks_stack_exist():
     roles = acct.required_service_linked_roles("eks", "elasticache")
     for _, role in roles:
         account.add("iam", "get_role", role_response(role, "/aws-service-role/x/"), {"RoleName": role})
-    results = acct.service_linked_roles(context(facts("prod", ready_config()), account))
+    results = acct.service_linked_roles(context(facts("prod", ready_config(), ecr_scanning="basic"), account))
     account.done()
     assert statuses(results) == ["PASS"] * len(roles)
     assert {"AWSServiceRoleForAutoScaling", "AWSServiceRoleForAmazonEKSNodegroup"} <= {r for _, r in roles}
+
+
+def inspector_simulation(account: StubAccount, decision: str) -> None:
+    account.add("iam", "get_role", role_response("platform-deploy"), {"RoleName": "platform-deploy"})
+    results = [{"EvalActionName": a, "EvalDecision": decision} for a in acct.INSPECTOR_ACTIONS]
+    params = {
+        "PolicySourceArn": f"arn:aws:iam::{ACCOUNT}:role/platform-deploy",
+        "ActionNames": list(acct.INSPECTOR_ACTIONS),
+        "ResourceArns": ["*"],
+    }
+    account.add("iam", "simulate_principal_policy", {"EvaluationResults": results}, params)
+
+
+@pytest.mark.parametrize("decision, status", [("allowed", "PASS"), ("implicitDeny", "FAIL")])
+def test_enhanced_ecr_scanning_needs_inspectors_role_and_the_right_to_enable_inspector(decision, status):
+    """PutRegistryScanningConfiguration(ENHANCED) turns on Amazon Inspector with the caller's
+    rights: inspector2:Enable and the Inspector service-linked role (ECR User Guide)."""
+    assert acct.INSPECTOR not in acct.required_service_linked_roles("eks", "elasticache", "basic")
+    roles = acct.required_service_linked_roles("eks", "elasticache", "enhanced")
+    assert roles[-1] == ("inspector2.amazonaws.com", "AWSServiceRoleForAmazonInspector2")
+    account = StubAccount()
+    for _, role in roles:
+        account.add("iam", "get_role", role_response(role), {"RoleName": role})
+    inspector_simulation(account, decision)
+    prod = facts("prod", ready_config())
+    assert prod.ecr_scanning == "enhanced"  # Pulumi.prod.yaml
+    results = acct.service_linked_roles(context(prod, account))
+    account.done()
+    assert statuses(results) == ["PASS"] * len(roles) + [status]
+    assert "Amazon Inspector" in results[-1].finding
+    if status == "FAIL":
+        assert "inspector2:Enable" in results[-1].fix and "iam:CreateServiceLinkedRole" in results[-1].fix
+
+
+def test_missing_inspector_role_the_deploy_identity_may_not_create_fails():
+    account = StubAccount()
+    for _, role in acct.required_service_linked_roles("eks", "elasticache", "enhanced"):
+        if role == acct.INSPECTOR[1]:
+            account.error("iam", "get_role", "NoSuchEntity", 404, {"RoleName": role})
+            account.add("iam", "get_role", role_response("platform-deploy"), {"RoleName": "platform-deploy"})
+            denied = [{"EvalActionName": "iam:CreateServiceLinkedRole", "EvalDecision": "implicitDeny"}]
+            account.add("iam", "simulate_principal_policy", {"EvaluationResults": denied})
+        else:
+            account.add("iam", "get_role", role_response(role), {"RoleName": role})
+    allowed = [{"EvalActionName": a, "EvalDecision": "allowed"} for a in acct.INSPECTOR_ACTIONS]
+    account.add("iam", "simulate_principal_policy", {"EvaluationResults": allowed})
+    results = acct.service_linked_roles(context(facts("prod", ready_config()), account))
+    account.done()
+    (inspector,) = [r for r in results if acct.INSPECTOR[1] in r.finding]
+    assert inspector.status is Status.FAIL
+    assert inspector.fix == "aws iam create-service-linked-role --aws-service-name inspector2.amazonaws.com"
 
 
 def test_missing_autoscaling_role_fails_and_a_creatable_role_only_warns():
@@ -173,7 +224,8 @@ def test_missing_autoscaling_role_fails_and_a_creatable_role_only_warns():
         else:
             account.add("iam", "get_role", role_response(role), {"RoleName": role})
     results = {
-        r.finding.split()[0]: r for r in acct.service_linked_roles(context(facts("prod", ready_config()), account))
+        r.finding.split()[0]: r
+        for r in acct.service_linked_roles(context(facts("prod", ready_config(), ecr_scanning="basic"), account))
     }
     account.done()
     autoscaling = results["AWSServiceRoleForAutoScaling"]

@@ -61,7 +61,7 @@ def fresh_account() -> StubAccount:
     identity(account)
     account.error("route53", "get_hosted_zone", "NoSuchHostedZone", 404, {"Id": "Z0123456789EXAMPLEPRD"})
     principal_read = False
-    for _, role in acct.required_service_linked_roles("eks", "elasticache"):
+    for _, role in acct.required_service_linked_roles("eks", "elasticache", "enhanced"):
         account.error("iam", "get_role", "NoSuchEntity", 404, {"RoleName": role})
         if role in acct.MUST_EXIST:
             continue
@@ -72,6 +72,8 @@ def fresh_account() -> StubAccount:
             "EvaluationResults": [{"EvalActionName": "iam:CreateServiceLinkedRole", "EvalDecision": "implicitDeny"}]
         }
         account.add("iam", "simulate_principal_policy", denied)
+    denied = {"EvaluationResults": [{"EvalActionName": "inspector2:Enable", "EvalDecision": "implicitDeny"}]}
+    account.add("iam", "simulate_principal_policy", denied)  # prod's ecr.scanning: enhanced
     tags = [{"TagKey": k, "Type": "UserDefined", "Status": "Inactive"} for k in ("Project", "Environment")]
     account.add("ce", "list_cost_allocation_tags", {"CostAllocationTags": tags})
     for tier in ("critical", "warning"):
@@ -87,8 +89,11 @@ def ready_account() -> StubAccount:
     account = StubAccount()
     identity(account)
     account.add("route53", "get_hosted_zone", hosted_zone_response(), {"Id": ZONE})
-    for _, role in acct.required_service_linked_roles("eks", "elasticache"):
+    for _, role in acct.required_service_linked_roles("eks", "elasticache", "enhanced"):
         account.add("iam", "get_role", role_response(role), {"RoleName": role})
+    account.add("iam", "get_role", role_response("platform-deploy"), {"RoleName": "platform-deploy"})
+    allowed = [{"EvalActionName": a, "EvalDecision": "allowed"} for a in acct.INSPECTOR_ACTIONS]
+    account.add("iam", "simulate_principal_policy", {"EvaluationResults": allowed})
     tags = [{"TagKey": k, "Type": "UserDefined", "Status": "Active"} for k in ("Project", "Environment")]
     account.add("ce", "list_cost_allocation_tags", {"CostAllocationTags": tags})
     emails = {"critical": "oncall@acme-shop.io", "warning": "platform-team@acme-shop.io"}
@@ -123,7 +128,8 @@ def test_prod_with_the_shipped_placeholders_fails_naming_every_missing_prerequis
         "alarmEmails.critical oncall@example.com",
         "alarmEmails.warning platform-team@example.com",
         "hosted zone Z0123456789EXAMPLEPRD does not exist",
-        *(f"{role} is missing" for _, role in acct.required_service_linked_roles("eks", "elasticache")),
+        *(f"{role} is missing" for _, role in acct.required_service_linked_roles("eks", "elasticache", "enhanced")),
+        "may not call inspector2:Enable, inspector2:ListAccountPermissions",
         "Project is Inactive",
         "Environment is Inactive",
         f"runner group {RUNNER_SG} is not in platform:compute.eks.apiClientSecurityGroupIds",
