@@ -484,6 +484,18 @@ LINK_PROOFS: dict[tuple[str, str], tuple[str, str]] = {
         "compliant",
         "data-bucket-replication",
     ),
+    (
+        "s3-stateful-bucket-replicated-cross-region",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    ): ("replication/insecure", "kms-default-sse"),
+    (
+        "s3-stateful-bucket-replicated-cross-region",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ): ("replication/insecure", "legacy-kms-sse"),
+    ("s3-stateful-bucket-replicated-cross-region", "aws:cloudtrail/trail:Trail"): (
+        "replication/insecure",
+        "kms-trail",
+    ),
     ("secrets-rotated", "aws:secretsmanager/secretRotation:SecretRotation"): ("compliant", "api-token-rotation"),
     ("secrets-rotated", "aws:secretsmanager/secretVersion:SecretVersion"): ("compliant", "session-key-version"),
     ("secrets-rotated", "random:index/randomPassword:RandomPassword"): ("compliant", "session-key-value"),

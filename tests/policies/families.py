@@ -114,6 +114,9 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
         "s3-website-behind-cloudfront": {"public-website", "legacy-website"},
     },
     "documentdb": {"encryption-at-rest-enabled": {"plain-docdb", "plain-graph"}},
+    "replication": {
+        "s3-stateful-bucket-replicated-cross-region": {"kms-default-bucket", "legacy-kms-bucket", "trail-archive"},
+    },
 }
 
 FAMILY_SUPPORTING: dict[str, set[str]] = {
@@ -132,6 +135,14 @@ FAMILY_SUPPORTING: dict[str, set[str]] = {
     "ec2": {"auto-public-subnet"},
     "iam": {"ops-role"},
     "s3": {"public-website-config", "legacy-website-config"},
+    "replication": {
+        "kms-default-sse",
+        "kms-default-replication",
+        "legacy-kms-sse",
+        "legacy-kms-replication",
+        "trail-archive-replication",
+        "kms-trail",
+    },
 }
 """Resources of an insecure program that are not findings themselves (the role a function runs
 as, an API's resources, a CORS preflight, the subnet an instance's public IP comes from)."""

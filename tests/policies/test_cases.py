@@ -480,3 +480,46 @@ def test_eks_managed_node_groups_follow_the_ami_types_imds_default(pack: LoadedP
 
     found = sorted(n for n, _ in findings(pack, tmp_path, program, "ec2-imdsv2-required"))
     assert found == ["al2", "old-version"]
+
+
+def test_replication_of_a_bucket_with_inline_kms_default_encryption_must_copy_kms_objects(
+    pack: LoadedPack, tmp_path: Path
+) -> None:
+    """The deprecated inline `server_side_encryption_configuration` of a Bucket counts as SSE-KMS
+    default encryption too; a rule that opts in to SSE-KMS objects with a replica key passes."""
+    key = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+    def program() -> None:
+        for name, kms_rule in (("skips", False), ("copies", True)):
+            bucket = aws.s3.Bucket(
+                name,
+                bucket=f"team-{name}-bucket",
+                tags={"Backup": "true", "Environment": "prod"},
+                server_side_encryption_configuration={
+                    "rule": {
+                        "apply_server_side_encryption_by_default": {
+                            "sse_algorithm": "aws:kms",
+                            "kms_master_key_id": key,
+                        }
+                    }
+                },
+            )
+            destination: aws.s3.BucketReplicationConfigRuleDestinationArgsDict = {
+                "bucket": f"arn:aws:s3:::team-{name}-bucket-us-west-2"
+            }
+            rule: aws.s3.BucketReplicationConfigRuleArgsDict = {
+                "id": "dr",
+                "status": "Enabled",
+                "filter": {},
+                "destination": destination,
+            }
+            if kms_rule:
+                destination["encryption_configuration"] = {"replica_kms_key_id": key.replace("us-east-1", "us-west-2")}
+                rule["source_selection_criteria"] = {"sse_kms_encrypted_objects": {"status": "Enabled"}}
+            aws.s3.BucketReplicationConfig(
+                f"{name}-replication", bucket=bucket.id, role="arn:aws:iam::1:role/r", rules=[rule]
+            )
+
+    found = findings(pack, tmp_path, program, "s3-stateful-bucket-replicated-cross-region")
+    assert [n for n, _ in found] == ["skips"]
+    assert "skips its SSE-KMS objects (its default encryption is aws:kms)" in found[0][1]
