@@ -64,8 +64,8 @@ def _path(prefix: str, loc: tuple[Any, ...]) -> str:
 
 def unknown_key(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"is not a known key{hint} allowed keys: {', '.join(choices)}"
+    hint = f"; did you mean '{close[0]}'? " if close else "; "
+    return f"is not a known key{hint}allowed keys: {', '.join(choices)}"
 
 
 def _expects(field: FieldInfo | None) -> str:
