@@ -21,7 +21,7 @@ from secure_platform.config.limits import (
     IMAGE_TAG_RE,
     Architecture,
 )
-from secure_platform.config.schema import CamelModel, allows, also, check_cidr, check_security_groups, reject
+from secure_platform.config.schema import CamelModel, Text, allows, also, check_cidr, check_security_groups, reject
 
 
 class ScheduleConfig(CamelModel):
@@ -133,10 +133,12 @@ class NodeGroupConfig(CamelModel):
     def _types(cls, v: list[str]) -> list[str]:
         bad = [t for t in v if not EC2_TYPE_RE.match(t)]
         if bad:
-            raise reject(f"has invalid instance type(s) {bad}")
+            raise reject("has invalid instance type(s) {bad}", bad=bad)
         unknown = [t for t in v if t not in aws_data.instance_types()]
         if unknown:
-            raise reject("; ".join(f"{t} {aws_data.unknown_instance_type(t)}" for t in unknown))
+            # Suggestions for the first: a name close to the value tells about the value.
+            hint = aws_data.unknown_instance_type(unknown[0]).removeprefix("is an unknown instance type")
+            raise reject("has unknown instance type(s) {unknown}{hint}", unknown=unknown, hint=Text(hint))
         if len(set(v)) != len(v):
             raise reject("lists an instance type twice")
         return v
@@ -178,9 +180,8 @@ class SpotNodeGroupConfig(CamelModel):
         known = sorted({t.partition(".")[0] for t in aws_data.instance_types()})
         unknown = [f for f in v if f not in known]
         if unknown:
-            raise reject(
-                "; ".join(f"{f} is an unknown instance family{aws_data.close_matches(f, known)}" for f in unknown)
-            )
+            hint = aws_data.close_matches(unknown[0], known)
+            raise reject("has unknown instance family name(s) {unknown}{hint}", unknown=unknown, hint=Text(hint))
         return v
 
     savings_threshold_percent: float = Field(
@@ -232,7 +233,7 @@ class EksConfig(CamelModel):
         for c in v:
             check_cidr(c)
             if c.endswith("/0"):
-                raise reject(f"contains {c}: the API endpoint must not be open to the whole internet")
+                raise reject("contains {cidr}: the API endpoint must not be open to the whole internet", cidr=c)
         if len(set(v)) != len(v):
             raise reject("lists a CIDR twice")
         return v
@@ -247,7 +248,7 @@ class EksConfig(CamelModel):
     def _roles(cls, v: list[str]) -> list[str]:
         bad = [a for a in v if not ARN_IAM_ROLE_RE.match(a)]
         if bad:
-            raise reject(f"has invalid IAM role ARN(s) {bad}")
+            raise reject("has invalid IAM role ARN(s) {bad}", bad=bad)
         if len(set(v)) != len(v):
             raise reject("lists a role twice")
         return v

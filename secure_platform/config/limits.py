@@ -102,18 +102,19 @@ TAG_CHARACTERS = "letters, digits, spaces and _ . : / = + - @"
 """What AWS allows in tag keys and values (Unicode letters and digits count as letters and digits)."""
 
 
-def tag_text_problem(text: str, *, key: bool) -> str | None:
-    """Why AWS refuses `text` as a tag key (`key`) or value, or None."""
+def tag_text_problem(text: str, *, key: bool) -> tuple[str, dict[str, str]] | None:
+    """Why AWS refuses `text` as a tag key (`key`) or value, or None: a reason that writes the
+    characters it names as `{characters}`, and those characters (for `reject`)."""
     limit = TAG_KEY_MAX if key else TAG_VALUE_MAX
     if key and not text:
-        return "is empty"
+        return "is empty", {}
     if len(text) > limit:
-        return f"is {len(text)} characters (AWS allows {limit})"
+        return f"is {len(text)} characters (AWS allows {limit})", {}
     bad = sorted({c for c in text if not (c.isalnum() or c == " " or c in "_.:/=+-@")})
     if bad:
-        return f"contains {''.join(bad)!r} (AWS allows {TAG_CHARACTERS})"
+        return f"contains {{characters}} (AWS allows {TAG_CHARACTERS})", {"characters": "".join(bad)}
     if key and text.lower().startswith("aws:"):
-        return "starts with aws: (reserved for AWS)"
+        return "starts with aws: (reserved for AWS)", {}
     return None
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
@@ -152,7 +153,7 @@ def parse_config(
     hidden = [f"{k}" for k in secret]
     # A decrypted secret must never reach a log: its key is named, its value is not.
     problems = [
-        ConfigProblem(p.key, MISSING, p.message, p.deploy_blocker)
+        dataclasses.replace(p, value=MISSING)
         if any(p.key == k or p.key.startswith((k + ".", k + "[")) for k in hidden)
         else p
         for p in problems

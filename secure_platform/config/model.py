@@ -42,6 +42,7 @@ from secure_platform.config.limits import (
 from secure_platform.config.schema import (
     SECURITY_GROUP_IDS,
     CamelModel,
+    Text,
     allows,
     also,
     check_cidr,
@@ -88,7 +89,8 @@ class TagsConfig(CamelModel):
     def _tag_value(cls, v: str) -> str:
         problem = tag_text_problem(v, key=False)
         if problem:
-            raise reject(f"{problem}: AWS refuses it as a tag value")
+            reason, values = problem
+            raise reject(f"{reason}: AWS refuses it as a tag value", **values)
         return v
 
     @field_validator("extra")
@@ -97,16 +99,16 @@ class TagsConfig(CamelModel):
         if len(v) > MAX_EXTRA_TAGS:
             raise reject(f"has {len(v)} tags; AWS allows 50 per resource and the stack adds its own")
         bad = sorted(
-            f"{k[:40]!r} {problem}"
+            f"{k[:40]!r} {problem[0].format(**problem[1])}"
             for k, val in v.items()
             for problem in (tag_text_problem(k, key=True), tag_text_problem(val, key=False))
             if problem
         )
         if bad:
-            raise reject(f"has tags AWS refuses: {'; '.join(bad)}")
+            raise reject("has tags AWS refuses: {bad}", bad=Text("; ".join(bad)))
         clash = sorted(k for k in v if k.lower() in {r.lower() for r in STACK_TAG_KEYS})
         if clash:
-            raise reject(f"redefines the stack's own tag(s) {clash}; set owner/costCenter instead")
+            raise reject("redefines the stack's own tag(s) {clash}; set owner/costCenter instead", clash=clash)
         return v
 
 
@@ -381,7 +383,7 @@ class EcrConfig(CamelModel):
         # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
         bad = [n for n in v if not ECR_NAME_RE.match(n) or not 2 <= len(n) <= 200]
         if bad:
-            raise reject(f"has invalid repository name(s) {bad}")
+            raise reject("has invalid repository name(s) {bad}", bad=bad)
         if len(set(v)) != len(v):
             raise reject("lists a repository twice")
         return v
@@ -431,7 +433,7 @@ class AlarmEmailsConfig(CamelModel):
     def _emails(cls, v: list[str]) -> list[str]:
         bad = [e for e in v if not EMAIL_RE.match(e)]
         if bad:
-            raise reject(f"has invalid email address(es) {bad}")
+            raise reject("has invalid email address(es) {bad}", bad=bad)
         if len({e.lower() for e in v}) != len(v):
             raise reject("lists an address twice")
         return v

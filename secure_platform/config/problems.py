@@ -5,20 +5,67 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import types
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
 import pulumi
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from secure_platform.config.schema import aliases, allowed_text, field_at, keys_of, model_at, number_text, unwrap_model
+from secure_platform.config.schema import (
+    Text,
+    aliases,
+    allowed_text,
+    field_at,
+    keys_of,
+    model_at,
+    number_text,
+    unwrap_model,
+)
+
+MAX_TEXT = 60
+"""Characters of a value shown in a message; the rest is counted, not printed."""
+MAX_ITEMS = 5
+"""Items of a list (or entries of an object) shown in a message; the rest are counted."""
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: JSON-like, long text and long lists shortened, so one bad
+    value cannot flood a log."""
+    if isinstance(value, str):
+        text = value if len(value) <= MAX_TEXT else value[:MAX_TEXT]
+        quoted = text if isinstance(value, Text) else json.dumps(text)
+        if len(value) <= MAX_TEXT:
+            return quoted
+        return (quoted[:-1] + "…" + quoted[-1:] if not isinstance(value, Text) else quoted + "…") + (
+            f" ({len(value)} characters)"
+        )
+    if isinstance(value, (list, tuple)):
+        items = [shown(v) for v in value[:MAX_ITEMS]]
+        more = f" and {len(value) - MAX_ITEMS} more" if len(value) > MAX_ITEMS else ""
+        return "[" + ", ".join(items) + more + "]"
+    if isinstance(value, dict):
+        entries = [f"{shown(str(k))}: {shown(v)}" for k, v in list(value.items())[:MAX_ITEMS]]
+        more = f" and {len(value) - MAX_ITEMS} more" if len(value) > MAX_ITEMS else ""
+        return "{" + ", ".join(entries) + more + "}"
+    return json.dumps(value, default=str)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
 class ConfigProblem:
+    """One problem: the full key, the bad value (`MISSING`: none shown) and the message.
+
+    A message that names values (the bad items of a list, a character) writes `{name}` for each and
+    passes them in `values`: they are rendered here, shortened, and hidden when the value is secret,
+    so no check formats a value itself."""
+
     key: str
     value: Any
     message: str
@@ -26,10 +73,17 @@ class ConfigProblem:
     """A well-formed value that cannot work in a real deployment (a documentation placeholder, no
     way to reach a private API): `pulumi up` refuses it before registering anything; a preview
     reports it as a warning, so the stack can still be explored and reviewed."""
+    values: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        shown = "" if self.value is MISSING else f" {json.dumps(self.value, default=str)}"
-        return f"{self.key}:{shown} {self.message}"
+        value = "" if self.value is MISSING else f" {shown(self.value)}"
+        return f"{self.key}:{value} {self.text()}"
+
+    def text(self) -> str:
+        """The message with its values filled in."""
+        if not self.values:
+            return self.message
+        return _PLACEHOLDER.sub(lambda m: shown(self.values[m[1]]) if m[1] in self.values else m[0], self.message)
 
 
 class _Missing:
@@ -111,12 +165,14 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
         desc = (field.description or "") if field is not None and not allowed_text(field) else ""
         message = _with_allowed("is required but missing", _expects(field))
         return ConfigProblem(key, MISSING, message + (f" ({desc.rstrip('.')})" if desc else ""))
+    values: Mapping[str, Any] = {}
     bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
     if kind == "literal_error":
         message = "is not allowed"
         allowed = str(ctx.get("expected", ""))
     elif kind == "platform":
         message = str(ctx.get("reason", err["msg"]))
+        values = ctx.get("values") or {}
         allowed = ""
     elif kind in bounds:
         message = "is out of range"
@@ -145,4 +201,4 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
         allowed = ""
     if field is not None:
         allowed = _expects(field) or allowed
-    return ConfigProblem(key, value, _with_allowed(message, allowed))
+    return ConfigProblem(key, value, _with_allowed(message, allowed), values=values)

@@ -18,9 +18,16 @@ from secure_platform.config.limits import ALLOWED_PRIVATE, DAYS, PRIVATE_RANGES,
 from secure_platform.networking.plan import parse_network
 
 
-def reject(reason: str) -> PydanticCustomError:
-    """A field validator's rejection; the field's allowed text is added to the message."""
-    return PydanticCustomError("platform", "{reason}", {"reason": reason})
+class Text(str):
+    """Text derived from a value (bad characters, close matches): a message shows it as is, not
+    quoted, and hides it like the value it comes from."""
+
+
+def reject(reason: str, **values: Any) -> PydanticCustomError:
+    """A field validator's rejection; the field's allowed text is added to the message. A value
+    the reason names is written `{name}` and passed as `name=value`: the problem reporter shows it
+    (shortened, or hidden when secret), never the validator."""
+    return PydanticCustomError("platform", "{reason}", {"reason": reason, "values": values})
 
 
 def allows(text: str) -> JsonDict:
@@ -114,7 +121,8 @@ def check_cidr(value: str) -> str:
     try:
         parse_network(value)
     except ValueError as exc:
-        raise reject(f"is not a valid IPv4 CIDR ({exc})") from None
+        why = str(exc).replace(repr(value), "it").replace(value, "it")
+        raise reject("is not a valid IPv4 CIDR ({why})", why=Text(why)) from None
     return value
 
 
@@ -167,7 +175,7 @@ _SG_RE = re.compile(r"sg-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 def check_security_groups(v: list[str]) -> list[str]:
     bad = [g for g in v if not _SG_RE.fullmatch(g)]
     if bad:
-        raise reject(f"has invalid security group id(s) {bad}")
+        raise reject("has invalid security group id(s) {bad}", bad=bad)
     if len(set(v)) != len(v):
         raise reject("lists a security group twice")
     return v

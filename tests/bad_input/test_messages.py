@@ -31,3 +31,21 @@ def problems(
 def test_an_unknown_key_without_a_close_match_separates_the_allowed_keys():
     [line] = problems({"platform:zzz": 1})
     assert line.startswith("platform:zzz: is not a known key; allowed keys: environment, protect")
+
+
+def test_a_very_long_value_is_shortened_with_its_length():
+    [line] = problems({"platform:tags": {"owner": "x" * 100_000}})
+    assert line.startswith('platform:tags.owner: "' + "x" * 60 + '…" (100000 characters) is 100000'), line[:200]
+    assert len(line) < 600, len(line)
+
+
+def test_a_long_list_of_bad_values_shows_the_first_few_and_counts_the_rest():
+    emails = [f"not-an-email-{i}" for i in range(2000)]
+    [line] = problems({"platform:monitoring": {"alarmEmails": {"critical": emails}}})
+    assert "and 1995 more]" in line and '"not-an-email-4"' in line and "not-an-email-5" not in line, line
+    assert len(line) < 600, len(line)
+
+
+def test_a_long_key_of_an_object_is_shortened_too():
+    [line] = problems({"platform:tags": {"extra": {"k" * 5000: "v"}}})
+    assert "5000 characters" in line and len(line) < 800, len(line)

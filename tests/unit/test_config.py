@@ -144,7 +144,7 @@ BAD_INPUT = [
         section("compute", eks__apiClientSecurityGroupIds=["sg-12"]),
         "platform:compute.eks.apiClientSecurityGroupIds",
         '["sg-12"]',
-        "has invalid security group id(s) ['sg-12']; allowed: security group ids, sg- then 8 or 17 hex digits",
+        'has invalid security group id(s) ["sg-12"]; allowed: security group ids, sg- then 8 or 17 hex digits',
     ),
     (
         "tag AWS refuses",
