@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
@@ -14,7 +13,14 @@ from pydantic import ValidationError
 from secure_platform.config import aws_data
 from secure_platform.config.limits import ALLOWED_REGION, NAMESPACE, REGION_RE
 from secure_platform.config.model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
-from secure_platform.config.problems import MISSING, ConfigError, ConfigProblem, problem_from_pydantic, unknown_key
+from secure_platform.config.problems import (
+    MISSING,
+    ConfigError,
+    ConfigProblem,
+    problem_from_pydantic,
+    secret_texts,
+    unknown_key,
+)
 from secure_platform.config.rules import View, cross_checks, name_checks, platform_checks
 from secure_platform.config.schema import keys_of
 
@@ -84,12 +90,15 @@ def parse_config(
                     MISSING,
                     "is a secret (secure:) but this setting is not one; allowed: the plain value "
                     f"(pulumi config set {full} ... without --secret)",
+                    templated=True,
                 )
             )
 
     for key in ours:
         if key not in TOP_LEVEL_KEYS:
-            problems.append(ConfigProblem(f"{ns}{key}", MISSING, unknown_key(key, list(TOP_LEVEL_KEYS))))
+            problems.append(
+                ConfigProblem(f"{ns}{key}", MISSING, unknown_key(key, list(TOP_LEVEL_KEYS)), templated=True)
+            )
 
     region = raw.get("aws:region")
     if region is None:
@@ -150,14 +159,9 @@ def parse_config(
     problems.extend(platform_checks(views, environment, str(region or "")))
     problems.extend(name_checks(project, environment, str(region or "")))
 
-    hidden = [f"{k}" for k in secret]
     # A decrypted secret must never reach a log: its key is named, its value is not.
-    problems = [
-        dataclasses.replace(p, value=MISSING)
-        if any(p.key == k or p.key.startswith((k + ".", k + "[")) for k in hidden)
-        else p
-        for p in problems
-    ]
+    texts = {t for k in secret for t in secret_texts(_decode(raw.get(k)))} - {OPAQUE_SECRET}
+    problems = [p.hiding(secret, texts) for p in problems]
     if not deploying:
         for p in (p for p in problems if p.deploy_blocker):
             if warn is not None:

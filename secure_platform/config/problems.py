@@ -3,12 +3,13 @@ value (never a secret) and what is allowed; all of a stack's problems in one `Co
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
@@ -74,16 +75,68 @@ class ConfigProblem:
     way to reach a private API): `pulumi up` refuses it before registering anything; a preview
     reports it as a warning, so the stack can still be explored and reviewed."""
     values: Mapping[str, Any] = field(default_factory=dict)
+    secret: bool = False
+    """The key (or its section) is secret: neither its value nor the values its message names are
+    shown."""
+    templated: bool = False
+    """The message writes no value as text: every value it names is in `values`. A message built
+    otherwise (a rule that formats other fields' values into its text) has secret values cut out."""
 
     def __str__(self) -> str:
-        value = "" if self.value is MISSING else f" {shown(self.value)}"
+        value = "" if self.value is MISSING or self.secret else f" {shown(self.value)}"
         return f"{self.key}:{value} {self.text()}"
 
     def text(self) -> str:
-        """The message with its values filled in."""
+        """The message with its values filled in (or hidden)."""
         if not self.values:
             return self.message
-        return _PLACEHOLDER.sub(lambda m: shown(self.values[m[1]]) if m[1] in self.values else m[0], self.message)
+        fill = (lambda v: "" if isinstance(v, Text) else HIDDEN) if self.secret else shown
+        return _PLACEHOLDER.sub(lambda m: fill(self.values[m[1]]) if m[1] in self.values else m[0], self.message)
+
+    def hiding(self, secret_keys: Collection[str], secrets: Collection[str]) -> ConfigProblem:
+        """This problem as a log may show it: secret when its key is (or is inside) one of
+        `secret_keys`, and `secrets` (the text of every secret value) cut out of its message
+        wherever a check wrote one in as text (a rule naming another field's value)."""
+        secret = self.secret or any(self.key == k or self.key.startswith((k + ".", k + "[")) for k in secret_keys)
+        message = self.message
+        for pattern in () if self.templated else _secret_patterns(secrets):
+            # Placeholders stay: the values they stand for are hidden by `text()`.
+            message = "".join(
+                part if _PLACEHOLDER.fullmatch(part) else pattern.sub(HIDDEN, part)
+                for part in re.split(r"(\{\w+\})", message)
+            )
+        return dataclasses.replace(self, message=message, secret=secret)
+
+
+def _secret_patterns(secrets: Collection[str]) -> list[re.Pattern[str]]:
+    """Whole-word patterns for secret texts; a number is also cut out of a range (`0-4`)."""
+    numbers = sorted((s for s in secrets if _NUMBER.fullmatch(s)), key=len, reverse=True)
+    words = sorted((s for s in secrets if not _NUMBER.fullmatch(s)), key=len, reverse=True)
+    patterns = []
+    if words:
+        patterns.append(re.compile(rf"(?<![\w.@-])(?:{'|'.join(map(re.escape, words))})(?![\w.@-])"))
+    if numbers:
+        patterns.append(re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, numbers))})(?![\w.])"))
+    return patterns
+
+
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+HIDDEN = "(secret, not shown)"
+"""What a message shows instead of a secret value."""
+
+
+def secret_texts(value: Any) -> set[str]:
+    """Every piece of a (decrypted) secret value as a message could show it: its text and numbers
+    (object keys are names, not values)."""
+    if isinstance(value, dict):
+        return {t for v in value.values() for t in secret_texts(v)}
+    if isinstance(value, list):
+        return {t for v in value for t in secret_texts(v)}
+    if isinstance(value, bool) or value is None:
+        return set()
+    text = number_text(value) if isinstance(value, (int, float)) else str(value)
+    return {text, json.dumps(value)} if text else set()
 
 
 class _Missing:
@@ -158,13 +211,15 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
     if kind == "extra_forbidden":
         parent = model_at(model, loc[:-1])
         # The key is the bad input; its value is not shown (a mistyped `password` must not reach logs).
-        return ConfigProblem(key, MISSING, unknown_key(str(loc[-1]), list(aliases(parent)) if parent else []))
+        return ConfigProblem(
+            key, MISSING, unknown_key(str(loc[-1]), list(aliases(parent)) if parent else []), templated=True
+        )
     field = field_at(model, loc)
     if kind == "missing":
         # The field's description says what it is when its allowed text is only a shape.
         desc = (field.description or "") if field is not None and not allowed_text(field) else ""
         message = _with_allowed("is required but missing", _expects(field))
-        return ConfigProblem(key, MISSING, message + (f" ({desc.rstrip('.')})" if desc else ""))
+        return ConfigProblem(key, MISSING, message + (f" ({desc.rstrip('.')})" if desc else ""), templated=True)
     values: Mapping[str, Any] = {}
     bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
     if kind == "literal_error":
@@ -201,4 +256,4 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
         allowed = ""
     if field is not None:
         allowed = _expects(field) or allowed
-    return ConfigProblem(key, value, _with_allowed(message, allowed), values=values)
+    return ConfigProblem(key, value, _with_allowed(message, allowed), values=values, templated=True)

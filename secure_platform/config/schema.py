@@ -19,8 +19,8 @@ from secure_platform.networking.plan import parse_network
 
 
 class Text(str):
-    """Text derived from a value (bad characters, close matches): a message shows it as is, not
-    quoted, and hides it like the value it comes from."""
+    """Text derived from a value (close matches, a parser's reason): a message shows it as is, not
+    quoted, and leaves it out when the value is secret."""
 
 
 def reject(reason: str, **values: Any) -> PydanticCustomError:
@@ -122,7 +122,7 @@ def check_cidr(value: str) -> str:
         parse_network(value)
     except ValueError as exc:
         why = str(exc).replace(repr(value), "it").replace(value, "it")
-        raise reject("is not a valid IPv4 CIDR ({why})", why=Text(why)) from None
+        raise reject("is not a valid IPv4 CIDR{why}", why=Text(f" ({why})")) from None
     return value
 
 

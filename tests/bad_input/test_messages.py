@@ -49,3 +49,31 @@ def test_a_long_list_of_bad_values_shows_the_first_few_and_counts_the_rest():
 def test_a_long_key_of_an_object_is_shortened_too():
     [line] = problems({"platform:tags": {"extra": {"k" * 5000: "v"}}})
     assert "5000 characters" in line and len(line) < 800, len(line)
+
+
+SECRET = "S3cretV@lue#42"
+# Values the real engine hands over decrypted, in a section the stack file holds as `secure:`.
+DECRYPTED = [
+    ("platform:monitoring", {"alarmEmails": {"critical": [SECRET]}}, "alarmEmails.critical", [SECRET, "#"]),
+    ("platform:tags", {"owner": SECRET}, "owner", [SECRET, "'#'", '"#"']),
+    ("platform:tags", {"extra": {"team": SECRET}}, "extra", [SECRET, "'#'", '"#"', "contains #"]),
+    ("platform:network", {"cidr": "10.0.0.1/16"}, "cidr", ["10.0.0.1"]),
+    ("platform:ecr", {"repositories": [SECRET]}, "repositories", [SECRET]),
+    (
+        "platform:compute",
+        {"eks": {"systemNodes": {"instanceTypes": ["t3.s3cret"]}}},
+        "eks.systemNodes.instanceTypes",
+        ["s3cret", "t3.micro"],
+    ),
+    ("platform:compute", {"ecs": {"minTasks": 9, "maxTasks": 4}}, "ecs.minTasks", ["(4)", "0-4"]),
+]
+
+
+@pytest.mark.parametrize(("section", "change", "key", "hidden"), DECRYPTED, ids=[d[2] for d in DECRYPTED])
+def test_a_decrypted_secret_never_reaches_a_message(section, change, key, hidden):
+    stack = "prod" if section == "platform:compute" and "eks" in change else "dev"
+    lines = problems({section: change}, stack=stack, secret_keys=[section])
+    text = "\n".join(lines)
+    assert any(line.startswith(f"{section}.{key}: ") for line in lines), text
+    for fragment in hidden:
+        assert fragment not in text, (fragment, text)
