@@ -42,7 +42,6 @@ from secure_platform.config.limits import (
 from secure_platform.config.schema import (
     SECURITY_GROUP_IDS,
     CamelModel,
-    Text,
     allows,
     also,
     check_cidr,
@@ -59,6 +58,10 @@ from secure_platform.networking.plan import carve_subnets, parse_network
 
 STACK_TAG_KEYS = ("Project", "Environment", "Owner", "CostCenter", "ManagedBy")
 """Tags the stack sets itself (`StackConfig.resource_tags`)."""
+
+
+MAX_TAG_FINDINGS = 5
+"""Refused tags a message names; the user fixes those and sees the next ones."""
 
 
 class TagsConfig(CamelModel):
@@ -98,14 +101,23 @@ class TagsConfig(CamelModel):
     def _aws_tag_limits(cls, v: dict[str, str]) -> dict[str, str]:
         if len(v) > MAX_EXTRA_TAGS:
             raise reject(f"has {len(v)} tags; AWS allows 50 per resource and the stack adds its own")
-        bad = sorted(
-            f"{k[:40]!r} {problem[0].format(**problem[1])}"
-            for k, val in v.items()
-            for problem in (tag_text_problem(k, key=True), tag_text_problem(val, key=False))
-            if problem
-        )
-        if bad:
-            raise reject("has tags AWS refuses: {bad}", bad=Text("; ".join(bad)))
+        # Each finding names the tag and whether its key or its value is refused; the value itself
+        # is never shown, only the characters AWS refuses.
+        found: list[str] = []
+        values: dict[str, str] = {}
+        for k, val in v.items():
+            for part, problem in (
+                ("the key", tag_text_problem(k, key=True)),
+                ("the value of", tag_text_problem(val, key=False)),
+            ):
+                if problem and len(found) < MAX_TAG_FINDINGS:
+                    n = len(found)
+                    reason = problem[0].replace("{characters}", f"{{characters{n}}}")
+                    found.append(f"{part} {{tag{n}}} {reason}")
+                    values[f"tag{n}"] = k
+                    values.update({f"{name}{n}": text for name, text in problem[1].items()})
+        if found:
+            raise reject("has tags AWS refuses: " + "; ".join(found), **values)
         clash = sorted(k for k in v if k.lower() in {r.lower() for r in STACK_TAG_KEYS})
         if clash:
             raise reject("redefines the stack's own tag(s) {clash}; set owner/costCenter instead", clash=clash)

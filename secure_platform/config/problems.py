@@ -207,6 +207,10 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
     key = _path(prefix, loc)
     kind = err["type"]
     value = err.get("input", MISSING)
+    if isinstance(value, dict):
+        # An object is not echoed whole (it may hold anything, a token among tags): the key names
+        # it, and the message the entries at fault.
+        value = MISSING
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         parent = model_at(model, loc[:-1])

@@ -77,3 +77,14 @@ def test_a_decrypted_secret_never_reaches_a_message(section, change, key, hidden
     assert any(line.startswith(f"{section}.{key}: ") for line in lines), text
     for fragment in hidden:
         assert fragment not in text, (fragment, text)
+
+
+def test_a_bad_tag_value_is_blamed_on_the_value_and_the_mapping_is_not_echoed():
+    [line] = problems({"platform:tags": {"extra": {"apiToken": "ghp_Secret#Token$Value", "team": "core"}}})
+    assert line.startswith('platform:tags.extra: has tags AWS refuses: the value of "apiToken" contains "#$"'), line
+    assert "ghp_Secret" not in line and "core" not in line, line
+
+
+def test_a_bad_tag_key_is_blamed_on_the_key():
+    [line] = problems({"platform:tags": {"extra": {"team#1": "core"}}})
+    assert 'the key "team#1" contains "#"' in line, line
