@@ -51,6 +51,15 @@ def _secret_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ..
     return []
 
 
+def _without_placeholders(value: Any) -> Any:
+    """`value` without its undecryptable (`secure:`) values."""
+    if isinstance(value, dict):
+        return {k: _without_placeholders(v) for k, v in value.items() if v != OPAQUE_SECRET}
+    if isinstance(value, list):
+        return [_without_placeholders(v) for v in value if v != OPAQUE_SECRET]
+    return value
+
+
 def _path_text(prefix: str, loc: tuple[Any, ...]) -> str:
     return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
 
@@ -143,15 +152,19 @@ def parse_config(
             )
             continue
         bad: set[tuple[Any, ...]] = set()
+        # An undecryptable value is already reported as a secret. Its placeholder is not the
+        # user's value, so no check judges it: it leaves its list or object before validation.
+        opaque = set(_secret_leaves(value)) if f"{ns}{key}" in secret else set()
+        value = _without_placeholders(value) if opaque else value
         try:
             sections[key] = model.model_validate(value)
         except ValidationError as exc:
-            # An undecryptable value is already reported as a secret; its placeholder text is not
-            # the user's value and must not also fail a format check.
-            opaque = set(_secret_leaves(value)) if f"{ns}{key}" in secret else set()
             for e in exc.errors():
-                bad.add(tuple(e["loc"]))
-                if tuple(e["loc"]) not in opaque:
+                loc = tuple(e["loc"])
+                bad.add(loc)
+                # What is left of it: a required value now missing, a list now too short.
+                unknown = loc in opaque or (e["type"] == "too_short" and any(o[: len(loc)] == loc for o in opaque))
+                if not unknown:
                     problems.append(problem_from_pydantic(f"{ns}{key}", model, e))
         views[key] = View(model, value, bad)
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from secure_platform.config import ConfigError, parse_config
+from secure_platform.config.stack_files import OVERRIDES_ENV
 
-from .helpers import stack_values
+from .helpers import CIPHERTEXT, REPO, assert_user_error, run_cli, stack_values
 
 
 def _raw(values: Mapping[str, Any]) -> dict[str, str]:
@@ -88,3 +89,51 @@ def test_a_bad_tag_value_is_blamed_on_the_value_and_the_mapping_is_not_echoed():
 def test_a_bad_tag_key_is_blamed_on_the_key():
     [line] = problems({"platform:tags": {"extra": {"team#1": "core"}}})
     assert 'the key "team#1" contains "#"' in line, line
+
+
+def _file_with(tmp_path, section: str, yaml_value: str, stack: str = "dev"):
+    """The shipped stack file with one `platform:` section written as YAML text."""
+    values = stack_values(stack, {})
+    lines = [f"  {k}: {json.dumps(v)}" for k, v in values.items() if k != section]
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    path.write_text("config:\n" + "\n".join(lines) + f"\n  {section}:\n{yaml_value}", encoding="utf-8")
+    return path
+
+
+def _preview(path, capsys, monkeypatch, stack: str = "dev", *extra: str) -> tuple[int, str]:
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)
+    return run_cli([stack, "--program", str(REPO), "--config", str(path), "--no-policy", "--quiet", *extra], capsys)
+
+
+PLACEHOLDERS = [
+    (
+        "platform:monitoring",
+        "    logRetentionDays: 30\n    monthlyBudgetUsd: 400\n    alarmEmails:\n"
+        f"      critical: [{{secure: {CIPHERTEXT}}}]\n",
+        "platform:monitoring.alarmEmails.critical[0]",
+    ),
+    (
+        "platform:tags",
+        f"    owner: team\n    costCenter: CC-1\n    extra:\n      team:\n        secure: {CIPHERTEXT}\n",
+        "platform:tags.extra.team",
+    ),
+    ("platform:ecr", f"    repositories: [{{secure: {CIPHERTEXT}}}]\n", "platform:ecr.repositories[0]"),
+]
+
+
+@pytest.mark.parametrize(("section", "text", "key"), PLACEHOLDERS, ids=[p[0] for p in PLACEHOLDERS])
+def test_an_undecryptable_value_is_only_reported_as_a_secret(section, text, key, tmp_path, capsys, monkeypatch):
+    code, out = _preview(_file_with(tmp_path, section, text), capsys, monkeypatch)
+    assert_user_error(code, out, f"{key}: is a secret (secure:)")
+    assert "[secret]" not in out and "(1 problem)" in out, out
+
+
+def test_the_other_values_beside_an_undecryptable_one_are_still_checked(tmp_path, capsys, monkeypatch):
+    text = (
+        "    logRetentionDays: 30\n    monthlyBudgetUsd: 400\n    alarmEmails:\n"
+        f"      critical: [{{secure: {CIPHERTEXT}}}, not-an-email]\n"
+    )
+    code, out = _preview(_file_with(tmp_path, "platform:monitoring", text), capsys, monkeypatch)
+    # Checked, but not shown: the engine marks the whole key secret, the plain item with it.
+    assert_user_error(code, out, "critical: has invalid email address(es) (secret, not shown)")
+    assert "[secret]" not in out and "not-an-email" not in out, out
