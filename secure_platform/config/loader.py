@@ -51,6 +51,14 @@ def _secret_leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ..
     return []
 
 
+EMPTY = "is empty (nothing after the colon in the stack file)"
+
+
+def _empty(raw: Any) -> bool:
+    """A key the stack file gives with no value (`aws:region:`): the SDK hands over "null" (or "")."""
+    return isinstance(raw, str) and raw.strip() in ("", "null")
+
+
 def _without_placeholders(value: Any) -> Any:
     """`value` without its undecryptable (`secure:`) values."""
     if isinstance(value, dict):
@@ -112,13 +120,20 @@ def parse_config(
     region = raw.get("aws:region")
     if region is None:
         problems.append(ConfigProblem("aws:region", MISSING, f"is required but missing; allowed: {ALLOWED_REGION}"))
+    elif _empty(region):
+        problems.append(ConfigProblem("aws:region", MISSING, f"{EMPTY}; allowed: {ALLOWED_REGION}", templated=True))
+        region = None
     elif not REGION_RE.match(str(region)) or str(region) not in aws_data.regions():
         problems.append(
             ConfigProblem("aws:region", region, f"{aws_data.unknown_region(str(region))}; allowed: {ALLOWED_REGION}")
         )
 
     environment = ours.get("environment")
-    if environment is None:
+    if _empty(environment):
+        problems.append(
+            ConfigProblem(f"{ns}environment", MISSING, f"{EMPTY}; allowed: dev, staging, prod", templated=True)
+        )
+    elif environment is None:
         problems.append(
             ConfigProblem(f"{ns}environment", MISSING, "is required but missing; allowed: dev, staging, prod")
         )
@@ -126,21 +141,24 @@ def parse_config(
         problems.append(ConfigProblem(f"{ns}environment", environment, "is not allowed; allowed: dev, staging, prod"))
 
     protect_raw = _decode(ours.get("protect", "false"))
-    if not isinstance(protect_raw, bool):
+    if _empty(ours.get("protect")):
+        problems.append(ConfigProblem(f"{ns}protect", MISSING, f"{EMPTY}; allowed: true, false", templated=True))
+        protect_raw = False
+    elif not isinstance(protect_raw, bool):
         problems.append(ConfigProblem(f"{ns}protect", protect_raw, "must be true or false; allowed: true, false"))
         protect_raw = False
 
     sections: dict[str, Any] = {}
     views: dict[str, View] = {}
     for key, (model, required) in SECTIONS.items():
-        value = _decode(ours[key]) if key in ours else None
+        value = _decode(ours[key]) if key in ours and not _empty(ours[key]) else None
         if value is None:
             if required:
                 problems.append(
                     ConfigProblem(
                         f"{ns}{key}",
                         MISSING,
-                        f"is required but missing; allowed: an object with keys {keys_of(model)} "
+                        f"{EMPTY if _empty(ours.get(key)) else 'is required but missing'}; allowed: an object with keys {keys_of(model)} "
                         f"({(model.__doc__ or '').strip().rstrip('.')})",
                     )
                 )

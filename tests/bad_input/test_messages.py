@@ -137,3 +137,11 @@ def test_the_other_values_beside_an_undecryptable_one_are_still_checked(tmp_path
     # Checked, but not shown: the engine marks the whole key secret, the plain item with it.
     assert_user_error(code, out, "critical: has invalid email address(es) (secret, not shown)")
     assert "[secret]" not in out and "not-an-email" not in out, out
+
+
+@pytest.mark.parametrize("key", ["aws:region", "platform:environment", "platform:protect", "platform:network"])
+@pytest.mark.parametrize("given", ["null", ""], ids=["nothing after the colon", "empty text"])
+def test_an_empty_value_is_named_empty_not_shown_as_null(key, given):
+    lines = [line for line in problems({}, raw={key: given}) if line.startswith(f"{key}:")]
+    assert len(lines) == 1 and lines[0].startswith(f"{key}: is empty (") and "; allowed: " in lines[0], lines
+    assert "null" not in lines[0], lines
