@@ -287,6 +287,18 @@ RULE_ERRORS: tuple[ErrorRow, ...] = (
     ),
     _row("backup.copyRegion", "is not a known AWS region", "an AWS region name", backup={"copyRegion": "us-moon-7"}),
     ErrorRow(
+        "platfrom:backup",
+        "has an unknown namespace",
+        "fix the namespace (the message suggests the closest key); no part of the program reads it",
+        change={"platfrom:backup": {"retentionDays": 30}},
+    ),
+    ErrorRow(
+        "aws:regoin",
+        "is not a key of the aws provider",
+        "fix the key's spelling (the message suggests the closest aws provider key)",
+        change={"aws:regoin": "us-east-1"},
+    ),
+    ErrorRow(
         "project (the name in Pulumi.yaml)",
         "makes names longer than AWS allows",
         "a shorter project name",

@@ -11,6 +11,7 @@ import pulumi
 from pydantic import ValidationError
 
 from secure_platform.config import aws_data
+from secure_platform.config.keys import key_problems
 from secure_platform.config.limits import ALLOWED_REGION, NAMESPACE, REGION_RE
 from secure_platform.config.model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
 from secure_platform.config.problems import (
@@ -111,6 +112,7 @@ def parse_config(
                 )
             )
 
+    problems.extend(key_problems(raw, secret, project))
     for key in ours:
         if key not in TOP_LEVEL_KEYS:
             problems.append(

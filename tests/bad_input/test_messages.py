@@ -145,3 +145,26 @@ def test_an_empty_value_is_named_empty_not_shown_as_null(key, given):
     lines = [line for line in problems({}, raw={key: given}) if line.startswith(f"{key}:")]
     assert len(lines) == 1 and lines[0].startswith(f"{key}: is empty (") and "; allowed: " in lines[0], lines
     assert "null" not in lines[0], lines
+
+
+@pytest.mark.parametrize(
+    ("key", "stack", "fragment"),
+    [
+        ("platfrom:network", "dev", "has an unknown namespace 'platfrom'"),
+        ("platfrom:security", "dev", "did you mean 'platform:security'?"),
+        ("platfrom:backup", "prod", "did you mean 'platform:backup'?"),
+        ("aws:regoin", "dev", "is not a key of the aws provider; did you mean 'aws:region'?"),
+    ],
+)
+def test_a_misspelled_key_outside_the_platform_section_is_named_with_its_close_match(
+    key, stack, fragment, tmp_path, capsys, monkeypatch
+):
+    path = _file_with(tmp_path, key, "    retentionDays: 30\n" if "platfrom" in key else "", stack)
+    code, out = _preview(path, capsys, monkeypatch, stack)
+    assert_user_error(code, out, f"{key}: ", fragment)
+
+
+def test_keys_of_the_programs_own_and_the_providers_namespaces_are_accepted():
+    raw = {"kubernetes:context": "x", "aws:profile": "dev", "platform:futureSetting": "1", "aws:someNewKey": "1"}
+    lines = problems({}, raw=raw)
+    assert [line for line in lines if not line.startswith("platform:futureSetting:")] == [], lines
