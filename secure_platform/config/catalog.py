@@ -299,6 +299,12 @@ RULE_ERRORS: tuple[ErrorRow, ...] = (
         change={"aws:regoin": "us-east-1"},
     ),
     ErrorRow(
+        "aws:secretKey",
+        "is an AWS credential in plain text",
+        "pulumi config set --secret aws:secretKey, or credentials from the environment (the value is not shown)",
+        change={"aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+    ),
+    ErrorRow(
         "project (the name in Pulumi.yaml)",
         "makes names longer than AWS allows",
         "a shorter project name",

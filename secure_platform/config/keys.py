@@ -1,7 +1,8 @@
 """Which `namespace:key` entries a stack may hold besides the platform's own sections: the
 namespaces of the program and of the providers it uses, and the keys of the aws provider. A key
 outside them is a typo the program would otherwise never read (`platfrom:backup` silently drops
-the backup settings), so it is refused with the closest known name."""
+the backup settings), so it is refused with the closest known name; an AWS credential in plain text
+is refused too (it would sit in the stack file, and in git, in the clear)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from secure_platform.config.problems import MISSING, ConfigProblem
 
 PROVIDER_NAMESPACES = ("aws", "aws-native", "kubernetes", "pulumi")
 """The providers the platform uses, and the engine's own settings."""
+
+PLAIN_CREDENTIALS = ("aws:secretKey", "aws:token")
+"""aws provider keys that are credentials on their own; `aws:accessKey` is one beside them."""
 
 
 @functools.cache
@@ -45,7 +49,7 @@ def aws_keys() -> frozenset[str]:
 
 def key_problems(raw: Mapping[str, Any], secret_keys: Collection[str], project: str) -> list[ConfigProblem]:
     """Problems with the keys of `raw` themselves: an unknown namespace, an unknown key of the aws
-    provider close to a known one. No value is shown."""
+    provider close to a known one, an AWS credential not held as a secret. No value is shown."""
     allowed = sorted({NAMESPACE, project, *PROVIDER_NAMESPACES, *installed_namespaces()})
     problems: list[ConfigProblem] = []
     for full in sorted(raw):
@@ -77,4 +81,17 @@ def key_problems(raw: Mapping[str, Any], secret_keys: Collection[str], project: 
                         templated=True,
                     )
                 )
+    paired = any(k in raw for k in PLAIN_CREDENTIALS)
+    for full in (*PLAIN_CREDENTIALS, "aws:accessKey"):
+        if full in raw and full not in secret_keys and (full != "aws:accessKey" or paired):
+            problems.append(
+                ConfigProblem(
+                    full,
+                    MISSING,
+                    "is an AWS credential in plain text in the stack file (not shown); allowed: "
+                    f"pulumi config set --secret {full} ..., or credentials from the environment "
+                    "(AWS_PROFILE, or an IAM role)",
+                    templated=True,
+                )
+            )
     return problems

@@ -168,3 +168,18 @@ def test_keys_of_the_programs_own_and_the_providers_namespaces_are_accepted():
     raw = {"kubernetes:context": "x", "aws:profile": "dev", "platform:futureSetting": "1", "aws:someNewKey": "1"}
     lines = problems({}, raw=raw)
     assert [line for line in lines if not line.startswith("platform:futureSetting:")] == [], lines
+
+
+@pytest.mark.parametrize("key", ["aws:secretKey", "aws:token"])
+def test_a_plain_text_aws_credential_is_refused_without_showing_it(key):
+    value = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    lines = problems({}, raw={key: value, "aws:accessKey": "AKIAIOSFODNN7EXAMPLE"})
+    text = "\n".join(lines)
+    assert f"{key}: is an AWS credential in plain text" in text and f"--secret {key}" in text, text
+    assert "aws:accessKey: is an AWS credential in plain text" in text, text
+    assert value not in text and "AKIAIOSFODNN7EXAMPLE" not in text, text
+
+
+def test_an_aws_credential_held_as_a_secret_is_accepted():
+    raw = {**_raw(stack_values("dev", {})), "aws:secretKey": "decrypted", "aws:accessKey": "AKIA"}
+    parse_config(raw, stack="dev", secret_keys=["aws:secretKey", "aws:accessKey"])
