@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -24,13 +23,14 @@ from secure_platform.config.problems import (
 )
 from secure_platform.config.rules import View, cross_checks, name_checks, platform_checks
 from secure_platform.config.schema import keys_of
+from secure_platform.config.yaml_meaning import from_json
 
 
 def _decode(raw: Any) -> Any:
     """Config values arrive as strings; structured ones as JSON text."""
     if isinstance(raw, str):
         try:
-            return json.loads(raw)
+            return from_json(raw)
         except ValueError:
             return raw
     return raw

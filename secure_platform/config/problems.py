@@ -258,6 +258,12 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
             "string_pattern_mismatch": "is not allowed",
         }.get(kind, str(err["msg"]))
         allowed = ""
+    if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # YAML reads an unquoted 1.30 as a number (1.3): say so, in the user's own text.
+        written = getattr(value, "written", None) or number_text(value)
+        name = str(loc[-1]) if loc and isinstance(loc[-1], str) else "key"
+        value = Text(written)
+        message = f'is a number to YAML, not text; quote it: {name}: "{written}"'
     if field is not None:
         allowed = _expects(field) or allowed
     return ConfigProblem(key, value, _with_allowed(message, allowed), values=values, templated=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from secure_platform.config.yaml_meaning import ambiguous_scalars
+from secure_platform.config.yaml_meaning import WrittenLoader, ambiguous_scalars, to_json
 
 
 class UserError(Exception):
@@ -64,7 +64,7 @@ def load_yaml_file(path: Path) -> Any:
         raise UserError(f"{path}: cannot be read ({exc.strerror or exc}); allowed: a readable YAML file") from None
     try:
         ambiguous = ambiguous_scalars(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=WrittenLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML ({yaml_error(exc)})") from None
     except RecursionError:
@@ -165,7 +165,7 @@ def _as_sdk_value(value: Any) -> str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value)
+    return to_json(value)
 
 
 def _is_secure(value: Any) -> bool:

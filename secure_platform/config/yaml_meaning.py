@@ -15,6 +15,7 @@ pull request's stack file), make the file invalid rather than hang or crash the 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -29,6 +30,50 @@ _FLOAT = re.compile(
 )
 
 _TAG = "tag:yaml.org,2002:"
+
+
+class WrittenFloat(float):
+    """A number as the stack file wrote it: `1.30` stays `1.30` (a float alone would say `1.3`),
+    so a message can show the user's own text, and tell them to quote it."""
+
+    written: str
+
+    def __new__(cls, value: float, written: str) -> WrittenFloat:
+        number = super().__new__(cls, value)
+        number.written = written
+        return number
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+class WrittenLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, keeping the text of every plain float (`WrittenFloat`)."""
+
+    def construct_yaml_float(self, node: yaml.Node) -> Any:  # type: ignore[override]
+        value = super().construct_yaml_float(node)  # type: ignore[arg-type]
+        text = str(node.value)
+        return WrittenFloat(value, text) if math.isfinite(value) and _JSON_NUMBER.fullmatch(text) else value
+
+
+WrittenLoader.add_constructor(_TAG + "float", WrittenLoader.construct_yaml_float)
+
+
+def to_json(value: Any) -> str:
+    """`value` as JSON, a `WrittenFloat` as its text (JSON keeps `1.30` as written; the program's
+    reader, `json.loads(..., parse_float=...)`, gets it back)."""
+    if isinstance(value, WrittenFloat):
+        return value.written
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))}: {to_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(to_json(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def from_json(text: str) -> Any:
+    """JSON text, each non-integer number a `WrittenFloat` of its text."""
+    return json.loads(text, parse_float=lambda written: WrittenFloat(float(written), written))
 
 
 def _core(text: str) -> tuple[str, Any]:

@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import pytest
+import yaml
 
 from secure_platform.config import ConfigError, parse_config
 from secure_platform.config.stack_files import OVERRIDES_ENV
@@ -183,3 +184,34 @@ def test_a_plain_text_aws_credential_is_refused_without_showing_it(key):
 def test_an_aws_credential_held_as_a_secret_is_accepted():
     raw = {**_raw(stack_values("dev", {})), "aws:secretKey": "decrypted", "aws:accessKey": "AKIA"}
     parse_config(raw, stack="dev", secret_keys=["aws:secretKey", "aws:accessKey"])
+
+
+def _file_with_value(tmp_path, stack: str, key: str, text: str):
+    """The shipped stack file with the value at dotted `key` (under `platform:`) written as YAML text."""
+    section, *path = key.split(".")
+    doc = {"config": stack_values(stack, {})}
+    target = doc["config"][f"platform:{section}"]
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = "@@VALUE@@"
+    file = tmp_path / f"Pulumi.{stack}.yaml"
+    file.write_text(yaml.safe_dump(doc, sort_keys=False, width=100_000).replace("'@@VALUE@@'", text), encoding="utf-8")
+    return file
+
+
+@pytest.mark.parametrize(
+    ("stack", "key", "text"),
+    [
+        ("prod", "compute.eks.version", "1.30"),
+        ("prod", "compute.eks.version", "1.35"),
+        ("dev", "database.engineVersion", "15"),
+        ("dev", "cache.engineVersion", "7.0"),
+    ],
+)
+def test_an_unquoted_version_is_named_a_number_with_the_text_the_user_wrote(
+    stack, key, text, tmp_path, capsys, monkeypatch
+):
+    code, out = _preview(_file_with_value(tmp_path, stack, key, text), capsys, monkeypatch, stack)
+    leaf = key.rsplit(".", 1)[-1]
+    assert_user_error(code, out, f'platform:{key}: {text} is a number to YAML, not text; quote it: {leaf}: "{text}"')
+    assert "must be a string" not in out, out
