@@ -3,9 +3,10 @@ before any resource is registered. Each rule has one home: here."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
 from secure_platform.compute.ecs.fargate import FARGATE_MEMORY_BY_CPU, memory_choices, valid_fargate_pair
@@ -23,7 +24,7 @@ from secure_platform.config.limits import (
     WEEK_MINUTES,
 )
 from secure_platform.config.problems import MISSING, ConfigProblem
-from secure_platform.config.schema import aliases, keys_of, model_at, window_minutes
+from secure_platform.config.schema import aliases, keys_of, model_at, unwrap_model, window_minutes
 from secure_platform.networking.plan import TIER_KEYS, PlanError, carve_subnets, check_subnets
 
 
@@ -45,9 +46,15 @@ class View:
             return None
         value: Any = self._raw
         model: Any = self._model
+        annotation: Any = None
         for part in loc:
             value = value[part] if isinstance(value, dict) and part in value else default_of(model, part)
+            annotation = field_annotation(model, part)
             model = model_at(model, (part,)) if isinstance(model, type) else None
+        if annotation is not None and value is not None and unwrap_model(annotation) is None:
+            # The field accepted the value, maybe after coercion ("512" or 512.0 for an integer):
+            # a rule reads the value the model holds, so it never skips a value the model took.
+            value = coerced(annotation, value)
         if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
             return None
         return value if isinstance(value, kind) else None
@@ -60,6 +67,27 @@ class View:
                 return False
             value = value[part]
         return True
+
+
+def field_annotation(model: Any, alias: str) -> Any:
+    """The type of the field `alias` of `model`, or None."""
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    name = aliases(model).get(alias)
+    return model.model_fields[name].annotation if name is not None else None
+
+
+@functools.cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation, config=ConfigDict(allow_inf_nan=False))
+
+
+def coerced(annotation: Any, value: Any) -> Any:
+    """`value` as the field's type makes it (the field's own validators already passed it)."""
+    try:
+        return _adapter(annotation).validate_python(value)
+    except (ValidationError, TypeError):
+        return value
 
 
 def default_of(model: Any, alias: str) -> Any:

@@ -1,0 +1,34 @@
+"""Rules across fields see the values the model accepted, whatever their spelling in the stack
+file, and refuse what AWS or the environment would refuse: exit 2 naming the key, the value and
+what is allowed, with nothing registered first."""
+
+from __future__ import annotations
+
+import pytest
+
+from secure_platform.config.stack_files import OVERRIDES_ENV
+
+from .helpers import REPO, assert_user_error, registrations_before_config_error, run_cli, stack_values, write_stack_file
+
+# (id, stack, change under `platform:` merged over the shipped stack file, key, message, allowed)
+CASES = [
+    ("cpu as quoted text", "dev", {"compute": {"ecs": {"cpu": "512", "memory": 99}}}, "compute.ecs.memory", "is not a Fargate memory size for cpu 512", "1024, 2048"),
+    ("cpu as a float", "dev", {"compute": {"ecs": {"cpu": 512.0, "memory": 99}}}, "compute.ecs.memory", "is not a Fargate memory size for cpu 512", "1024, 2048"),
+    ("storage as quoted text", "dev", {"database": {"allocatedStorageGb": "20", "maxAllocatedStorageGb": 10}}, "database.maxAllocatedStorageGb", "must be between allocatedStorageGb (20)", "20-65536"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("stack", "change", "key", "message", "allowed"), [pytest.param(*c[1:], id=c[0]) for c in CASES]
+)
+def test_rule_input_is_exit_2_naming_key_and_allowed_with_nothing_registered(
+    stack, change, key, message, allowed, tmp_path, capsys, monkeypatch
+):
+    values = stack_values(stack, {f"platform:{k}": v for k, v in change.items()})
+    file = write_stack_file(tmp_path, stack, values)
+    monkeypatch.delenv(OVERRIDES_ENV, raising=False)  # the file holds exactly what is previewed
+    code, out = run_cli([stack, "--program", str(REPO), "--config", str(file), "--no-policy", "--quiet"], capsys)
+    assert_user_error(code, out)
+    lines = [line for line in out.splitlines() if line.strip().startswith(f"- platform:{key}:")]
+    assert any(message in line and "allowed" in line and allowed in line for line in lines), out
+    assert registrations_before_config_error(stack, values) == 0
