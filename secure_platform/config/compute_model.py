@@ -200,7 +200,7 @@ class EksConfig(CamelModel):
     endpoint_public_access_cidrs: list[str] = Field(
         default_factory=list,
         description="CIDRs allowed to the public API endpoint; empty: private only.",
-        json_schema_extra=allows("IPv4 CIDRs other than /0, e.g. 203.0.113.0/24"),
+        json_schema_extra=allows("IPv4 CIDRs other than /0, e.g. 203.0.113.0/24, or 203.0.113.5/32 for one address"),
     )
     admin_role_arns: list[str] = Field(
         default_factory=list,

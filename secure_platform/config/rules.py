@@ -25,7 +25,7 @@ from secure_platform.config.limits import (
 )
 from secure_platform.config.problems import MISSING, ConfigProblem
 from secure_platform.config.schema import aliases, keys_of, model_at, unwrap_model, window_minutes
-from secure_platform.networking.plan import TIER_KEYS, PlanError, carve_subnets, check_subnets
+from secure_platform.networking.plan import TIER_KEYS, PlanError, carve_subnets, check_subnets, parse_network
 
 
 class View:
@@ -415,7 +415,8 @@ def _eks_checks(compute: View, network: View | None, security: View | None, regi
     public = compute.get("eks.endpointPublicAccessCidrs", list)
     widest = security.get("widestIngressPrefix", int) if security is not None else None
     if public is not None and widest is not None:
-        wide = [c for c in public if isinstance(c, str) and int(c.rpartition("/")[2] or 0) < widest]
+        # The field accepted each CIDR: parse it, never split the text by hand.
+        wide = [c for c in public if isinstance(c, str) and parse_network(c).prefixlen < widest]
         if wide:
             add(
                 "compute.eks.endpointPublicAccessCidrs",

@@ -190,7 +190,7 @@ class EksArgs(TypedDict):
     version: str
     """Kubernetes version in EKS standard support. Allowed: 1.32, 1.33, 1.34, 1.35."""
     endpoint_public_access_cidrs: NotRequired[list[str]]
-    """CIDRs allowed to the public API endpoint; empty: private only. Allowed: IPv4 CIDRs other than /0, e.g. 203.0.113.0/24. Default: []."""
+    """CIDRs allowed to the public API endpoint; empty: private only. Allowed: IPv4 CIDRs other than /0, e.g. 203.0.113.0/24, or 203.0.113.5/32 for one address. Default: []."""
     admin_role_arns: NotRequired[list[str]]
     """IAM roles given cluster-admin access entries. Allowed: IAM role ARNs, arn:aws:iam::<account>:role/<name>. Default: []."""
     api_client_security_group_ids: NotRequired[list[str]]

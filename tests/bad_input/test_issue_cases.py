@@ -55,7 +55,7 @@ CASES = [
     ("quoted yes for a boolean", "dev", "database.multiAz", "'yes'", "must be true or false", "true, false"),
     ("an interface endpoint twice", "dev", "network.interfaceEndpoints", "[logs, logs]", "lists an endpoint twice", "ecr.api"),
     ("an alarm address twice", "dev", "monitoring.alarmEmails.critical", "[a@acme.io, A@acme.io]", "lists an address twice", "email"),
-    ("CIDR without a prefix", "dev", "network.cidr", "10.0.0.0", "has prefix /32", "/16 to /28"),
+    ("CIDR without a prefix", "dev", "network.cidr", "10.0.0.0", "no prefix length", "/16 to /28"),
     ("percent as text", "prod", "compute.eks.spotNodes.savingsThresholdPercent", "'ten'", "must be a number", "0-100"),
 ]  # fmt: skip
 
