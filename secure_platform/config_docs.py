@@ -115,7 +115,9 @@ def render_reference() -> str:
         + " | AWS region of the stack. |",
         "| `platform:environment` | string | **required** | `dev`, `staging`, `prod` | "
         + " / ".join(f"`{values[s].get('platform:environment', '')}`" for s in STACKS)
-        + " | Environment name; prod enforces protection and Multi-AZ. |",
+        + " | Environment name; prod enforces protection and Multi-AZ. A stack named `dev`, `staging` or `prod`, "
+        "or one of them then `-` and a suffix (`prod-eu`), must set that environment; other stack names "
+        "(`qa`) may set any. |",
         "| `platform:protect` | boolean | `false` | `true` in prod | "
         + " / ".join(f"`{json.dumps(values[s].get('platform:protect'))}`" for s in STACKS)
         + " | `protect`, deletion protection and final snapshots on stateful resources. |",

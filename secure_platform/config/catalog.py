@@ -49,6 +49,20 @@ RULE_ERRORS: tuple[ErrorRow, ...] = (
         "protect", "must be true when platform:environment is prod", "set platform:protect true", "prod", protect=False
     ),
     _row(
+        "environment",
+        "does not match stack 'prod'",
+        "the environment the stack's name says (prod for prod and prod-eu)",
+        "prod",
+        environment="dev",
+    ),
+    _row(
+        "environment",
+        "does not match stack 'dev'",
+        "the environment the stack's name says, or the stack file of that stack",
+        "dev",
+        environment="prod",
+    ),
+    _row(
         "ghost", "is not a known key", "remove the key or fix its spelling (the message suggests the closest)", ghost=1
     ),
     _row(

@@ -14,6 +14,7 @@ from secure_platform.networking.plan import MAX_PREFIX, MIN_PREFIX
 NAMESPACE = "platform"
 
 Environment = Literal["dev", "staging", "prod"]
+ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
 InterfaceEndpoint = Literal[
     "ecr.api", "ecr.dkr", "logs", "sts", "secretsmanager", "ssm", "ssmmessages", "ec2messages", "kms"
 ]

@@ -10,6 +10,7 @@ import pulumi
 from pydantic import ValidationError
 
 from secure_platform.config import aws_data
+from secure_platform.config.environment_rules import environment_checks
 from secure_platform.config.keys import key_problems
 from secure_platform.config.limits import ALLOWED_REGION, NAMESPACE, REGION_RE
 from secure_platform.config.model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
@@ -191,6 +192,7 @@ def parse_config(
     problems.extend(cross_checks(views, environment, bool(protect_raw), str(region or "")))
     problems.extend(platform_checks(views, environment, str(region or "")))
     problems.extend(name_checks(project, environment, str(region or "")))
+    problems.extend(environment_checks(views, environment, stack, str(region or "")))
 
     # A decrypted secret must never reach a log: its key is named, its value is not.
     texts = {t for k in secret for t in secret_texts(_decode(raw.get(k)))} - {OPAQUE_SECRET}

@@ -4,8 +4,11 @@ what is allowed, with nothing registered first."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from secure_platform.config import ConfigError, parse_config
 from secure_platform.config.stack_files import OVERRIDES_ENV
 
 from .helpers import REPO, assert_user_error, registrations_before_config_error, run_cli, stack_values, write_stack_file
@@ -35,3 +38,29 @@ def test_rule_input_is_exit_2_naming_key_and_allowed_with_nothing_registered(
     lines = [line for line in out.splitlines() if line.strip().startswith(f"- platform:{key}:")]
     assert any(message in line and "allowed" in line and allowed in line for line in lines), out
     assert registrations_before_config_error(stack, values) == 0
+
+
+def _raw(values):
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+
+
+@pytest.mark.parametrize(
+    ("stack", "environment", "named"),
+    [
+        ("prod", "staging", "prod"),
+        ("prod-eu", "dev", "prod"),
+        ("dev-alice", "prod", "dev"),
+        ("org/platform/prod", "dev", "prod"),
+    ],
+)
+def test_a_stack_named_after_an_environment_deploys_that_environment(stack, environment, named):
+    values = stack_values("prod", {"platform:environment": environment, "platform:protect": True})
+    with pytest.raises(ConfigError) as err:
+        parse_config(_raw(values), stack=stack, deploying=False)
+    [problem] = [p for p in err.value.problems if p.key == "platform:environment"]
+    assert f"does not match stack '{stack}'" in str(problem) and f"allowed in stack {stack}: {named}" in str(problem)
+
+
+@pytest.mark.parametrize("stack", ["prod-eu", "qa", "production", ""])
+def test_other_stack_names_may_deploy_the_environment_they_set(stack):
+    parse_config(_raw(stack_values("prod", {})), stack=stack, deploying=False)
