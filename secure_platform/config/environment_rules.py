@@ -1,12 +1,13 @@
 """Rules that tie settings to the environment, checked before any resource is registered: the
-stack deploys the environment its name says."""
+stack deploys the environment its name says, and prod keeps what "Nothing is lost" needs (copies
+in a second Region, recovery points nobody can delete, an RPO of 1 h, someone paged)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from secure_platform.config.limits import ENVIRONMENTS, NAMESPACE
-from secure_platform.config.problems import ConfigProblem
+from secure_platform.config.problems import MISSING, ConfigProblem
 
 if TYPE_CHECKING:
     from secure_platform.config.rules import View
@@ -37,4 +38,38 @@ def environment_checks(v: dict[str, View], environment: Any, stack: str, region:
             f"allowed in stack {stack}: {named}",
         )
 
+    if environment == "prod":
+        out += _prod_checks(v, region)
+    return out
+
+
+def _prod_checks(v: dict[str, View], region: str) -> list[ConfigProblem]:
+    """SPEC: backups copied to a second Region in prod, RPO 1 h; README: vault lock and
+    cross-Region copy in prod. Each is refused when left out or turned off: no silent default."""
+    ns = f"{NAMESPACE}:"
+    out: list[ConfigProblem] = []
+    other_region = f"an AWS region name other than {region or 'aws:region'}"
+
+    storage, backup, monitoring = v.get("storage"), v.get("backup"), v.get("monitoring")
+    for view, key, what in (
+        (storage, "storage.replicationRegion", "the state, log-archive, assets and backups buckets replicate there"),
+        (backup, "backup.copyRegion", "recovery points are copied there"),
+    ):
+        if view is not None and not view.present(key.partition(".")[2]):
+            out.append(ConfigProblem(f"{ns}{key}", MISSING, f"is required in prod ({what}); allowed: {other_region}"))
+    for field, why in (
+        ("vaultLock", "recovery points nobody can delete before they expire"),
+        ("continuous", "point-in-time recovery for an RPO of 1 h"),
+    ):
+        if backup is not None and backup.get(field, bool) is False:
+            out.append(ConfigProblem(f"{ns}backup.{field}", False, f"must be true in prod ({why}); allowed: true"))
+    if monitoring is not None and monitoring.get("alarmEmails.critical", list) == []:
+        out.append(
+            ConfigProblem(
+                f"{ns}monitoring.alarmEmails.critical",
+                [],
+                "is empty in prod, so no one is paged when the service is down; allowed: one or more e-mail "
+                "addresses (an on-call list or a paging service's e-mail integration)",
+            )
+        )
     return out

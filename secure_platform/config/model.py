@@ -412,7 +412,7 @@ class StorageConfig(CamelModel):
     replication_region: str | None = Field(
         default=None,
         description="Replicate the state, log-archive, assets and backups buckets here.",
-        json_schema_extra=allows("an AWS region name other than aws:region"),
+        json_schema_extra=allows("an AWS region name other than aws:region; required in prod"),
     )
 
 
@@ -423,10 +423,16 @@ class BackupConfig(CamelModel):
     copy_region: str | None = Field(
         default=None,
         description="Copy recovery points to this region.",
-        json_schema_extra=allows("an AWS region name other than aws:region"),
+        json_schema_extra=allows("an AWS region name other than aws:region; required in prod"),
     )
-    vault_lock: StrictBool = Field(default=False, description="WORM vault lock (governance mode).")
-    continuous: StrictBool = Field(default=True, description="Continuous backup (PITR) for RDS and S3: RPO 1 h.")
+    vault_lock: StrictBool = Field(
+        default=False, description="WORM vault lock (governance mode).", json_schema_extra=also("true in prod")
+    )
+    continuous: StrictBool = Field(
+        default=True,
+        description="Continuous backup (PITR) for RDS and S3: RPO 1 h.",
+        json_schema_extra=also("true in prod"),
+    )
 
 
 class AlarmEmailsConfig(CamelModel):
@@ -435,7 +441,7 @@ class AlarmEmailsConfig(CamelModel):
     critical: list[str] = Field(
         default_factory=list,
         description="Emails paged on critical alarms.",
-        json_schema_extra=allows("email addresses"),
+        json_schema_extra=allows("email addresses; at least one in prod"),
     )
     warning: list[str] = Field(default_factory=list, json_schema_extra=allows("email addresses"))
     info: list[str] = Field(default_factory=list, json_schema_extra=allows("email addresses"))

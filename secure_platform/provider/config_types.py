@@ -241,7 +241,7 @@ class StorageArgs(TypedDict):
     noncurrent_expiry_days: NotRequired[int]
     """Noncurrent object versions expire. Allowed: >= 1. Default: 90."""
     replication_region: NotRequired[str]
-    """Replicate the state, log-archive, assets and backups buckets here. Allowed: an AWS region name other than aws:region."""
+    """Replicate the state, log-archive, assets and backups buckets here. Allowed: an AWS region name other than aws:region; required in prod."""
 
 
 class BackupArgs(TypedDict):
@@ -250,18 +250,18 @@ class BackupArgs(TypedDict):
     retention_days: NotRequired[int]
     """AWS Backup recovery point retention. Allowed: >= 1. Default: 30."""
     copy_region: NotRequired[str]
-    """Copy recovery points to this region. Allowed: an AWS region name other than aws:region."""
+    """Copy recovery points to this region. Allowed: an AWS region name other than aws:region; required in prod."""
     vault_lock: NotRequired[bool]
-    """WORM vault lock (governance mode). Allowed: true, false. Default: false."""
+    """WORM vault lock (governance mode). Allowed: true, false; true in prod. Default: false."""
     continuous: NotRequired[bool]
-    """Continuous backup (PITR) for RDS and S3: RPO 1 h. Allowed: true, false. Default: true."""
+    """Continuous backup (PITR) for RDS and S3: RPO 1 h. Allowed: true, false; true in prod. Default: true."""
 
 
 class AlarmEmailsArgs(TypedDict):
     """Email subscribers per alarm severity."""
 
     critical: NotRequired[list[str]]
-    """Emails paged on critical alarms. Allowed: email addresses. Default: []."""
+    """Emails paged on critical alarms. Allowed: email addresses; at least one in prod. Default: []."""
     warning: NotRequired[list[str]]
     """Allowed: email addresses. Default: []."""
     info: NotRequired[list[str]]
