@@ -1,12 +1,19 @@
 """Rules that tie settings to the environment, checked before any resource is registered: the
-stack deploys the environment its name says, and prod keeps what "Nothing is lost" needs (copies
+stack deploys the environment its name says, settings the policy pack judges against a minimum
+keep the pack's minimum of the environment, and prod keeps what "Nothing is lost" needs (copies
 in a second Region, recovery points nobody can delete, an RPO of 1 h, someone paged)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from secure_platform.config.limits import ENVIRONMENTS, NAMESPACE
+from secure_platform.config.limits import (
+    ENVIRONMENT_MINIMUMS,
+    ENVIRONMENTS,
+    LOG_RETENTION_DAYS,
+    NAMESPACE,
+    POLICY_MINIMUMS,
+)
 from secure_platform.config.problems import MISSING, ConfigProblem
 
 if TYPE_CHECKING:
@@ -38,9 +45,36 @@ def environment_checks(v: dict[str, View], environment: Any, stack: str, region:
             f"allowed in stack {stack}: {named}",
         )
 
+    for key, minimum in ENVIRONMENT_MINIMUMS.get(environment, {}).items():
+        section, _, field = key.partition(".")
+        view = v.get(section)
+        if view is None or (section == "cache" and view.get("provider", str) != "elasticache"):
+            continue  # only ElastiCache keeps snapshots
+        value = view.get(field, int)
+        if value is not None and value < minimum:
+            add(
+                key,
+                value,
+                f"must be at least {minimum} in {environment} (the policy pack's {POLICY_MINIMUMS[key][0]} "
+                f"minimum); allowed: {_allowed_from(key, minimum)}",
+            )
+
     if environment == "prod":
         out += _prod_checks(v, region)
     return out
+
+
+# The model's upper bounds of the fields with a minimum, for the allowed text.
+_UPPER = {"database.backupRetentionDays": 35, "cache.snapshotRetentionDays": 35, "security.kmsDeletionWindowDays": 30}
+
+
+def _allowed_from(key: str, minimum: int) -> str:
+    if key == "monitoring.logRetentionDays":
+        return ", ".join(str(d) for d in LOG_RETENTION_DAYS if d >= minimum)
+    upper = _UPPER.get(key)
+    if upper is None:
+        return f">= {minimum}"
+    return str(minimum) if upper == minimum else f"{minimum}-{upper}"
 
 
 def _prod_checks(v: dict[str, View], region: str) -> list[ConfigProblem]:

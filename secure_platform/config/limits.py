@@ -144,6 +144,39 @@ WINDOW_MIN_MINUTES = 30
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEK_MINUTES = 7 * 24 * 60
 
+# --- the policy pack's minimums per environment ---------------------------------------------
+# Settings the pack judges against a minimum, and the policy and its setting that holds it.
+POLICY_MINIMUMS: dict[str, tuple[str, str]] = {
+    "monitoring.logRetentionDays": ("cloudwatch-log-group-retention", "minimumRetentionDays"),
+    "security.kmsDeletionWindowDays": ("kms-key-deletion-window", "minimumDays"),
+    "database.backupRetentionDays": ("backup-retention-minimum", "minimumDays"),
+    "backup.retentionDays": ("backup-retention-minimum", "minimumDays"),
+    "cache.snapshotRetentionDays": ("backup-retention-minimum", "minimumCacheSnapshotDays"),
+}
+# The minimum of each where prod's pack configuration (policies/config/prod.json) makes the
+# policy mandatory: the config refuses a smaller value before any resource is registered, rather
+# than the pack after the registrations. tests/unit/test_policy_minimums.py proves these numbers
+# are the pack's. dev and staging are left to the pack's judgement.
+ENVIRONMENT_MINIMUMS: dict[str, dict[str, int]] = {
+    "prod": {
+        "monitoring.logRetentionDays": 365,
+        "security.kmsDeletionWindowDays": 30,
+        "database.backupRetentionDays": 7,
+        "backup.retentionDays": 7,
+        "cache.snapshotRetentionDays": 7,
+    },
+}
+
+
+def minimums_text(key: str) -> str:
+    """`at least 7 in prod` for the reference and the field's allowed text."""
+    by_value: dict[int, list[str]] = {}
+    for environment, minimums in ENVIRONMENT_MINIMUMS.items():
+        if key in minimums:
+            by_value.setdefault(minimums[key], []).append(environment)
+    return "at least " + ", ".join(f"{n} in {' and '.join(envs)}" for n, envs in by_value.items())
+
+
 # --- placeholders that must not reach staging or prod -------------------------------------------
 # Names reserved for documentation and testing: RFC 2606 and RFC 6761.
 RESERVED_DOMAINS = ("example.com", "example.net", "example.org")

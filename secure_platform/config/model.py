@@ -37,6 +37,7 @@ from secure_platform.config.limits import (
     ZONE_ID_RE,
     Environment,
     InterfaceEndpoint,
+    minimums_text,
     tag_text_problem,
 )
 from secure_platform.config.schema import (
@@ -264,7 +265,7 @@ class DatabaseConfig(CamelModel):
         ge=0,
         le=35,
         description="Automated backup retention (0-35 days).",
-        json_schema_extra=also("at least 7 in prod"),
+        json_schema_extra=also(minimums_text("database.backupRetentionDays")),
     )
     database_name: str = Field(
         default="app",
@@ -358,7 +359,13 @@ class CacheConfig(CamelModel):
         description="Primary + replicas; 2+ enables failover.",
         json_schema_extra=also("at least 2 in prod with elasticache"),
     )
-    snapshot_retention_days: int = Field(default=1, ge=0, le=35, description="Daily snapshots kept.")
+    snapshot_retention_days: int = Field(
+        default=1,
+        ge=0,
+        le=35,
+        description="Daily snapshots kept.",
+        json_schema_extra=also(minimums_text("cache.snapshotRetentionDays") + " with elasticache"),
+    )
 
     @field_validator("engine_version")
     @classmethod
@@ -419,7 +426,12 @@ class StorageConfig(CamelModel):
 class BackupConfig(CamelModel):
     """AWS Backup plan and vault."""
 
-    retention_days: int = Field(default=30, ge=1, description="AWS Backup recovery point retention.")
+    retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="AWS Backup recovery point retention.",
+        json_schema_extra=also(minimums_text("backup.retentionDays")),
+    )
     copy_region: str | None = Field(
         default=None,
         description="Copy recovery points to this region.",
@@ -462,7 +474,10 @@ class MonitoringConfig(CamelModel):
 
     log_retention_days: int = Field(
         description="CloudWatch log retention (days).",
-        json_schema_extra=allows(", ".join(map(str, LOG_RETENTION_DAYS))),
+        json_schema_extra={
+            **allows(", ".join(map(str, LOG_RETENTION_DAYS))),
+            **also(minimums_text("monitoring.logRetentionDays")),
+        },
     )
     alarm_emails: AlarmEmailsConfig = Field(default_factory=AlarmEmailsConfig, description="SNS email subscriptions.")
     monthly_budget_usd: float = Field(gt=0, description="AWS Budgets monthly amount (alerts at 80 % and 100 %).")
@@ -480,7 +495,13 @@ class SecurityConfig(CamelModel):
     """WAF and KMS settings."""
 
     waf_rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000, description="Requests per 5 min per IP.")
-    kms_deletion_window_days: int = Field(default=30, ge=7, le=30, description="KMS key deletion waiting period.")
+    kms_deletion_window_days: int = Field(
+        default=30,
+        ge=7,
+        le=30,
+        description="KMS key deletion waiting period.",
+        json_schema_extra=also(minimums_text("security.kmsDeletionWindowDays")),
+    )
     widest_ingress_prefix: int = Field(
         default=16,
         ge=8,

@@ -188,9 +188,6 @@ def cross_checks(v: dict[str, View], environment: Any, protect: bool, region: st
             )
         if environment == "prod" and db.get("multiAz", bool) is False:
             add("database.multiAz", False, "must be true in prod (RTO 4 h needs a standby); allowed: true")
-        retention = db.get("backupRetentionDays", int)
-        if environment == "prod" and retention is not None and retention < 7:
-            add("database.backupRetentionDays", retention, "must be at least 7 in prod; allowed: 7-35")
 
     platform = None
     if "compute" in v:

@@ -92,7 +92,7 @@ class CacheArgs(TypedDict):
     num_cache_clusters: NotRequired[int]
     """Primary + replicas; 2+ enables failover. Allowed: 1-6; at least 2 in prod with elasticache. Default: 1."""
     snapshot_retention_days: NotRequired[int]
-    """Daily snapshots kept. Allowed: 0-35. Default: 1."""
+    """Daily snapshots kept. Allowed: 0-35; at least 7 in prod with elasticache. Default: 1."""
 
 
 class ScheduleArgs(TypedDict):
@@ -248,7 +248,7 @@ class BackupArgs(TypedDict):
     """AWS Backup plan and vault."""
 
     retention_days: NotRequired[int]
-    """AWS Backup recovery point retention. Allowed: >= 1. Default: 30."""
+    """AWS Backup recovery point retention. Allowed: >= 1; at least 7 in prod. Default: 30."""
     copy_region: NotRequired[str]
     """Copy recovery points to this region. Allowed: an AWS region name other than aws:region; required in prod."""
     vault_lock: NotRequired[bool]
@@ -272,7 +272,7 @@ class MonitoringArgs(TypedDict):
     """Logs retention, alarm routing, budget."""
 
     log_retention_days: int
-    """CloudWatch log retention (days). Allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."""
+    """CloudWatch log retention (days). Allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; at least 365 in prod."""
     alarm_emails: NotRequired[AlarmEmailsArgs]
     """SNS email subscriptions."""
     monthly_budget_usd: float
@@ -287,7 +287,7 @@ class SecurityArgs(TypedDict):
     waf_rate_limit: NotRequired[int]
     """Requests per 5 min per IP. Allowed: 10-2000000000. Default: 2000."""
     kms_deletion_window_days: NotRequired[int]
-    """KMS key deletion waiting period. Allowed: 7-30. Default: 30."""
+    """KMS key deletion waiting period. Allowed: 7-30; at least 30 in prod. Default: 30."""
     widest_ingress_prefix: NotRequired[int]
     """Widest CIDR admitted to a private API (the EKS endpoint): /16 admits a /16 or narrower. Allowed: 8-32. Default: 16."""
 

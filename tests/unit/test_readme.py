@@ -55,13 +55,16 @@ def _allowed(key: str) -> str:
     [
         ("platform:database.backupRetentionDays", "0-35; at least 7 in prod"),
         ("platform:network.azCount", "2-6"),
-        ("platform:monitoring.logRetentionDays", ", ".join(map(str, LOG_RETENTION_DAYS))),
+        (
+            "platform:monitoring.logRetentionDays",
+            ", ".join(map(str, LOG_RETENTION_DAYS)) + "; at least 365 in prod",
+        ),
         ("platform:database.monitoringIntervalSeconds", ", ".join(map(str, ENHANCED_MONITORING_INTERVALS))),
         ("platform:compute.ecs.cpu", ", ".join(map(str, FARGATE_MEMORY_BY_CPU))),
         ("platform:compute.eks.version", ", ".join(EKS_VERSIONS)),
         ("platform:compute.eks.systemNodes.desiredSize", "minSize-maxSize"),
         ("platform:compute.ecs.minTasks", "0-maxTasks"),
-        ("platform:security.kmsDeletionWindowDays", "7-30"),
+        ("platform:security.kmsDeletionWindowDays", "7-30; at least 30 in prod"),
         ("platform:cache.numCacheClusters", "1-6; at least 2 in prod with elasticache"),
         ("platform:network.natGateways", "`none`, `single`, `perAz`"),
         ("platform:environment", "`dev`, `staging`, `prod`"),
