@@ -303,6 +303,18 @@ RULE_ERRORS: tuple[ErrorRow, ...] = (
         compute={"eks": {"endpointPublicAccessCidrs": ["128.0.0.0/1"]}},
     ),
     _row(
+        "compute.eks.readOnlyRoleArns",
+        "has role(s) also in adminRoleArns",
+        "each role in one of adminRoleArns and readOnlyRoleArns",
+        "prod",
+        compute={
+            "eks": {
+                "adminRoleArns": ["arn:aws:iam::123456789012:role/platform-admin"],
+                "readOnlyRoleArns": ["arn:aws:iam::123456789012:role/platform-admin"],
+            }
+        },
+    ),
+    _row(
         "ecr.repositories",
         "has no repository for",
         "a repository per image compute deploys",

@@ -215,7 +215,7 @@ class EksConfig(CamelModel):
     read_only_role_arns: list[str] = Field(
         default_factory=list,
         description="IAM roles given read-only access entries (CI preview and drift roles).",
-        json_schema_extra=allows("IAM role ARNs, arn:aws:iam::<account>:role/<name>"),
+        json_schema_extra=allows("IAM role ARNs, arn:aws:iam::<account>:role/<name>, none of them in adminRoleArns"),
     )
     system_nodes: NodeGroupConfig = Field(description="On-demand node group for cluster services.")
     spot_nodes: SpotNodeGroupConfig = Field(description="Spot node group for non-critical workloads.")

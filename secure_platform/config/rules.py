@@ -422,6 +422,17 @@ def _eks_checks(compute: View, network: View | None, security: View | None, regi
                 "or narrower",
             )
 
+    admins, readers = compute.get("eks.adminRoleArns", list), compute.get("eks.readOnlyRoleArns", list)
+    both = sorted(set(admins or []) & set(readers or []))
+    if both:
+        # EKS keeps one access entry per principal ARN (CreateAccessEntry refuses a second one).
+        add(
+            "compute.eks.readOnlyRoleArns",
+            both,
+            "has role(s) also in adminRoleArns; EKS allows one access entry per principal ARN; allowed: roles not "
+            "in adminRoleArns (a role in both is an admin: list it there only)",
+        )
+
     clients = compute.get("eks.apiClientSecurityGroupIds", list)
     runners = network.get("runnerSecurityGroupIds", list) if network is not None else None
     if public == [] and clients == [] and runners == []:

@@ -196,7 +196,7 @@ class EksArgs(TypedDict):
     api_client_security_group_ids: NotRequired[list[str]]
     """Security groups (CI runners, bastions in the VPC) allowed to reach the private API endpoint. Allowed: security group ids, sg- then 8 or 17 hex digits. Default: []."""
     read_only_role_arns: NotRequired[list[str]]
-    """IAM roles given read-only access entries (CI preview and drift roles). Allowed: IAM role ARNs, arn:aws:iam::<account>:role/<name>. Default: []."""
+    """IAM roles given read-only access entries (CI preview and drift roles). Allowed: IAM role ARNs, arn:aws:iam::<account>:role/<name>, none of them in adminRoleArns. Default: []."""
     system_nodes: NodeGroupArgs
     """On-demand node group for cluster services."""
     spot_nodes: SpotNodeGroupArgs
