@@ -3,6 +3,7 @@ node groups."""
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from typing import Literal
 
@@ -280,8 +281,16 @@ class ComputeConfig(CamelModel):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(v)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise reject("is not an IANA time zone") from None
+        if v not in iana_time_zones():
+            raise reject(f"is not an IANA time zone{aws_data.close_matches(v, sorted(iana_time_zones()))}")
         return v
+
+
+@functools.cache
+def iana_time_zones() -> frozenset[str]:
+    """The IANA time zone names the Python runtime knows. Application Auto Scaling takes "the
+    canonical names of the IANA time zones" (PutScheduledAction); a file the system's zoneinfo
+    directory also holds is not one: `localtime` (the machine's own zone) and `Factory` (IANA's
+    "zone unknown" placeholder), nor `posix/...` and `right/...` copies, which
+    `available_timezones()` leaves out already."""
+    return frozenset(zoneinfo.available_timezones() - {"localtime", "Factory"})

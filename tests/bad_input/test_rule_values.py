@@ -20,6 +20,9 @@ CASES = [
     ("EKS API CIDR without a prefix", "prod", {"compute": {"eks": {"endpointPublicAccessCidrs": ["203.0.113.5"]}}}, "compute.eks.endpointPublicAccessCidrs", "no prefix length; one address is written 203.0.113.5/32", "203.0.113.5/32 for one address"),
     ("EKS API IPv6 CIDR", "prod", {"compute": {"eks": {"endpointPublicAccessCidrs": ["2001:db8::/64"]}}}, "compute.eks.endpointPublicAccessCidrs", "only IPv4 CIDRs", "IPv4 CIDRs other than /0"),
     ("subnet without a prefix", "prod", {"network": {"publicSubnetCidrs": ["10.0.48.0", "10.0.49.0/24", "10.0.50.0/24"]}}, "network.publicSubnetCidrs[0]", "no prefix length", "subnet of the VPC CIDR"),
+    ("the machine's own time zone", "dev", {"compute": {"timezone": "localtime"}}, "compute.timezone", "is not an IANA time zone", "an IANA time zone"),
+    ("a posix copy of a time zone", "dev", {"compute": {"timezone": "posix/Europe/Berlin"}}, "compute.timezone", "is not an IANA time zone", "an IANA time zone"),
+    ("a misspelt time zone", "dev", {"compute": {"timezone": "Europe/Berln"}}, "compute.timezone", "did you mean Europe/Berlin", "an IANA time zone"),
     ("storage as quoted text", "dev", {"database": {"allocatedStorageGb": "20", "maxAllocatedStorageGb": 10}}, "database.maxAllocatedStorageGb", "must be between allocatedStorageGb (20)", "20-65536"),
 ]  # fmt: skip
 
