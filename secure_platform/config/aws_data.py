@@ -1,6 +1,8 @@
 """Regions and EC2 instance types the stack may name, from the market data bundled with the spot
 optimizer (`secure_platform/spot/data`, see its README for sources and dates): a name that is not in
-AWS's own catalogue is refused with the closest names it does hold."""
+AWS's own catalogue is refused with the closest names it does hold. RDS instance classes and
+ElastiCache node types are checked against the same catalogue: each is named after the EC2
+instance type it runs on (db.r6g.large, cache.t4g.micro)."""
 
 from __future__ import annotations
 
@@ -63,3 +65,23 @@ def unknown_instance_type(instance_type: str) -> str:
         found = difflib.get_close_matches(instance_type, sizes, n=3, cutoff=0.0)
         return f"is an unknown instance type; did you mean {', '.join(found)}?"
     return f"is an unknown instance type{close_matches(instance_type, sorted(instance_types()))}"
+
+
+# RDS names its Graviton2 memory-optimized class db.x2g; the EC2 type is x2gd:
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Types.html
+_SERVICE_TYPE_NAMES = {"x2g": "x2gd"}
+
+
+def unknown_service_class(name: str, prefix: str) -> str | None:
+    """Why `name` (`db.<type>` or `cache.<type>`, prefix `db` or `cache`) names no EC2 instance
+    type the service could run on, with the closest names, or None. Offered-by-the-service is
+    not checked: the bundle holds no RDS or ElastiCache catalogue."""
+    ec2_type = name.removeprefix(prefix + ".")
+    family, _, size = ec2_type.partition(".")
+    if f"{_SERVICE_TYPE_NAMES.get(family, family)}.{size}" in instance_types():
+        return None
+    same_family = sorted(t for t in instance_types() if t.partition(".")[0] == family)
+    choices = same_family or sorted(instance_types())
+    found = difflib.get_close_matches(ec2_type, choices, n=3, cutoff=0.0 if same_family else 0.6)
+    hint = f"; did you mean {', '.join(f'{prefix}.{t}' for t in found)}?" if found else ""
+    return f"names no EC2 instance type ({ec2_type}) it could run on{hint}"

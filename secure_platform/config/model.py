@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, field_validator
 
+from secure_platform.config import aws_data
 from secure_platform.config.compute_model import ComputeConfig
 from secure_platform.config.limits import (
     ALLOWED_SUBNETS,
@@ -305,6 +306,9 @@ class DatabaseConfig(CamelModel):
     def _class(cls, v: str) -> str:
         if not DB_CLASS_RE.match(v):
             raise reject("is not an RDS instance class")
+        problem = aws_data.unknown_service_class(v, "db")
+        if problem:
+            raise reject(f"is not an RDS instance class: it {problem}")
         return v
 
     @field_validator("monitoring_interval_seconds")
@@ -379,6 +383,9 @@ class CacheConfig(CamelModel):
     def _node(cls, v: str) -> str:
         if not CACHE_CLASS_RE.match(v):
             raise reject("is not an ElastiCache node type")
+        problem = aws_data.unknown_service_class(v, "cache")
+        if problem:
+            raise reject(f"is not an ElastiCache node type: it {problem}")
         return v
 
 
