@@ -4,6 +4,7 @@ before any resource is registered. Each rule has one home: here."""
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -148,11 +149,13 @@ def cross_checks(v: dict[str, View], environment: Any, protect: bool, region: st
         allocated, ceiling = db.get("allocatedStorageGb", int), db.get("maxAllocatedStorageGb", int)
         if engine in DB_ENGINE_VERSIONS and version is not None:
             majors = DB_ENGINE_VERSIONS[engine]
-            if not any(version == m or version.startswith(m + ".") for m in majors):
+            # A minor is one number after the major (postgres 15.4, mysql 8.0.35). Which minors RDS
+            # offers is not checked: no catalogue of them is bundled.
+            if not any(version == m or re.fullmatch(re.escape(m) + r"\.\d{1,3}", version) for m in majors):
                 add(
                     "database.engineVersion",
                     version,
-                    f"is not a supported {engine} version; allowed: {', '.join(majors)}, optionally with a minor "
+                    f"is not a supported {engine} version; allowed: {', '.join(majors)}, optionally with a minor number "
                     f"(e.g. {majors[-1]}.1)",
                 )
         if engine in DB_MIN_STORAGE_GB and allocated is not None:

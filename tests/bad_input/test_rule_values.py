@@ -26,6 +26,8 @@ CASES = [
     ("misspelt RDS instance class", "dev", {"database": {"instanceClass": "db.t3.mirco"}}, "database.instanceClass", "names no EC2 instance type (t3.mirco) it could run on; did you mean db.t3.micro", "db.<family>.<size>"),
     ("misspelt ElastiCache node type", "prod", {"cache": {"nodeType": "cache.t4g.mirco"}}, "cache.nodeType", "did you mean cache.t4g.micro", "cache.<family>.<size>"),
     ("unknown RDS family", "dev", {"database": {"instanceClass": "db.q9.large"}}, "database.instanceClass", "is not an RDS instance class", "db.<family>.<size>"),
+    ("postgres minor that is not a number", "dev", {"database": {"engineVersion": "15.x"}}, "database.engineVersion", "is not a supported postgres version", "optionally with a minor number"),
+    ("postgres version with two minors", "dev", {"database": {"engineVersion": "15.4.1"}}, "database.engineVersion", "is not a supported postgres version", "optionally with a minor number"),
     ("storage as quoted text", "dev", {"database": {"allocatedStorageGb": "20", "maxAllocatedStorageGb": 10}}, "database.maxAllocatedStorageGb", "must be between allocatedStorageGb (20)", "20-65536"),
 ]  # fmt: skip
 
