@@ -64,7 +64,7 @@ def parse_network(value: str) -> ipaddress.IPv4Network:
     """Parse a CIDR strictly (host bits must be zero, the prefix length written out); raises
     ValueError with the reason. AWS takes no bare address where it asks for a CIDR."""
     if "/" not in value:
-        raise ValueError(f"no prefix length; one address is written {value}/32")
+        raise ValueError("no prefix length; one address is written with /32")
     net = ipaddress.ip_network(value, strict=True)
     if not isinstance(net, ipaddress.IPv4Network):
         raise ValueError("only IPv4 CIDRs are supported")

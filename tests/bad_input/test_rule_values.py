@@ -17,7 +17,7 @@ from .helpers import REPO, assert_user_error, registrations_before_config_error,
 CASES = [
     ("cpu as quoted text", "dev", {"compute": {"ecs": {"cpu": "512", "memory": 99}}}, "compute.ecs.memory", "is not a Fargate memory size for cpu 512", "1024, 2048"),
     ("cpu as a float", "dev", {"compute": {"ecs": {"cpu": 512.0, "memory": 99}}}, "compute.ecs.memory", "is not a Fargate memory size for cpu 512", "1024, 2048"),
-    ("EKS API CIDR without a prefix", "prod", {"compute": {"eks": {"endpointPublicAccessCidrs": ["203.0.113.5"]}}}, "compute.eks.endpointPublicAccessCidrs", "no prefix length; one address is written 203.0.113.5/32", "203.0.113.5/32 for one address"),
+    ("EKS API CIDR without a prefix", "prod", {"compute": {"eks": {"endpointPublicAccessCidrs": ["203.0.113.5"]}}}, "compute.eks.endpointPublicAccessCidrs", "no prefix length; one address is written with /32", "203.0.113.5/32 for one address"),
     ("EKS API IPv6 CIDR", "prod", {"compute": {"eks": {"endpointPublicAccessCidrs": ["2001:db8::/64"]}}}, "compute.eks.endpointPublicAccessCidrs", "only IPv4 CIDRs", "IPv4 CIDRs other than /0"),
     ("subnet without a prefix", "prod", {"network": {"publicSubnetCidrs": ["10.0.48.0", "10.0.49.0/24", "10.0.50.0/24"]}}, "network.publicSubnetCidrs[0]", "no prefix length", "subnet of the VPC CIDR"),
     ("the machine's own time zone", "dev", {"compute": {"timezone": "localtime"}}, "compute.timezone", "is not an IANA time zone", "an IANA time zone"),
