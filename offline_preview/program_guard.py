@@ -155,6 +155,38 @@ def unanswered_sites(sites: InvokeSites, unanswered: Iterable[tuple[str, str | N
     return {token: sorted(set(_sites_of(sites, token, wanted))) for token, wanted in sorted(keys.items())}
 
 
+_SITE_ATTRIBUTE = "_offline_preview_site"
+
+
+def _remembering_site(apply: Callable[..., Any]) -> Callable[..., Any]:
+    """`Output.apply` that remembers the program's line that set the callback up.
+
+    The SDK runs a callback later, on the event loop, so when it raises (`Output.concat` given
+    None, a program's lambda on a placeholder) no line of the program is on the traceback; the
+    exception then carries the line of the `.apply`/`.concat`/`Output.all(...).apply` call that
+    led to it, which `describe_failure` reports. Outside a run this is the SDK's own apply."""
+
+    def remembering(self: Any, func: Callable[..., Any], run_with_unknowns: bool = False) -> Any:
+        active = _SITES.get()
+        site = _caller_in_program(active[0]) if active is not None else ""
+        if not site:
+            return apply(self, func, run_with_unknowns)
+
+        def callback(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                if not hasattr(exc, _SITE_ATTRIBUTE):
+                    with contextlib.suppress(AttributeError, TypeError):
+                        setattr(exc, _SITE_ATTRIBUTE, site)
+                raise
+
+        return apply(self, callback, run_with_unknowns)
+
+    remembering.__wrapped__ = apply  # type: ignore[attr-defined]
+    return remembering
+
+
 @contextlib.contextmanager
 def record_invokes(root: Path, sites: InvokeSites) -> Iterator[None]:
     """Record the program's `file:line` of every call of an invoke without an offline answer.
@@ -168,6 +200,7 @@ def record_invokes(root: Path, sites: InvokeSites) -> Iterator[None]:
             function = getattr(pulumi.runtime, name, None)
             if function is not None:
                 setattr(pulumi.runtime, name, _recording(function))
+        pulumi.Output.apply = _remembering_site(pulumi.Output.apply)  # type: ignore[method-assign]
         _installed = True
     token = _SITES.set((str(root), sites))
     try:
@@ -225,6 +258,8 @@ def describe_failure(
     if not location and isinstance(exc, InvokeError) and sites:
         calls = _sites_of(sites, exc.token, {exc.key})
         location = calls[0] if calls else ""
+    if not location:
+        location = str(getattr(exc, _SITE_ATTRIBUTE, "") or "")
     resource = _resource_under_construction(frames)
     at = f" (at {location})" if location else ""
     if isinstance(exc, SystemExit):

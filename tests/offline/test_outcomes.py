@@ -194,6 +194,18 @@ def test_encrypted_config_read_as_placeholders_is_named_as_not_covered(tmp_path)
     assert "`outcome:certArn`" in md
 
 
+def test_a_failure_inside_an_sdk_callback_names_the_line_that_set_it_up(tmp_path):
+    program = _program(
+        tmp_path / "p",
+        "aws.s3.Bucket('one')\n"
+        "missing = pulumi.Output.from_input(None)\n"
+        "pulumi.export('url', pulumi.Output.concat('http://', missing, '/'))\n",  # the SDK's join fails
+    )
+    code, doc, _ = _preview(program, tmp_path)
+    assert code == 2 and "NoneType found" in doc["error"]["message"]
+    assert doc["error"]["location"] == "__main__.py:9"
+
+
 def test_debug_prints_the_traceback(tmp_path, capsys):
     program = _program(tmp_path / "p", "aws.s3.Bucket('one')\nraise ValueError('boom')\n")
     code, doc, _ = _preview(program, tmp_path, "--debug")
