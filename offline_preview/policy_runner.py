@@ -124,8 +124,9 @@ class PolicyReport:
     """Policies that could not run because a value is unknown (advisory, as in a real preview)."""
     remediations: list[Remediation] = field(default_factory=list)
     unjudged: dict[str, int] = field(default_factory=dict)
-    """Resource type -> count of the program's resources that no active policy reads, by the types
-    the pack's policies declare (`judges_type`); a policy that declares none reads every type."""
+    """Resource type -> count of the program's resources that no active policy has a rule for, by
+    the types the pack's policies declare (`judges_type`; a rule for every type of a provider, such
+    as tagging, does not count); a policy that declares none reads every type."""
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -401,13 +402,13 @@ def _evaluate(
             _read_diagnostics(response, r.urn, report)
             report.not_applicable += [(n.policy_name, r.urn, n.reason) for n in response.not_applicable]
     stack_policies = [rp.policy for rp in active if isinstance(rp.policy, StackValidationPolicy)]
+    read: dict[str, bool] = {}  # type -> whether some active policy has a rule for it
     for r in capture.resources:
-        if (
-            r.custom
-            and not r.type.startswith("pulumi:")
-            and not scopes.for_resource(r.type)
-            and not any(judges(p, r.type) for p in stack_policies)
-        ):
+        if not r.custom or r.type.startswith("pulumi:"):
+            continue
+        if r.type not in read:
+            read[r.type] = any(_reads_type(rp.policy, r.type) for rp in active)
+        if not read[r.type]:
             report.unjudged[r.type] = report.unjudged.get(r.type, 0) + 1
     if stack_policies:
         request = proto.AnalyzeStackRequest(resources=[wire.stack_resource(r, *sent[r.urn]) for r in capture.resources])
@@ -415,6 +416,19 @@ def _evaluate(
         _read_diagnostics(response, "", report)
         report.not_applicable += [(n.policy_name, "", n.reason) for n in response.not_applicable]
     return report
+
+
+def _reads_type(policy: Any, resource_type: str) -> bool:
+    """Whether `policy` has a rule for `resource_type` of its own: it declares the types it reads
+    (`judges_type`) and this is one of them, and it is not a rule for every type of the provider
+    (`required-tags` reads any `aws:` type, so it would hide a CloudFormation stack or a Glacier
+    vault that no security rule reads). A policy that declares no types reads everything."""
+    if not callable(getattr(policy, "judges_type", None)):
+        return True
+    if not judges(policy, resource_type):
+        return False
+    package = resource_type.split(":", 1)[0]
+    return not judges(policy, f"{package}:noSuchModule/noSuchType:NoSuchType")
 
 
 def _read_diagnostics(response: Any, urn: str, report: PolicyReport) -> None:

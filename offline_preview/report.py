@@ -514,7 +514,7 @@ def to_markdown(result: PreviewResult) -> str:
         ]
         lines.append("")
     if pol is not None and pol.unjudged:
-        lines += ["Not read by any policy (the pack has no rule for these types):", ""]
+        lines += ["Not read by any policy (the pack has no rule for these types beyond tagging):", ""]
         lines += [f"- {md_code(t)} x{n}" for t, n in sorted(pol.unjudged.items())]
         lines.append("")
     if pol is not None and pol.not_evaluated():

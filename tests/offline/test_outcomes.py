@@ -292,13 +292,19 @@ def test_resources_no_policy_reads_are_named_as_not_covered(tmp_path):
     types): the report counts them under "Not covered" and the JSON lists them by type. A pack
     whose policies declare no types reads everything, so nothing is claimed for it."""
     program = _program(
-        tmp_path / "p", "import pulumi_random as random\n\naws.s3.Bucket('data')\nrandom.RandomPet('pet')\n"
+        tmp_path / "p",
+        "import pulumi_random as random\n\naws.s3.Bucket('data')\nrandom.RandomPet('pet')\n"
+        # An AWS type only the tagging rule reads: its template may hold anything.
+        "aws.cloudformation.Stack('cfn', template_body='{}', tags={'Owner': 'x'})\n",
     )
     out, md = tmp_path / "report.json", tmp_path / "report.md"
     main(["dev", "--program", str(program), "--quiet", "--json", str(out), "--markdown", str(md)])
     doc = json.loads(out.read_text())
-    assert doc["policy"]["unjudgedTypes"] == {"random:index/randomPet:RandomPet": 1}
-    assert "resources no policy reads: 1" in doc["notCovered"]
+    assert doc["policy"]["unjudgedTypes"] == {
+        "aws:cloudformation/stack:Stack": 1,
+        "random:index/randomPet:RandomPet": 1,
+    }
+    assert "resources no policy reads: 2" in doc["notCovered"]
     assert "`random:index/randomPet:RandomPet` x1" in md.read_text()
     pack = Path(__file__).resolve().parents[1] / "examples" / "test_pack"
     main(["dev", "--program", str(program), "--quiet", "--json", str(out), "--policy-pack", str(pack)])
