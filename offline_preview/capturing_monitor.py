@@ -23,6 +23,7 @@ from pulumi.runtime.proto import provider_pb2
 from .capture_model import STACK_TYPE, UNKNOWN, Capture, CapturedResource, _mask
 from .mocks import PlatformMocks, set_current_request
 from .program_guard import program_location
+from .transforms import transformed
 
 _SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - wire signature, not a secret
@@ -153,8 +154,14 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         self._sources: dict[str, str] = {}
         self.duplicates: list[tuple[str, str, str]] = []
         """(URN, first registration's file:line, the duplicate's file:line)."""
+        self.stack_transform_tokens: list[str] = []
+        """Callback tokens of `register_resource_transform`, run after a resource's own."""
         self.unregistered_children: dict[str, str] = {}
         """URN of a remote component's child that its outputs refer to -> the component's URN."""
+
+    def RegisterStackTransform(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        self.stack_transform_tokens.append(request.token)
+        return super().RegisterStackTransform(request)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the engine gives: the parent's whole qualified type before the resource's own
@@ -173,6 +180,7 @@ class CapturingMonitor(pulumi_mocks.MockMonitor):
         if request.type == STACK_TYPE:
             self.capture.stack_urn = urn
             return super().RegisterResource(request)
+        request = transformed(request, self.stack_transform_tokens)
         source = self._source(request)
         with self._lock:
             first = self._sources.setdefault(urn, source)

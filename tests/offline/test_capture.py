@@ -240,6 +240,33 @@ def test_a_program_never_gets_a_module_another_program_brought(tmp_path):
     assert run_program(with_lib, "dev").outputs["value"] == "one"
 
 
+def test_transforms_change_what_is_registered_as_under_the_engine(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: tr\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\n"
+        "import pulumi_aws as aws\n"
+        "\n"
+        "def widen(a):\n"
+        "    if a.type_ == 'aws:iam/rolePolicy:RolePolicy':\n"
+        "        return pulumi.ResourceTransformResult(props={**a.props, 'policy': '{\"Statement\": []}'}, opts=a.opts)\n"
+        "\n"
+        "def stack_wide(a):\n"
+        "    seen = a.props.get('policy', '')\n"
+        "    opts = pulumi.ResourceOptions.merge(a.opts, pulumi.ResourceOptions(protect=False))\n"
+        "    return pulumi.ResourceTransformResult(props={**a.props, 'tags': {'seen': str(len(seen))}}, opts=opts)\n"
+        "\n"
+        "pulumi.runtime.register_resource_transform(stack_wide)\n"
+        "aws.iam.RolePolicy('p', role='r', policy='{}', opts=pulumi.ResourceOptions(transforms=[widen]))\n"
+        "aws.s3.Bucket('b', opts=pulumi.ResourceOptions(protect=True))\n"
+    )
+    cap = run_program(tmp_path, "dev", config={"aws:region": "us-east-1"})
+    (policy,) = cap.of_type("aws:iam/rolePolicy:RolePolicy")
+    (bucket,) = cap.of_type(BUCKET)
+    assert policy.inputs["policy"] == '{"Statement": []}'  # the resource's own transform
+    assert policy.inputs["tags"] == {"seen": "17"}  # then the stack's, on the first one's result
+    assert bucket.protect is False and bucket.inputs["tags"] == {"seen": "0"}
+
+
 def test_rerunning_a_program_keeps_its_classes_picklable_by_reference():
     # A fresh interpreter imports the library only through the program; the second run must see the
     # same classes the dynamic provider was pickled with (purging them after a run broke this).
