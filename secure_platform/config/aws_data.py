@@ -84,4 +84,4 @@ def unknown_service_class(name: str, prefix: str) -> str | None:
     choices = same_family or sorted(instance_types())
     found = difflib.get_close_matches(ec2_type, choices, n=3, cutoff=0.0 if same_family else 0.6)
     hint = f"; did you mean {', '.join(f'{prefix}.{t}' for t in found)}?" if found else ""
-    return f"names no EC2 instance type ({ec2_type}) it could run on{hint}"
+    return f"names no EC2 instance type it could run on{hint}"

@@ -97,7 +97,12 @@ class ConfigProblem:
         """This problem as a log may show it: secret when its key is (or is inside) one of
         `secret_keys`, and `secrets` (the text of every secret value) cut out of its message
         wherever a check wrote one in as text (a rule naming another field's value)."""
-        secret = self.secret or any(self.key == k or self.key.startswith((k + ".", k + "[")) for k in secret_keys)
+        secret = (
+            self.secret
+            or any(self.key == k or self.key.startswith((k + ".", k + "[")) for k in secret_keys)
+            # A plain key whose value equals a secret one (a copy Region equal to a secret region).
+            or (isinstance(self.value, (str, int, float)) and str(self.value) in secrets)
+        )
         message = self.message
         for pattern in () if self.templated else _secret_patterns(secrets):
             # Placeholders stay: the values they stand for are hidden by `text()`.
@@ -259,11 +264,18 @@ def problem_from_pydantic(prefix: str, model: type[BaseModel], err: Any) -> Conf
         }.get(kind, str(err["msg"]))
         allowed = ""
     if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        # YAML reads an unquoted 1.30 as a number (1.3): say so, in the user's own text.
+        # YAML reads an unquoted 1.30 as a number (1.3): say so, in the user's own text (a value,
+        # so a secret one stays hidden).
         written = getattr(value, "written", None) or number_text(value)
         name = str(loc[-1]) if loc and isinstance(loc[-1], str) else "key"
         value = Text(written)
-        message = f'is a number to YAML, not text; quote it: {name}: "{written}"'
+        message = f"is a number to YAML, not text; quote it: {name}: {{written}}"
+        values = {"written": str(written)}
+    elif kind in ("string_type", "literal_error", "int_type", "float_type", "bool_type") and isinstance(
+        err.get("input"), dict
+    ):
+        # The object itself is not echoed; say what was written instead of text.
+        message = f"is an object (a mapping of keys) where a single value is expected; {message}"
     if field is not None:
         allowed = _expects(field) or allowed
     return ConfigProblem(key, value, _with_allowed(message, allowed), values=values, templated=True)

@@ -68,6 +68,8 @@ DECRYPTED = [
         ["s3cret", "t3.micro"],
     ),
     ("platform:compute", {"ecs": {"minTasks": 9, "maxTasks": 4}}, "ecs.minTasks", ["(4)", "0-4"]),
+    ("platform:database", {"engineVersion": 16.1}, "engineVersion", ["16.1"]),
+    ("platform:database", {"instanceClass": "db.s3cretclass.large"}, "instanceClass", ["s3cretclass"]),
 ]
 
 
@@ -79,6 +81,12 @@ def test_a_decrypted_secret_never_reaches_a_message(section, change, key, hidden
     assert any(line.startswith(f"{section}.{key}: ") for line in lines), text
     for fragment in hidden:
         assert fragment not in text, (fragment, text)
+
+
+def test_an_object_where_a_single_value_is_expected_says_so():
+    [line] = problems({"platform:network": {"natGateways": {"type": "single"}}})
+    assert line.startswith("platform:network.natGateways: is an object (a mapping of keys) where a single"), line
+    assert "allowed: none, single, perAz" in line, line
 
 
 def test_a_bad_tag_value_is_blamed_on_the_value_and_the_mapping_is_not_echoed():

@@ -23,7 +23,7 @@ CASES = [
     ("the machine's own time zone", "dev", {"compute": {"timezone": "localtime"}}, "compute.timezone", "is not an IANA time zone", "an IANA time zone"),
     ("a posix copy of a time zone", "dev", {"compute": {"timezone": "posix/Europe/Berlin"}}, "compute.timezone", "is not an IANA time zone", "an IANA time zone"),
     ("a misspelt time zone", "dev", {"compute": {"timezone": "Europe/Berln"}}, "compute.timezone", "did you mean Europe/Berlin", "an IANA time zone"),
-    ("misspelt RDS instance class", "dev", {"database": {"instanceClass": "db.t3.mirco"}}, "database.instanceClass", "names no EC2 instance type (t3.mirco) it could run on; did you mean db.t3.micro", "db.<family>.<size>"),
+    ("misspelt RDS instance class", "dev", {"database": {"instanceClass": "db.t3.mirco"}}, "database.instanceClass", "names no EC2 instance type it could run on; did you mean db.t3.micro", "db.<family>.<size>"),
     ("misspelt ElastiCache node type", "prod", {"cache": {"nodeType": "cache.t4g.mirco"}}, "cache.nodeType", "did you mean cache.t4g.micro", "cache.<family>.<size>"),
     ("unknown RDS family", "dev", {"database": {"instanceClass": "db.q9.large"}}, "database.instanceClass", "is not an RDS instance class", "db.<family>.<size>"),
     ("postgres minor that is not a number", "dev", {"database": {"engineVersion": "15.x"}}, "database.engineVersion", "is not a supported postgres version", "optionally with a minor number"),
