@@ -71,7 +71,35 @@ def load_yaml_file(path: Path) -> Any:
         raise UserError(f"{path}: values nested too deeply to read; allowed: a YAML file of usual depth") from None
     if ambiguous:
         raise UserError(f"{path}: values with two meanings:\n  - " + "\n  - ".join(ambiguous))
+    odd = _not_json(data, "")
+    if odd:
+        where, kind = odd
+        raise UserError(
+            f"{path}: {where or '(top)'}: is a YAML {kind}, which a stack's config cannot hold; allowed: "
+            "text, numbers, true/false, lists and mappings"
+        )
     return data
+
+
+def _not_json(value: Any, where: str) -> tuple[str, str] | None:
+    """The first value (its key path and kind) that is not what JSON holds: `!!set`, `!!binary`,
+    `!!timestamp` and `!!omap` values, which pulumi's config cannot carry either."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _not_json(v, f"{where}.{k}" if where else str(k))
+            if found:
+                return found
+        return None
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _not_json(v, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return None
+    kinds = {set: "!!set", bytes: "!!binary", tuple: "!!pairs"}
+    return where, kinds.get(type(value), "!!timestamp" if hasattr(value, "isoformat") else type(value).__name__)
 
 
 def yaml_error(exc: yaml.YAMLError) -> str:

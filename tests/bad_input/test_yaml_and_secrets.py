@@ -9,7 +9,7 @@ import json
 import pytest
 
 from secure_platform.config import ConfigError, parse_config
-from secure_platform.config.stack_files import OVERRIDES_ENV
+from secure_platform.config.stack_files import OVERRIDES_ENV, UserError, load_yaml_file
 
 from .helpers import CIPHERTEXT, REPO, assert_user_error, run_cli, stack_values
 
@@ -144,3 +144,18 @@ def test_aliases_that_expand_modestly_are_read(tmp_path):
 
     assert ambiguous_scalars("a: &a {k: v}\nb: *a\nc: [*a, *a]\n") == []
     assert ambiguous_scalars("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n") == []  # a merge key
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("  platform:x: !!set {logs, sts}\n", "!!set"),
+        ("  platform:x: !!binary aGVsbG8=\n", "!!binary"),
+        ("  platform:x: !!timestamp '2024-01-01'\n", "!!timestamp"),
+    ],
+)
+def test_yaml_values_config_cannot_hold_are_refused_naming_the_key(tmp_path, text, kind):
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text("config:\n  aws:region: us-east-1\n" + text, encoding="utf-8")
+    with pytest.raises(UserError, match=rf"config\.platform:x: is a YAML {kind}, which a stack's config cannot hold"):
+        load_yaml_file(path)
