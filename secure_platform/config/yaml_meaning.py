@@ -178,7 +178,12 @@ def ambiguous_scalars(text: str) -> list[str]:
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 check(item, f"{where}[{i}]")
-        elif isinstance(node, yaml.ScalarNode) and node.style is None:
+        elif (
+            isinstance(node, yaml.ScalarNode)
+            and node.style is None
+            # An explicit tag (`!!str 1.35`) means the same to both readers.
+            and node.tag == constructor.resolve(yaml.ScalarNode, node.value, (True, False))
+        ):
             old_tag = node.tag.removeprefix(_TAG)
             old_value = constructor.construct_object(node, deep=True)
             new_tag, new_value = _core(node.value)

@@ -159,3 +159,9 @@ def test_yaml_values_config_cannot_hold_are_refused_naming_the_key(tmp_path, tex
     path.write_text("config:\n  aws:region: us-east-1\n" + text, encoding="utf-8")
     with pytest.raises(UserError, match=rf"config\.platform:x: is a YAML {kind}, which a stack's config cannot hold"):
         load_yaml_file(path)
+
+
+def test_an_explicitly_tagged_value_means_the_same_to_both_readers(tmp_path):
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text("config:\n  platform:version: !!str 1.30\n", encoding="utf-8")
+    assert load_yaml_file(path) == {"config": {"platform:version": "1.30"}}
