@@ -8,7 +8,7 @@ import re
 from typing import Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt, MinLen
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
@@ -101,6 +101,14 @@ def keys_of(model: type[BaseModel]) -> str:
     return ", ".join(aliases(model))
 
 
+def _numeric(annotation: Any) -> bool:
+    """Whether a field takes a number and not true/false (int, float, or an optional one)."""
+    if annotation in (int, float):
+        return True
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return bool(args) and all(a in (int, float) for a in args) and get_origin(annotation) is not Literal
+
+
 class CamelModel(BaseModel):
     """Frozen, camelCase keys as Pulumi config writes them, unknown keys refused (also the spot
     optimizer's requirements)."""
@@ -115,6 +123,15 @@ class CamelModel(BaseModel):
         # .inf and .nan parse as numbers in YAML; no AWS limit or price is infinite.
         allow_inf_nan=False,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """`retentionDays: true` is not the number 1 (pydantic's lax mode would take it as 1)."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _numeric(field.annotation):
+            raise reject("is true/false where a number is expected")
+        return value
 
 
 def check_cidr(value: str) -> str:

@@ -223,3 +223,18 @@ def test_an_unquoted_version_is_named_a_number_with_the_text_the_user_wrote(
     leaf = key.rsplit(".", 1)[-1]
     assert_user_error(code, out, f'platform:{key}: {text} is a number to YAML, not text; quote it: {leaf}: "{text}"')
     assert "must be a string" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("section", "change", "key"),
+    [
+        ("platform:database", {"backupRetentionDays": True}, "platform:database.backupRetentionDays"),
+        ("platform:backup", {"retentionDays": True}, "platform:backup.retentionDays"),
+        ("platform:compute", {"ecs": {"maxTasks": False}}, "platform:compute.ecs.maxTasks"),
+    ],
+)
+def test_true_or_false_is_not_a_number(section, change, key):
+    lines = problems({section: change})
+    assert any(line.startswith(f"{key}: ") and "is true/false where a number is expected" in line for line in lines), (
+        lines
+    )
