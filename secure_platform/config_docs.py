@@ -116,7 +116,7 @@ def render_reference() -> str:
         "| `platform:environment` | string | **required** | `dev`, `staging`, `prod` | "
         + " / ".join(f"`{values[s].get('platform:environment', '')}`" for s in STACKS)
         + " | Environment name; prod enforces protection and Multi-AZ. A stack named `dev`, `staging` or `prod`, "
-        "or one of them then `-` and a suffix (`prod-eu`), must set that environment; other stack names "
+        "or one of them then `-`, `_` or `.` and a suffix (`prod-eu`), in any case, or `production`/`development`, must set that environment; other stack names "
         "(`qa`) may set any. |",
         "| `platform:protect` | boolean | `false` | `true` in prod | "
         + " / ".join(f"`{json.dumps(values[s].get('platform:protect'))}`" for s in STACKS)

@@ -5,6 +5,7 @@ in a second Region, recovery points nobody can delete, an RPO of 1 h, someone pa
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from secure_platform.config.limits import (
@@ -21,10 +22,15 @@ if TYPE_CHECKING:
 
 
 def stack_environment(stack: str) -> str | None:
-    """The environment a stack's name names: `prod` for `prod` and `prod-eu` (the name, or its
-    first part before `-`), None for other names (`qa`, `alice`), which may deploy any."""
-    head = stack.rpartition("/")[2].partition("-")[0]
+    """The environment a stack's name names: `prod` for `prod`, `Prod`, `prod-eu`, `prod_eu` and
+    `prod.eu` (the name, or its first part before `-`, `_` or `.`, in any case; `production` and
+    `development` too), None for other names (`qa`, `alice`, `dev2`), which may deploy any."""
+    head = re.split(r"[-_.]", stack.rpartition("/")[2].lower(), maxsplit=1)[0]
+    head = _LONG_NAMES.get(head, head)
     return head if head in ENVIRONMENTS else None
+
+
+_LONG_NAMES = {"production": "prod", "development": "dev"}
 
 
 def environment_checks(v: dict[str, View], environment: Any, stack: str, region: str) -> list[ConfigProblem]:

@@ -72,3 +72,17 @@ def test_a_stack_named_after_an_environment_deploys_that_environment(stack, envi
 @pytest.mark.parametrize("stack", ["prod-eu", "qa", "production", ""])
 def test_other_stack_names_may_deploy_the_environment_they_set(stack):
     parse_config(_raw(stack_values("prod", {})), stack=stack, deploying=False)
+
+
+@pytest.mark.parametrize("stack", ["Prod", "PROD", "prod.eu", "prod_eu", "production", "org/platform/prod"])
+def test_a_stack_named_prod_in_any_spelling_deploys_prod(stack):
+    from secure_platform.config.environment_rules import stack_environment
+
+    assert stack_environment(stack) == "prod"
+
+
+@pytest.mark.parametrize("stack", ["qa", "dev2", "alice", "preprod"])
+def test_other_stack_names_may_deploy_any_environment(stack):
+    from secure_platform.config.environment_rules import stack_environment
+
+    assert stack_environment(stack) is None
