@@ -21,6 +21,7 @@ from secure_platform.config.limits import (
     HHMM_RE,
     IMAGE_TAG_RE,
     Architecture,
+    iam_role_identity,
 )
 from secure_platform.config.schema import CamelModel, Text, allows, also, check_cidr, check_security_groups, reject
 
@@ -250,8 +251,8 @@ class EksConfig(CamelModel):
         bad = [a for a in v if not ARN_IAM_ROLE_RE.match(a)]
         if bad:
             raise reject("has invalid IAM role ARN(s) {bad}", bad=bad)
-        if len(set(v)) != len(v):
-            raise reject("lists a role twice")
+        if len({iam_role_identity(a) for a in v}) != len(v):
+            raise reject("lists a role twice (IAM role names are unique in any case and path)")
         return v
 
 

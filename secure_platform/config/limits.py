@@ -66,10 +66,27 @@ CACHE_ENGINE_VERSIONS = ("6.2", "7.0", "7.1")
 # Instance classes for which RDS for MySQL has no Performance Insights.
 MYSQL_NO_PI_CLASSES = ("db.t2.micro", "db.t2.small", "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small")
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Printable ASCII without spaces (RFC 5321's dot-atom; SNS e-mail endpoints): an invisible
+# character (zero-width space, right-to-left override) would make an address nobody receives at.
+EMAIL_RE = re.compile(r"^[!-?A-~]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,63}$")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ARN_ACM_RE = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
-ARN_IAM_ROLE_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+# IAM names and paths are ASCII (IAM API reference, CreateRole: `[\w+=,.@-]+`); the partitions AWS has.
+ARN_IAM_ROLE_RE = re.compile(
+    r"^arn:(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::\d{12}:"
+    r"role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$",
+    re.ASCII,
+)
+
+
+def iam_role_identity(arn: str) -> tuple[str, str, str]:
+    """What makes two role ARNs one role: the partition, the account and the name in any case (IAM
+    role names are unique per account regardless of case and path)."""
+    head, _, resource = arn.partition(":role/")
+    parts = head.split(":")
+    return parts[1] if len(parts) > 1 else "", parts[-1], resource.rsplit("/", 1)[-1].lower()
+
+
 ZONE_ID_RE = re.compile(r"^Z[A-Z0-9]{1,31}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 ECR_NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")

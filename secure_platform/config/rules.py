@@ -23,6 +23,7 @@ from secure_platform.config.limits import (
     RESERVED_DOMAINS,
     RESERVED_TLDS,
     WEEK_MINUTES,
+    iam_role_identity,
 )
 from secure_platform.config.problems import MISSING, ConfigProblem
 from secure_platform.config.schema import aliases, keys_of, model_at, unwrap_model, window_minutes
@@ -426,7 +427,8 @@ def _eks_checks(compute: View, network: View | None, security: View | None, regi
             )
 
     admins, readers = compute.get("eks.adminRoleArns", list), compute.get("eks.readOnlyRoleArns", list)
-    both = sorted(set(admins or []) & set(readers or []))
+    admin_roles = {iam_role_identity(a) for a in admins or []}
+    both = sorted(r for r in readers or [] if iam_role_identity(r) in admin_roles)
     if both:
         # EKS keeps one access entry per principal ARN (CreateAccessEntry refuses a second one).
         add(

@@ -238,3 +238,38 @@ def test_true_or_false_is_not_a_number(section, change, key):
     assert any(line.startswith(f"{key}: ") and "is true/false where a number is expected" in line for line in lines), (
         lines
     )
+
+
+@pytest.mark.parametrize(
+    "email", ["oncall-dev\u200b@example.com", "on\u202ecall@example.com", "oncall @example.com", "oncall@example"]
+)
+def test_an_alarm_address_with_invisible_or_missing_parts_is_refused(email):
+    lines = problems({"platform:monitoring": {"alarmEmails": {"critical": [email]}}})
+    assert any(line.startswith("platform:monitoring.alarmEmails.critical: ") for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("admins", "readers"),
+    [
+        (["arn:aws:iam::123456789012:role/Admin"], ["arn:aws:iam::123456789012:role/team/Admin"]),
+        (["arn:aws:iam::123456789012:role/Admin"], ["arn:aws:iam::123456789012:role/admin"]),
+    ],
+)
+def test_one_role_written_two_ways_is_in_both_eks_lists(admins, readers):
+    lines = problems(
+        {"platform:compute": {"eks": {"adminRoleArns": admins, "readOnlyRoleArns": readers}}}, stack="prod"
+    )
+    assert any("also in adminRoleArns" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:awsx:iam::123456789012:role/Admin",
+        "arn:aws:iam::123456789012:role/\u00c4dmin",
+        "arn:aws:iam::123456789012:role/team/",
+    ],
+)
+def test_a_role_arn_of_no_partition_or_name_is_refused(arn):
+    lines = problems({"platform:compute": {"eks": {"adminRoleArns": [arn]}}}, stack="prod")
+    assert any("has invalid IAM role ARN(s)" in line for line in lines), lines
