@@ -53,7 +53,18 @@ def close_matches(word: str, choices: tuple[str, ...] | list[str], n: int = 3) -
     return f"; did you mean {', '.join(found)}?" if found else ""
 
 
+# Regions of AWS's other partitions (China, GovCloud, isolated): real, but a stack of the
+# commercial partition cannot copy to them (separate accounts and credentials).
+_OTHER_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso", "aws-iso"), ("eusc-", "aws-eusc"))
+
+
 def unknown_region(region: str) -> str:
+    for prefix, partition in _OTHER_PARTITIONS:
+        if region.startswith(prefix):
+            return (
+                f"is a region of the {partition} partition, which needs accounts and credentials of its own; "
+                "this stack's regions are those of the aws partition"
+            )
     return f"is not a known AWS region{close_matches(region, regions())}"
 
 

@@ -273,3 +273,10 @@ def test_one_role_written_two_ways_is_in_both_eks_lists(admins, readers):
 def test_a_role_arn_of_no_partition_or_name_is_refused(arn):
     lines = problems({"platform:compute": {"eks": {"adminRoleArns": [arn]}}}, stack="prod")
     assert any("has invalid IAM role ARN(s)" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1"])
+def test_a_copy_region_of_another_partition_says_so(region):
+    lines = problems({"platform:backup": {"copyRegion": region}}, stack="prod")
+    assert any(line.startswith("platform:backup.copyRegion: ") and "partition" in line for line in lines), lines
+    assert not any("did you mean" in line for line in lines), lines
