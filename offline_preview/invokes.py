@@ -211,17 +211,80 @@ def _security_group(args: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
-def _iam_policy(args: dict[str, Any], region: str) -> dict[str, Any]:
-    name = str(args.get("name") or str(args.get("arn") or "policy").rsplit("/", 1)[-1])
-    arn = str(args.get("arn") or f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy{args.get('pathPrefix') or '/'}{name}")
+# AWS-managed policies programs commonly look up by name, with their paths (AWS Managed Policy
+# Reference Guide, https://docs.aws.amazon.com/aws-managed-policy/latest/reference/policy-list.html).
+# A name not listed may be the account's own policy, which cannot be read offline.
+_AWS_MANAGED_POLICY_PATHS = {
+    **dict.fromkeys(
+        (
+            "AdministratorAccess",
+            "AdministratorAccess-Amplify",
+            "AdministratorAccess-AWSElasticBeanstalk",
+            "PowerUserAccess",
+            "ReadOnlyAccess",
+            "IAMFullAccess",
+            "AWSOrganizationsFullAccess",
+            "AmazonS3FullAccess",
+            "AmazonS3ReadOnlyAccess",
+            "AmazonDynamoDBFullAccess",
+            "AmazonRDSFullAccess",
+            "SecretsManagerReadWrite",
+            "AWSLambda_FullAccess",
+            "AmazonECS_FullAccess",
+            "AmazonEC2FullAccess",
+            "AmazonEC2ReadOnlyAccess",
+            "AWSCloudFormationFullAccess",
+            "AmazonSSMFullAccess",
+            "AmazonSSMManagedInstanceCore",
+            "CloudWatchLogsFullAccess",
+            "CloudWatchAgentServerPolicy",
+            "AmazonVPCFullAccess",
+            "AmazonEKSClusterPolicy",
+            "AmazonEKSWorkerNodePolicy",
+            "AmazonEKS_CNI_Policy",
+            "AmazonEC2ContainerRegistryReadOnly",
+        ),
+        "/",
+    ),
+    **dict.fromkeys(
+        ("SystemAdministrator", "NetworkAdministrator", "DatabaseAdministrator", "ViewOnlyAccess"), "/job-function/"
+    ),
+    **dict.fromkeys(
+        (
+            "AmazonECSTaskExecutionRolePolicy",
+            "AWSLambdaBasicExecutionRole",
+            "AWSLambdaVPCAccessExecutionRole",
+            "AWSBackupServiceRolePolicyForBackup",
+        ),
+        "/service-role/",
+    ),
+}
+_EVERYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _iam_policy(args: dict[str, Any], region: str) -> dict[str, Any] | None:
+    """A policy by ARN, or an AWS-managed one by name (`get_policy(name="AdministratorAccess")`
+    is AWS's, `arn:aws:iam::aws:policy/...`); the account's own policies are unanswered."""
+    arn = str(args.get("arn") or "")
+    name = str(args.get("name") or arn.rsplit("/", 1)[-1] or "")
+    path = _AWS_MANAGED_POLICY_PATHS.get(name)
+    if not arn:
+        if path is None or args.get("pathPrefix") not in (None, "", path):
+            return None
+        arn = f"arn:{PARTITION}:iam::aws:policy{path}{name}"
+    aws_managed = ":iam::aws:policy/" in arn
+    if not aws_managed:
+        return None  # the account's own policy: its document cannot be read offline
+    document = _EVERYTHING if name == "AdministratorAccess" else {"Version": "2012-10-17", "Statement": []}
     return {
         "id": arn,
         "arn": arn,
         "name": name,
-        "path": "/",
+        "path": arn.split(":policy", 1)[1].rsplit("/", 1)[0] + "/",
         "policyId": "ANPA" + _hex(arn, 17).upper(),
         "description": "",
-        "policy": json.dumps({"Version": "2012-10-17", "Statement": []}),
+        # Only AdministratorAccess's document is known here; the others are not modelled.
+        "policy": json.dumps(document),
         "attachmentCount": 0,
         "tags": {},
     }

@@ -267,6 +267,27 @@ def test_transforms_change_what_is_registered_as_under_the_engine(tmp_path):
     assert bucket.protect is False and bucket.inputs["tags"] == {"seen": "0"}
 
 
+def test_an_aws_managed_policy_looked_up_by_name_is_awss_and_the_accounts_own_is_unanswered(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: pol\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\n"
+        "import pulumi_aws as aws\n"
+        "\n"
+        "admin = aws.iam.get_policy(name='AdministratorAccess')\n"
+        "execution = aws.iam.get_policy(name='AmazonECSTaskExecutionRolePolicy')\n"
+        "own = aws.iam.get_policy(name='team-boundary')\n"
+        "pulumi.export('arns', [admin.arn, execution.arn])\n"
+        "pulumi.export('admin', admin.policy)\n"
+    )
+    cap = run_program(tmp_path, "dev", config={"aws:region": "us-east-1"})
+    assert cap.outputs["arns"] == [
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+    ]
+    assert '"Action": "*"' in cap.outputs["admin"]
+    assert cap.invoke_sites == {"aws:iam/getPolicy:getPolicy": ["__main__.py:6"]}
+
+
 def test_rerunning_a_program_keeps_its_classes_picklable_by_reference():
     # A fresh interpreter imports the library only through the program; the second run must see the
     # same classes the dynamic provider was pickled with (purging them after a run broke this).
