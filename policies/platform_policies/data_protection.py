@@ -195,13 +195,24 @@ VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioni
 def _versioning(args: StackValidationArgs, report: Report) -> None:
     buckets = list(of_type(args.resources, *BUCKETS))
     enabled: set[str] = set()
+    suspended: set[str] = set()  # a second versioning resource of the bucket that suspends it
     for v in of_type(args.resources, *VERSIONING):
-        if get(v.props, "versioningConfiguration", "status") == "Enabled":
+        status = get(v.props, "versioningConfiguration", "status")
+        if status == "Enabled":
             enabled.update(b.urn for b in targets(v, "bucket", buckets))
+        elif isinstance(status, str):
+            suspended.update(b.urn for b in targets(v, "bucket", buckets))
     deferred = Deferred()
 
     def check(b: Any) -> None:
         inline = [get(b.props, "versioning"), *as_list(get(b.props, "versionings"))]
+        if b.urn in enabled and b.urn in suspended:
+            report(
+                f"S3 bucket '{b.name}' has one versioning resource that enables versioning and another that suspends it; "
+                "S3 keeps whichever is written last. Keep one aws.s3.BucketVersioning per bucket, with status 'Enabled'.",
+                b.urn,
+            )
+            return
         if b.urn not in enabled and not any(truthy(get(v, "enabled")) for v in inline):
             report(
                 f"S3 bucket '{b.name}' does not keep object versions: an overwrite or delete (or a corrupted state write) is final. "

@@ -523,3 +523,26 @@ def test_replication_of_a_bucket_with_inline_kms_default_encryption_must_copy_km
     found = findings(pack, tmp_path, program, "s3-stateful-bucket-replicated-cross-region")
     assert [n for n, _ in found] == ["skips"]
     assert "skips its SSE-KMS objects (its default encryption is aws:kms)" in found[0][1]
+
+
+def test_a_second_setting_of_a_bucket_that_weakens_the_first_is_caught(pack: LoadedPack, tmp_path: Path) -> None:
+    # S3 keeps one encryption configuration and one versioning status per bucket, whichever is
+    # written last, so a second resource that weakens the first must not hide behind it.
+    def program() -> None:
+        key = aws.kms.Key("k", enable_key_rotation=True)
+        rule = aws.s3.BucketServerSideEncryptionConfigurationV2RuleArgs
+        default = aws.s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs
+        kms = rule(apply_server_side_encryption_by_default=default(sse_algorithm="aws:kms", kms_master_key_id=key.arn))
+        aes = rule(apply_server_side_encryption_by_default=default(sse_algorithm="AES256"))
+        for name, second_rules, second_status in (("weak", aes, "Suspended"), ("same", kms, "Enabled")):
+            b = aws.s3.BucketV2(name)
+            aws.s3.BucketServerSideEncryptionConfigurationV2(f"{name}-1", bucket=b.id, rules=[kms])
+            aws.s3.BucketServerSideEncryptionConfigurationV2(f"{name}-2", bucket=b.id, rules=[second_rules])
+            aws.s3.BucketVersioningV2(f"{name}-v1", bucket=b.id, versioning_configuration={"status": "Enabled"})
+            aws.s3.BucketVersioningV2(f"{name}-v2", bucket=b.id, versioning_configuration={"status": second_status})
+
+    encryption = findings(pack, tmp_path, program, "s3-bucket-encrypted-with-cmk")
+    assert [name for name, _ in encryption] == ["weak"], encryption
+    assert "S3 keeps whichever is written last" in encryption[0][1]
+    versioning = findings(pack, tmp_path, program, "s3-versioning-enabled")
+    assert [name for name, _ in versioning] == ["weak"], versioning

@@ -114,6 +114,15 @@ def _s3_kms(args: StackValidationArgs, report: Report) -> None:
 
     def check(bucket: Any, configs: list[Any]) -> None:
         rules = _bucket_encryption(bucket, configs)
+        if len(configs) > 1 and not all(any(_kms_rule(r) for r in _sse_rules(c.props)) for c in configs):
+            # S3 keeps one configuration, whichever is written last: every one must hold.
+            report(
+                f"S3 bucket '{bucket.name}' has {len(configs)} server-side encryption configurations and not all of them use "
+                "a customer-managed KMS key; S3 keeps whichever is written last. Keep one "
+                "aws.s3.BucketServerSideEncryptionConfiguration per bucket.",
+                bucket.urn,
+            )
+            return
         if any(_kms_rule(r) for r in rules):
             return
         if bucket.urn in log_destinations:
