@@ -24,12 +24,17 @@ def _rds_public(args: ResourceValidationArgs, report: Report) -> None:
 rds_public = resource_policy(
     "rds-not-publicly-accessible",
     category="exposure",
-    description="RDS instances, Aurora cluster instances and Multi-AZ DB clusters are not publicly accessible.",
+    description="RDS instances, Aurora and Neptune cluster instances and Multi-AZ DB clusters are not publicly accessible.",
     severity=Severity.CRITICAL,
     controls=Controls(soc2=("CC6.6",), iso27001=("A.8.20", "A.8.22"), pci=("1.4.4",), cis=("2.3.3",)),
     remediation="Set publicly_accessible=False.",
     validate=_rds_public,
-    types=("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance", "aws:rds/cluster:Cluster"),
+    types=(
+        "aws:rds/instance:Instance",
+        "aws:rds/clusterInstance:ClusterInstance",
+        "aws:rds/cluster:Cluster",
+        "aws:neptune/clusterInstance:ClusterInstance",
+    ),
     covers=("CKV_AWS_17", "awsguard:rds-instance-public-access"),
 )
 

@@ -15,10 +15,13 @@ aws.docdb.Cluster(
     deletion_protection=True,
     final_snapshot_identifier="docs-final",
 )
-aws.neptune.Cluster(
+graph = aws.neptune.Cluster(
     "graph",
     storage_encrypted=True,
     kms_key_arn=key.arn,
     deletion_protection=True,
     final_snapshot_identifier="graph-final",
+)
+aws.neptune.ClusterInstance(
+    "graph-node", cluster_identifier=graph.id, instance_class="db.r6g.large", publicly_accessible=False
 )
