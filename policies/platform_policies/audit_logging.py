@@ -62,14 +62,45 @@ def _cloudtrail(args: ResourceValidationArgs, report: Report) -> None:
         problems.append("skips global service events such as IAM (set include_global_service_events=True)")
     if not truthy(get(p, "enableLogging", default=True)):
         problems.append("is stopped (enable_logging=False)")
+    management = _records_management_writes(p)
+    if management is False:
+        problems.append(
+            "records no management write events (its event selectors leave them out: keep "
+            "include_management_events=True with read_write_type 'All', or an advanced selector on eventCategory "
+            "Management)"
+        )
     if problems:
         report(f"CloudTrail trail '{args.name}' " + "; ".join(problems) + ".")
+
+
+def _records_management_writes(p: Any) -> bool | None:
+    """Whether the trail's selectors keep management write events (who changed what in the
+    account): a trail without selectors does (CloudTrail's default); basic selectors do when one
+    includes management events (the default) for `All` or `WriteOnly`; advanced selectors do
+    when one selects eventCategory Management. None when a value is unknown."""
+    basic, advanced = get(p, "eventSelectors"), get(p, "advancedEventSelectors")
+    if not basic and not advanced:
+        return True
+    for selector in as_list(basic):
+        included, kind = (
+            get(selector, "includeManagementEvents", default=True),
+            get(selector, "readWriteType", default="All"),
+        )
+        if not isinstance(included, bool) or not isinstance(kind, str):
+            return None
+        if included and kind in ("All", "WriteOnly"):
+            return True
+    for selector in as_list(advanced):
+        for field in as_list(get(selector, "fieldSelectors")):
+            if get(field, "field") == "eventCategory" and "Management" in as_list(get(field, "equals")):
+                return True
+    return False
 
 
 cloudtrail = resource_policy(
     "cloudtrail-multi-region-with-validation",
     category="logging",
-    description="CloudTrail trails are multi-region, include global service events, log continuously and validate log file integrity.",
+    description="CloudTrail trails are multi-region, include global service events and management write events, log continuously and validate log file integrity.",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC7.2",), iso27001=("A.8.15",), pci=("10.2.1", "10.3.4"), cis=("3.1", "3.2")),
     remediation="aws.cloudtrail.Trail(is_multi_region_trail=True, include_global_service_events=True, enable_log_file_validation=True, enable_logging=True, kms_key_id=key.arn, ...).",

@@ -546,3 +546,38 @@ def test_a_second_setting_of_a_bucket_that_weakens_the_first_is_caught(pack: Loa
     assert "S3 keeps whichever is written last" in encryption[0][1]
     versioning = findings(pack, tmp_path, program, "s3-versioning-enabled")
     assert [name for name, _ in versioning] == ["weak"], versioning
+
+
+def test_a_trail_whose_selectors_drop_management_writes_is_caught(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        common = {
+            "s3_bucket_name": "trail-logs",
+            "is_multi_region_trail": True,
+            "enable_log_file_validation": True,
+            "include_global_service_events": True,
+        }
+        data_only = aws.cloudtrail.TrailEventSelectorArgs(
+            include_management_events=False,
+            data_resources=[
+                aws.cloudtrail.TrailEventSelectorDataResourceArgs(type="AWS::S3::Object", values=["arn:aws:s3"])
+            ],
+        )
+        aws.cloudtrail.Trail("data-only", event_selectors=[data_only], **common)
+        aws.cloudtrail.Trail(
+            "reads-only", event_selectors=[aws.cloudtrail.TrailEventSelectorArgs(read_write_type="ReadOnly")], **common
+        )
+        aws.cloudtrail.Trail("default", **common)
+        aws.cloudtrail.Trail(
+            "writes",
+            event_selectors=[data_only, aws.cloudtrail.TrailEventSelectorArgs(read_write_type="WriteOnly")],
+            **common,
+        )
+        aws.cloudtrail.Trail(
+            "advanced",
+            advanced_event_selectors=[{"field_selectors": [{"field": "eventCategory", "equals": ["Management"]}]}],
+            **common,
+        )
+
+    found = findings(pack, tmp_path, program, "cloudtrail-multi-region-with-validation")
+    assert sorted(name for name, _ in found) == ["data-only", "reads-only"], found
+    assert all("records no management write events" in message for _, message in found)
