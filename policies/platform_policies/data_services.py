@@ -19,7 +19,7 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from .exposure.resource_policies import public_statements
-from .helpers import Deferred, as_list, get, given, is_set, of_type, peek, targets, truthy
+from .helpers import Deferred, as_list, get, given, in_regions, is_set, of_type, peek, provider_region, targets, truthy
 from .registry import Controls, Report, resource_policy, stack_policy
 
 CRYPTO = Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",))
@@ -103,12 +103,15 @@ def _unencrypted(r: Any) -> str | None:
 
 
 def _encrypted(args: StackValidationArgs, report: Report) -> None:
-    account_default = any(truthy(peek(e.props, "enabled")) for e in of_type(args.resources, EBS_DEFAULT))
+    # Encryption by default is per account and Region: it covers the volumes of its own Region.
+    default_regions = {
+        provider_region(e) for e in of_type(args.resources, EBS_DEFAULT) if truthy(peek(e.props, "enabled"))
+    }
     deferred = Deferred()
 
     def check(r: Any) -> None:
         if r.resource_type in EBS_TYPES:
-            if account_default:
+            if in_regions(r, default_regions):
                 return
             bad = _volumes_unencrypted(r)
             why = f"{', '.join(bad)} not encrypted" if bad else None

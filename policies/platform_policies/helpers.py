@@ -277,3 +277,17 @@ def is_world(cidr: Any) -> bool:
     if network.version == 4:
         return network.prefixlen <= 7 and not any(network.subnet_of(p) for p in _PRIVATE_V4)  # type: ignore[arg-type]
     return network.prefixlen <= 16 and not network.is_private and not network.is_link_local
+
+
+def provider_region(resource: Any) -> str | None:
+    """The Region of the provider a resource is created through, when known."""
+    provider = getattr(resource, "provider", None)
+    value = peek(provider.props, "region") if provider is not None else None
+    return value if isinstance(value, str) and value else None
+
+
+def in_regions(resource: Any, regions: set[str | None]) -> bool:
+    """Whether a Region-wide setting made in `regions` covers `resource`: only a Region known to
+    differ on both sides rules it out (a component's or a default provider's may be unknown)."""
+    region = provider_region(resource)
+    return bool(regions) and (region is None or None in regions or region in regions)

@@ -23,7 +23,19 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from .helpers import Deferred, as_list, effective_tags, get, given, is_set, number, of_type, peek, targets
+from .helpers import (
+    Deferred,
+    as_list,
+    effective_tags,
+    get,
+    given,
+    is_set,
+    number,
+    of_type,
+    peek,
+    provider_region,
+    targets,
+)
 from .registry import Controls, Report, config_value, stack_policy
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -40,12 +52,6 @@ RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"  # noqa: S105 - a
 DEFAULT_ENVIRONMENTS = ["prod"]
 DEFAULT_MARKER = "Backup=true"
 DEFAULT_MAX_ROTATION_DAYS = 90
-
-
-def _region(resource: PolicyResource) -> str | None:
-    provider = resource.provider
-    value = peek(provider.props, "region") if provider is not None else None
-    return value if isinstance(value, str) and value else None
 
 
 def _enabled_rules(config: PolicyResource) -> list[tuple[str, object]]:
@@ -97,7 +103,7 @@ def _replication_problem(
 ) -> str | None:
     if not configs:
         return "has no replication configuration"
-    source_region = _region(bucket)
+    source_region = provider_region(bucket)
     for config in configs:
         for arn, rule in _enabled_rules(config):
             # By ARN when known, else through the rule's dependencies (a preview's unknown ARN).
@@ -109,7 +115,8 @@ def _replication_problem(
                 continue
             # A bucket outside this stack (a known ARN, no candidate): its Region is not ours to check.
             elsewhere = not candidates or any(
-                _region(d) is None or source_region is None or _region(d) != source_region for d in candidates
+                provider_region(d) is None or source_region is None or provider_region(d) != source_region
+                for d in candidates
             )
             if not elsewhere:
                 return f"replicates only within {source_region}"

@@ -581,3 +581,20 @@ def test_a_trail_whose_selectors_drop_management_writes_is_caught(pack: LoadedPa
     found = findings(pack, tmp_path, program, "cloudtrail-multi-region-with-validation")
     assert sorted(name for name, _ in found) == ["data-only", "reads-only"], found
     assert all("records no management write events" in message for _, message in found)
+
+
+def test_ebs_encryption_by_default_covers_only_its_own_region(pack: LoadedPack, tmp_path: Path) -> None:
+    def program() -> None:
+        eu = aws.Provider("eu", region="eu-west-1")
+        eu_key = aws.kms.Key("eu-key", enable_key_rotation=True, opts=pulumi.ResourceOptions(provider=eu))
+        aws.ebs.EncryptionByDefault("eu-default", enabled=True, opts=pulumi.ResourceOptions(provider=eu))
+        aws.ebs.DefaultKmsKey("eu-key-default", key_arn=eu_key.arn, opts=pulumi.ResourceOptions(provider=eu))
+        aws.ebs.Volume("here", availability_zone="us-east-1a", size=10, type="gp3")
+        aws.ebs.Volume(
+            "there", availability_zone="eu-west-1a", size=10, type="gp3", opts=pulumi.ResourceOptions(provider=eu)
+        )
+
+    found = findings(pack, tmp_path, program, "ebs-encrypted-with-cmk")
+    assert [name for name, _ in found] == ["here"], found
+    at_rest = findings(pack, tmp_path, program, "encryption-at-rest-enabled")
+    assert [name for name, _ in at_rest] == ["here"], at_rest

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from ..helpers import Deferred, as_list, get, key_ref, of_type, truthy
+from ..helpers import Deferred, as_list, get, in_regions, key_ref, of_type, provider_region, truthy
 from ..registry import Controls, Report, config_value, stack_policy
 from .shared import _cmk
 
@@ -53,23 +53,30 @@ def _block_device_problems(p: Any, account_default: bool, root_from_template: bo
     return problems
 
 
-def _account_default(args: StackValidationArgs) -> bool:
-    """EBS encryption by default with a customer-managed default key: set outside the stack
-    (config) or by this program (aws.ebs.EncryptionByDefault + aws.ebs.DefaultKmsKey)."""
+def _account_default(args: StackValidationArgs) -> bool | set[str | None]:
+    """EBS encryption by default with a customer-managed default key: True when set outside the
+    stack (config), else the Regions where this program sets both (aws.ebs.EncryptionByDefault and
+    aws.ebs.DefaultKmsKey through a provider of that Region): the setting is per account and
+    Region, so one made through another Region's provider protects no volume here."""
     if bool(config_value(args, "accountEncryptionByDefault", False)):
         return True
-    enabled = any(truthy(get(r.props, "enabled", default=True)) for r in of_type(args.resources, ENCRYPTION_BY_DEFAULT))
-    default_key = any(_cmk(key_ref(r.props, "keyArn")) for r in of_type(args.resources, DEFAULT_KMS_KEY))
-    return enabled and default_key
+    enabled = {
+        provider_region(r)
+        for r in of_type(args.resources, ENCRYPTION_BY_DEFAULT)
+        if truthy(get(r.props, "enabled", default=True))
+    }
+    keyed = {provider_region(r) for r in of_type(args.resources, DEFAULT_KMS_KEY) if _cmk(key_ref(r.props, "keyArn"))}
+    return enabled & keyed
 
 
 def _ebs(args: StackValidationArgs, report: Report) -> None:
-    account_default = _account_default(args)
+    defaults = _account_default(args)
     fix = "Set encrypted=True and kms_key_id=<customer-managed key ARN>"
     deferred = Deferred()
 
     def check(r: Any) -> None:
         p = r.props
+        account_default = defaults is True or (isinstance(defaults, set) and in_regions(r, defaults))
         problems: list[str] = []
         t = r.resource_type
         if t == "aws:ebs/volume:Volume":
