@@ -11,15 +11,21 @@ from offline_preview import run_program
 from offline_preview.heap import frozen_heap
 
 
-def test_objects_from_before_are_frozen_during_and_released_after() -> None:
+def test_objects_from_before_are_frozen_during_and_released_after(monkeypatch) -> None:
+    # Counted by calls, not by gc.get_freeze_count() alone: a frozen object that another thread
+    # frees (a worker loop of an earlier run) lowers the count at any moment.
+    calls: list[str] = []
+    real_freeze, real_unfreeze = gc.freeze, gc.unfreeze
+    monkeypatch.setattr(gc, "freeze", lambda: (calls.append("freeze"), real_freeze())[1])
+    monkeypatch.setattr(gc, "unfreeze", lambda: (calls.append("unfreeze"), real_unfreeze())[1])
     assert gc.get_freeze_count() == 0
     before = object()
     with frozen_heap():
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
+        assert gc.get_freeze_count() > 0
         with frozen_heap():  # nested blocks share the outer freeze
-            assert gc.get_freeze_count() == frozen
-        assert gc.get_freeze_count() == frozen
+            assert calls == ["freeze"]
+        assert calls == ["freeze"] and gc.get_freeze_count() > 0
+    assert calls == ["freeze", "unfreeze"]
     assert gc.get_freeze_count() == 0
     del before
 
