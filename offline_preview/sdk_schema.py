@@ -53,33 +53,33 @@ def _token_parts(token: str) -> tuple[str, str, str] | None:
 
 
 @functools.cache
+def _sdk_classes(type_token: str) -> tuple[type | None, type | None]:
+    """The SDK's resource class of `type_token` and its `<Name>Args` class (None where absent)."""
+    parts = _token_parts(type_token)
+    if parts is None:
+        return None, None
+    package, module, name = parts
+    sdk = _sdk_module(package, module)
+    cls, args_cls = (getattr(sdk, name, None), getattr(sdk, f"{name}Args", None)) if sdk else (None, None)
+    return (cls if isinstance(cls, type) else None), (args_cls if isinstance(args_cls, type) else None)
+
+
+@functools.cache
 def computed_outputs(type_token: str) -> dict[str, str]:
     """Output name -> kind (`str`, `list`, `int`, `bool`, `object`) of the outputs the provider
     computes for `type_token` (outputs that are not inputs). Empty when the SDK is not installed."""
-    parts = _token_parts(type_token)
-    if parts is None:
+    cls, args_cls = _sdk_classes(type_token)
+    if cls is None:
         return {}
-    package, module, name = parts
-    sdk = _sdk_module(package, module)
-    cls = getattr(sdk, name, None) if sdk is not None else None
-    if not isinstance(cls, type):
-        return {}
-    args_cls = getattr(sdk, f"{name}Args", None)
-    inputs = set(_getters(args_cls)) if isinstance(args_cls, type) else set()
-    outputs = _getters(cls)
-    return {k: _kind(v) for k, v in outputs.items() if k not in inputs and k not in ("id", "urn")}
+    inputs = set(_getters(args_cls)) if args_cls is not None else set()
+    return {k: _kind(v) for k, v in _getters(cls).items() if k not in inputs and k not in ("id", "urn")}
 
 
 @functools.cache
 def input_names(type_token: str) -> frozenset[str]:
     """Wire names of the inputs of `type_token` (its SDK `<Name>Args` class)."""
-    parts = _token_parts(type_token)
-    if parts is None:
-        return frozenset()
-    package, module, name = parts
-    sdk = _sdk_module(package, module)
-    args_cls = getattr(sdk, f"{name}Args", None) if sdk is not None else None
-    return frozenset(_getters(args_cls)) if isinstance(args_cls, type) else frozenset()
+    _, args_cls = _sdk_classes(type_token)
+    return frozenset(_getters(args_cls)) if args_cls is not None else frozenset()
 
 
 _RESOURCE_CLASS = re.compile(r"ForwardRef\('(pulumi_[\w.]+)\.(\w+)'\)")
@@ -92,21 +92,16 @@ def resource_outputs(type_token: str) -> dict[str, tuple[str, bool]]:
     `aws:lb/loadBalancer:LoadBalancer`): the engine gives them as references to the component's
     children. The token comes from the resource modules the package registered with the SDK
     (`_utilities.register`: module `fqn` and `classes`, token -> class name)."""
-    parts = _token_parts(type_token)
-    if parts is None:
+    cls, _ = _sdk_classes(type_token)
+    if cls is None:
         return {}
-    package, module, name = parts
-    sdk = _sdk_module(package, module)
-    cls = getattr(sdk, name, None) if sdk is not None else None
-    if not isinstance(cls, type):
-        return {}
-    out: dict[str, tuple[str, bool]] = {}
-    for key, annotation in _getters(cls).items():
-        match = _RESOURCE_CLASS.search(annotation)
-        if match is None:
-            continue
+    typed = {k: (m, a) for k, a in _getters(cls).items() if (m := _RESOURCE_CLASS.search(a)) is not None}
+    for match, _ in typed.values():
         importlib.import_module(match.group(1).split(".", 1)[0])  # registers the package's modules
-        token = _registered_tokens().get((match.group(1), match.group(2)))
+    tokens = _registered_tokens() if typed else {}
+    out: dict[str, tuple[str, bool]] = {}
+    for key, (match, annotation) in typed.items():
+        token = tokens.get((match.group(1), match.group(2)))
         if token is not None:
             out[key] = (token, _kind(annotation) == "objects")
     return out
@@ -135,14 +130,8 @@ def json_document_inputs(type_token: str) -> frozenset[str]:
     iam.PolicyDocumentArgs(...)`) and whose output is text: the provider's Check turns the object
     into its JSON text (pulumi-terraform-bridge `tfbridge.TransformJSONDocument`, which pulumi-aws
     sets on its policy documents), so the program reads a string back, never the object."""
-    parts = _token_parts(type_token)
-    if parts is None:
-        return frozenset()
-    package, module, name = parts
-    sdk = _sdk_module(package, module)
-    cls = getattr(sdk, name, None) if sdk is not None else None
-    args_cls = getattr(sdk, f"{name}Args", None) if sdk is not None else None
-    if not isinstance(cls, type) or not isinstance(args_cls, type):
+    cls, args_cls = _sdk_classes(type_token)
+    if cls is None or args_cls is None:
         return frozenset()
     outputs = _getters(cls)
     return frozenset(
