@@ -21,7 +21,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from .go_json import marshal, whole_numbers
 from .invokes import INVOKES
-from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes
+from .output_builders import _SIG_KEY, BUILDERS, Ctx, _generic, _kubernetes, with_computed_outputs
 from .program_guard import InvokeError, invoke_key
 from .sdk_schema import (
     autonamed,
@@ -129,11 +129,7 @@ class PlatformMocks(Mocks):
         rid, outputs = builder(c)
         # A builder models the outputs that matter to this project; every other output the
         # provider computes gets a value of its shape too (`--mode up` leaves none None).
-        for key, kind in computed_outputs(args.typ).items():
-            if key not in outputs and key not in args.inputs:
-                value = plausible(key, kind, c)
-                if value is not None:
-                    outputs[key] = value
+        outputs = with_computed_outputs(c, outputs)
         if c.children:
             self.children_of[urn] = list(c.children)
         merged = {**checked_inputs(args.typ, args.inputs), **outputs}

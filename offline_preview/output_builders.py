@@ -531,9 +531,15 @@ def _generic(c: Ctx) -> tuple[str, dict[str, Any]]:
     outputs: dict[str, Any] = {"name": name}
     if parts[0] == "aws":
         outputs["arn"] = c.arn(service, f"{parts[-1][:1].lower()}{parts[-1][1:]}/{name}")
+    return f"{name}", with_computed_outputs(c, outputs)
+
+
+def with_computed_outputs(c: Ctx, outputs: dict[str, Any]) -> dict[str, Any]:
+    """`outputs` with a `plausible` value of its shape for every other output the provider
+    computes for `c.type` (an output the program gave as an input keeps that value)."""
     for key, kind in computed_outputs(c.type).items():
         if key not in outputs and key not in c.inputs:
             value = plausible(key, kind, c)
             if value is not None:
                 outputs[key] = value
-    return f"{name}", outputs
+    return outputs
