@@ -14,6 +14,7 @@ from . import (
     encryption_at_rest,
     encryption_in_transit,
     exposure,
+    governance,
     kubernetes,
     least_privilege,
     resilience,
@@ -40,6 +41,7 @@ POLICIES = [
     *tagging_cost.POLICIES,
     *data_services.POLICIES,
     *serverless_edge.POLICIES,
+    *governance.POLICIES,
 ]
 
 # Metadata in pack order (modules register on import, in dependency order).

@@ -45,6 +45,7 @@ CATEGORIES: dict[str, str] = {
     "resilience": "Resilience (Multi-AZ data stores)",
     "supply-chain": "Image supply chain",
     "tagging-cost": "Tagging and cost",
+    "governance": "Governance (infrastructure the pack can judge)",
 }
 
 FRAMEWORKS = {

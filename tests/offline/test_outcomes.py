@@ -294,14 +294,14 @@ def test_resources_no_policy_reads_are_named_as_not_covered(tmp_path):
     program = _program(
         tmp_path / "p",
         "import pulumi_random as random\n\naws.s3.Bucket('data')\nrandom.RandomPet('pet')\n"
-        # An AWS type only the tagging rule reads: its template may hold anything.
-        "aws.cloudformation.Stack('cfn', template_body='{}', tags={'Owner': 'x'})\n",
+        # An AWS type only the tagging rule reads: its widgets may show anything.
+        "aws.cloudwatch.Dashboard('board', dashboard_name='board', dashboard_body='{\"widgets\": []}')\n",
     )
     out, md = tmp_path / "report.json", tmp_path / "report.md"
     main(["dev", "--program", str(program), "--quiet", "--json", str(out), "--markdown", str(md)])
     doc = json.loads(out.read_text())
     assert doc["policy"]["unjudgedTypes"] == {
-        "aws:cloudformation/stack:Stack": 1,
+        "aws:cloudwatch/dashboard:Dashboard": 1,
         "random:index/randomPet:RandomPet": 1,
     }
     assert "resources no policy reads: 2" in doc["notCovered"]

@@ -473,11 +473,29 @@ SUPPORTING: dict[str, str] = {
 types the pack does not judge, and link resources whose defects are reported on the resource
 they attach to (each link type's effect is proven by LINK_PROOFS)."""
 
-NO_SECURE_TWIN: dict[str, str] = {
-    "aws:iam/userPolicy:UserPolicy": "every inline user policy is a finding (iam-users-no-direct-policies)",
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment": "every user attachment is a finding (iam-users-no-direct-policies)",
+HIDDEN = (
+    "no-infrastructure-hidden-from-the-pack",
+    "deploys what no policy reads: a finding unless the config allows the type",
+)
+
+NO_SECURE_TWIN: dict[str, tuple[str, str]] = {
+    "aws:iam/userPolicy:UserPolicy": ("iam-users-no-direct-policies", "every inline user policy is a finding"),
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment": (
+        "iam-users-no-direct-policies",
+        "every user attachment is a finding",
+    ),
+    "aws:cloudformation/stack:Stack": HIDDEN,
+    "aws:cloudformation/stackSet:StackSet": HIDDEN,
+    "aws:cloudformation/stackSetInstance:StackSetInstance": HIDDEN,
+    "aws:cloudformation/stackInstances:StackInstances": HIDDEN,
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": HIDDEN,
+    "aws:servicecatalog/provisionedProduct:ProvisionedProduct": HIDDEN,
+    "aws:cloudcontrol/resource:Resource": HIDDEN,
+    "aws:elasticbeanstalk/environment:Environment": HIDDEN,
+    "command:local:Command": HIDDEN,
+    "command:remote:Command": HIDDEN,
 }
-"""Declared types the compliant twin cannot contain: every instance breaks a policy."""
+"""Declared types the compliant twin cannot contain: type -> (the policy every instance breaks, why)."""
 
 LINK_PROOFS: dict[tuple[str, str], tuple[str, str]] = {
     ("s3-stateful-bucket-replicated-cross-region", "aws:s3/bucketReplicationConfig:BucketReplicationConfig"): (

@@ -87,6 +87,23 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "public-catalog-policy",
         }
     },
+    "governance": {
+        "no-infrastructure-hidden-from-the-pack": {
+            "template-stack",
+            "template-stack-set",
+            "template-stack-set-instance",
+            "template-stack-instances",
+            "repository-app",
+            "catalog-product",
+            "control-ingress",
+            "beanstalk-env",
+            "local-admin",
+            "remote-open",
+            "unreviewed-chart",
+            "open-exports",
+            "native-bucket",
+        }
+    },
     "ec2": {
         "compute-no-implicit-public-ip": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},
         "ec2-imdsv2-required": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},

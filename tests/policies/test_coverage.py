@@ -124,9 +124,9 @@ def test_compliant_twin_has_every_declared_type(runs: dict[str, tuple[Capture, P
 
 
 def test_types_without_a_secure_twin_are_always_findings(runs: dict[str, tuple[Capture, PolicyReport]]) -> None:
-    cap, report = runs["insecure"]
-    flagged = {v.urn for v in report.violations if v.policy == "iam-users-no-direct-policies"}
-    for type_ in NO_SECURE_TWIN:
+    cap, report = union(runs, "insecure")
+    for type_, (policy, _) in NO_SECURE_TWIN.items():
+        flagged = {v.urn for v in report.violations if v.policy == policy}
         instances = cap.of_type(type_)
         assert instances and all(r.urn in flagged for r in instances), type_
 
