@@ -33,6 +33,13 @@ def test_readme_tables_match_the_catalog() -> None:
     assert f"{len(REGISTRY)} policies" in readme
 
 
+def test_the_project_readme_states_the_pack_s_size() -> None:
+    """The top-level README's one-line summary is hand-written: it must follow the catalog."""
+    types = {t for info in REGISTRY for t in (*info.resource_types, *info.links) if "*" not in t}
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"pack of {len(REGISTRY)} policies over {len(types)} resource types" in readme
+
+
 def test_catalog_lists_every_resource_type_with_its_policies() -> None:
     out = _run("-m", "policies.catalog", "--types")
     for info in REGISTRY:
