@@ -2,7 +2,9 @@
 but the principals it names, and a `*` principal is pinned only by a condition that IAM evaluates
 to false for a stranger (not a negated operator, an `IfExists`, a `ForAllValues:`, a world-wide
 address range or an any-account wildcard). The public-exposure policies treat all of them as
-`Principal: "*"`, in bucket, resource and trust policies alike."""
+`Principal: "*"`, in bucket, resource and trust policies alike, and read the permissions that
+stand for one statement (an event bus permission, an endpoint service's allowed principals) the
+same way."""
 
 from __future__ import annotations
 
@@ -151,4 +153,31 @@ def test_lambda_permissions_are_scoped_only_by_fixed_values(pack: LoadedPack, tm
         "any-account",
         "wildcard-principal",
         "s3-without-account",
+    }
+
+
+def test_event_and_endpoint_service_permissions_for_everyone(pack: LoadedPack, tmp_path: Path) -> None:
+    """A permission naming '*' is a public statement: an event bus permission is pinned only by an
+    organization condition with a fixed value, and one '*' among an endpoint service's allowed
+    principals opens it to every account."""
+
+    def program() -> None:
+        for name, condition in {
+            "any-account": None,
+            "any-organization": {"key": "aws:PrincipalOrgID", "type": "StringEquals", "value": "o-*"},
+            "pinned-organization": {"key": "aws:PrincipalOrgID", "type": "StringEquals", "value": "o-abc123"},
+        }.items():
+            aws.cloudwatch.EventPermission(name, principal="*", statement_id=name, condition=condition)
+        aws.cloudwatch.EventPermission("named-account", principal="111122223333", statement_id="named")
+        nlb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/api/0123456789abcdef"
+        partner = "arn:aws:iam::111122223333:root"
+        for name, principals in {"star-among-partners": [partner, "*"], "partners": [partner]}.items():
+            aws.ec2.VpcEndpointService(
+                name, acceptance_required=True, network_load_balancer_arns=[nlb], allowed_principals=principals
+            )
+
+    assert fired(pack, tmp_path, program, "resource-policy-not-public") == {
+        "any-account",
+        "any-organization",
+        "star-among-partners",
     }

@@ -1,7 +1,8 @@
 """Resource policies that allow the world: a statement with Principal '*' and no condition pinning
 the caller, in the resource-based policy of any pulumi-aws type that carries one (KMS keys, ECR
-repositories, SNS topics, SQS queues, secrets, S3 access points, Glacier vaults, ...). Buckets are
-judged by the same test in `s3_exposure`.
+repositories, SNS topics, SQS queues, secrets, S3 access points, Glacier vaults, ...), and the
+permissions that stand for such a statement: an event bus permission or an endpoint service's
+allowed principals naming '*'. Buckets are judged by the same test in `s3_exposure`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from ..helpers import get
-from ..iam_documents import DocumentError, parse_document, public_principal, restricts_principal
+from ..helpers import as_list, get
+from ..iam_documents import DocumentError, is_wildcard, parse_document, public_principal, restricts_principal
 from ..least_privilege.documents import DOCUMENT_PROPS, RESOURCE
 from ..registry import Controls, Report, resource_policy
 
@@ -112,6 +113,13 @@ Left out, after reading every input of the pulumi-aws SDK that holds a policy do
   OpenSearch Serverless access, security and lifecycle policies and Verified Access (Cedar)
   policies."""
 
+EVENT_PERMISSION = "aws:cloudwatch/eventPermission:EventPermission"
+ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
+ENDPOINT_SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
+PUBLIC_PERMISSIONS = (EVENT_PERMISSION, ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL)
+"""Permissions that are one statement of a resource policy: an event bus permission for '*'
+(without an aws:PrincipalOrgID condition) and an endpoint service's allowed principal '*'."""
+
 
 def _documents(args: ResourceValidationArgs) -> list[Any]:
     props = [prop for prop, kind in DOCUMENT_PROPS.get(args.resource_type, []) if kind == RESOURCE]
@@ -120,8 +128,44 @@ def _documents(args: ResourceValidationArgs) -> list[Any]:
     return [get(args.props, *prop.split(".")) for prop in props]
 
 
+def _event_permission_public(props: Any) -> bool:
+    """PutPermission with Principal '*' lets every AWS account put events on the bus unless its
+    condition names the organization (aws:PrincipalOrgID is the only key it takes):
+    https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html"""
+    if get(props, "principal") != "*":
+        return False
+    condition = get(props, "condition")
+    value = get(condition, "value")
+    pinned = str(get(condition, "key") or "").lower() == "aws:principalorgid" and isinstance(value, str)
+    return not (pinned and value != "" and not is_wildcard(value))
+
+
+def _endpoint_service_public(args: ResourceValidationArgs) -> bool:
+    """'*' among an endpoint service's allowed principals makes the service public: any account
+    that knows its name can request an endpoint, approved at once unless acceptance is required
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservicepermissions.html).
+    """
+    if args.resource_type == ENDPOINT_SERVICE:
+        return any(str(p).strip() == "*" for p in as_list(get(args.props, "allowedPrincipals")))
+    return str(get(args.props, "principalArn") or "").strip() == "*"
+
+
 def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
     kind = args.resource_type.split(":")[-1]
+    if args.resource_type == EVENT_PERMISSION:
+        if _event_permission_public(args.props):
+            report(
+                f"EventPermission '{args.name}' lets every AWS account (principal '*') put events on the bus. Name the "
+                "account, or add condition={'key': 'aws:PrincipalOrgID', 'type': 'StringEquals', 'value': <organization id>}."
+            )
+        return
+    if args.resource_type in (ENDPOINT_SERVICE, ENDPOINT_SERVICE_PRINCIPAL):
+        if _endpoint_service_public(args):
+            report(
+                f"{kind} '{args.name}' allows every AWS principal ('*') to connect an endpoint to the service. "
+                "List the consumer accounts or roles by ARN, and keep acceptance_required=True."
+            )
+        return
     for raw in _documents(args):
         for label in public_statements(raw):
             report(
@@ -133,12 +177,12 @@ def _resource_public(args: ResourceValidationArgs, report: Report) -> None:
 resource_public = resource_policy(
     "resource-policy-not-public",
     category="exposure",
-    description="No resource-based policy (KMS keys, ECR repositories, SNS topics, SQS queues, secrets, S3 access points, Glacier vaults and every other type that carries one) allows the world.",
+    description="No resource-based policy (KMS keys, ECR repositories, SNS topics, SQS queues, secrets, S3 access points, Glacier vaults and every other type that carries one) allows the world, and no event bus permission or endpoint service admits '*'.",
     severity=Severity.CRITICAL,
     controls=PUBLIC_DATA,
-    remediation="Replace Principal '*' with specific accounts, roles or service principals, or add a condition on aws:PrincipalOrgID, aws:SourceAccount or aws:SourceArn.",
+    remediation="Replace Principal '*' with specific accounts, roles or service principals, or add a condition on aws:PrincipalOrgID, aws:SourceAccount or aws:SourceArn; list endpoint service consumers by ARN.",
     validate=_resource_public,
-    types=(*NON_S3_POLICY_TYPES, *EXPOSURE_POLICY_DOCUMENTS),
+    types=(*NON_S3_POLICY_TYPES, *EXPOSURE_POLICY_DOCUMENTS, *PUBLIC_PERMISSIONS),
     covers=("AwsSolutions-ECR1", "CKV_AWS_32", "CKV_AWS_33", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_387"),
 )
 

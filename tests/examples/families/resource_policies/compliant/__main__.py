@@ -1,4 +1,5 @@
-"""The same resource policies, each held to the account's own organisation or account."""
+"""The same resource policies, each held to the account's own organisation or account; the bus
+permission held to the organisation and the endpoint service to one partner account."""
 
 import json
 
@@ -258,4 +259,20 @@ aws.organizations.ResourcePolicy(
     content=organisation(
         "organizations:DescribeOrganization", f"arn:aws:organizations::{ACCOUNT}:organization/o-a1b2c3d4e5"
     ),
+)
+
+# --- permissions that stand for a statement ------------------------------------------------------
+aws.cloudwatch.EventPermission(
+    "org-bus-permission",
+    principal="*",
+    statement_id="Organisation",
+    condition={"key": "aws:PrincipalOrgID", "type": "StringEquals", "value": ORGANISATION},
+)
+NLB = arn("elasticloadbalancing", "loadbalancer/net/partner-api/0123456789abcdef")
+PARTNER = "arn:aws:iam::111122223333:root"
+aws.ec2.VpcEndpointService(
+    "partner-endpoint-service", acceptance_required=True, network_load_balancer_arns=[NLB], allowed_principals=[PARTNER]
+)
+aws.ec2.VpcEndpointServiceAllowedPrinciple(
+    "partner-endpoint-principal", vpc_endpoint_service_id="vpce-svc-0123456789abcdef0", principal_arn=PARTNER
 )

@@ -1,6 +1,7 @@
 """Resource policies that let anyone in: one resource of every type whose resource-based policy
 `resource-policy-not-public` reads beside IAM's own (tables, streams, event buses, the Data
-Catalog, vaults, replica keys, access points, repositories, ...), each opened to Principal '*'."""
+Catalog, vaults, replica keys, access points, repositories, ...), each opened to Principal '*';
+and an event bus permission and an endpoint service granted to '*'."""
 
 import json
 
@@ -233,4 +234,14 @@ aws.vpclattice.ResourcePolicy(
 aws.organizations.ResourcePolicy(
     "public-organization-policy",
     content=anyone("organizations:DescribeOrganization", f"arn:aws:organizations::{ACCOUNT}:organization/o-a1b2c3d4e5"),
+)
+
+# --- permissions that stand for a '*' statement --------------------------------------------------
+aws.cloudwatch.EventPermission("public-bus-permission", principal="*", statement_id="AnyAccount")
+NLB = arn("elasticloadbalancing", "loadbalancer/net/partner-api/0123456789abcdef")
+aws.ec2.VpcEndpointService(
+    "public-endpoint-service", acceptance_required=False, network_load_balancer_arns=[NLB], allowed_principals=["*"]
+)
+aws.ec2.VpcEndpointServiceAllowedPrinciple(
+    "public-endpoint-principal", vpc_endpoint_service_id="vpce-svc-0123456789abcdef0", principal_arn="*"
 )
