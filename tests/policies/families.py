@@ -74,7 +74,11 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "public-db-snapshot",
             "public-cluster-snapshot",
             "public-snapshot-copy",
+            "public-cluster-snapshot-copy",
             "public-ami",
+            "public-ami-distribution",
+            "public-layer",
+            "public-runbook",
             "unblocked-snapshots",
             "unblocked-images",
         }

@@ -21,6 +21,26 @@ PROPERTY_PATHS = sorted(
     {(t, prop) for t, props in DOCUMENT_PROPS.items() for prop, _ in props}
     | {(t, prop) for t, prop in EXPOSURE_POLICY_DOCUMENTS.items()}
 )
+SHARING_PROPERTIES = [
+    ("aws:cloudwatch/eventPermission:EventPermission", "principal"),
+    ("aws:cloudwatch/eventPermission:EventPermission", "condition.key"),
+    ("aws:cloudwatch/eventPermission:EventPermission", "condition.value"),
+    ("aws:ec2/vpcEndpointService:VpcEndpointService", "allowedPrincipals"),
+    ("aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple", "principalArn"),
+    ("aws:ec2/amiLaunchPermission:AmiLaunchPermission", "group"),
+    (
+        "aws:imagebuilder/distributionConfiguration:DistributionConfiguration",
+        "distributions.amiDistributionConfiguration.launchPermission.userGroups",
+    ),
+    ("aws:lambda/layerVersionPermission:LayerVersionPermission", "principal"),
+    ("aws:lambda/layerVersionPermission:LayerVersionPermission", "organizationId"),
+    ("aws:ssm/document:Document", "permissions"),
+    ("aws:rds/snapshot:Snapshot", "sharedAccounts"),
+    ("aws:rds/clusterSnapshot:ClusterSnapshot", "sharedAccounts"),
+    ("aws:rds/snapshotCopy:SnapshotCopy", "sharedAccounts"),
+    ("aws:rds/clusterSnapshotCopy:ClusterSnapshotCopy", "sharedAccounts"),
+]
+"""The inputs the exposure policies read to find sharing with everyone outside a document."""
 _ARGS_CLASS = re.compile(r"ForwardRef\('(\w+Args)'\)")
 
 
@@ -44,8 +64,12 @@ def test_declared_types_are_pulumi_aws_types(type_token: str) -> None:
     assert type_token in set(_registered_tokens().values()), type_token
 
 
-@pytest.mark.parametrize(("type_token", "path"), PROPERTY_PATHS, ids=[f"{t}|{p}" for t, p in PROPERTY_PATHS])
-def test_policy_document_properties_are_inputs_of_their_type(type_token: str, path: str) -> None:
+@pytest.mark.parametrize(
+    ("type_token", "path"),
+    [*PROPERTY_PATHS, *SHARING_PROPERTIES],
+    ids=[f"{t}|{p}" for t, p in [*PROPERTY_PATHS, *SHARING_PROPERTIES]],
+)
+def test_policy_document_and_sharing_properties_are_inputs_of_their_type(type_token: str, path: str) -> None:
     assert _input_path_exists(type_token, path), f"{type_token} has no input {path}"
 
 

@@ -3,8 +3,9 @@ endpoint, instance metadata, public IPs, load balancer hardening and WAF.
 
 One module per theme: `resource_policies` (policies that allow the world), `security_groups`,
 `data_stores` (public access and subnet placement), `compute` (the EKS endpoint, IMDSv2, public
-IPs), `load_balancers` (header hardening, WAF) and `shared_copies` (snapshots and AMIs shared
-with everyone); `shared` holds what several of them use. S3 buckets are judged in `s3_exposure`.
+IPs), `load_balancers` (header hardening, WAF) and `shared_copies` (snapshots, AMIs, Lambda layers
+and SSM documents shared with everyone); `shared` holds what several of them use. S3 buckets are
+judged in `s3_exposure`.
 """
 
 from __future__ import annotations
