@@ -15,7 +15,7 @@ from typing import Any
 from pulumi_policy import Severity, StackValidationArgs
 
 from .exposure.resource_policies import PUBLIC_DATA, public_statements
-from .helpers import Deferred, as_list, get, of_type, peek, targets, truthy
+from .helpers import Deferred, as_list, get, is_set, of_type, peek, targets, truthy
 from .registry import Controls, Report, config_value, stack_policy
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -26,6 +26,12 @@ PUBLIC_GRANTEES = (
 )
 PAB_TYPES = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
 PAB_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+ACCOUNT_PAB = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+ACCESS_POINT_BLOCKS: dict[str, tuple[str, ...]] = {
+    "aws:s3/accessPoint:AccessPoint": ("publicAccessBlockConfiguration",),
+    "aws:s3control/multiRegionAccessPoint:MultiRegionAccessPoint": ("details", "publicAccessBlock"),
+}
+"""Access point types -> where their own Block Public Access settings are."""
 WEBSITE_TYPES = (
     "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
     "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2",
@@ -53,49 +59,78 @@ def _bucket_of(r: Any, buckets: list[Any]) -> list[Any]:
     return [r] if r.resource_type in BUCKETS else targets(r, "bucket", buckets)
 
 
+def _flags_off(props: Any, *path: str) -> list[str]:
+    """The Block Public Access flags a settings object leaves off (unset is off, as in the API)."""
+    return [f for f in PAB_FLAGS if not truthy(get(props, *path, f))]
+
+
 def _public_access_block(args: StackValidationArgs, report: Report) -> None:
     explicit = bool(config_value(args, "requireExplicitBlock", False))
     websites = website_buckets(list(args.resources)) if config_value(args, "allowPublicWebsites", True) else {}
     buckets = list(of_type(args.resources, *BUCKETS))
-    blocks: dict[str, list[Any]] = {b.urn: [] for b in buckets}
-    for pab in of_type(args.resources, *PAB_TYPES):
-        for b in targets(pab, "bucket", buckets):
-            blocks[b.urn].append(pab)
+    blocked: set[str] = set()
     deferred = Deferred()
 
-    def check(bucket: Any) -> None:
-        if bucket.urn in websites:
+    def check_block(pab: Any) -> None:
+        """A bucket-level block turning flags off is a finding whichever bucket it names, one of
+        this program's or one created elsewhere, except a website bucket public by intent."""
+        owners = targets(pab, "bucket", buckets)
+        blocked.update(b.urn for b in owners)
+        if owners and all(b.urn in websites for b in owners):
             return
-        found = blocks[bucket.urn]
-        if not found and explicit:
+        if off := _flags_off(pab.props):
+            names = ", ".join(f"'{b.name}'" for b in owners) or f"'{get(pab.props, 'bucket')}' (not created here)"
             report(
-                f"S3 bucket '{bucket.name}' has no public access block of its own. Add aws.s3.BucketPublicAccessBlock(bucket=<this bucket>) "
-                "with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all True.",
-                bucket.urn,
+                f"Public access block '{pab.name}' of S3 bucket {names} leaves {', '.join(off)} off. Set all four flags to True.",
+                pab.urn,
             )
-            return
-        for pab in found:
-            off = [f for f in PAB_FLAGS if not truthy(get(pab.props, f))]
-            if off:
-                report(
-                    f"Public access block '{pab.name}' of S3 bucket '{bucket.name}' leaves {', '.join(off)} off. Set all four flags to True.",
-                    pab.urn,
-                )
 
-    for bucket in buckets:
-        deferred.run(check, bucket)
+    def check_other(r: Any) -> None:
+        """The account's block covers every bucket; an access point's own block covers what is
+        reached through it (AWS applies the most restrictive of account, bucket and access point:
+        https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)."""
+        if r.resource_type == ACCOUNT_PAB:
+            if off := _flags_off(r.props):
+                report(
+                    f"Account public access block '{r.name}' leaves {', '.join(off)} off for every bucket of the account "
+                    "(AWS FSBP S3.1). Set all four flags to True.",
+                    r.urn,
+                )
+            return
+        path = ACCESS_POINT_BLOCKS[r.resource_type]
+        if is_set(r, path[0]) and (off := _flags_off(r.props, *path)):
+            report(
+                f"Access point '{r.name}' turns {', '.join(off)} off in its own public access block. Leave the "
+                "block out (all four on by default) or set all four flags to True.",
+                r.urn,
+            )
+
+    for pab in of_type(args.resources, *PAB_TYPES):
+        deferred.run(check_block, pab)
+    for r in of_type(args.resources, ACCOUNT_PAB, *ACCESS_POINT_BLOCKS):
+        deferred.run(check_other, r)
+    if explicit:
+        for bucket in buckets:
+            if bucket.urn not in websites and bucket.urn not in blocked:
+                report(
+                    f"S3 bucket '{bucket.name}' has no public access block of its own. Add aws.s3.BucketPublicAccessBlock(bucket=<this bucket>) "
+                    "with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all True.",
+                    bucket.urn,
+                )
     deferred.finish()
 
 
 public_access_block = stack_policy(
     "s3-public-access-block-all",
     category="exposure",
-    description="No S3 bucket turns Block Public Access off (all four flags; AWS turns them on for every new bucket since April 2023). Config: `requireExplicitBlock` also asks for a BucketPublicAccessBlock per bucket; website buckets follow `allowPublicWebsites`.",
+    description="No S3 bucket, access point or account turns Block Public Access off (all four flags; AWS turns them on for every new bucket since April 2023). Config: `requireExplicitBlock` also asks for a BucketPublicAccessBlock per bucket; website buckets follow `allowPublicWebsites`.",
     severity=Severity.CRITICAL,
-    controls=Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3",), pci=("1.4.4",), cis=("2.1.4",), fsbp=("S3.8",)),
+    controls=Controls(
+        soc2=("CC6.1", "CC6.6"), iso27001=("A.8.3",), pci=("1.4.4",), cis=("2.1.4",), fsbp=("S3.1", "S3.8")
+    ),
     remediation="aws.s3.BucketPublicAccessBlock(bucket=bucket.id, block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True).",
     validate=_public_access_block,
-    types=(*BUCKETS, *PAB_TYPES),
+    types=(*BUCKETS, *PAB_TYPES, ACCOUNT_PAB, *ACCESS_POINT_BLOCKS),
     links=WEBSITE_TYPES,
     covers=("AwsSolutions-S2", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV2_AWS_6"),
     config={

@@ -177,7 +177,15 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "s3": {
         "s3-bucket-not-public": {"public-website-policy", "legacy-website-policy"},
-        "s3-public-access-block-all": {"public-website-pab", "unblocked-data-pab", "legacy-website-pab"},
+        "s3-public-access-block-all": {
+            "public-website-pab",
+            "unblocked-data-pab",
+            "legacy-website-pab",
+            "external-bucket-pab",
+            "account-pab-off",
+            "open-access-point",
+            "open-mrap",
+        },
         "s3-website-behind-cloudfront": {"public-website", "legacy-website"},
     },
     "documentdb": {"encryption-at-rest-enabled": {"plain-docdb", "plain-graph"}},

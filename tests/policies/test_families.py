@@ -70,10 +70,17 @@ def test_every_policy_has_a_planted_case(pack: LoadedPack) -> None:
 
 def test_a_website_bucket_is_advice_unless_the_config_forbids_public_buckets(pack: LoadedPack) -> None:
     """By default a public website bucket is public by intent: advice to put CloudFront with origin
-    access control in front; the data bucket whose Block Public Access is off stays mandatory."""
+    access control in front; Block Public Access turned off anywhere else (a data bucket, a bucket
+    created elsewhere, the account, access points) stays mandatory."""
     cap, report = run(pack, "s3", "insecure", strict=False)
     assert names(cap, report, "s3-bucket-not-public") == set()
-    assert names(cap, report, "s3-public-access-block-all") == {"unblocked-data-pab"}
+    assert names(cap, report, "s3-public-access-block-all") == {
+        "unblocked-data-pab",
+        "external-bucket-pab",
+        "account-pab-off",
+        "open-access-point",
+        "open-mrap",
+    }
     advice = [v for v in report.violations if v.policy == "s3-website-behind-cloudfront"]
     assert names(cap, report, "s3-website-behind-cloudfront") == {"public-website", "legacy-website"}
     assert all(v.enforcement == "advisory" and "CloudFront" in v.message for v in advice)

@@ -1,5 +1,6 @@
 """S3 cases that depend on the stack's policy config: a public static website bucket (advice by
-default; mandatory when public buckets are forbidden) and Block Public Access turned off."""
+default; mandatory when public buckets are forbidden) and Block Public Access turned off, on
+buckets, access points and the account."""
 
 import json
 
@@ -34,6 +35,33 @@ aws.s3.BucketPolicy(
 )
 data = aws.s3.Bucket("unblocked-data", bucket="unblocked-data-example")
 aws.s3.BucketPublicAccessBlock("unblocked-data-pab", bucket=data.id, block_public_policy=False)
+
+# Block Public Access turned off around the buckets: on a bucket created elsewhere, for the whole
+# account, and on access points of their own.
+aws.s3.BucketPublicAccessBlock(
+    "external-bucket-pab", bucket="prod-customer-exports", block_public_policy=False, restrict_public_buckets=False
+)
+aws.s3.AccountPublicAccessBlock(
+    "account-pab-off",
+    block_public_acls=False,
+    block_public_policy=False,
+    ignore_public_acls=False,
+    restrict_public_buckets=False,
+)
+aws.s3.AccessPoint(
+    "open-access-point",
+    bucket="prod-customer-exports",
+    name="exports",
+    public_access_block_configuration={"block_public_policy": False, "restrict_public_buckets": False},
+)
+aws.s3control.MultiRegionAccessPoint(
+    "open-mrap",
+    details={
+        "name": "exports",
+        "regions": [{"bucket": "prod-customer-exports"}],
+        "public_access_block": {"block_public_policy": False, "restrict_public_buckets": False},
+    },
+)
 
 # The deprecated V2 settings resource serves a website just the same.
 legacy = aws.s3.BucketV2("legacy-website", bucket="legacy-website-example")
