@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import (
     audit_logging,
+    credentials,
     data_protection,
     data_services,
     encryption_at_rest,
@@ -42,6 +43,7 @@ POLICIES = [
     *data_services.POLICIES,
     *serverless_edge.POLICIES,
     *governance.POLICIES,
+    *credentials.POLICIES,
 ]
 
 # Metadata in pack order (modules register on import, in dependency order).

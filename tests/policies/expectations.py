@@ -494,6 +494,15 @@ NO_SECURE_TWIN: dict[str, tuple[str, str]] = {
     "aws:elasticbeanstalk/environment:Environment": HIDDEN,
     "command:local:Command": HIDDEN,
     "command:remote:Command": HIDDEN,
+    **dict.fromkeys(
+        (
+            "aws:iam/accessKey:AccessKey",
+            "aws:iam/userLoginProfile:UserLoginProfile",
+            "aws:iam/serviceSpecificCredential:ServiceSpecificCredential",
+            "aws:iam/signingCertificate:SigningCertificate",
+        ),
+        ("iam-no-long-lived-user-credentials", "a user credential is always long-lived"),
+    ),
 }
 """Declared types the compliant twin cannot contain: type -> (the policy every instance breaks, why)."""
 

@@ -137,6 +137,23 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "public-vector-bucket-policy",
         }
     },
+    "credentials": {
+        "iam-no-long-lived-user-credentials": {
+            "ci-access-key",
+            "ci-console-password",
+            "ci-git-password",
+            "ci-signing-certificate",
+        },
+        "no-plaintext-secrets-in-user-data-or-parameters": {
+            "secret-boot-instance",
+            "secret-boot-spot",
+            "secret-boot-template",
+            "secret-boot-configuration",
+            "db-password",
+            "deploy-key",
+        },
+        "threat-detection-not-disabled": {"detector-off", "config-recorder-off", "macie-paused"},
+    },
     "governance": {
         "no-infrastructure-hidden-from-the-pack": {
             "template-stack",
@@ -208,6 +225,7 @@ FAMILY_SUPPORTING: dict[str, set[str]] = {
     "efs": {"plain-files-mount"},
     "redshift": {"public-logged-audit"},
     "ec2": {"auto-public-subnet"},
+    "credentials": {"ci-bot", "config-recorder"},
     "iam": {"ops-role"},
     "s3": {"public-website-config", "legacy-website-config"},
     "replication": {
