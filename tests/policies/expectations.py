@@ -88,6 +88,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
             "public-secret-policy",
             "public-topic-policy",
             "public-vault-policy",
+            "sso-wide-inline",
             "user-policy",
             "weak-key",
             "wide-managed-policy",
@@ -97,7 +98,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
         "List the specific actions",
     ),
     "iam-no-wildcard-resources": (
-        {"group-policy", "user-policy", "wide-managed-policy", "wide-policy", "wide-role"},
+        {"group-policy", "sso-wide-inline", "user-policy", "wide-managed-policy", "wide-policy", "wide-role"},
         "Scope Resource to the ARNs",
     ),
     "iam-no-allow-notaction-notresource": (
@@ -118,6 +119,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
             "public-secret-policy",
             "public-topic-policy",
             "public-vault-policy",
+            "sso-wide-inline",
             "user-policy",
             "weak-key",
             "wide-managed-policy",
@@ -127,11 +129,11 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
         "Rewrite it as an Allow of explicit Action and Resource lists",
     ),
     "iam-passrole-scoped": (
-        {"group-policy", "user-policy", "wide-managed-policy", "wide-policy", "wide-role"},
+        {"group-policy", "sso-wide-inline", "user-policy", "wide-managed-policy", "wide-policy", "wide-role"},
         "iam:PassedToService",
     ),
     "iam-no-privilege-escalation": (
-        {"group-policy", "user-policy", "wide-managed-policy", "wide-policy", "wide-role"},
+        {"group-policy", "sso-wide-inline", "user-policy", "wide-managed-policy", "wide-policy", "wide-role"},
         "privilege-escalation path",
     ),
     "iam-no-admin-managed-policies": (
@@ -142,6 +144,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
             "group-attachments-exclusive",
             "role-attachments-exclusive",
             "sso-admin-attach",
+            "sso-attachments-exclusive",
             "user-admin-attach",
             "user-attachments-exclusive",
             "wide-role",
@@ -179,6 +182,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
             "public-secret-policy",
             "public-topic-policy",
             "public-vault-policy",
+            "sso-wide-inline",
             "user-policy",
             "weak-key",
             "wide-managed-policy",

@@ -102,8 +102,8 @@ Left out, after reading every input of the pulumi-aws SDK that holds a policy do
   world.
 - Aurora DSQL's `ClusterPolicy`: it grants only within the cluster's own account (cross-account
   access is not supported), so '*' cannot reach another account.
-- Identity and session policies: IAM's (judged in `least_privilege`), IAM Identity Center
-  permission sets, EKS pod identity session policies, Transfer Family user and access policies,
+- Identity and session policies: IAM's and IAM Identity Center permission sets' (judged in
+  `least_privilege`), EKS pod identity session policies, Transfer Family user and access policies,
   Roles Anywhere session policies, IoT policies (attached to certificates) and RAM permission
   templates (statements without principals).
 - Documents that are not IAM policies: Organizations policies (SCPs, tag and backup policies),

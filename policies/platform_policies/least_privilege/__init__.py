@@ -1,7 +1,8 @@
 """Least privilege inside IAM policy documents, trust policies and attachments.
 
 Every document a program can write is judged: identity policies (role/user/group inline
-policies, managed policies, a role's `inlinePolicies`) and resource policies (bucket, key,
+policies, managed policies, a role's `inlinePolicies`, Identity Center permission sets' inline
+policies) and resource policies (bucket, key,
 repository, topic, queue, secret, backup vault, file system, log resource policies). Each
 offending statement is reported on its own line (Sid or position), with the fix.
 

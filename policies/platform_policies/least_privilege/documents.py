@@ -19,12 +19,16 @@ IAM_CONTROLS = Controls(soc2=("CC6.1", "CC6.3"), iso27001=("A.5.15", "A.8.2"), p
 IDENTITY = "identity"
 RESOURCE = "resource"
 
-# type -> [(property, kind)]; `inlinePolicies` of a role is handled separately (a list).
 DOCUMENT_PROPS: dict[str, list[tuple[str, str]]] = {
     "aws:iam/rolePolicy:RolePolicy": [("policy", IDENTITY)],
     "aws:iam/userPolicy:UserPolicy": [("policy", IDENTITY)],
     "aws:iam/groupPolicy:GroupPolicy": [("policy", IDENTITY)],
     "aws:iam/policy:Policy": [("policy", IDENTITY)],
+    # The inline policy of an IAM Identity Center permission set becomes the inline policy of the
+    # role Identity Center provisions in every account the set is assigned to: an identity policy
+    # of every user and group assigned there (PutInlinePolicyToPermissionSet,
+    # https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html).
+    "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy": [("inlinePolicy", IDENTITY)],
     "aws:s3/bucketPolicy:BucketPolicy": [("policy", RESOURCE)],
     "aws:s3/bucket:Bucket": [("policy", RESOURCE)],
     "aws:s3/bucketV2:BucketV2": [("policy", RESOURCE)],
@@ -42,6 +46,24 @@ DOCUMENT_PROPS: dict[str, list[tuple[str, str]]] = {
     "aws:efs/fileSystemPolicy:FileSystemPolicy": [("policy", RESOURCE)],
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": [("policyDocument", RESOURCE)],
 }
+"""Type -> [(property, kind)] of the documents the least-privilege policies read; a role's
+`inlinePolicies` is handled separately (a list).
+
+The identity kind covers every input of the pulumi-aws SDK that holds a document granting
+permissions to a principal. Left out, after reading every SDK input named for a policy:
+- Session policies (EKS `PodIdentityAssociation.policy`, Transfer Family `User.policy` and
+  `Access.policy`, Roles Anywhere `Profile.sessionPolicy` and `managedPolicyArns`, EMR Studio
+  `StudioSessionMapping.sessionPolicyArn`): they only narrow what the role grants, so a wildcard
+  there grants nothing (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session).
+- Permissions boundaries (`iam.Role/User.permissionsBoundary`, Identity Center's
+  `PermissionsBoundaryAttachment`): a ceiling, never a grant.
+- Identity Center's `CustomerManagedPolicyAttachment(sExclusive)`: it names a policy by name and
+  path that must exist in each assigned account; its document is the `aws.iam.Policy` that
+  creates it (judged here when the program holds it) or lives in another account and cannot be
+  read. Its AWS-managed attachments are judged by `iam-no-admin-managed-policies`.
+- IoT policies (attached to device certificates, granting `iot:` actions to devices) and
+  chatbot guardrail ARNs (a ceiling on a channel's role)."""
+
 IDENTITY_TYPES = (
     *tuple(t for t, props in DOCUMENT_PROPS.items() if any(k == IDENTITY for _, k in props)),
     "aws:iam/role:Role",

@@ -107,7 +107,7 @@ def _managed(args: ResourceValidationArgs, report: Report) -> None:
 managed = resource_policy(
     "iam-no-admin-managed-policies",
     category="least-privilege",
-    description="No role, user or group gets an AWS-managed policy with administrator-equivalent power (AdministratorAccess, PowerUserAccess, IAMFullAccess, job-function administrators, full access to S3, DynamoDB, RDS, secrets, Lambda, ECS, EC2, CloudFormation, SSM, CloudTrail, KMS power user).",
+    description="No role, user, group or Identity Center permission set gets an AWS-managed policy with administrator-equivalent power (AdministratorAccess, PowerUserAccess, IAMFullAccess, job-function administrators, full access to S3, DynamoDB, RDS, secrets, Lambda, ECS, EC2, CloudFormation, SSM, CloudTrail, KMS power user).",
     severity=Severity.CRITICAL,
     controls=Controls(soc2=("CC6.1", "CC6.3"), iso27001=("A.8.2",), pci=("7.2.1", "7.2.2"), cis=("1.16",)),
     remediation="Replace the attachment with a customer-managed policy or inline policy listing the needed actions on specific resources.",
@@ -122,6 +122,7 @@ managed = resource_policy(
         "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
         "aws:iam/role:Role",
         "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
+        "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive",
     ),
     covers=("AwsSolutions-IAM4", "CKV_AWS_274", "CKV2_AWS_56"),
     config={

@@ -137,10 +137,17 @@ def identities(
     aws.iam.UserGroupMembership("deployer-groups", user=deployer.name, groups=[readers.name])
     aws.iam.UserPolicyAttachmentsExclusive("deployer-no-attachments", user_name=deployer.name, policy_arns=[])
     aws.iam.UserPoliciesExclusive("deployer-no-inline", user_name=deployer.name, policy_names=[])
-    aws.ssoadmin.ManagedPolicyAttachment(
-        "sso-read-only",
-        instance_arn="arn:aws:sso:::instance/ssoins-0123456789abcdef",
-        permission_set_arn="arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
-        managed_policy_arn=READ_ONLY,
+    sso = {
+        "instance_arn": "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+        "permission_set_arn": "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+    }
+    aws.ssoadmin.ManagedPolicyAttachment("sso-read-only", managed_policy_arn=READ_ONLY, **sso)
+    aws.ssoadmin.ManagedPolicyAttachmentsExclusive("sso-attachments", managed_policy_arns=[READ_ONLY], **sso)
+    aws.ssoadmin.PermissionSetInlinePolicy(
+        "sso-reports-inline",
+        inline_policy=doc(
+            {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::reports-bucket/*"},
+        ),
+        **sso,
     )
     return task_role, execution_role
