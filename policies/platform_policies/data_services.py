@@ -19,7 +19,21 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from .exposure.resource_policies import public_statements
-from .helpers import Deferred, as_list, get, given, in_regions, is_set, of_type, peek, provider_region, targets, truthy
+from .helpers import (
+    SPOT_FLEET,
+    Deferred,
+    as_list,
+    get,
+    given,
+    in_regions,
+    is_set,
+    launch_specifications,
+    of_type,
+    peek,
+    provider_region,
+    targets,
+    truthy,
+)
 from .registry import Controls, Report, resource_policy, stack_policy
 
 CRYPTO = Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",))
@@ -51,10 +65,26 @@ def _volumes_unencrypted(r: Any) -> list[str]:
             and not truthy(get(m, "ebs", "encrypted"))
             and not given(m, "ebs", "snapshotId")
         ]
-    out = [] if truthy(get(p, "rootBlockDevice", "encrypted")) else ["the root volume"]
+    if r.resource_type == SPOT_FLEET:
+        return [
+            f"{label}: {where}"
+            for label, spec in launch_specifications(p)
+            # The SDK takes the root device as a list (`root_block_devices`) of at most one.
+            for where in _devices_unencrypted(
+                next(iter(as_list(get(spec, "rootBlockDevices"))), None), as_list(get(spec, "ebsBlockDevices"))
+            )
+        ]
+    return _devices_unencrypted(get(p, "rootBlockDevice"), as_list(get(p, "ebsBlockDevices")))
+
+
+def _devices_unencrypted(root: Any, devices: list[Any]) -> list[str]:
+    """The unencrypted root and extra EBS devices of an instance's settings (an instance, spot
+    instance request or spot fleet launch specification); a device restored from a snapshot takes
+    the snapshot's encryption."""
+    out = [] if truthy(get(root, "encrypted")) else ["the root volume"]
     out += [
         f"EBS volume {get(b, 'deviceName', default=i + 1)}"
-        for i, b in enumerate(as_list(get(p, "ebsBlockDevices")))
+        for i, b in enumerate(devices)
         if not truthy(get(b, "encrypted")) and not given(b, "snapshotId")
     ]
     return out
@@ -130,7 +160,7 @@ def _encrypted(args: StackValidationArgs, report: Report) -> None:
     deferred.finish()
 
 
-EBS_TYPES = ("aws:ebs/volume:Volume", *INSTANCES, "aws:ec2/launchTemplate:LaunchTemplate")
+EBS_TYPES = ("aws:ebs/volume:Volume", *INSTANCES, SPOT_FLEET, "aws:ec2/launchTemplate:LaunchTemplate")
 ENCRYPTION_TYPES = (
     *EBS_TYPES,
     "aws:rds/instance:Instance",

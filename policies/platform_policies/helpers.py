@@ -54,6 +54,18 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest"
+
+
+def launch_specifications(props: Any) -> list[tuple[str, Any]]:
+    """(label, settings) for each `launch_specifications` entry of a spot fleet request: the
+    arguments of the instances the fleet launches, judged as an instance's own are (a spot fleet's
+    `launch_template_configs` are judged at their launch template)."""
+    return [
+        (f"launch specification #{i + 1}", spec) for i, spec in enumerate(as_list(get(props, "launchSpecifications")))
+    ]
+
+
 def truthy(value: Any) -> bool:
     """Booleans as the providers accept them: True, "true" (launch templates use strings)."""
     if isinstance(value, bool):

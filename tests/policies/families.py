@@ -173,12 +173,26 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "ec2": {
         "compute-no-implicit-public-ip": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},
-        "ec2-imdsv2-required": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},
+        "compute-no-public-ip": {"public-spot-fleet"},
+        "ec2-imdsv2-required": {
+            "implicit-public-instance",
+            "default-vpc-instance",
+            "default-vpc-spot",
+            "public-spot-fleet",
+        },
         "encryption-at-rest-enabled": {
             "implicit-public-instance",
             "default-vpc-instance",
             "default-vpc-spot",
             "unencrypted-volume",
+            "public-spot-fleet",
+        },
+        "ebs-encrypted-with-cmk": {
+            "implicit-public-instance",
+            "default-vpc-instance",
+            "default-vpc-spot",
+            "unencrypted-volume",
+            "public-spot-fleet",
         },
         "security-group-no-world-sensitive-ports": {"ssh-rdp-world-sg"},
         "security-group-world-ingress-only-on-load-balancers": {"shared-web-sg", "ssh-rdp-world-sg"},

@@ -1,5 +1,5 @@
 """EBS volumes encrypted with a customer-managed key wherever they are defined: standalone volumes,
-instances and spot requests, launch templates and configurations, EKS node groups (managed,
+instances, spot requests and spot fleet launch specifications, launch templates and configurations, EKS node groups (managed,
 self-managed and pulumi-eks's default one), or EBS encryption by default for the account.
 """
 
@@ -9,7 +9,18 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from ..helpers import Deferred, as_list, get, in_regions, key_ref, of_type, provider_region, truthy
+from ..helpers import (
+    SPOT_FLEET,
+    Deferred,
+    as_list,
+    get,
+    in_regions,
+    key_ref,
+    launch_specifications,
+    of_type,
+    provider_region,
+    truthy,
+)
 from ..registry import Controls, Report, config_value, stack_policy
 from .shared import _cmk
 
@@ -34,23 +45,30 @@ LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 SELF_MANAGED_NODE_GROUPS = ("eks:index:NodeGroup", "eks:index:NodeGroupV2")
 
 
-def _block_device_problems(p: Any, account_default: bool, root_from_template: bool) -> list[str]:
-    """Problems of the root and extra EBS devices an instance or launch configuration declares. A root
-    volume without settings comes unencrypted from the AMI, unless encryption by default covers it
-    or (`root_from_template`) a launch template gives its settings."""
+def _block_device_problems(root: Any, devices: list[Any], account_default: bool, root_from_template: bool) -> list[str]:
+    """Problems of the root and extra EBS devices an instance, launch configuration or spot fleet
+    launch specification declares. A root volume without settings comes unencrypted from the AMI,
+    unless encryption by default covers it or (`root_from_template`) a launch template gives its
+    settings."""
     problems: list[str] = []
-    root = get(p, "rootBlockDevice")
     if root is None:
         if not root_from_template and not account_default:
             problems.append("the root volume has no encryption settings (it comes unencrypted from the AMI)")
     elif problem := _ebs_problem(root, "the root volume", account_default):
         problems.append(problem)
-    for i, dev in enumerate(as_list(get(p, "ebsBlockDevices"))):
+    for i, dev in enumerate(devices):
         if problem := _ebs_problem(
             dev, f"EBS device #{i + 1} ({get(dev, 'deviceName', default='?')})", account_default
         ):
             problems.append(problem)
     return problems
+
+
+def _instance_devices(p: Any, account_default: bool, root_from_template: bool) -> list[str]:
+    """Problems of the devices of an instance, spot instance request or launch configuration."""
+    return _block_device_problems(
+        get(p, "rootBlockDevice"), as_list(get(p, "ebsBlockDevices")), account_default, root_from_template
+    )
 
 
 def _account_default(args: StackValidationArgs) -> bool | set[str | None]:
@@ -93,13 +111,22 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
                     f"it makes the AWS-managed key {get(p, 'keyArn')} the account's default EBS key (set key_arn=<customer-managed key ARN>)"
                 )
         elif t == LAUNCH_CONFIGURATION:
-            problems += _block_device_problems(p, account_default, root_from_template=False)
+            problems += _instance_devices(p, account_default, root_from_template=False)
             if problems:
                 problems.append(
                     "a launch configuration cannot name a KMS key: use an aws.ec2.LaunchTemplate, or EBS encryption by default with a customer-managed default key"
                 )
         elif t in INSTANCES:
-            problems += _block_device_problems(p, account_default, root_from_template=bool(get(p, "launchTemplate")))
+            problems += _instance_devices(p, account_default, root_from_template=bool(get(p, "launchTemplate")))
+        elif t == SPOT_FLEET:
+            for label, spec in launch_specifications(p):
+                # The SDK takes the root device as a list (`root_block_devices`) of at most one.
+                root = next(iter(as_list(get(spec, "rootBlockDevices"))), None)
+                devices = as_list(get(spec, "ebsBlockDevices"))
+                problems += [
+                    f"{label}: {problem}"
+                    for problem in _block_device_problems(root, devices, account_default, root_from_template=False)
+                ]
         elif t == "aws:ec2/launchTemplate:LaunchTemplate":
             mappings = [m for m in as_list(get(p, "blockDeviceMappings")) if get(m, "ebs") is not None]
             if not mappings and not account_default:
@@ -159,6 +186,7 @@ def _ebs(args: StackValidationArgs, report: Report) -> None:
 EBS_TYPES = (
     "aws:ebs/volume:Volume",
     *INSTANCES,
+    SPOT_FLEET,
     "aws:ec2/launchTemplate:LaunchTemplate",
     LAUNCH_CONFIGURATION,
     "eks:index:Cluster",
@@ -173,7 +201,7 @@ EBS_TYPES = (
 ebs_encrypted = stack_policy(
     "ebs-encrypted-with-cmk",
     category="encryption-at-rest",
-    description="EBS volumes (standalone, instance, spot request, launch template/configuration and EKS node volumes) are encrypted with a customer-managed key; EBS encryption by default is never turned off or pointed at an AWS-managed key.",
+    description="EBS volumes (standalone, instance, spot instance and fleet request, launch template/configuration and EKS node volumes) are encrypted with a customer-managed key; EBS encryption by default is never turned off or pointed at an AWS-managed key.",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.1", "C1.1"), iso27001=("A.8.24",), pci=("3.5.1",), cis=("2.2.1",)),
     remediation="Set encrypted=True and kms_key_id on every EBS block device (volume, instance root/EBS devices, launch template mappings), or turn on aws.ebs.EncryptionByDefault with a customer-managed aws.ebs.DefaultKmsKey (the only way for pulumi-eks self-managed node groups, which cannot name a key).",

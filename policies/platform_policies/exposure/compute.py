@@ -1,5 +1,6 @@
 """Compute reachable from outside: the EKS API endpoint, instance metadata (IMDSv2 on instances,
-launch templates and EKS nodes) and public IP addresses of instances, ECS tasks and EKS nodes.
+spot fleets, launch templates and EKS nodes) and public IP addresses of instances, spot fleets, ECS
+tasks and EKS nodes.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from ..helpers import as_list, get, is_world, truthy
+from ..helpers import SPOT_FLEET, as_list, get, is_world, launch_specifications, truthy
 from ..registry import Controls, Report, config_value, resource_policy
 from .shared import NETWORK
 
@@ -109,6 +110,15 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
             report(
                 f"'{args.name}' allows IMDSv1 (session-less metadata requests, the SSRF credential-theft path). {fix}."
             )
+    elif t == SPOT_FLEET and launch_specifications(p):
+        # A spot fleet launch specification has no metadata options (unlike RunInstances and launch
+        # templates), so the AMI decides whether IMDSv1 answers:
+        # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetLaunchSpecification.html
+        report(
+            f"Spot fleet request '{args.name}' launches instances from launch_specifications, which cannot set metadata "
+            "options, so they allow IMDSv1 unless the AMI requires IMDSv2. Use launch_template_configs with an "
+            "aws.ec2.LaunchTemplate whose metadata_options.http_tokens is 'required'."
+        )
     elif t == "eks:index:ManagedNodeGroup":
         if get(p, "launchTemplate") is None and not truthy(get(p, "enableIMDSv2")):
             report(
@@ -142,13 +152,14 @@ def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
 imdsv2 = resource_policy(
     "ec2-imdsv2-required",
     category="exposure",
-    description="EC2 instances, spot instance requests, launch templates and configurations, and EKS node groups require IMDSv2 (session tokens).",
+    description="EC2 instances, spot instance and spot fleet requests, launch templates and configurations, and EKS node groups require IMDSv2 (session tokens).",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.6", "CC6.8"), iso27001=("A.8.9",), pci=("2.2.1",), cis=("5.6",)),
-    remediation="metadata_options.http_tokens='required' on instances and launch templates; enable_imd_sv2=True on eks.ManagedNodeGroup; operating_system=AL2023 (and no ami_id) on eks.NodeGroup/NodeGroupV2; skip pulumi-eks's default node group.",
+    remediation="metadata_options.http_tokens='required' on instances and launch templates (spot fleets launch from such a template); enable_imd_sv2=True on eks.ManagedNodeGroup; operating_system=AL2023 (and no ami_id) on eks.NodeGroup/NodeGroupV2; skip pulumi-eks's default node group.",
     validate=_imdsv2,
     types=(
         *INSTANCES,
+        SPOT_FLEET,
         "aws:ec2/launchTemplate:LaunchTemplate",
         LAUNCH_CONFIGURATION,
         "eks:index:ManagedNodeGroup",
@@ -160,14 +171,23 @@ imdsv2 = resource_policy(
 )
 
 
+def _asks_public_ip(settings: Any) -> bool:
+    """Whether instance settings (an instance, spot request, launch configuration or spot fleet
+    launch specification) ask for a public IP address."""
+    return truthy(get(settings, "associatePublicIpAddress"))
+
+
 def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
     p = args.props
     t = args.resource_type
-    if t in (*INSTANCES, LAUNCH_CONFIGURATION) and truthy(get(p, "associatePublicIpAddress")):
+    fix = "Set associate_public_ip_address=False; use a load balancer or SSM for access."
+    if t in (*INSTANCES, LAUNCH_CONFIGURATION) and _asks_public_ip(p):
         kind = {INSTANCES[0]: "Instance", INSTANCES[1]: "Spot instance request"}.get(t, "Launch configuration")
-        report(
-            f"{kind} '{args.name}' gives instances a public IP. Set associate_public_ip_address=False; use a load balancer or SSM for access."
-        )
+        report(f"{kind} '{args.name}' gives instances a public IP. {fix}")
+    elif t == SPOT_FLEET:
+        for label, spec in launch_specifications(p):
+            if _asks_public_ip(spec):
+                report(f"Spot fleet request '{args.name}' {label} gives instances a public IP. {fix}")
     elif t == "aws:ec2/launchTemplate:LaunchTemplate":
         for i, nic in enumerate(as_list(get(p, "networkInterfaces"))):
             if truthy(get(nic, "associatePublicIpAddress")):
@@ -196,13 +216,14 @@ def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
 public_ip = resource_policy(
     "compute-no-public-ip",
     category="exposure",
-    description="Instances, spot requests, launch templates and configurations, ECS tasks and EKS nodes are not given public IP addresses.",
+    description="Instances, spot instance and spot fleet requests, launch templates and configurations, ECS tasks and EKS nodes are not given public IP addresses.",
     severity=Severity.HIGH,
     controls=NETWORK,
     remediation="Disable public IP assignment; place compute in private subnets behind a load balancer and NAT/VPC endpoints.",
     validate=_public_ip,
     types=(
         *INSTANCES,
+        SPOT_FLEET,
         "aws:ec2/launchTemplate:LaunchTemplate",
         LAUNCH_CONFIGURATION,
         "aws:ecs/service:Service",

@@ -1,5 +1,6 @@
 """An instance in a private subnet: no public IP, IMDSv2 required, encrypted volumes with a
-customer-managed key, reachable only from another security group."""
+customer-managed key, reachable only from another security group; a spot fleet launching from the
+same launch template (launch specifications cannot require IMDSv2)."""
 
 import pulumi
 import pulumi_aws as aws
@@ -51,11 +52,22 @@ aws.ebs.Volume(
 # say `encrypted` are encrypted with it.
 aws.ebs.EncryptionByDefault("account-ebs-encryption", enabled=True)
 aws.ebs.DefaultKmsKey("account-ebs-key", key_arn=key.arn)
-aws.ec2.LaunchTemplate(
+template = aws.ec2.LaunchTemplate(
     "private-template",
     image_id=AMI,
     instance_type="t3.micro",
     metadata_options={"http_tokens": "required", "http_endpoint": "enabled"},
     block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"volume_size": 20, "volume_type": "gp3"}}],
     vpc_security_group_ids=[app.id],
+)
+aws.ec2.SpotFleetRequest(
+    "private-spot-fleet",
+    iam_fleet_role="arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
+    target_capacity=2,
+    launch_template_configs=[
+        {
+            "launch_template_specification": {"id": template.id, "version": template.latest_version.apply(str)},
+            "overrides": [{"subnet_id": private_subnet.id}],
+        }
+    ],
 )

@@ -1,6 +1,6 @@
-"""EC2 mistakes: public IPs nobody asked for (a public subnet, the default VPC), IMDSv1,
-unencrypted volumes, SSH and RDP open to the world, and a load balancer's world-open group that
-instances share."""
+"""EC2 mistakes: public IPs nobody asked for (a public subnet, the default VPC) or asked for by a
+spot fleet, IMDSv1, unencrypted volumes, SSH and RDP open to the world, and a load balancer's
+world-open group that instances share."""
 
 import pulumi_aws as aws
 
@@ -34,3 +34,17 @@ aws.ec2.Instance(
 aws.ec2.Instance("default-vpc-instance", ami=AMI, instance_type="t3.micro", vpc_security_group_ids=[admin.id])
 aws.ec2.SpotInstanceRequest("default-vpc-spot", ami=AMI, instance_type="t3.micro", spot_price="0.01")
 aws.ebs.Volume("unencrypted-volume", availability_zone="us-east-1a", size=20, type="gp3")
+aws.ec2.SpotFleetRequest(
+    "public-spot-fleet",
+    iam_fleet_role="arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role",
+    target_capacity=2,
+    launch_specifications=[
+        {
+            "ami": AMI,
+            "instance_type": "t3.micro",
+            "associate_public_ip_address": True,
+            "root_block_devices": [{"encrypted": False, "volume_size": 20, "volume_type": "gp3"}],
+            "ebs_block_devices": [{"device_name": "/dev/xvdb", "volume_size": 50, "volume_type": "gp3"}],
+        }
+    ],
+)
