@@ -137,17 +137,23 @@ def identities(
     aws.iam.UserGroupMembership("deployer-groups", user=deployer.name, groups=[readers.name])
     aws.iam.UserPolicyAttachmentsExclusive("deployer-no-attachments", user_name=deployer.name, policy_arns=[])
     aws.iam.UserPoliciesExclusive("deployer-no-inline", user_name=deployer.name, policy_names=[])
-    sso = {
-        "instance_arn": "arn:aws:sso:::instance/ssoins-0123456789abcdef",
-        "permission_set_arn": "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
-    }
-    aws.ssoadmin.ManagedPolicyAttachment("sso-read-only", managed_policy_arn=READ_ONLY, **sso)
-    aws.ssoadmin.ManagedPolicyAttachmentsExclusive("sso-attachments", managed_policy_arns=[READ_ONLY], **sso)
+    sso_instance = "arn:aws:sso:::instance/ssoins-0123456789abcdef"
+    sso_permission_set = "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef"
+    aws.ssoadmin.ManagedPolicyAttachment(
+        "sso-read-only", managed_policy_arn=READ_ONLY, instance_arn=sso_instance, permission_set_arn=sso_permission_set
+    )
+    aws.ssoadmin.ManagedPolicyAttachmentsExclusive(
+        "sso-attachments",
+        managed_policy_arns=[READ_ONLY],
+        instance_arn=sso_instance,
+        permission_set_arn=sso_permission_set,
+    )
     aws.ssoadmin.PermissionSetInlinePolicy(
         "sso-reports-inline",
         inline_policy=doc(
             {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::reports-bucket/*"},
         ),
-        **sso,
+        instance_arn=sso_instance,
+        permission_set_arn=sso_permission_set,
     )
     return task_role, execution_role

@@ -52,10 +52,20 @@ def users_and_groups() -> None:
         group_name=group.name,
         policy_arns=["arn:aws:iam::aws:policy/PowerUserAccess"],
     )
-    sso = {
-        "instance_arn": "arn:aws:sso:::instance/ssoins-0123456789abcdef",
-        "permission_set_arn": "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
-    }
-    aws.ssoadmin.ManagedPolicyAttachment("sso-admin-attach", managed_policy_arn=ADMIN, **sso)
-    aws.ssoadmin.ManagedPolicyAttachmentsExclusive("sso-attachments-exclusive", managed_policy_arns=[ADMIN], **sso)
-    aws.ssoadmin.PermissionSetInlinePolicy("sso-wide-inline", inline_policy=wide_identity(), **sso)
+    sso_instance = "arn:aws:sso:::instance/ssoins-0123456789abcdef"
+    sso_permission_set = "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef"
+    aws.ssoadmin.ManagedPolicyAttachment(
+        "sso-admin-attach", managed_policy_arn=ADMIN, instance_arn=sso_instance, permission_set_arn=sso_permission_set
+    )
+    aws.ssoadmin.ManagedPolicyAttachmentsExclusive(
+        "sso-attachments-exclusive",
+        managed_policy_arns=[ADMIN],
+        instance_arn=sso_instance,
+        permission_set_arn=sso_permission_set,
+    )
+    aws.ssoadmin.PermissionSetInlinePolicy(
+        "sso-wide-inline",
+        inline_policy=wide_identity(),
+        instance_arn=sso_instance,
+        permission_set_arn=sso_permission_set,
+    )

@@ -94,22 +94,37 @@ aws.glacier.VaultLock(
     policy=organisation("glacier:InitiateJob", arn("glacier", "vaults/archive")),
 )
 ACCESS_POINT = arn("s3", "accesspoint/shared")
-BLOCK_ALL = {
-    "block_public_acls": True,
-    "block_public_policy": True,
-    "ignore_public_acls": True,
-    "restrict_public_buckets": True,
-}
-aws.s3.AccountPublicAccessBlock("account-block", **BLOCK_ALL)
+aws.s3.AccountPublicAccessBlock(
+    "account-block",
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
 aws.s3.AccessPoint(
     "org-access-point",
     bucket="data-bucket",
     name="shared",
     policy=organisation("s3:GetObject", f"{ACCESS_POINT}/object/*"),
-    public_access_block_configuration=BLOCK_ALL,
+    public_access_block_configuration={
+        "block_public_acls": True,
+        "block_public_policy": True,
+        "ignore_public_acls": True,
+        "restrict_public_buckets": True,
+    },
 )
 aws.s3control.MultiRegionAccessPoint(
-    "org-mrap", details={"name": "global", "regions": [{"bucket": "data-bucket"}], "public_access_block": BLOCK_ALL}
+    "org-mrap",
+    details={
+        "name": "global",
+        "regions": [{"bucket": "data-bucket"}],
+        "public_access_block": {
+            "block_public_acls": True,
+            "block_public_policy": True,
+            "ignore_public_acls": True,
+            "restrict_public_buckets": True,
+        },
+    },
 )
 aws.s3control.AccessPointPolicy(
     "org-access-point-policy",
