@@ -498,6 +498,10 @@ NO_SECURE_TWIN: dict[str, tuple[str, str]] = {
     "aws:elasticbeanstalk/environment:Environment": HIDDEN,
     "command:local:Command": HIDDEN,
     "command:remote:Command": HIDDEN,
+    "aws:ec2/eipAssociation:EipAssociation": (
+        "compute-no-public-ip",
+        "an association binds an Elastic IP to an instance or interface",
+    ),
     **dict.fromkeys(
         (
             "aws:iam/accessKey:AccessKey",

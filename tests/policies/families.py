@@ -173,7 +173,14 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
     },
     "ec2": {
         "compute-no-implicit-public-ip": {"implicit-public-instance", "default-vpc-instance", "default-vpc-spot"},
-        "compute-no-public-ip": {"public-spot-fleet"},
+        "compute-no-public-ip": {
+            "public-spot-fleet",
+            "public-event-task",
+            "public-scheduled-task",
+            "public-pipe-task",
+            "instance-eip",
+            "interface-eip-association",
+        },
         "ec2-imdsv2-required": {
             "implicit-public-instance",
             "default-vpc-instance",
@@ -238,7 +245,7 @@ FAMILY_SUPPORTING: dict[str, set[str]] = {
     },
     "efs": {"plain-files-mount"},
     "redshift": {"public-logged-audit"},
-    "ec2": {"auto-public-subnet"},
+    "ec2": {"auto-public-subnet", "nightly-rule"},
     "credentials": {"ci-bot", "config-recorder"},
     "iam": {"ops-role"},
     "s3": {"public-website-config", "legacy-website-config"},

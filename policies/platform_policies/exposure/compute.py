@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from ..helpers import SPOT_FLEET, as_list, get, is_world, launch_specifications, truthy
+from ..helpers import SPOT_FLEET, as_list, get, given, is_world, launch_specifications, truthy
 from ..registry import Controls, Report, config_value, resource_policy
 from .shared import NETWORK
 
@@ -171,6 +171,25 @@ imdsv2 = resource_policy(
 )
 
 
+TASK_LAUNCHERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "aws:cloudwatch/eventTarget:EventTarget": ("EventBridge target", ("ecsTarget", "networkConfiguration")),
+    "aws:scheduler/schedule:Schedule": ("EventBridge schedule", ("target", "ecsParameters", "networkConfiguration")),
+    "aws:pipes/pipe:Pipe": (
+        "EventBridge pipe",
+        ("targetParameters", "ecsTaskParameters", "networkConfiguration", "awsVpcConfiguration"),
+    ),
+}
+"""What starts ECS tasks besides a service, and where their awsvpc settings are: the same
+`assignPublicIp` gives a scheduled or event-driven task a public address (a bool, or "ENABLED" for
+pipes)."""
+ELASTIC_IPS: dict[str, tuple[str, str]] = {
+    "aws:ec2/eip:Eip": ("instance", "networkInterface"),
+    "aws:ec2/eipAssociation:EipAssociation": ("instanceId", "networkInterfaceId"),
+}
+"""An Elastic IP bound to an instance or network interface gives it a public address however its
+subnet and launch settings are set (a NAT gateway takes its Elastic IP by allocation id instead)."""
+
+
 def _asks_public_ip(settings: Any) -> bool:
     """Whether instance settings (an instance, spot request, launch configuration or spot fleet
     launch specification) ask for a public IP address."""
@@ -194,6 +213,22 @@ def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
                 report(
                     f"Launch template '{args.name}' network interface #{i + 1} associates a public IP. Set associate_public_ip_address='false'."
                 )
+    elif t in TASK_LAUNCHERS:
+        what, path = TASK_LAUNCHERS[t]
+        flag = get(p, *path, "assignPublicIp")
+        if truthy(flag) or str(flag).upper() == "ENABLED":
+            report(
+                f"{what} '{args.name}' starts ECS tasks with public IPs. Set assign_public_ip to False "
+                "(DISABLED for pipes) and run the tasks in private subnets with NAT or VPC endpoints."
+            )
+    elif t in ELASTIC_IPS:
+        bound = [prop for prop in ELASTIC_IPS[t] if given(p, prop)]
+        if bound:
+            report(
+                f"Elastic IP '{args.name}' is bound to {'an instance' if 'nstance' in bound[0] else 'a network interface'} "
+                f"({bound[0]}), giving it a public address. Reach it through a load balancer or SSM, and give "
+                "outbound traffic a NAT gateway."
+            )
     elif t == "aws:ecs/service:Service" and truthy(get(p, "networkConfiguration", "assignPublicIp")):
         report(
             f"ECS service '{args.name}' assigns public IPs to its tasks. Set network_configuration.assign_public_ip=False and run tasks in private subnets with NAT or VPC endpoints."
@@ -216,7 +251,7 @@ def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
 public_ip = resource_policy(
     "compute-no-public-ip",
     category="exposure",
-    description="Instances, spot instance and spot fleet requests, launch templates and configurations, ECS tasks and EKS nodes are not given public IP addresses.",
+    description="Instances, spot instance and spot fleet requests, launch templates and configurations, ECS tasks (of services, event targets, schedules and pipes), EKS nodes and Elastic IPs bound to instances or interfaces give no compute a public IP address.",
     severity=Severity.HIGH,
     controls=NETWORK,
     remediation="Disable public IP assignment; place compute in private subnets behind a load balancer and NAT/VPC endpoints.",
@@ -227,6 +262,8 @@ public_ip = resource_policy(
         "aws:ec2/launchTemplate:LaunchTemplate",
         LAUNCH_CONFIGURATION,
         "aws:ecs/service:Service",
+        *TASK_LAUNCHERS,
+        *ELASTIC_IPS,
         "eks:index:Cluster",
         *SELF_MANAGED_NODE_GROUPS,
     ),

@@ -71,3 +71,57 @@ aws.ec2.SpotFleetRequest(
         }
     ],
 )
+
+# ECS tasks started by EventBridge in private subnets, and an Elastic IP kept for a NAT gateway.
+CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/jobs"
+TASK = "arn:aws:ecs:us-east-1:123456789012:task-definition/report:3"
+nightly = aws.cloudwatch.EventRule("nightly-rule", schedule_expression="cron(0 2 * * ? *)")
+aws.cloudwatch.EventTarget(
+    "private-event-task",
+    rule=nightly.name,
+    arn=CLUSTER,
+    role_arn="arn:aws:iam::123456789012:role/events-run-task",
+    ecs_target={
+        "task_definition_arn": TASK,
+        "launch_type": "FARGATE",
+        "network_configuration": {
+            "subnets": [private_subnet.id],
+            "security_groups": [app.id],
+            "assign_public_ip": False,
+        },
+    },
+)
+aws.scheduler.Schedule(
+    "private-scheduled-task",
+    flexible_time_window={"mode": "OFF"},
+    schedule_expression="rate(1 hour)",
+    target={
+        "arn": CLUSTER,
+        "role_arn": "arn:aws:iam::123456789012:role/scheduler-run-task",
+        "ecs_parameters": {
+            "task_definition_arn": TASK,
+            "launch_type": "FARGATE",
+            "network_configuration": {
+                "subnets": [private_subnet.id],
+                "security_groups": [app.id],
+                "assign_public_ip": False,
+            },
+        },
+    },
+)
+aws.pipes.Pipe(
+    "private-pipe-task",
+    role_arn="arn:aws:iam::123456789012:role/pipe-run-task",
+    source="arn:aws:sqs:us-east-1:123456789012:report-requests",
+    target=CLUSTER,
+    target_parameters={
+        "ecs_task_parameters": {
+            "task_definition_arn": TASK,
+            "launch_type": "FARGATE",
+            "network_configuration": {
+                "aws_vpc_configuration": {"subnets": [private_subnet.id], "assign_public_ip": "DISABLED"}
+            },
+        }
+    },
+)
+aws.ec2.Eip("nat-eip", domain="vpc")

@@ -48,3 +48,55 @@ aws.ec2.SpotFleetRequest(
         }
     ],
 )
+
+# ECS tasks started by EventBridge (a rule's target, a schedule, a pipe) with public IPs, and
+# Elastic IPs bound straight to an instance and to a network interface.
+CLUSTER = "arn:aws:ecs:us-east-1:123456789012:cluster/jobs"
+TASK = "arn:aws:ecs:us-east-1:123456789012:task-definition/report:3"
+nightly = aws.cloudwatch.EventRule("nightly-rule", schedule_expression="cron(0 2 * * ? *)")
+aws.cloudwatch.EventTarget(
+    "public-event-task",
+    rule=nightly.name,
+    arn=CLUSTER,
+    role_arn="arn:aws:iam::123456789012:role/events-run-task",
+    ecs_target={
+        "task_definition_arn": TASK,
+        "launch_type": "FARGATE",
+        "network_configuration": {"subnets": ["subnet-0123456789abcdef0"], "assign_public_ip": True},
+    },
+)
+aws.scheduler.Schedule(
+    "public-scheduled-task",
+    flexible_time_window={"mode": "OFF"},
+    schedule_expression="rate(1 hour)",
+    target={
+        "arn": CLUSTER,
+        "role_arn": "arn:aws:iam::123456789012:role/scheduler-run-task",
+        "ecs_parameters": {
+            "task_definition_arn": TASK,
+            "launch_type": "FARGATE",
+            "network_configuration": {"subnets": ["subnet-0123456789abcdef0"], "assign_public_ip": True},
+        },
+    },
+)
+aws.pipes.Pipe(
+    "public-pipe-task",
+    role_arn="arn:aws:iam::123456789012:role/pipe-run-task",
+    source="arn:aws:sqs:us-east-1:123456789012:report-requests",
+    target=CLUSTER,
+    target_parameters={
+        "ecs_task_parameters": {
+            "task_definition_arn": TASK,
+            "launch_type": "FARGATE",
+            "network_configuration": {
+                "aws_vpc_configuration": {"subnets": ["subnet-0123456789abcdef0"], "assign_public_ip": "ENABLED"}
+            },
+        }
+    },
+)
+aws.ec2.Eip("instance-eip", domain="vpc", instance="i-0123456789abcdef0")
+aws.ec2.EipAssociation(
+    "interface-eip-association",
+    allocation_id="eipalloc-0123456789abcdef0",
+    network_interface_id="eni-0123456789abcdef0",
+)
