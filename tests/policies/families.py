@@ -212,6 +212,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "sysadmin-attachment",
         },
         "iam-no-wildcard-actions": {"star-star-inline"},
+        "iam-trust-policy-restricted": {"github-any-repository-role", "github-any-owner-role", "cognito-any-pool-role"},
     },
     "s3": {
         "s3-bucket-not-public": {"public-website-policy", "legacy-website-policy"},

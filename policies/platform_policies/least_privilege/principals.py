@@ -177,12 +177,69 @@ def _trust(args: ResourceValidationArgs, report: Report) -> None:
                 f"Role '{args.name}' trust policy {stmt.label} trusts identity provider(s) {', '.join(federated)} with no conditions: "
                 "every identity the provider issues can assume the role. Add StringEquals conditions on the provider's :sub and :aud claims."
             )
+            continue
+        if statement_grants(stmt, "sts:AssumeRoleWithWebIdentity"):
+            for issuer in (_web_identity_issuer(i) for i in federated):
+                problem = _unpinned_web_identity(stmt, issuer) if issuer else None
+                if problem:
+                    report(f"Role '{args.name}' trust policy {stmt.label} {problem}")
+
+
+def _web_identity_issuer(federated: str) -> str | None:
+    """The issuer of a web-identity principal (an OIDC provider's ARN, or a well-known issuer
+    such as cognito-identity.amazonaws.com), whose claims the condition keys are named after;
+    None for SAML providers and for EKS clusters (iam-irsa-trust-scoped-to-service-account)."""
+    if ":saml-provider/" in federated or _EKS_OIDC.search(federated):
+        return None
+    return federated.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in federated else federated
+
+
+_GITHUB_ACTIONS = re.compile(r"^token\.actions\.githubusercontent\.com(/[^/]+)?$")
+_PINNED_GITHUB_SUBJECT = re.compile(r"^repo:[^*?/]+/")
+
+
+def _unpinned_web_identity(stmt: Statement, issuer: str) -> str | None:
+    """Why a web-identity trust lets identities of other owners in, or None. The audience says
+    which client asked for the token, not who the caller is: the subject does. GitHub's issuer
+    signs a token for every workflow of every repository on GitHub, so its subject must name the
+    owner (`repo:<owner>/...`); AWS and GitHub document both claims
+    (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services).
+    Cognito identity pools pin the pool with the `aud` claim instead
+    (https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html)."""
+    keys = stmt.condition_keys()
+    if issuer == "cognito-identity.amazonaws.com":
+        aud = [v for op, vals in keys.get(f"{issuer}:aud", []) if op.endswith("StringEquals") for v in vals]
+        if aud:
+            return None
+        return (
+            "trusts the Cognito identity service without a StringEquals condition on cognito-identity.amazonaws.com:aud: "
+            "identities of any identity pool in any account can assume the role. Pin the identity pool id."
+        )
+    values = [v for _, vals in keys.get(f"{issuer.lower()}:sub", []) for v in vals]
+    if not values:
+        return (
+            f"trusts {issuer} with no condition on its '{issuer}:sub' claim: every identity the issuer signs a token for "
+            f"(for GitHub, every workflow of every repository) can assume the role. Add StringLike '{issuer}:sub' = "
+            "'repo:<owner>/<repository>:ref:refs/heads/main' (or :environment:<name>)."
+        )
+    github = bool(_GITHUB_ACTIONS.match(issuer))
+    open_values = [
+        v
+        for v in values
+        if v.startswith(("*", "?")) or (github and v.startswith("repo:") and not _PINNED_GITHUB_SUBJECT.match(v))
+    ]
+    if open_values:
+        return (
+            f"matches '{issuer}:sub' against {open_values}, which any owner's identities satisfy. Name the owner and "
+            "repository: 'repo:<owner>/<repository>:...'."
+        )
+    return None
 
 
 trust = resource_policy(
     "iam-trust-policy-restricted",
     category="least-privilege",
-    description="Role trust policies never let '*' assume the role without a condition pinning the caller, and federated trust always has claim conditions.",
+    description="Role trust policies never let '*' assume the role without a condition pinning the caller; federated trust always has claim conditions, and web-identity trust pins the subject (for GitHub Actions, the repository owner) or the Cognito identity pool.",
     severity=Severity.CRITICAL,
     controls=IAM_CONTROLS,
     remediation="Name specific principals in the trust policy; for '*' or federated principals add conditions (aws:PrincipalOrgID, sts:ExternalId, <provider>:sub/:aud).",

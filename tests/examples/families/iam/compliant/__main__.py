@@ -31,3 +31,47 @@ aws.iam.RolePolicy(
         }
     ),
 )
+
+GITHUB = "token.actions.githubusercontent.com"
+aws.iam.Role(
+    "github-deploy-role",
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{GITHUB}"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            f"{GITHUB}:aud": "sts.amazonaws.com",
+                            f"{GITHUB}:sub": "repo:example-org/platform:environment:prod",
+                        }
+                    },
+                }
+            ],
+        }
+    ),
+)
+aws.iam.Role(
+    "cognito-pool-role",
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            "cognito-identity.amazonaws.com:aud": "us-east-1:12345678-1234-1234-1234-123456789012"
+                        },
+                        "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+                    },
+                }
+            ],
+        }
+    ),
+)
