@@ -70,13 +70,13 @@ def render_policy_document(args: dict[str, Any]) -> dict[str, Any]:
             by_sid[sid] = len(statements)
         statements.append(stmt)
 
-    for source in args.get("sourcePolicyDocuments") or []:
-        for stmt in _statements_of(json.loads(source)):
+    for source in _documents(args.get("sourcePolicyDocuments")):
+        for stmt in _statements_of(source):
             add(stmt)
     for stmt in args.get("statements") or []:
         add(render_statement(stmt))
-    for override in args.get("overridePolicyDocuments") or []:
-        for stmt in _statements_of(json.loads(override)):
+    for override in _documents(args.get("overridePolicyDocuments")):
+        for stmt in _statements_of(override):
             add(stmt)
 
     doc: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
@@ -84,6 +84,14 @@ def render_policy_document(args: dict[str, Any]) -> dict[str, Any]:
         doc["Id"] = args["policyId"]
     doc["Statement"] = statements
     return doc
+
+
+def _documents(texts: Any) -> list[dict[str, Any]]:
+    """The parsed source or override documents. An empty element is skipped, as the provider skips
+    it: Terraform's SDK reads an empty string in a list of strings as null, and
+    `dataSourcePolicyDocumentRead` (terraform-provider-aws, iam/policy_document_data_source.go)
+    `continue`s past a nil document, so `["", doc]` (a document switched off) merges only `doc`."""
+    return [json.loads(text) for text in texts or [] if text]
 
 
 def _statements_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
