@@ -35,6 +35,10 @@ from .sdk_schema import (
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's unknown sentinel (pulumi/runtime/rpc.py UNKNOWN): deserialized as unknown in preview."""
+TERRAFORM_UNKNOWN = "74D93920-ED26-11E3-AC10-0800200C9A66"
+"""Terraform's unknown-value placeholder (hcl2shim.UnknownVariableValue, repeated in
+pulumi-terraform-bridge's shim schema): how a bridged provider's data source receives an argument
+not known yet."""
 MODELLED_REMOTE_TYPES = frozenset({"eks:index:Cluster"})
 """Remote components whose outputs (and the children they refer to) this project models."""
 
@@ -58,6 +62,20 @@ def _contains_unknown(value: Any) -> bool:
     if isinstance(value, list):
         return any(_contains_unknown(v) for v in value)
     return isinstance(value, Unknown) or value == UNKNOWN
+
+
+def invoke_arguments(value: Any) -> Any:
+    """An invoke's arguments as the provider receives them. The SDK answers an invoke unknown only
+    when an unknown sits at the top level or inside a list of objects (`rpc.struct_contains_unknowns`
+    in pulumi/runtime/rpc.py looks no deeper); one inside a list of strings, such as a policy
+    statement's `resources` built from a bucket's id, is sent on, and the bridged provider hands it
+    to the Terraform data source as Terraform's unknown placeholder. The answers here see that same
+    text, never a Python `Unknown` object (whose text would differ from run to run)."""
+    if isinstance(value, dict):
+        return {k: invoke_arguments(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [invoke_arguments(v) for v in value]
+    return TERRAFORM_UNKNOWN if isinstance(value, Unknown) or value == UNKNOWN else value
 
 
 def checked_inputs(type_token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -218,31 +236,30 @@ class PlatformMocks(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         region = self._region_for(args.provider)
         handler = INVOKES.get(args.token)
+        arguments = invoke_arguments(dict(args.args))
         try:
-            answer = handler(dict(args.args), region) if handler is not None else None
+            answer = handler(arguments, region) if handler is not None else None
         except Exception as exc:  # noqa: BLE001 - any failure of an answer is the invoke's failure
             # (StopIteration must not escape either: asyncio cannot put it in a future, and the
             # program's invoke would wait forever)
-            raise InvokeError(args.token, invoke_key(dict(args.args)), f"{exc}") from None
+            raise InvokeError(args.token, invoke_key(arguments), f"{exc}") from None
         if answer is None:
             if self._on_unknown_invoke is not None:
-                self._on_unknown_invoke(args.token, invoke_key(dict(args.args)))
-            return self._generic_answer(args, region), []
+                self._on_unknown_invoke(args.token, invoke_key(arguments))
+            return self._generic_answer(args.token, arguments, region), []
         return answer, []
 
     def report_unanswered(self, token: str) -> None:
         if self._on_unknown_invoke is not None:
             self._on_unknown_invoke(token, None)
 
-    def _generic_answer(self, args: MockCallArgs, region: str) -> dict[str, Any]:
+    def _generic_answer(self, token: str, arguments: dict[str, Any], region: str) -> dict[str, Any]:
         """An invoke without an offline answer: every field of its SDK result type with a value of
         the right shape (so `get_x().id` is a string, not None), built from the arguments. It is
         listed in the report as unanswered; nothing here claims to be what AWS would return."""
         c = Ctx(
-            MockResourceArgs(
-                typ=args.token, name=args.token.rsplit(":", 1)[-1], inputs={}, provider=None, resource_id=None
-            ),
-            f"invoke:{args.token}:{json.dumps(dict(args.args), sort_keys=True, default=str)}",
+            MockResourceArgs(typ=token, name=token.rsplit(":", 1)[-1], inputs={}, provider=None, resource_id=None),
+            f"invoke:{token}:{json.dumps(arguments, sort_keys=True, default=str)}",
             region,
         )
-        return placeholder_result(args.token, dict(args.args), c)
+        return placeholder_result(token, arguments, c)
