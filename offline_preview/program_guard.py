@@ -256,7 +256,10 @@ def describe_failure(
             if outermost:
                 break
     if not location and isinstance(exc, InvokeError) and sites:
-        calls = _sites_of(sites, exc.token, {exc.key})
+        # A call whose arguments are exactly the failed ones is the one that failed; a call whose
+        # arguments held outputs (no key) only might be, so it names the site only failing that.
+        exact = [site for site, key in sites.get(exc.token, []) if exc.key is not None and key == exc.key]
+        calls = exact or _sites_of(sites, exc.token, {exc.key})
         location = calls[0] if calls else ""
     if not location:
         location = str(getattr(exc, _SITE_ATTRIBUTE, "") or "")

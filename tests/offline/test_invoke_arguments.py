@@ -1,6 +1,6 @@
 """Invoke arguments reach the offline answers as they reach the provider: an unknown nested where
-the SDK does not look is Terraform's unknown placeholder, and a switched-off (empty) source document
-is skipped."""
+the SDK does not look is Terraform's unknown placeholder, a switched-off (empty) source document is
+skipped, and a failed invoke is blamed on the call whose arguments failed."""
 
 from __future__ import annotations
 
@@ -50,3 +50,15 @@ def test_an_empty_source_document_is_skipped_as_the_provider_skips_it():
     source = json.dumps({"Statement": [{"Sid": "A", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
     doc = render_policy_document({"sourcePolicyDocuments": ["", source, ""], "overridePolicyDocuments": [""]})
     assert [s["Sid"] for s in doc["Statement"]] == ["A"]
+
+
+def test_a_failed_invoke_names_the_call_whose_arguments_failed(tmp_path):
+    code, doc = _preview(
+        tmp_path,
+        _STATEMENT_ON_A_NEW_BUCKET
+        + 'merged = aws.iam.get_policy_document_output(source_policy_documents=["not a document"])\n'
+        + 'pulumi.export("policy", merged.json)\n',
+    )
+    assert code == 2
+    assert doc["error"]["kind"] == "program"
+    assert doc["error"]["location"] == "__main__.py:11", doc["error"]
