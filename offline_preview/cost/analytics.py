@@ -35,6 +35,15 @@ def _redshift_workgroup(r: CapturedResource, c: Context) -> Priced:
     )
 
 
+def _search_instance(kind: str) -> str:
+    """The OpenSearch price-list name of an instance type. The legacy Elasticsearch API names the
+    same instances with an `.elasticsearch` suffix where OpenSearch writes `.search`
+    (`t3.small.elasticsearch` is `t3.small.search`, billed alike; the provider's opensearch.Domain
+    documentation, "Elasticsearch vs. OpenSearch")."""
+    legacy = ".elasticsearch"
+    return kind[: -len(legacy)] + ".search" if kind.endswith(legacy) else kind
+
+
 def _opensearch_domain(r: CapturedResource, c: Context) -> Priced:
     cluster = r.inputs.get("clusterConfig") or {}
     itype = str(cluster.get("instanceType") or "")
@@ -54,7 +63,7 @@ def _opensearch_domain(r: CapturedResource, c: Context) -> Priced:
         return Priced(0.0, f"{NOT_PRICED}: UltraWarm nodes are not in the OpenSearch table", priced=False)
     monthly, text = 0.0, []
     for n, kind, _ in parts:
-        hour = c.prices.hourly("opensearch.instanceHour", kind)
+        hour = c.prices.hourly("opensearch.instanceHour", _search_instance(kind))
         if hour is None:
             return Priced(0.0, f"{NOT_PRICED}: instance type {kind} not in the OpenSearch table", priced=False)
         monthly += n * hour * c.hours

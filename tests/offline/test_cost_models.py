@@ -114,6 +114,22 @@ def test_provisioned_capacity_is_priced_monthly():
     assert line(est, "ip").monthly_usd == approx(0.005 * H)
 
 
+def test_a_legacy_elasticsearch_domain_is_priced_as_its_opensearch_instances():
+    def program() -> None:
+        aws.elasticsearch.Domain(
+            "legacy", elasticsearch_version="7.10",
+            cluster_config={
+                "instance_type": "m5.large.elasticsearch", "instance_count": 2,
+                "dedicated_master_enabled": True, "dedicated_master_type": "t3.small.elasticsearch",
+                "dedicated_master_count": 3,
+            },
+        )  # fmt: skip
+
+    est = estimate(program)
+    assert line(est, "legacy").priced
+    assert line(est, "legacy").monthly_usd == approx((2 * 0.142 + 3 * 0.036) * H)
+
+
 def test_an_unknown_node_type_is_unpriced_not_zero():
     def program() -> None:
         aws.msk.Cluster(
