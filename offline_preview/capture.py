@@ -382,11 +382,21 @@ def _program_error(exc: BaseException, root: Path, capture: Capture, sites: Invo
 
 def _raised_by_stack_reference(exc: BaseException) -> bool:
     """Whether the SDK's StackReference raised it (`require_output` of an output the referenced
-    stack lacks fails in pulumi/stack_reference.py), not the program's own lookup."""
-    return any(
-        Path(frame.f_code.co_filename).match("pulumi/stack_reference.py")
-        for frame, _ in traceback.walk_tb(exc.__traceback__)
-    )
+    stack lacks fails in pulumi/stack_reference.py), not the program's own lookup. When several
+    registrations wait on the failed output, the SDK re-raises the failure it met while draining
+    them `from` the first one it recorded, whose traceback has the raising frame
+    (pulumi/runtime/stack.py `wait_for_rpcs`: `raise exn from cause`), so the chain is searched."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if any(
+            Path(frame.f_code.co_filename).match("pulumi/stack_reference.py")
+            for frame, _ in traceback.walk_tb(current.__traceback__)
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _check_outcome(capture: Capture, monitor: CapturingMonitor, exported: bool) -> None:

@@ -171,6 +171,19 @@ def test_an_output_missing_from_a_referenced_stack_points_at_stack_outputs(tmp_p
     assert "a stack output missing from a StackReference of organization/network/dev?" in doc["error"]["message"]
 
 
+def test_a_missing_stack_output_awaited_by_several_resources_still_points_at_stack_outputs(tmp_path):
+    program = _program(
+        tmp_path / "p",
+        "ref = pulumi.StackReference('organization/network/dev')\n"
+        "aws.ec2.SecurityGroup('sg', vpc_id=ref.require_output('vpcId'))\n"
+        "group = aws.rds.SubnetGroup('db', subnet_ids=ref.require_output('subnetIds'))\n"
+        "aws.rds.Cluster('c', engine='aurora-postgresql', db_subnet_group_name=group.name)\n",
+    )
+    code, doc, _ = _preview(program, tmp_path, "--mode", "up")
+    assert code == 2 and "KeyError: 'subnetIds'" in doc["error"]["message"]
+    assert "a stack output missing from a StackReference of organization/network/dev?" in doc["error"]["message"]
+
+
 def test_a_missing_module_names_both_the_environment_and_the_programs_own_files(tmp_path):
     program = _program(tmp_path / "p", "import network\n\naws.s3.Bucket('one')\n")
     code, doc, _ = _preview(program, tmp_path)
