@@ -137,6 +137,23 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "public-vector-bucket-policy",
         }
     },
+    "cross_account": {
+        "no-untrusted-account-access": {
+            "stranger-trust-role",
+            "stranger-key",
+            "stranger-key-policy",
+            "stranger-grant",
+            "stranger-bucket-policy",
+            "stranger-push-policy",
+            "stranger-invoke",
+            "stranger-access-entry",
+            "share-with-stranger",
+            "stranger-peering",
+            "stranger-logs",
+            "stranger-bus",
+            "stranger-replication",
+        }
+    },
     "credentials": {
         "iam-no-long-lived-user-credentials": {
             "ci-access-key",
@@ -235,6 +252,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
 
 FAMILY_SUPPORTING: dict[str, set[str]] = {
     "lambda": {"legacy-fn-role"},
+    "cross_account": {"pinned"},
     "apigateway": {
         "open-rest-api",
         "open-items",

@@ -12,7 +12,7 @@ offending statement is reported on its own line (Sid or position), with the fix.
 
 from __future__ import annotations
 
-from . import grants, principals
+from . import accounts, grants, principals
 
 # In pack order, which the catalog and the generated docs follow.
 POLICIES = [
@@ -27,4 +27,5 @@ POLICIES = [
     principals.users,
     grants.valid,
     principals.elasticache_auth,
+    accounts.untrusted_accounts,
 ]
