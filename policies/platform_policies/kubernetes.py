@@ -1,5 +1,6 @@
 """Kubernetes workloads (pulumi-kubernetes): the Pod Security Standards "restricted" essentials
-plus resource limits and pinned images, on every kind that carries a pod template."""
+plus resource limits and pinned images, on every kind that carries a pod template; and RBAC
+bindings that hand a role to callers nobody identified."""
 
 from __future__ import annotations
 
@@ -220,4 +221,53 @@ k8s_pinned = resource_policy(
     config=EXEMPT_NAMESPACES,
 )
 
-POLICIES = [k8s_non_root, k8s_host, k8s_privileged, k8s_limits, k8s_pinned]
+
+ROLE_BINDINGS = (
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+)
+
+UNAUTHENTICATED = {("User", "system:anonymous"), ("Group", "system:unauthenticated")}
+"""Who the API server names a request without credentials (when anonymous auth is on, the
+default): binding a role to them gives it to anyone who reaches the endpoint
+(https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests)."""
+EVERYONE_SIGNED_IN = {("Group", "system:authenticated"), ("Group", "system:serviceaccounts")}
+"""Every identity the cluster authenticates, or every service account of every namespace: any pod
+or mapped IAM principal."""
+PUBLIC_INFO_ROLES = {"system:public-info-viewer", "system:discovery", "system:basic-user"}
+"""The default roles Kubernetes itself binds to these groups (version and discovery endpoints)."""
+POWERFUL_ROLES = {"cluster-admin", "admin", "edit"}
+"""The default user-facing roles that write workloads and read secrets
+(https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles)."""
+
+
+def _rbac_subjects(args: ResourceValidationArgs, report: Report) -> None:
+    role = str(get(args.props, "roleRef", "name", default=""))
+    if role in PUBLIC_INFO_ROLES:
+        return
+    for subject in as_list(get(args.props, "subjects")):
+        pair = (str(get(subject, "kind", default="")), str(get(subject, "name", default="")))
+        if pair in UNAUTHENTICATED:
+            report(
+                f"{_what(args)} binds role '{role}' to {pair[0]} '{pair[1]}': every unauthenticated caller of the API "
+                "server gets it. Bind named users, groups or service accounts instead."
+            )
+        elif pair in EVERYONE_SIGNED_IN and role in POWERFUL_ROLES:
+            report(
+                f"{_what(args)} binds role '{role}' to {pair[0]} '{pair[1]}': every authenticated identity (or every "
+                "service account) gets it. Bind the specific groups or service accounts that need it."
+            )
+
+
+k8s_rbac = resource_policy(
+    "k8s-rbac-no-anonymous-or-everyone-bindings",
+    category="kubernetes",
+    description="No RoleBinding or ClusterRoleBinding grants a role to unauthenticated callers (system:anonymous, system:unauthenticated), or cluster-admin/admin/edit to every authenticated identity or service account.",
+    severity=Severity.CRITICAL,
+    controls=Controls(soc2=("CC6.1", "CC6.3"), iso27001=("A.5.15", "A.8.2"), pci=("7.2.1",)),
+    remediation="Bind roles to named users, groups (mapped from EKS access entries) or service accounts, never to system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts.",
+    validate=_rbac_subjects,
+    types=ROLE_BINDINGS,
+)
+
+POLICIES = [k8s_non_root, k8s_host, k8s_privileged, k8s_limits, k8s_pinned, k8s_rbac]

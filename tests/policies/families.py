@@ -154,6 +154,13 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "stranger-replication",
         }
     },
+    "kubernetes_rbac": {
+        "k8s-rbac-no-anonymous-or-everyone-bindings": {
+            "anonymous-cluster-admin",
+            "anonymous-reader",
+            "every-service-account-edits",
+        }
+    },
     "credentials": {
         "iam-no-long-lived-user-credentials": {
             "ci-access-key",
