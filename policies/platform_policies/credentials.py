@@ -44,8 +44,22 @@ DETECTION: dict[str, tuple[str, Any, str]] = {
     "aws:guardduty/detector:Detector": ("enable", False, "GuardDuty detector"),
     "aws:cfg/recorderStatus:RecorderStatus": ("isEnabled", False, "AWS Config recorder"),
     "aws:macie2/account:Account": ("status", "PAUSED", "Macie"),
+    "aws:guardduty/detectorFeature:DetectorFeature": ("status", "DISABLED", "GuardDuty protection plan"),
+    "aws:securityhub/standardsControl:StandardsControl": ("controlStatus", "DISABLED", "Security Hub control"),
+    "aws:securityhub/standardsControlAssociation:StandardsControlAssociation": (
+        "associationStatus",
+        "DISABLED",
+        "Security Hub control",
+    ),
 }
-"""Detection services and the setting that switches them off (type -> property, value, name)."""
+"""Detection services and the setting that switches them off (type -> property, value, name).
+
+A disabled Security Hub control no longer runs its security check, so a failing one (CloudTrail
+off, a public bucket) stops showing (`ControlStatus` of
+https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateStandardsControl.html). A
+disabled GuardDuty protection plan (S3, EKS, runtime, malware protection) stops that feature's
+detections while the detector stays on:
+https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html."""
 
 SECRET_NAME = re.compile(
     r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API[_-]?KEY|PRIVATE[_-]?KEY|ACCESS[_-]?KEY|CREDENTIALS?)$", re.I
@@ -143,18 +157,18 @@ def _detection_off(args: ResourceValidationArgs, report: Report) -> None:
     value = get(args.props, prop)
     if value is off or (isinstance(off, str) and str(value).upper() == off):
         report(
-            f"{service} '{args.name}' is switched off ({prop}={value!r}): threats and configuration changes in the "
-            "account go unrecorded. Leave it enabled."
+            f"{service} '{args.name}' is switched off ({prop}={value!r}): threats, configuration changes or failed "
+            "security checks in the account go unreported. Leave it enabled."
         )
 
 
 detection = resource_policy(
     "threat-detection-not-disabled",
     category="logging",
-    description="GuardDuty detectors, AWS Config recorders and Macie are not switched off.",
+    description="GuardDuty detectors and protection plans, AWS Config recorders, Macie and Security Hub controls are not switched off.",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC7.2", "CC7.3"), iso27001=("A.8.16", "A.5.25"), pci=("10.7.2", "11.5.1"), cis=("3.3",)),
-    remediation="Set enable=True on the GuardDuty detector, is_enabled=True on the Config recorder status and status='ENABLED' on the Macie account.",
+    remediation="Set enable=True on the GuardDuty detector and status='ENABLED' on its features, is_enabled=True on the Config recorder status, status='ENABLED' on the Macie account and control_status / association_status 'ENABLED' on Security Hub controls.",
     validate=_detection_off,
     types=tuple(DETECTION),
 )

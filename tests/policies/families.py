@@ -176,7 +176,14 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "db-password",
             "deploy-key",
         },
-        "threat-detection-not-disabled": {"detector-off", "config-recorder-off", "macie-paused"},
+        "threat-detection-not-disabled": {
+            "detector-off",
+            "config-recorder-off",
+            "macie-paused",
+            "s3-protection-off",
+            "trail-check-off",
+            "public-bucket-check-off",
+        },
     },
     "governance": {
         "no-infrastructure-hidden-from-the-pack": {

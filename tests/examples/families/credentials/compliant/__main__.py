@@ -1,6 +1,7 @@
 """The twin of credentials-insecure: no IAM user credentials (workloads assume roles), user data
 that reads its secret at boot with the instance role, the secret kept as a SecureString under a
-customer-managed key, and GuardDuty, AWS Config and Macie on."""
+customer-managed key, and GuardDuty (with its protection plans), AWS Config, Macie and Security
+Hub controls on."""
 
 import base64
 
@@ -40,3 +41,17 @@ recorder = aws.cfg.Recorder(
 )
 aws.cfg.RecorderStatus("config-recorder-on", name=recorder.name, is_enabled=True)
 aws.macie2.Account("macie", status="ENABLED")
+aws.guardduty.DetectorFeature(
+    "s3-protection", detector_id="12abc34d567e8fa901bc2d34e56789f0", name="S3_DATA_EVENTS", status="ENABLED"
+)
+aws.securityhub.StandardsControl(
+    "trail-check",
+    standards_control_arn="arn:aws:securityhub:us-east-1:123456789012:control/aws-foundational-security-best-practices/v/1.0.0/CloudTrail.1",
+    control_status="ENABLED",
+)
+aws.securityhub.StandardsControlAssociation(
+    "public-bucket-check",
+    security_control_id="S3.8",
+    standards_arn="arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+    association_status="ENABLED",
+)

@@ -1,7 +1,8 @@
 """Credentials that outlive their use, secrets written where anyone in the account reads them, and
 detection switched off: an IAM user with an access key, console password, service-specific
 credential and signing certificate; keys and passwords in user data (plain and base64) and in
-String parameters; GuardDuty, AWS Config and Macie turned off."""
+String parameters; GuardDuty (and a protection plan), AWS Config, Macie and Security Hub controls
+turned off."""
 
 import base64
 
@@ -48,3 +49,19 @@ recorder = aws.cfg.Recorder(
 )
 aws.cfg.RecorderStatus("config-recorder-off", name=recorder.name, is_enabled=False)
 aws.macie2.Account("macie-paused", status="PAUSED")
+aws.guardduty.DetectorFeature(
+    "s3-protection-off", detector_id="12abc34d567e8fa901bc2d34e56789f0", name="S3_DATA_EVENTS", status="DISABLED"
+)
+aws.securityhub.StandardsControl(
+    "trail-check-off",
+    standards_control_arn="arn:aws:securityhub:us-east-1:123456789012:control/aws-foundational-security-best-practices/v/1.0.0/CloudTrail.1",
+    control_status="DISABLED",
+    disabled_reason="Too noisy",
+)
+aws.securityhub.StandardsControlAssociation(
+    "public-bucket-check-off",
+    security_control_id="S3.8",
+    standards_arn="arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+    association_status="DISABLED",
+    updated_reason="Too noisy",
+)
