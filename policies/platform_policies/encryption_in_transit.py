@@ -1,5 +1,6 @@
 """Encryption in transit: TLS 1.2+ on load balancers, HTTP only as a redirect, TLS to caches and
-databases, and buckets that refuse plain HTTP."""
+databases, buckets that refuse plain HTTP, and TLS on the connections of data services (Kafka
+clients and brokers, DMS endpoints, Redshift, SNS deliveries)."""
 
 from __future__ import annotations
 
@@ -325,4 +326,72 @@ rds_ssl = stack_policy(
     covers=("CKV2_AWS_69",),
 )
 
-POLICIES = [lb_tls_policy, lb_https_only, elasticache_transit, s3_tls, rds_ssl]
+
+MSK_CLUSTER = "aws:msk/cluster:Cluster"
+DMS_ENDPOINT = "aws:dms/endpoint:Endpoint"
+REDSHIFT_PARAMETER_GROUP = "aws:redshift/parameterGroup:ParameterGroup"
+SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+
+DMS_SSL_ENGINES = frozenset(
+    {
+        "aurora", "aurora-postgresql", "aurora-serverless", "aurora-postgresql-serverless", "azuredb",
+        "azure-sql-managed-instance", "babelfish", "db2", "db2-zos", "docdb", "mariadb", "mongodb", "mysql",
+        "oracle", "postgres", "sqlserver", "sybase",
+    }
+)  # fmt: skip
+"""DMS engines whose connection takes `ssl_mode` (default "none"). S3, DynamoDB, Kinesis, Neptune,
+OpenSearch and Redshift endpoints encrypt by default or have no SSL mode; Kafka and Redis carry
+their own settings (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html)."""
+
+
+def _service_tls(args: ResourceValidationArgs, report: Report) -> None:
+    rtype, p = args.resource_type, args.props
+    if rtype == MSK_CLUSTER:
+        # client_broker defaults to TLS and in_cluster to true; PLAINTEXT and TLS_PLAINTEXT let
+        # clients send records unencrypted (FSBP MSK.1).
+        transit = get(p, "encryptionInfo", "encryptionInTransit")
+        client = str(get(transit, "clientBroker", default="TLS")).upper()
+        if client != "TLS":
+            report(
+                f"MSK cluster '{args.name}' accepts plaintext client connections (client_broker '{client}'). "
+                "Set encryption_info.encryption_in_transit.client_broker='TLS'."
+            )
+        if get(transit, "inCluster") is False:
+            report(
+                f"MSK cluster '{args.name}' replicates between brokers unencrypted (in_cluster=False). Leave in_cluster=True."
+            )
+    elif rtype == DMS_ENDPOINT:
+        engine = str(get(p, "engineName", default="")).lower()
+        mode = str(get(p, "sslMode", default="none")).lower()
+        if engine in DMS_SSL_ENGINES and mode == "none":
+            report(
+                f"DMS endpoint '{args.name}' ({engine}) connects without TLS (ssl_mode '{mode}'): the migrated data "
+                "and the database credentials cross the network in plaintext. Set ssl_mode='verify-full' "
+                "(or 'require') with certificate_arn."
+            )
+    elif rtype == REDSHIFT_PARAMETER_GROUP:
+        for param in as_list(get(p, "parameters")):
+            if str(get(param, "name", default="")).lower() == "require_ssl" and not truthy(get(param, "value")):
+                report(
+                    f"Redshift parameter group '{args.name}' sets require_ssl={get(param, 'value')!r}: clusters using it "
+                    "accept unencrypted connections (FSBP Redshift.2). Set require_ssl to 'true'."
+                )
+    elif rtype == SNS_SUBSCRIPTION and str(get(p, "protocol", default="")).lower() == "http":
+        report(
+            f"SNS subscription '{args.name}' delivers messages over plain HTTP to {get(p, 'endpoint')!r}. "
+            "Use protocol='https' (or an SQS / Lambda subscription)."
+        )
+
+
+service_tls = resource_policy(
+    "service-connections-use-tls",
+    category="encryption-in-transit",
+    description="Data services connect over TLS: MSK clients and brokers, DMS endpoints of database engines, clusters using a Redshift parameter group, and SNS HTTP(S) subscriptions.",
+    severity=Severity.HIGH,
+    controls=TRANSIT.with_fsbp("MSK.1", "DMS.9", "Redshift.2"),
+    remediation="client_broker='TLS' and in_cluster=True on MSK clusters; ssl_mode='verify-full' on DMS endpoints; require_ssl='true' in Redshift parameter groups; protocol='https' on SNS subscriptions.",
+    validate=_service_tls,
+    types=(MSK_CLUSTER, DMS_ENDPOINT, REDSHIFT_PARAMETER_GROUP, SNS_SUBSCRIPTION),
+)
+
+POLICIES = [lb_tls_policy, lb_https_only, elasticache_transit, s3_tls, rds_ssl, service_tls]

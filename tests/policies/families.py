@@ -161,6 +161,14 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "every-service-account-edits",
         }
     },
+    "service_tls": {
+        "service-connections-use-tls": {
+            "plaintext-kafka",
+            "plaintext-source",
+            "plaintext-warehouse-params",
+            "plaintext-webhook",
+        }
+    },
     "credentials": {
         "iam-no-long-lived-user-credentials": {
             "ci-access-key",
