@@ -34,6 +34,9 @@ REST_STAGE = "aws:apigateway/stage:Stage"
 REST_DOMAIN = "aws:apigateway/domainName:DomainName"
 HTTP_ROUTE = "aws:apigatewayv2/route:Route"
 HTTP_API = "aws:apigatewayv2/api:Api"
+GRAPHQL_API = "aws:appsync/graphQLApi:GraphQLApi"
+"""AppSync's API_KEY mode authenticates the application, not a caller: the key is hard-coded in the
+client (https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html)."""
 HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
@@ -374,17 +377,26 @@ def _api_auth(args: ResourceValidationArgs, report: Report) -> None:
             f"HTTP API '{args.name}' is a quick-create API (target set): its $default route has no authorizer. "
             "Create the route explicitly with an authorizer instead of `target`."
         )
+    elif t == GRAPHQL_API:
+        modes = [get(p, "authenticationType")] + [
+            get(extra, "authenticationType") for extra in as_list(get(p, "additionalAuthenticationProviders"))
+        ]
+        if any(str(m).upper() == "API_KEY" for m in modes):
+            report(
+                f"AppSync API '{args.name}' accepts API keys: a key ships inside the client and identifies no caller, "
+                "so whoever reads it calls the API. Use AWS_IAM, AMAZON_COGNITO_USER_POOLS, OPENID_CONNECT or AWS_LAMBDA."
+            )
 
 
 api_auth = resource_policy(
     "api-gateway-routes-authorized",
     category="exposure",
-    description="API Gateway REST methods and HTTP/WebSocket routes (except CORS preflight OPTIONS) require an authorizer (IAM, JWT/Cognito or Lambda).",
+    description="API Gateway REST methods and HTTP/WebSocket routes (except CORS preflight OPTIONS) require an authorizer (IAM, JWT/Cognito or Lambda), and AppSync GraphQL APIs accept no API keys.",
     severity=Severity.MEDIUM,
     controls=PUBLIC,
-    remediation="Set authorization (REST) / authorization_type (HTTP) to AWS_IAM, COGNITO_USER_POOLS/JWT or CUSTOM with an authorizer.",
+    remediation="Set authorization (REST) / authorization_type (HTTP) to AWS_IAM, COGNITO_USER_POOLS/JWT or CUSTOM with an authorizer; give AppSync APIs AWS_IAM, Cognito, OIDC or Lambda authorization.",
     validate=_api_auth,
-    types=(REST_METHOD, HTTP_ROUTE, HTTP_API),
+    types=(REST_METHOD, HTTP_ROUTE, HTTP_API, GRAPHQL_API),
     covers=("AwsSolutions-APIG4", "CKV_AWS_59", "CKV_AWS_309"),
 )
 

@@ -32,7 +32,13 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
         "cloudfront-logging-and-waf": {"open-distribution"},
     },
     "apigateway": {
-        "api-gateway-routes-authorized": {"open-get-items", "open-http-route", "quick-create-api"},
+        "api-gateway-routes-authorized": {
+            "open-get-items",
+            "open-http-route",
+            "quick-create-api",
+            "api-key-graphql",
+            "api-key-fallback-graphql",
+        },
         "api-gateway-access-logging": {"open-rest-stage", "open-http-stage"},
         "api-gateway-rest-waf": {"open-rest-stage"},
         "api-gateway-domain-tls12": {"tls10-domain"},

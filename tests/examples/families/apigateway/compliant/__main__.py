@@ -1,5 +1,6 @@
 """API Gateway done right: every route behind an authorizer (CORS preflight excepted), access logs
-on every stage, WAF on the REST stage, TLS 1.2 on the custom domain."""
+on every stage, WAF on the REST stage, TLS 1.2 on the custom domain, and an AppSync API behind
+Cognito and IAM."""
 
 import pulumi
 import pulumi_aws as aws
@@ -82,4 +83,10 @@ aws.apigatewayv2.Stage(
     name="$default",
     auto_deploy=True,
     access_log_settings={"destination_arn": logs.arn, "format": fmt},
+)
+aws.appsync.GraphQLApi(
+    "cognito-graphql",
+    authentication_type="AMAZON_COGNITO_USER_POOLS",
+    user_pool_config={"user_pool_id": "us-east-1_EXAMPLE", "default_action": "ALLOW", "aws_region": "us-east-1"},
+    additional_authentication_providers=[{"authentication_type": "AWS_IAM"}],
 )

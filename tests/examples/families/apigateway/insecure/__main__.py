@@ -1,5 +1,6 @@
 """API Gateway mistakes: REST and HTTP routes without an authorizer, stages without access logs,
-a REST stage without WAF, a custom domain that accepts TLS 1.0, a quick-create HTTP API."""
+a REST stage without WAF, a custom domain that accepts TLS 1.0, a quick-create HTTP API, and
+AppSync APIs that accept API keys."""
 
 import pulumi
 import pulumi_aws as aws
@@ -34,4 +35,10 @@ aws.apigatewayv2.Api(
     "quick-create-api",
     protocol_type="HTTP",
     target="arn:aws:lambda:us-east-1:123456789012:function:hello",
+)
+aws.appsync.GraphQLApi("api-key-graphql", authentication_type="API_KEY")
+aws.appsync.GraphQLApi(
+    "api-key-fallback-graphql",
+    authentication_type="AWS_IAM",
+    additional_authentication_providers=[{"authentication_type": "API_KEY"}],
 )
