@@ -6,7 +6,8 @@ whose secret lands in the stack's state; roles (OIDC for CI, instance and task r
 Identity Center give short-lived ones instead. Instance user data and String parameters are read
 in plain text by anyone with `ec2:DescribeInstanceAttribute` or `ssm:GetParameter`, so a password
 or key there is published to every reader of the account. A GuardDuty detector or Config recorder
-switched off hides what happens next.
+switched off hides what happens next, and a weak account password policy lets the console
+passwords that remain be short or recycled.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from .helpers import get
-from .registry import Controls, Report, resource_policy
+from .helpers import get, number
+from .registry import Controls, Report, config_value, resource_policy
 
 LONG_LIVED: dict[str, str] = {
     "aws:iam/accessKey:AccessKey": "an access key (a secret that never expires, kept in the stack state)",
@@ -173,4 +174,51 @@ detection = resource_policy(
     types=tuple(DETECTION),
 )
 
-POLICIES = [long_lived, plaintext, detection]
+ACCOUNT_LOGIN_RULES = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
+PASSWORD_DEFAULTS = {"minimumLength": 14, "reusePrevention": 24}
+"""CIS AWS Foundations 1.8 (at least 14 characters) and 1.9 (the last 24 passwords not reused)."""
+
+
+def _password_policy(args: ResourceValidationArgs, report: Report) -> None:
+    # Unset settings are the API's defaults: a 6-character minimum and no reuse prevention
+    # (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html).
+    length = number(get(args.props, "minimumPasswordLength"), 6) or 6
+    reuse = number(get(args.props, "passwordReusePrevention"), 0) or 0
+    want_length = float(config_value(args, "minimumLength", PASSWORD_DEFAULTS["minimumLength"]))
+    want_reuse = float(config_value(args, "reusePrevention", PASSWORD_DEFAULTS["reusePrevention"]))
+    weak = []
+    if length < want_length:
+        weak.append(f"minimum_password_length {length:g} (at least {want_length:g})")
+    if reuse < want_reuse:
+        weak.append(f"password_reuse_prevention {reuse:g} (at least {want_reuse:g})")
+    if weak:
+        report(
+            f"Account password policy '{args.name}' is weaker than the benchmark: {', '.join(weak)}. Console passwords "
+            "of every IAM user in the account follow it."
+        )
+
+
+password_policy = resource_policy(
+    "iam-password-policy-strong",
+    category="least-privilege",
+    description="The account password policy asks for at least 14 characters and prevents reuse of the last 24 passwords.",
+    severity=Severity.MEDIUM,
+    controls=Controls(soc2=("CC6.1",), iso27001=("A.5.17",), pci=("8.3.6", "8.3.7"), cis=("1.8", "1.9")),
+    remediation="Set minimum_password_length=14 (or more) and password_reuse_prevention=24 on aws.iam.AccountPasswordPolicy.",
+    validate=_password_policy,
+    types=(ACCOUNT_LOGIN_RULES,),
+    config={
+        "minimumLength": {
+            "type": "number",
+            "default": PASSWORD_DEFAULTS["minimumLength"],
+            "description": "Fewest characters a console password may have.",
+        },
+        "reusePrevention": {
+            "type": "number",
+            "default": PASSWORD_DEFAULTS["reusePrevention"],
+            "description": "How many previous passwords a user may not reuse.",
+        },
+    },
+)
+
+POLICIES = [long_lived, plaintext, detection, password_policy]

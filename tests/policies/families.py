@@ -198,6 +198,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "trail-check-off",
             "public-bucket-check-off",
         },
+        "iam-password-policy-strong": {"weak-password-policy"},
     },
     "governance": {
         "no-infrastructure-hidden-from-the-pack": {

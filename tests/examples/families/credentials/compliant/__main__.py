@@ -1,7 +1,7 @@
 """The twin of credentials-insecure: no IAM user credentials (workloads assume roles), user data
 that reads its secret at boot with the instance role, the secret kept as a SecureString under a
 customer-managed key, and GuardDuty (with its protection plans), AWS Config, Macie and Security
-Hub controls on."""
+Hub controls on, and a password policy at the benchmark."""
 
 import base64
 
@@ -54,4 +54,13 @@ aws.securityhub.StandardsControlAssociation(
     security_control_id="S3.8",
     standards_arn="arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
     association_status="ENABLED",
+)
+aws.iam.AccountPasswordPolicy(
+    "password-policy",
+    minimum_password_length=14,
+    password_reuse_prevention=24,
+    require_lowercase_characters=True,
+    require_uppercase_characters=True,
+    require_numbers=True,
+    require_symbols=True,
 )

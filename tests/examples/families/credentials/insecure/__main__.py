@@ -2,7 +2,7 @@
 detection switched off: an IAM user with an access key, console password, service-specific
 credential and signing certificate; keys and passwords in user data (plain and base64) and in
 String parameters; GuardDuty (and a protection plan), AWS Config, Macie and Security Hub controls
-turned off."""
+turned off; an account password policy weaker than the benchmark."""
 
 import base64
 
@@ -65,3 +65,4 @@ aws.securityhub.StandardsControlAssociation(
     association_status="DISABLED",
     updated_reason="Too noisy",
 )
+aws.iam.AccountPasswordPolicy("weak-password-policy", minimum_password_length=8, password_reuse_prevention=1)
