@@ -16,8 +16,10 @@ INSECURE_CONFIG: dict = {
     "required-tags": {"requiredTags": ["Environment", "Project", "Owner", "CostCenter"]},
     "s3-public-access-block-all": {"requireExplicitBlock": True, "allowPublicWebsites": False},
     "s3-bucket-not-public": {"allowPublicWebsites": False},
+    "no-untrusted-account-access": {"trustedAccountIds": ["123456789012", "210987654321"]},
 }
-"""Every policy mandatory, with the stricter options this repository's stacks use."""
+"""Every policy mandatory, with the stricter options this repository's stacks use (and the
+example programs' two accounts trusted, as the stacks trust theirs)."""
 
 FAMILIES: dict[str, dict[str, set[str]]] = {
     "lambda": {
@@ -158,6 +160,11 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "stranger-logs",
             "stranger-bus",
             "stranger-replication",
+            "stranger-send-policy",
+            "stranger-subscribe-policy",
+            "stranger-secret-policy",
+            "stranger-bus-policy",
+            "stranger-aws-auth",
         }
     },
     "kubernetes_rbac": {

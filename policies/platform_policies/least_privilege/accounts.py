@@ -1,9 +1,10 @@
 """Access and data flows to AWS accounts outside the trusted set.
 
 A program can hand another account what no public-exposure test sees, because no statement names
-'*': a role trust policy, a key or bucket policy naming the account, a KMS grant, a Lambda
-permission, an EKS access entry, a RAM share, a VPC peering connection, a log subscription or an
-EventBridge target delivering to the account, an S3 replication rule writing to its bucket. Each
+'*': a role trust policy, a key, bucket, repository, queue, topic, secret or event bus policy
+naming the account, a KMS grant, a Lambda permission, an EKS access entry or `aws-auth` mapping, a
+RAM share, a VPC peering connection, a log subscription or an EventBridge target delivering to the
+account, an S3 replication rule writing to its bucket. Each
 is an ordinary, legitimate construct when the account is one of ours and an exfiltration path or
 a backdoor when it is not (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html:
 the resource-based policy alone decides what the trusted account may do).
@@ -57,6 +58,7 @@ PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 LOG_SUBSCRIPTION = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+AWS_AUTH = "kubernetes:core/v1:ConfigMap"
 
 DOCUMENTS: dict[str, str] = {
     ROLE: "assumeRolePolicy",
@@ -64,6 +66,10 @@ DOCUMENTS: dict[str, str] = {
     KEY_POLICY: "policy",
     BUCKET_POLICY: "policy",
     REPOSITORY_POLICY: "policy",
+    "aws:sqs/queuePolicy:QueuePolicy": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
 }
 """Types whose policy document names principals (type -> property)."""
 
@@ -77,7 +83,13 @@ TYPES = (
     LOG_SUBSCRIPTION,
     EVENT_TARGET,
     REPLICATION,
+    AWS_AUTH,
 )
+
+AWS_AUTH_ARN = re.compile(r"\b(?:rolearn|userarn)\s*:\s*[\"']?(arn:[^\s\"']+)")
+"""The IAM principals the EKS `aws-auth` ConfigMap maps to Kubernetes users and groups (its mapRoles
+and mapUsers are YAML lists of `rolearn`/`userarn` entries; mapAccounts lists account ids):
+https://docs.aws.amazon.com/eks/latest/userguide/auth-configmap.html."""
 
 
 def account_of(value: Any) -> str | None:
@@ -140,6 +152,18 @@ def grants(args: ResourceValidationArgs) -> Iterator[tuple[str, str]]:
         LOG_SUBSCRIPTION: (("destinationArn", "destination"),),
         EVENT_TARGET: (("arn", "target"),),
     }
+    if rtype == AWS_AUTH:
+        if get(props, "metadata", "name") != "aws-auth" or get(props, "metadata", "namespace") != "kube-system":
+            return
+        data = get(props, "data", default={})
+        for key in ("mapRoles", "mapUsers"):
+            for arn in AWS_AUTH_ARN.findall(str(get(data, key, default=""))):
+                account = account_of(arn)
+                if account:
+                    yield f"{key} entry {arn}", account
+        for account in re.findall(r"\b\d{12}\b", str(get(data, "mapAccounts", default=""))):
+            yield "mapAccounts", account
+        return
     if rtype == REPLICATION:
         for i, rule in enumerate(as_list(get(props, "rules"))):
             account = account_of(get(rule, "destination", "account"))
@@ -170,7 +194,7 @@ def _untrusted_accounts(args: ResourceValidationArgs, report: Report) -> None:
 untrusted_accounts = resource_policy(
     "no-untrusted-account-access",
     category="least-privilege",
-    description="Trust and resource policies, KMS grants, Lambda permissions, EKS access entries, RAM shares, VPC peering, log subscriptions, EventBridge targets and S3 replication name no AWS account outside the trusted set (trustedAccountIds and the provider's allowedAccountIds).",
+    description="Trust and resource policies, KMS grants, Lambda permissions, EKS access entries and aws-auth mappings, RAM shares, VPC peering, log subscriptions, EventBridge targets and S3 replication name no AWS account outside the trusted set (trustedAccountIds and the provider's allowedAccountIds).",
     severity=Severity.HIGH,
     controls=Controls(soc2=("CC6.1", "CC6.6"), iso27001=("A.5.15", "A.8.3"), pci=("7.2.1",)),
     remediation="Name only the platform's accounts (list them in trustedAccountIds or the provider's allowed_account_ids); share with another account only after a review that adds it to trustedAccountIds.",

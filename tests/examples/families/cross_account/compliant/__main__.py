@@ -1,11 +1,13 @@
 """Access shared only between the platform's two accounts (workload and build), which the AWS
-provider is pinned to: every grant, peering, subscription, target and replication rule names one
-of them."""
+provider is pinned to: every policy, grant, mapping, peering, subscription, target and replication
+rule names one of them (the aws-auth ConfigMap is deployed by a Kubernetes provider, so the
+policy's trustedAccountIds decide there: with none, it names no account the policy can judge)."""
 
 import json
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 WORKLOAD = "123456789012"
 BUILD = "210987654321"
@@ -142,4 +144,66 @@ aws.s3.BucketReplicationConfig(
         }
     ],
     opts=OPTS,
+)
+aws.sqs.QueuePolicy(
+    "build-send-policy",
+    queue_url=f"https://sqs.{REGION}.amazonaws.com/{WORKLOAD}/deployments",
+    policy=doc(
+        {
+            "Sid": "BuildSends",
+            "Effect": "Allow",
+            "Principal": {"AWS": DEPLOYER},
+            "Action": "sqs:SendMessage",
+            "Resource": f"arn:aws:sqs:{REGION}:{WORKLOAD}:deployments",
+        }
+    ),
+    opts=OPTS,
+)
+aws.sns.TopicPolicy(
+    "build-subscribe-policy",
+    arn=f"arn:aws:sns:{REGION}:{WORKLOAD}:releases",
+    policy=doc(
+        {
+            "Sid": "BuildSubscribes",
+            "Effect": "Allow",
+            "Principal": {"AWS": DEPLOYER},
+            "Action": "sns:Subscribe",
+            "Resource": f"arn:aws:sns:{REGION}:{WORKLOAD}:releases",
+        }
+    ),
+    opts=OPTS,
+)
+aws.secretsmanager.SecretPolicy(
+    "build-read-secret-policy",
+    secret_arn=f"arn:aws:secretsmanager:{REGION}:{WORKLOAD}:secret:registry-token",
+    block_public_policy=True,
+    policy=doc(
+        {
+            "Sid": "BuildReads",
+            "Effect": "Allow",
+            "Principal": {"AWS": DEPLOYER},
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+        }
+    ),
+    opts=OPTS,
+)
+aws.cloudwatch.EventBusPolicy(
+    "build-put-events-policy",
+    event_bus_name="deployments",
+    policy=doc(
+        {
+            "Sid": "BuildPuts",
+            "Effect": "Allow",
+            "Principal": {"AWS": DEPLOYER},
+            "Action": "events:PutEvents",
+            "Resource": f"arn:aws:events:{REGION}:{WORKLOAD}:event-bus/deployments",
+        }
+    ),
+    opts=OPTS,
+)
+k8s.core.v1.ConfigMap(
+    "aws-auth",
+    metadata={"name": "aws-auth", "namespace": "kube-system"},
+    data={"mapRoles": f"- rolearn: {DEPLOYER}\n  username: deployer\n  groups:\n    - platform-deployers\n"},
 )

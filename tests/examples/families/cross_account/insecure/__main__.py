@@ -1,11 +1,13 @@
 """The same grants and flows to an account outside the two the provider is pinned to: a role
-trust, key and repository policies, a KMS grant, a Lambda permission, an EKS access entry, a RAM
-share, a VPC peering, a log subscription, an EventBridge target and an S3 replication rule."""
+trust; key, bucket, repository, queue, topic, secret and event bus policies; a KMS grant, a Lambda
+permission, an EKS access entry and an aws-auth mapping, a RAM share, a VPC peering, a log
+subscription, an EventBridge target and an S3 replication rule."""
 
 import json
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 WORKLOAD = "123456789012"
 BUILD = "210987654321"
@@ -144,4 +146,66 @@ aws.s3.BucketReplicationConfig(
         }
     ],
     opts=OPTS,
+)
+aws.sqs.QueuePolicy(
+    "stranger-send-policy",
+    queue_url=f"https://sqs.{REGION}.amazonaws.com/{WORKLOAD}/deployments",
+    policy=doc(
+        {
+            "Sid": "BuildSends",
+            "Effect": "Allow",
+            "Principal": {"AWS": STRANGER},
+            "Action": "sqs:SendMessage",
+            "Resource": f"arn:aws:sqs:{REGION}:{WORKLOAD}:deployments",
+        }
+    ),
+    opts=OPTS,
+)
+aws.sns.TopicPolicy(
+    "stranger-subscribe-policy",
+    arn=f"arn:aws:sns:{REGION}:{WORKLOAD}:releases",
+    policy=doc(
+        {
+            "Sid": "BuildSubscribes",
+            "Effect": "Allow",
+            "Principal": {"AWS": STRANGER},
+            "Action": "sns:Subscribe",
+            "Resource": f"arn:aws:sns:{REGION}:{WORKLOAD}:releases",
+        }
+    ),
+    opts=OPTS,
+)
+aws.secretsmanager.SecretPolicy(
+    "stranger-secret-policy",
+    secret_arn=f"arn:aws:secretsmanager:{REGION}:{WORKLOAD}:secret:registry-token",
+    block_public_policy=True,
+    policy=doc(
+        {
+            "Sid": "BuildReads",
+            "Effect": "Allow",
+            "Principal": {"AWS": STRANGER},
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+        }
+    ),
+    opts=OPTS,
+)
+aws.cloudwatch.EventBusPolicy(
+    "stranger-bus-policy",
+    event_bus_name="deployments",
+    policy=doc(
+        {
+            "Sid": "BuildPuts",
+            "Effect": "Allow",
+            "Principal": {"AWS": STRANGER},
+            "Action": "events:PutEvents",
+            "Resource": f"arn:aws:events:{REGION}:{WORKLOAD}:event-bus/deployments",
+        }
+    ),
+    opts=OPTS,
+)
+k8s.core.v1.ConfigMap(
+    "stranger-aws-auth",
+    metadata={"name": "aws-auth", "namespace": "kube-system"},
+    data={"mapRoles": f"- rolearn: {STRANGER}\n  username: deployer\n  groups:\n    - platform-deployers\n"},
 )
