@@ -182,6 +182,9 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "plaintext-webhook",
         }
     },
+    "managed_compute": {
+        "managed-compute-not-internet-facing": {"open-notebook", "emr-public-access-off", "emr-every-port"}
+    },
     "credentials": {
         "iam-no-long-lived-user-credentials": {
             "ci-access-key",

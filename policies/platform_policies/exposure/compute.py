@@ -1,6 +1,7 @@
 """Compute reachable from outside: the EKS API endpoint, instance metadata (IMDSv2 on instances,
-spot fleets, launch templates and EKS nodes) and public IP addresses of instances, spot fleets, ECS
-tasks and EKS nodes.
+spot fleets, launch templates and EKS nodes), public IP addresses of instances, spot fleets, ECS
+tasks and EKS nodes, and managed compute that reaches or is reached from the internet (SageMaker
+notebooks, EMR clusters).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from ..helpers import SPOT_FLEET, as_list, get, given, is_world, launch_specifications, truthy
+from ..helpers import SPOT_FLEET, as_list, get, given, is_world, launch_specifications, number, truthy
 from ..registry import Controls, Report, config_value, resource_policy
 from .shared import NETWORK
 
@@ -271,4 +272,53 @@ public_ip = resource_policy(
 )
 
 
-POLICIES = [eks_endpoint, imdsv2, public_ip]
+NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+EMR_BLOCK_PUBLIC_ACCESS = "aws:emr/blockPublicAccessConfiguration:BlockPublicAccessConfiguration"
+
+
+def _managed_compute(args: ResourceValidationArgs, report: Report) -> None:
+    p = args.props
+    if args.resource_type == NOTEBOOK:
+        # Direct internet access is the default: the notebook runs in a SageMaker-managed VPC with
+        # a route to the internet, outside the account's security groups, NACLs and flow logs
+        # (https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-notebook-and-internet-access.html).
+        access = str(get(p, "directInternetAccess", default="Enabled"))
+        if access.lower() != "disabled":
+            report(
+                f"SageMaker notebook '{args.name}' has direct internet access ('{access}'): whoever uses it can "
+                "download code and send data anywhere, outside the VPC's controls. Set subnet_id, security_groups "
+                "and direct_internet_access='Disabled' (reach AWS through VPC endpoints)."
+            )
+        return
+    # EMR block public access refuses clusters whose security groups admit the world, except on
+    # the listed port ranges (22 by default):
+    # https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-block-public-access.html
+    if get(p, "blockPublicSecurityGroupRules") is False:
+        report(
+            f"EMR block public access '{args.name}' is turned off (block_public_security_group_rules=False): "
+            "clusters may launch with security groups open to the internet. Set it to True."
+        )
+        return
+    for r in as_list(get(p, "permittedPublicSecurityGroupRuleRanges")):
+        low = number(get(r, "minRange"))
+        high = number(get(r, "maxRange"), low)
+        if low is not None and high is not None and (low, high) != (22, 22):
+            report(
+                f"EMR block public access '{args.name}' lets clusters open ports {low:g}-{high:g} to the internet. "
+                "Keep no exception, or port 22 alone."
+            )
+
+
+managed_compute = resource_policy(
+    "managed-compute-not-internet-facing",
+    category="exposure",
+    description="SageMaker notebook instances have no direct internet access, and EMR block public access stays on (no exception beyond port 22).",
+    severity=Severity.HIGH,
+    controls=NETWORK.with_fsbp("SageMaker.1", "EMR.2"),
+    remediation="Give notebooks a subnet and security groups with direct_internet_access='Disabled'; keep block_public_security_group_rules=True with at most port 22 permitted.",
+    validate=_managed_compute,
+    types=(NOTEBOOK, EMR_BLOCK_PUBLIC_ACCESS),
+)
+
+
+POLICIES = [eks_endpoint, imdsv2, public_ip, managed_compute]
