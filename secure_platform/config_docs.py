@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from secure_platform.config import ALLOWED_REGION, NAMESPACE, SECTIONS, allowed_text
+from secure_platform.config.loader import ALLOWED_ACCOUNTS
 
 START = "<!-- config-reference:start -->"
 END = "<!-- config-reference:end -->"
@@ -105,6 +106,10 @@ def _rows(model: type[BaseModel], prefix: str, values: dict[str, dict[str, Any]]
     return rows
 
 
+def _account_cell(value: object) -> str:
+    return f"`{value}`" if value else "-"
+
+
 def render_reference() -> str:
     values = _stack_values()
     lines = [
@@ -113,6 +118,11 @@ def render_reference() -> str:
         f"| `aws:region` | string | **required** | {_cell(ALLOWED_REGION)} | "
         + " / ".join(f"`{values[s].get('aws:region', '')}`" for s in STACKS)
         + " | AWS region of the stack. |",
+        f"| `aws:allowedAccountIds` | list of string | any account | {_cell(ALLOWED_ACCOUNTS)} | "
+        + " / ".join(_account_cell(values[s].get("aws:allowedAccountIds")) for s in STACKS)
+        + " | The accounts every AWS provider of the stack may act in: a run with another account's "
+        "credentials stops before it changes anything, and the policy pack trusts these accounts "
+        "(`no-untrusted-account-access`). Set it to the stack's account before the first deploy. |",
         "| `platform:environment` | string | **required** | `dev`, `staging`, `prod` | "
         + " / ".join(f"`{values[s].get('platform:environment', '')}`" for s in STACKS)
         + " | Environment name; prod enforces protection and Multi-AZ. A stack named `dev`, `staging` or `prod`, "

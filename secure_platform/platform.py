@@ -60,11 +60,14 @@ def build_foundation(cfg: StackConfig, opts: pulumi.ResourceOptions | None = Non
     """
     parent = opts or pulumi.ResourceOptions()
     tags: aws.ProviderDefaultTagsArgsDict = {"tags": cfg.resource_tags()}
-    aws_provider = aws.Provider("aws", region=cfg.region, default_tags=tags, opts=parent)
+    accounts = list(cfg.allowed_account_ids) or None
+    aws_provider = aws.Provider("aws", region=cfg.region, default_tags=tags, allowed_account_ids=accounts, opts=parent)
     component_opts = pulumi.ResourceOptions.merge(parent, pulumi.ResourceOptions(providers={"aws": aws_provider}))
     second_regions = {r for r in (cfg.storage.replication_region, cfg.backup.copy_region) if r is not None}
     regional_providers = {
-        region: aws.Provider(f"aws-{region}", region=region, default_tags=tags, opts=parent)
+        region: aws.Provider(
+            f"aws-{region}", region=region, default_tags=tags, allowed_account_ids=accounts, opts=parent
+        )
         for region in sorted(second_regions)
     }
     backend = BackendState(

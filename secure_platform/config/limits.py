@@ -89,6 +89,7 @@ def iam_role_identity(arn: str) -> tuple[str, str, str]:
 
 ZONE_ID_RE = re.compile(r"^Z[A-Z0-9]{1,31}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+ACCOUNT_ID_RE = re.compile(r"\d{12}")
 ECR_NAME_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

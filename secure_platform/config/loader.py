@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from secure_platform.config import aws_data
 from secure_platform.config.environment_rules import environment_checks
 from secure_platform.config.keys import key_problems
-from secure_platform.config.limits import ALLOWED_REGION, NAMESPACE, REGION_RE
+from secure_platform.config.limits import ACCOUNT_ID_RE, ALLOWED_REGION, NAMESPACE, REGION_RE
 from secure_platform.config.model import SECTIONS, TOP_LEVEL_KEYS, StackConfig
 from secure_platform.config.problems import (
     MISSING,
@@ -83,7 +83,7 @@ def parse_config(
     deploying: bool = True,
     warn: Callable[[str], None] | None = None,
 ) -> StackConfig:
-    """Validate raw config (keys `platform:<key>` and `aws:region`) into a `StackConfig`.
+    """Validate raw config (keys `platform:<key>`, `aws:region` and `aws:allowedAccountIds`) into a `StackConfig`.
 
     Every problem is collected; a `ConfigError` lists them all. `secret_keys` are the keys the
     stack holds encrypted: their values are never shown in a problem. No setting of this model
@@ -130,6 +130,8 @@ def parse_config(
         problems.append(
             ConfigProblem("aws:region", region, f"{aws_data.unknown_region(str(region))}; allowed: {ALLOWED_REGION}")
         )
+
+    accounts = _allowed_accounts(raw.get("aws:allowedAccountIds"), problems)
 
     environment = ours.get("environment")
     if _empty(environment):
@@ -210,8 +212,47 @@ def parse_config(
         region=str(region),
         environment=environment,  # type: ignore[arg-type]  # checked above
         protect=bool(protect_raw),
+        allowed_account_ids=accounts,
         **sections,
     )
+
+
+ALLOWED_ACCOUNTS = 'a list of 12-digit AWS account ids, e.g. ["210987654321"]'
+
+
+def _allowed_accounts(value: Any, problems: list[ConfigProblem]) -> tuple[str, ...]:
+    """`aws:allowedAccountIds`, the AWS provider's own pin to the accounts a stack may deploy into.
+    The platform gives it to every provider it creates (an explicit provider does not read the
+    `aws:` config), so a stack run with another account's credentials stops before it changes
+    anything, and the policy pack takes these as the platform's own accounts."""
+    if value is None:
+        return ()
+    decoded = _decode(value)
+    if _empty(value) or not isinstance(decoded, list) or not decoded:
+        problems.append(
+            ConfigProblem(
+                "aws:allowedAccountIds",
+                MISSING,
+                f"must be a non-empty list; allowed: {ALLOWED_ACCOUNTS}",
+                templated=True,
+            )
+        )
+        return ()
+    accounts = []
+    for i, account in enumerate(decoded):
+        # YAML reads an unquoted id as a number: 012345678901 loses its leading zero, so a number
+        # is written back with twelve digits.
+        number = isinstance(account, int) and not isinstance(account, bool)
+        text = f"{account:012d}" if number else str(account).strip() if isinstance(account, str) else ""
+        if not ACCOUNT_ID_RE.fullmatch(text):
+            problems.append(
+                ConfigProblem(
+                    f"aws:allowedAccountIds[{i}]", account, f"is not an AWS account id; allowed: {ALLOWED_ACCOUNTS}"
+                )
+            )
+            continue
+        accounts.append(text)
+    return tuple(accounts)
 
 
 def read_secret_keys() -> list[str]:

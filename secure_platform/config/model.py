@@ -540,6 +540,8 @@ class StackConfig:
     backup: BackupConfig
     monitoring: MonitoringConfig
     security: SecurityConfig
+    allowed_account_ids: tuple[str, ...] = ()
+    """`aws:allowedAccountIds`: the accounts every AWS provider of the stack may act in (none: any)."""
 
     @property
     def naming(self) -> Naming:
