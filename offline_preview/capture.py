@@ -105,12 +105,25 @@ _PROGRAMS_MODULES: dict[Path, set[str]] = {}
 names nothing had imported before the run)."""
 
 
+def _installed(location: str) -> bool:
+    """Whether a module was loaded from an installed distribution (site-packages), not from a
+    program's own files: a project's virtualenv usually sits inside its directory (Pulumi.yaml's
+    `virtualenv: venv`), yet the SDKs installed there belong to no one program."""
+    parts = Path(location).parts
+    return "site-packages" in parts or "dist-packages" in parts
+
+
 def _remember_programs_modules(directory: Path, imported_before: set[str]) -> None:
     root = directory.resolve()
     own = _PROGRAMS_MODULES.setdefault(root, set())
     for name, module in list(sys.modules.items()):
         location = _module_location(module)
-        if name.split(".", 1)[0] not in imported_before and location and Path(location).resolve().is_relative_to(root):
+        if (
+            name.split(".", 1)[0] not in imported_before
+            and location
+            and not _installed(location)
+            and Path(location).resolve().is_relative_to(root)
+        ):
             own.add(name)
 
 
@@ -152,7 +165,7 @@ def forget_shadowed_modules(directory: Path) -> None:
         if not location:
             continue
         inside = Path(location).resolve().is_relative_to(root)
-        if not inside and f"{os.sep}site-packages{os.sep}" not in location:
+        if not inside and not _installed(location):
             del sys.modules[name]
 
 

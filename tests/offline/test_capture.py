@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -238,6 +239,36 @@ def test_a_program_never_gets_a_module_another_program_brought(tmp_path):
     with pytest.raises(ProgramError, match="No module named 'lib'"):
         run_program(without, "dev")
     assert run_program(with_lib, "dev").outputs["value"] == "one"
+
+
+def test_an_sdk_in_a_programs_own_virtualenv_stays_imported_for_the_next_program(tmp_path):
+    """A project's virtualenv usually sits in its directory (Pulumi.yaml `virtualenv: venv`): the
+    SDK modules loaded from there belong to no one program, and importing one again for the next
+    program breaks the SDKs (a provider package may be registered only once per process)."""
+    site = tmp_path / "first" / "venv" / "lib" / "python3.11" / "site-packages"
+    (site / "registering_sdk").mkdir(parents=True)
+    (site / "registering_sdk" / "__init__.py").write_text(
+        "import os\nos.environ['REGISTERING_SDK_IMPORTS'] = str(int(os.environ.get('REGISTERING_SDK_IMPORTS', '0')) + 1)\n"
+    )
+    main = (
+        f"import sys\nsys.path.insert(0, {str(site)!r})\n"
+        "import pulumi\nimport pulumi_aws as aws\nimport registering_sdk\n\naws.s3.Bucket('b')\n"
+    )
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir(exist_ok=True)
+        (tmp_path / name / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+        (tmp_path / name / "__main__.py").write_text(main)
+    os.environ.pop("REGISTERING_SDK_IMPORTS", None)
+    try:
+        run_program(tmp_path / "first", "dev")
+        run_program(tmp_path / "second", "dev")
+        run_program(tmp_path / "first", "dev")
+        assert os.environ["REGISTERING_SDK_IMPORTS"] == "1"
+    finally:
+        os.environ.pop("REGISTERING_SDK_IMPORTS", None)
+        sys.modules.pop("registering_sdk", None)
+        while str(site) in sys.path:
+            sys.path.remove(str(site))
 
 
 def test_transforms_change_what_is_registered_as_under_the_engine(tmp_path):
