@@ -79,9 +79,11 @@ def _public_access_block(args: StackValidationArgs, report: Report) -> None:
         if owners and all(b.urn in websites for b in owners):
             return
         if off := _flags_off(pab.props):
-            names = ", ".join(f"'{b.name}'" for b in owners) or f"'{get(pab.props, 'bucket')}' (not created here)"
+            named = peek(pab.props, "bucket")
+            elsewhere = f"S3 bucket '{named}' (not created here)" if named else "an S3 bucket not known until deploy"
+            target = f"S3 bucket {', '.join(repr(b.name) for b in owners)}" if owners else elsewhere
             report(
-                f"Public access block '{pab.name}' of S3 bucket {names} leaves {', '.join(off)} off. Set all four flags to True.",
+                f"Public access block '{pab.name}' of {target} leaves {', '.join(off)} off. Set all four flags to True.",
                 pab.urn,
             )
 

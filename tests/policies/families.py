@@ -277,6 +277,7 @@ FAMILIES: dict[str, dict[str, set[str]]] = {
             "unblocked-data-pab",
             "legacy-website-pab",
             "external-bucket-pab",
+            "computed-bucket-pab",
             "account-pab-off",
             "open-access-point",
             "open-mrap",
@@ -306,7 +307,7 @@ FAMILY_SUPPORTING: dict[str, set[str]] = {
     "ec2": {"auto-public-subnet", "nightly-rule"},
     "credentials": {"ci-bot", "config-recorder"},
     "iam": {"ops-role"},
-    "s3": {"public-website-config", "legacy-website-config"},
+    "s3": {"public-website-config", "legacy-website-config", "bucket-namer-role"},
     "replication": {
         "kms-default-sse",
         "kms-default-replication",

@@ -77,6 +77,7 @@ def test_a_website_bucket_is_advice_unless_the_config_forbids_public_buckets(pac
     assert names(cap, report, "s3-public-access-block-all") == {
         "unblocked-data-pab",
         "external-bucket-pab",
+        "computed-bucket-pab",
         "account-pab-off",
         "open-access-point",
         "open-mrap",

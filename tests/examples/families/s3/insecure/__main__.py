@@ -41,6 +41,22 @@ aws.s3.BucketPublicAccessBlock("unblocked-data-pab", bucket=data.id, block_publi
 aws.s3.BucketPublicAccessBlock(
     "external-bucket-pab", bucket="prod-customer-exports", block_public_policy=False, restrict_public_buckets=False
 )
+# A bucket named by a value computed from another resource: unknown at preview and linked to no
+# bucket, yet the flags it turns off are known.
+namer = aws.iam.Role(
+    "bucket-namer-role",
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
+)
+aws.s3.BucketPublicAccessBlock(
+    "computed-bucket-pab", bucket=namer.arn.apply(lambda _: "prod-customer-exports"), block_public_policy=False
+)
 aws.s3.AccountPublicAccessBlock(
     "account-pab-off",
     block_public_acls=False,
