@@ -470,6 +470,8 @@ SUPPORTING: dict[str, str] = {
     "legacy-bucket-logging": "link: access logs of legacy-bucket into the trail bucket",
     "reject-only-flow-log": "link: records rejected flows only; caught on reject-only-vpc",
     "waf-elsewhere": "link: protects a resource outside the program; the ALBs without a WAF are caught",
+    "counting-acl": "link: a web ACL that only counts, reported on the load balancer it is associated with",
+    "counting-waf-alb": "link: associates the counting web ACL with open-alb, reported on open-alb",
     "manual-scanning": "link: a registry rule that scans only on request; the repository is caught",
     "other-team-lifecycle": "link: a lifecycle policy for a repository outside the program",
 }
@@ -609,6 +611,7 @@ LINK_PROOFS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("data-stores-in-private-subnets", "aws:ec2/internetGateway:InternetGateway"): ("insecure", "igw"),
     ("internet-facing-alb-has-waf", "aws:wafv2/webAclAssociation:WebAclAssociation"): ("compliant", "waf-alb"),
+    ("internet-facing-alb-has-waf", "aws:wafv2/webAcl:WebAcl"): ("insecure", "counting-acl"),
     ("vpc-flow-logs-enabled", "aws:ec2/flowLog:FlowLog"): ("insecure", "reject-only-flow-log"),
     ("s3-access-logging-enabled", "aws:s3/bucketLogging:BucketLogging"): ("compliant", "data-bucket-logging"),
     ("s3-access-logging-enabled", "aws:s3/bucketLoggingV2:BucketLoggingV2"): (

@@ -113,6 +113,45 @@ def load_balancing(
     alb = aws.lb.LoadBalancer(
         "open-alb", load_balancer_type="application", subnets=[public_a.id, public_b.id], security_groups=[alb_sg.id]
     )
+    # A web ACL whose every rule only counts (a managed group overridden to count, a rate rule that
+    # counts) and that allows by default: associated, yet it blocks nothing.
+    counting_acl = aws.wafv2.WebAcl(
+        "counting-acl",
+        scope="REGIONAL",
+        default_action={"allow": {}},
+        visibility_config={
+            "cloudwatch_metrics_enabled": True,
+            "metric_name": "counting",
+            "sampled_requests_enabled": True,
+        },
+        rules=[
+            {
+                "name": "common",
+                "priority": 0,
+                "override_action": {"count": {}},
+                "statement": {
+                    "managed_rule_group_statement": {"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}
+                },
+                "visibility_config": {
+                    "cloudwatch_metrics_enabled": True,
+                    "metric_name": "common",
+                    "sampled_requests_enabled": True,
+                },
+            },
+            {
+                "name": "rate",
+                "priority": 1,
+                "action": {"count": {}},
+                "statement": {"rate_based_statement": {"limit": 1000, "aggregate_key_type": "IP"}},
+                "visibility_config": {
+                    "cloudwatch_metrics_enabled": True,
+                    "metric_name": "rate",
+                    "sampled_requests_enabled": True,
+                },
+            },
+        ],
+    )
+    aws.wafv2.WebAclAssociation("counting-waf-alb", resource_arn=alb.arn, web_acl_arn=counting_acl.arn)
     target_group = aws.lb.TargetGroup("app-tg", port=80, protocol="HTTP", vpc_id=vpc.id, target_type="ip")
     aws.lb.Listener(
         "https-weak",
