@@ -19,7 +19,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from .helpers import get, number
+from .helpers import SECRET_NAME, get, number
 from .registry import Controls, Report, config_value, resource_policy
 
 LONG_LIVED: dict[str, str] = {
@@ -62,9 +62,6 @@ disabled GuardDuty protection plan (S3, EKS, runtime, malware protection) stops 
 detections while the detector stays on:
 https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html."""
 
-SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API[_-]?KEY|PRIVATE[_-]?KEY|ACCESS[_-]?KEY|CREDENTIALS?)$", re.I
-)
 ACCESS_KEY_ID = re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b")
 PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")
 ASSIGNMENT = re.compile(r"""(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*["']?([^\s"'$`{][^\s"']*)""")

@@ -267,6 +267,13 @@ def is_customer_managed_key(key: Any) -> bool:
     return isinstance(key, str) and bool(key.strip()) and not _AWS_MANAGED_KEY.search(key)
 
 
+SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$",
+    re.IGNORECASE,
+)
+"""A name that says its value is a secret (`DB_PASSWORD`, `GITHUB_TOKEN`, `DJANGO_SECRET_KEY`):
+environment variables, shell variables and parameter names (with `-` read as `_`)."""
+
 WORLD_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 
 _PRIVATE_V4 = tuple(

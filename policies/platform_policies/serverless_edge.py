@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from .helpers import Deferred, as_list, get, given, known_or, linked, of_type, truthy
+from .helpers import SECRET_NAME, Deferred, as_list, get, given, known_or, linked, of_type, truthy
 from .iam_documents import arn_pins_owner, is_wildcard
 from .registry import Controls, Report, config_value, resource_policy, stack_policy
 
@@ -106,10 +106,6 @@ lambda_public = resource_policy(
     covers=("CKV_AWS_258", "CKV_AWS_301"),
 )
 
-_SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_KEY|CLIENT_SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$",
-    re.IGNORECASE,
-)
 _REFERENCE_NAME = re.compile(r"(_ARN|_NAME|_ID|_PARAM|_PARAMETER|_PATH|_URL)$", re.IGNORECASE)
 _REFERENCE_VALUE = re.compile(r"^(arn:|/|\{\{resolve:|\$\{)")
 
@@ -121,7 +117,7 @@ def _lambda_env_secrets(args: ResourceValidationArgs, report: Report) -> None:
     hits = []
     for key in variables:
         name = str(key)
-        if not _SECRET_NAME.search(name) or _REFERENCE_NAME.search(name):
+        if not SECRET_NAME.search(name) or _REFERENCE_NAME.search(name):
             continue
         value = known_or(variables, name, "")
         if isinstance(value, str) and _REFERENCE_VALUE.match(value):

@@ -16,6 +16,7 @@ from platform_policies.credentials import secrets_in_text
         ("-----BEGIN RSA PRIVATE KEY-----\nMIIE", ["a private key"]),
         ('export GITHUB_TOKEN="ghp_abc"', ["GITHUB_TOKEN=<literal>"]),
         ("DB_PASSWORD='hunter2'", ["DB_PASSWORD=<literal>"]),
+        ("export DJANGO_SECRET_KEY=hunter2", ["DJANGO_SECRET_KEY=<literal>"]),
         # Read at boot, not written out.
         ("DB_PASSWORD=$(aws ssm get-parameter --with-decryption --name /db)", []),
         ("DB_PASSWORD=`cat /run/secrets/db`", []),
