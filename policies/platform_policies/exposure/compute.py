@@ -183,9 +183,9 @@ TASK_LAUNCHERS: dict[str, tuple[str, tuple[str, ...]]] = {
 """What starts ECS tasks besides a service, and where their awsvpc settings are: the same
 `assignPublicIp` gives a scheduled or event-driven task a public address (a bool, or "ENABLED" for
 pipes)."""
-ELASTIC_IPS: dict[str, tuple[str, str]] = {
-    "aws:ec2/eip:Eip": ("instance", "networkInterface"),
-    "aws:ec2/eipAssociation:EipAssociation": ("instanceId", "networkInterfaceId"),
+ELASTIC_IPS: dict[str, dict[str, str]] = {
+    "aws:ec2/eip:Eip": {"instance": "an instance", "networkInterface": "a network interface"},
+    "aws:ec2/eipAssociation:EipAssociation": {"instanceId": "an instance", "networkInterfaceId": "a network interface"},
 }
 """An Elastic IP bound to an instance or network interface gives it a public address however its
 subnet and launch settings are set (a NAT gateway takes its Elastic IP by allocation id instead)."""
@@ -223,12 +223,12 @@ def _public_ip(args: ResourceValidationArgs, report: Report) -> None:
                 "(DISABLED for pipes) and run the tasks in private subnets with NAT or VPC endpoints."
             )
     elif t in ELASTIC_IPS:
-        bound = [prop for prop in ELASTIC_IPS[t] if given(p, prop)]
+        bound = [(prop, what) for prop, what in ELASTIC_IPS[t].items() if given(p, prop)]
         if bound:
+            prop, what = bound[0]
             report(
-                f"Elastic IP '{args.name}' is bound to {'an instance' if 'nstance' in bound[0] else 'a network interface'} "
-                f"({bound[0]}), giving it a public address. Reach it through a load balancer or SSM, and give "
-                "outbound traffic a NAT gateway."
+                f"Elastic IP '{args.name}' is bound to {what} ({prop}), giving it a public address. Reach it "
+                "through a load balancer or SSM, and give outbound traffic a NAT gateway."
             )
     elif t == "aws:ecs/service:Service" and truthy(get(p, "networkConfiguration", "assignPublicIp")):
         report(
