@@ -54,14 +54,19 @@ _AUTONAMED = {
 _current = threading.local()
 
 
+def _is_unknown(value: Any) -> bool:
+    """An unknown value: the SDK deserializes one as `pulumi.output.Unknown` (rpc.deserialize_property,
+    in a dry run); the sentinel text may also arrive as is."""
+    return isinstance(value, Unknown) or value == UNKNOWN
+
+
 def _contains_unknown(value: Any) -> bool:
-    """Whether an input holds an unknown: the SDK deserializes one as `pulumi.output.Unknown`
-    (rpc.deserialize_property, in a dry run); the sentinel text may also arrive as is."""
+    """Whether an input holds an unknown anywhere."""
     if isinstance(value, dict):
         return any(_contains_unknown(v) for v in value.values())
     if isinstance(value, list):
         return any(_contains_unknown(v) for v in value)
-    return isinstance(value, Unknown) or value == UNKNOWN
+    return _is_unknown(value)
 
 
 def invoke_arguments(value: Any) -> Any:
@@ -75,7 +80,7 @@ def invoke_arguments(value: Any) -> Any:
         return {k: invoke_arguments(v) for k, v in value.items()}
     if isinstance(value, list):
         return [invoke_arguments(v) for v in value]
-    return TERRAFORM_UNKNOWN if isinstance(value, Unknown) or value == UNKNOWN else value
+    return TERRAFORM_UNKNOWN if _is_unknown(value) else value
 
 
 def checked_inputs(type_token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
