@@ -83,6 +83,8 @@ def unknown_instance_type(instance_type: str) -> str:
 # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Types.html
 _SERVICE_TYPE_NAMES = {"x2g": "x2gd"}
 
+SERVICE_NAMES = {"db": "RDS", "cache": "ElastiCache"}
+"""The service behind each class prefix."""
 SERVICE_FAMILIES: dict[str, frozenset[str]] = {
     # RDS for MySQL, MariaDB and PostgreSQL instance classes, current and previous generation
     # (read 2026-12 from https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Types.html
@@ -148,7 +150,7 @@ def unknown_service_class(name: str, prefix: str) -> str | None:
     family must be one the service runs (SERVICE_FAMILIES) and its size one the service sells in
     that family (burstable sizes, no metal). Availability per Region and engine version
     is AWS's to answer (describe-orderable-db-instance-options) at deploy time."""
-    service = "RDS" if prefix == "db" else "ElastiCache"
+    service = SERVICE_NAMES[prefix]
     ec2_type = name.removeprefix(prefix + ".")
     family, _, size = ec2_type.partition(".")
     if f"{_SERVICE_TYPE_NAMES.get(family, family)}.{size}" not in instance_types():
@@ -169,8 +171,9 @@ def unknown_service_class(name: str, prefix: str) -> str | None:
 
 
 def _size_problem(prefix: str, family: str, size: str) -> str | None:
-    """Why the service sells no `size` in `family` (which it must offer), or None."""
-    service = "RDS" if prefix == "db" else "ElastiCache"
+    """Why the service sells no `size` in `family` (or no size at all, for a family it does not
+    offer), or None."""
+    service = SERVICE_NAMES[prefix]
     if family not in SERVICE_FAMILIES[prefix]:
         return f"is not a family {service} offers"
     sizes = BURSTABLE_SIZES[prefix] if family.startswith("t") else None
